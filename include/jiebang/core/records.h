@@ -1,0 +1,111 @@
+// Scenario and enterprise records (shared/schema/RECORDS.md): types, validation, JSON and CSV forms.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace jiebang {
+
+/// A budget range. Amounts are stored exactly in minor units (fen for CNY, cents for USD):
+/// the interchange form gives major units (yuan), which are converted with rounding to the
+/// nearest minor unit.
+struct Budget {
+  std::optional<int64_t> amount_min_minor;  ///< unit: minor currency units (fen). Absent if unknown.
+  std::optional<int64_t> amount_max_minor;  ///< unit: minor currency units (fen). Absent if unknown.
+  std::string currency = "CNY";             ///< ISO 4217 code. Default CNY.
+};
+
+/// One past project of an enterprise: its track record.
+struct Case {
+  std::string title;
+  std::string description;
+  std::string customer;      ///< who the project was for (compared with scenario publishers)
+  std::optional<int> year;   ///< calendar year
+  std::string stage;         ///< "rd" | "validation" | "commercialized" | "" (unknown)
+};
+
+/// A scenario opportunity (场景机会) posted by a publisher.
+struct Scenario {
+  std::string id;                  ///< the publisher's own id; one publisher owns an id
+  std::string title;               ///< 场景名称
+  std::string description;         ///< 需求描述
+  std::string publisher;           ///< 发榜单位
+  std::string list;                ///< the published list (batch) it came in; "" if none
+  std::string region;              ///< GB/T 2260 6-digit code, or a place name; "" if none
+  std::vector<std::string> industries;  ///< GB/T 4754 codes ("I65") or domain tags
+  std::vector<std::string> keywords;
+  std::optional<int> required_trl;      ///< 1–9
+  std::optional<Budget> budget;
+  std::vector<std::string> required_qualifications;  ///< hard eligibility
+  std::string deadline;            ///< YYYY-MM-DD, last day to apply; "" if none
+  std::string posted_at;           ///< YYYY-MM-DD; "" if unknown
+  std::string status = "open";     ///< "open" | "closed" | "awarded"
+  nlohmann::json policy;           ///< instruments object, or null
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown keys, kept as given
+};
+
+/// An enterprise capability profile.
+struct Enterprise {
+  std::string id;                  ///< USCC (validated when USCC-shaped) or a platform id
+  std::string name;
+  std::string description;
+  std::vector<std::string> capabilities;
+  std::vector<Case> cases;
+  std::string region;
+  std::vector<std::string> industries;
+  std::optional<int> trl;          ///< 1–9
+  std::vector<std::string> qualifications;
+  nlohmann::json size;             ///< {employees, revenue_band} or null
+  nlohmann::json contact;          ///< private: never returned to other roles; or null
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+/// One thing wrong with a record: the key (dotted path, e.g. "budget.amount_min", "cases[2].year")
+/// and what is wrong with its value.
+struct FieldError {
+  std::string key;
+  std::string message;
+};
+
+/// "key: message; key: message"
+std::string format_field_errors(const std::vector<FieldError>& errors);
+
+/// Validates and converts a JSON object to a Scenario. Every problem is appended to `errors`
+/// (all of them, not only the first); returns nullopt when there is any.
+/// Rules: id, title, description, publisher are non-empty strings (id ≤ 200 bytes, no control
+/// characters); required_trl an integer 1–9; dates real calendar dates YYYY-MM-DD; status one of
+/// open/closed/awarded; budget amounts ≥ 0 and min ≤ max; list keys arrays of strings.
+std::optional<Scenario> scenario_from_json(const nlohmann::json& j, std::vector<FieldError>& errors);
+
+/// As scenario_from_json, for enterprises. A USCC-shaped id must carry the right check
+/// character (GB 32100-2015); trl an integer 1–9; case stages rd/validation/commercialized.
+std::optional<Enterprise> enterprise_from_json(const nlohmann::json& j, std::vector<FieldError>& errors);
+
+/// The interchange form. Absent optional keys are omitted; unknown keys kept on input are
+/// written back. Budget amounts are written in major units.
+nlohmann::json to_json(const Scenario& s);
+nlohmann::json to_json(const Enterprise& e);
+
+/// Which kind of record a file holds.
+enum class RecordKind { kScenario, kEnterprise };
+std::string_view record_kind_name(RecordKind kind);  ///< "scenario" | "enterprise"
+
+/// Turns one CSV row (header names → cell text) into the JSON object the validators take:
+/// empty cells are absent, list keys split on ';', integer keys parsed (a cell that is not an
+/// integer stays a string so the validator names it), dotted headers ("budget.amount_max")
+/// become nested objects, and a `cases`/`policy`/`size`/`contact` cell holding JSON is parsed.
+nlohmann::json csv_row_to_json(RecordKind kind, const std::vector<std::string>& header,
+                               const std::vector<std::string>& row);
+
+/// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or truncated sequences).
+bool is_valid_utf8(std::string_view text);
+
+/// True when `date` is a real calendar date written YYYY-MM-DD.
+bool is_iso_date(std::string_view date);
+
+}  // namespace jiebang

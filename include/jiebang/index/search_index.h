@@ -1,0 +1,116 @@
+// The Xapian index derived from the store: scenario and enterprise databases, catch-up, queries.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "jiebang/core/records.h"
+#include "jiebang/core/status.h"
+#include "jiebang/core/taxonomy.h"
+#include "jiebang/store/store.h"
+
+namespace jiebang {
+
+/// Filters for a scenario search. Empty strings mean "any".
+struct SearchFilters {
+  std::string region_code;    ///< 6-digit GB/T 2260 code; a city or province code also finds its areas
+  std::string industry_code;  ///< canonical GB/T 4754 code; a section/division also finds its classes
+  std::string status = "open";   ///< "open" | "closed" | "awarded" | "" for any
+  std::string today;          ///< YYYY-MM-DD: with status "open", scenarios whose deadline is before it are left out; "" to keep all
+};
+
+/// One scenario found by a search.
+struct SearchHit {
+  std::string id;
+  double score = 0;           ///< Xapian BM25 weight (unitless, comparable within one result list)
+  std::string title;
+  std::string snippet;        ///< description excerpt, HTML-escaped, matches in <b>…</b>
+  std::vector<std::string> matched_terms;
+  nlohmann::json attributes;  ///< the stored attribute summary (see Candidate::attributes)
+};
+
+/// One record found for a match, before attribute fit.
+struct Candidate {
+  std::string id;
+  double text_score = 0;      ///< Xapian BM25 weight of the text query
+  std::vector<std::string> matched_terms;  ///< readable forms of the query terms that matched
+  /// Attribute summary stored with the document: id, name/title, region (6-digit or text),
+  /// industries (canonical codes and tags), trl / required_trl, budget_min/max (yuan),
+  /// customers [{customer, year, stage}] or publisher, qualifications / required_qualifications,
+  /// status, deadline.
+  nlohmann::json attributes;
+};
+
+/// Figures of a catch-up or rebuild.
+struct IndexProgress {
+  int64_t applied_seq = 0;     ///< seq of the last change applied
+  int64_t store_seq = 0;       ///< the store's last seq when the batch was read
+  size_t documents_written = 0;
+  size_t documents_removed = 0;
+};
+
+/// Counts of a candidate search. `limit` candidates at most.
+struct CandidateQuery {
+  size_t limit = 200;
+  size_t max_query_terms = 96;  ///< the long text is reduced to its most informative terms (by qf·idf)
+  SearchFilters filters;        ///< only used when the targets are scenarios
+  double bm25_k1 = 1.2;         ///< BM25 term-frequency saturation (Robertson & Zaragoza 2009)
+  double bm25_b = 0.75;         ///< BM25 length normalisation, 0–1
+};
+
+/// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in
+/// its metadata the last store change seq it applied ("jiebang.applied_seq"). Text is normalised
+/// (text::normalize), then indexed with CJK n-grams (Xapian FLAG_CJK_NGRAM) and English stemming;
+/// fields are weighted by within-document frequency multipliers (title/name ×3, capabilities ×2,
+/// description, keywords and past cases ×1). Region (GB/T 2260, with its city and province),
+/// industry (GB/T 4754, with its ancestors), status, publisher, case customers and
+/// qualifications are boolean terms.
+/// Not thread-safe for writes; one writer process at a time (Xapian's lock).
+class SearchIndex {
+ public:
+  /// Opens (creating) the index under `dir` for writing. When another process holds the write
+  /// lock, opens it read-only instead (writable() is false and catch_up fails with kUnavailable).
+  /// Errors: kUnavailable (cannot create or open), kInternal (corrupt database).
+  static Result<std::unique_ptr<SearchIndex>> open(const std::string& dir, const RegionTable& regions,
+                                                   const IndustryTable& industries);
+  ~SearchIndex();
+  SearchIndex(const SearchIndex&) = delete;
+  SearchIndex& operator=(const SearchIndex&) = delete;
+
+  bool writable() const;
+  /// The lower of the two databases' applied seqs.
+  int64_t applied_seq() const;
+  /// Documents in the scenario or enterprise database.
+  uint64_t doc_count(RecordKind kind) const;
+
+  /// Applies the store's changes after applied_seq() in seq order, committing every
+  /// `batch_changes` changes together with the new applied seq (so a crash loses no more than
+  /// the uncommitted batch, which is replayed next time). `on_progress` is called after each commit.
+  Result<IndexProgress> catch_up(const Store& store, size_t batch_changes = 5000,
+                                 const std::function<void(const IndexProgress&)>& on_progress = {});
+  /// Drops both databases and rebuilds them from the store's current records.
+  Result<IndexProgress> rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress = {});
+
+  /// Short-query search of scenarios (a search box): all words preferred; if that finds nothing,
+  /// any word. Returns at most `limit` hits with snippets of about 200 characters.
+  Result<std::vector<SearchHit>> search_scenarios(const std::string& query, const SearchFilters& filters,
+                                                  size_t limit) const;
+  /// Enterprises whose text best matches a scenario's (title, description, keywords), as an OR of
+  /// the scenario's most informative terms. Errors: kInvalidArgument when the text has no terms.
+  Result<std::vector<Candidate>> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
+  /// Scenarios whose text best matches an enterprise's (name, description, capabilities, cases).
+  Result<std::vector<Candidate>> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
+
+ private:
+  struct Impl;
+  explicit SearchIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jiebang

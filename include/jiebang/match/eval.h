@@ -1,0 +1,49 @@
+// Ranking evaluation: TREC qrels, run files and the MRR@10, Recall@10, nDCG@10 measures.
+#pragma once
+
+#include <istream>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "jiebang/core/status.h"
+
+namespace jiebang {
+
+/// qrels: query id → (document id → graded relevance). Relevance ≤ 0 means not relevant.
+using Qrels = std::map<std::string, std::map<std::string, int>>;
+
+/// Reads TREC qrels ("query TAB 0 TAB doc TAB relevance"; spaces also accepted).
+/// Errors: kInvalidArgument naming the line that does not have four fields or an integer relevance.
+Result<Qrels> read_qrels(std::istream& in);
+
+/// Per-query measures at cut-off k (TREC definitions; Järvelin & Kekäläinen 2002 for nDCG with
+/// gain 2^rel − 1 and discount log2(rank + 1)).
+struct QueryMeasures {
+  double reciprocal_rank = 0;  ///< 1 / rank of the first relevant document within k, else 0
+  double recall = 0;           ///< relevant documents within k / all relevant documents
+  double ndcg = 0;             ///< DCG@k / ideal DCG@k
+};
+
+/// Measures one ranked list (best first) against the judged documents of its query.
+QueryMeasures measure(const std::vector<std::string>& ranked, const std::map<std::string, int>& judged, size_t k = 10);
+
+/// Means over queries.
+struct EvalSummary {
+  size_t queries = 0;
+  double mrr = 0;
+  double recall = 0;
+  double ndcg = 0;
+};
+
+/// Adds one query's measures to a running mean.
+void accumulate(EvalSummary& summary, const QueryMeasures& m);
+/// Divides the sums by the query count.
+void finish(EvalSummary& summary);
+
+/// Writes a ranked list in TREC run form: "query Q0 doc rank score run_name", rank from 1.
+void write_run(std::ostream& out, const std::string& query, const std::vector<std::pair<std::string, double>>& ranked,
+               const std::string& run_name);
+
+}  // namespace jiebang

@@ -1,0 +1,88 @@
+// Ranking of the other side for a scenario or an enterprise: text relevance + attribute fit, explained.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "jiebang/core/records.h"
+#include "jiebang/core/status.h"
+#include "jiebang/core/taxonomy.h"
+#include "jiebang/index/search_index.h"
+
+namespace jiebang {
+
+/// Weights of the score components. score = Σ weight × fit, each fit in [0, 1]. Defaults are the
+/// values in index/ranking.json, chosen on the evaluations (see README "Ranking").
+struct MatchWeights {
+  double text = 1.0;          ///< BM25 weight divided by the best BM25 weight in the candidate list
+  double track_record = 0.1;  ///< past cases for this publisher (exact) or its parent organisation
+  double industry = 0.15;     ///< GB/T 4754 closeness: class 1, group .75, division .5, section .25
+  double region = 0.1;        ///< GB/T 2260 closeness: area 1, city 2/3, province 1/3, elsewhere 0
+  double readiness = 0.15;    ///< TRL ≥ required: 1; each level short −1/3; unknown .5
+  size_t candidates = 300;    ///< how many text candidates are scored; unit: documents
+  size_t max_query_terms = 150;  ///< informative terms kept from a long text
+  double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
+  double bm25_b = 0.85;       ///< BM25 b for matching
+
+  /// Reads weights from a JSON object with any of the keys above; unknown keys are an error.
+  /// Errors: kInvalidArgument naming the key (wrong type, negative, unknown).
+  static Result<MatchWeights> from_json(const nlohmann::json& j);
+  /// Loads from a file. Errors: kNotFound (no file), kInvalidArgument (bad JSON or key).
+  static Result<MatchWeights> load(const std::string& path);
+};
+
+/// One component of a match score.
+struct ScoreComponent {
+  std::string name;       ///< "text" | "track_record" | "industry" | "region" | "readiness"
+  double fit = 0;         ///< in [0, 1]
+  double contribution = 0;  ///< weight × fit
+  std::string reason;     ///< one short phrase in the scenario's language, "" when nothing to say
+};
+
+/// One ranked, explained result.
+struct MatchResult {
+  std::string id;
+  std::string name;       ///< enterprise name or scenario title
+  double score = 0;       ///< Σ contributions
+  std::vector<ScoreComponent> components;
+  std::string reason;     ///< the components' reasons joined in one line
+  std::vector<std::string> matched_terms;
+  nlohmann::json attributes;  ///< the candidate's stored attribute summary
+};
+
+/// Ranks with the index's text candidates and the attribute fit of each. Stateless apart from
+/// its references; thread-safe when the index is.
+class Matcher {
+ public:
+  Matcher(const SearchIndex& index, const RegionTable& regions, const IndustryTable& industries, MatchWeights weights)
+      : index_(index), regions_(regions), industries_(industries), weights_(weights) {}
+
+  /// Enterprises for a scenario, best first, at most `limit`. Hard filter: an enterprise lacking
+  /// one of the scenario's required_qualifications is left out.
+  Result<std::vector<MatchResult>> enterprises_for(const Scenario& scenario, size_t limit) const;
+  /// Open scenarios (deadline not before `today`, YYYY-MM-DD; "" = no deadline check) for an
+  /// enterprise, best first. Hard filter: scenarios requiring a qualification it lacks are left out.
+  Result<std::vector<MatchResult>> scenarios_for(const Enterprise& enterprise, size_t limit,
+                                                 const std::string& today) const;
+
+  const MatchWeights& weights() const { return weights_; }
+
+ private:
+  const SearchIndex& index_;
+  const RegionTable& regions_;
+  const IndustryTable& industries_;
+  MatchWeights weights_;
+};
+
+/// The track-record fit of an enterprise's case customers for a publisher: with n cases for the
+/// publisher itself, 1 − 0.5ⁿ; otherwise with m cases for its parent organisation (the part of a
+/// "Parent / Child" name before " / "), half of 1 − 0.5ᵐ. Names are compared after normalisation.
+double track_record_fit(const std::string& publisher, const nlohmann::json& customers, int* exact_count,
+                        int* parent_count);
+
+/// True when `text` holds Han characters (explanations are then written in Chinese).
+bool has_han(const std::string& text);
+
+}  // namespace jiebang

@@ -1,0 +1,312 @@
+// Subcommands: import, search, match, eval, reindex, status.
+#include "commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "jiebang/service/service.h"
+
+namespace jiebang::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Globals {
+  std::string data_dir;
+  std::string index_dir;
+  std::string weights;
+};
+
+/// Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise.
+ProgressFn progress_printer() {
+  bool tty = isatty(fileno(stderr)) != 0;
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [tty, last](const std::string& phase, size_t done, size_t total) {
+    auto now = std::chrono::steady_clock::now();
+    bool final = total > 0 && done >= total;
+    if (!final && now - *last < std::chrono::milliseconds(tty ? 200 : 5000)) return;
+    *last = now;
+    std::string msg = total > 0 ? fmt::format("{}: {}/{}", phase, done, total) : fmt::format("{}: {}", phase, done);
+    if (tty) fmt::print(stderr, "\r\033[K{}{}", msg, final ? "\n" : "");
+    else fmt::print(stderr, "{}\n", msg);
+  };
+}
+
+ServiceConfig make_config(const Globals& g) {
+  ServiceConfig c;
+  if (const char* env = std::getenv("JIEBANG_DATA_DIR"); env && *env) c.data_dir = env;
+  if (!g.data_dir.empty()) c.data_dir = g.data_dir;
+  c.index_dir = g.index_dir;
+  c.weights_path = g.weights;
+  return c;
+}
+
+int fail(const Status& st) {
+  fmt::print(stderr, "jiebang: error: {}\n", st.to_string());
+  return 1;
+}
+
+std::unique_ptr<Service> open_service(const Globals& g, int& exit_code) {
+  auto svc = Service::open(make_config(g), progress_printer());
+  if (!svc) {
+    exit_code = fail(svc.status());
+    return nullptr;
+  }
+  return std::move(*svc);
+}
+
+json components_json(const MatchResult& r) {
+  json comps = json::object();
+  for (const auto& c : r.components)
+    comps[c.name] = {{"fit", c.fit}, {"contribution", c.contribution}, {"reason", c.reason}};
+  return comps;
+}
+
+json result_json(const MatchResult& r, size_t rank) {
+  return {{"rank", rank},          {"id", r.id},           {"name", r.name},
+          {"score", r.score},      {"reason", r.reason},   {"components", components_json(r)},
+          {"matched_terms", r.matched_terms}};
+}
+
+void print_results(const std::vector<MatchResult>& results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    fmt::print("{:>2}. {:.3f}  {}  [{}]\n", i + 1, r.score, r.name, r.id);
+    fmt::print("    {}\n", r.reason);
+    std::string terms;
+    for (size_t t = 0; t < r.matched_terms.size() && t < 12; ++t) terms += (t ? " " : "") + r.matched_terms[t];
+    if (!terms.empty()) fmt::print("    matched: {}\n", terms);
+  }
+}
+
+int print_import(const std::string& path, RecordKind kind, const ImportReport& r) {
+  for (const auto& e : r.errors)
+    fmt::print(stderr, "{}:{}: {}{}{}\n", path, e.line, e.id.empty() ? "" : fmt::format("[{}] ", e.id),
+               e.key.empty() ? "" : e.key + ": ", e.message);
+  fmt::print("{} {}s: {} read, {} imported, {} updated, {} unchanged, {} rejected ({:.1f} s, {:.0f} records/s)\n",
+             path, record_kind_name(kind), r.read, r.inserted, r.updated, r.unchanged, r.rejected, r.seconds,
+             r.seconds > 0 ? static_cast<double>(r.read) / r.seconds : 0.0);
+  return r.rejected > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "jiebang: matching engine for 揭榜挂帅 scenario-opportunity marketplaces.\n"
+      "Imports scenario lists and enterprise profiles into a local store (SQLite) and index (Xapian),\n"
+      "searches open scenarios, and ranks enterprises for a scenario (and scenarios for an enterprise)\n"
+      "with explained scores."};
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR or ./var");
+  app.add_option("--index-dir", g.index_dir,
+                 "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR or the source index/");
+  app.add_option("--weights", g.weights, "Ranking weights JSON (default <index-dir>/ranking.json)");
+  int exit_code = 0;
+
+  // import
+  auto* import = app.add_subcommand("import", "Import scenarios or enterprises from JSON Lines (.jsonl) or CSV (.csv)");
+  std::string kind_name;
+  std::vector<std::string> files;
+  import->add_option("kind", kind_name, "scenarios | enterprises")->required()->check(CLI::IsMember({"scenarios", "enterprises"}));
+  import->add_option("files", files, "Files to import; .csv is CSV with a header row, anything else JSON Lines")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import->callback([&] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    RecordKind kind = kind_name == "scenarios" ? RecordKind::kScenario : RecordKind::kEnterprise;
+    for (const auto& f : files) {
+      auto r = svc->import_file(kind, f, progress_printer());
+      if (!r) {
+        exit_code = fail(r.status());
+        return;
+      }
+      exit_code = std::max(exit_code, print_import(f, kind, *r));
+    }
+  });
+
+  // search
+  auto* search = app.add_subcommand("search", "Search open scenarios (for an enterprise's query)");
+  std::string query;
+  SearchFilters filters;
+  size_t limit = 10;
+  bool as_json = false;
+  search->add_option("query", query, "Query words (Chinese or English)")->required();
+  search->add_option("--region", filters.region_code, "GB/T 2260 code or place name; a city also finds its districts");
+  search->add_option("--industry", filters.industry_code, "GB/T 4754 code; a division also finds its classes");
+  search->add_option("--status", filters.status, "open (default, deadline not passed) | closed | awarded | any")
+      ->check(CLI::IsMember({"open", "closed", "awarded", "any"}));
+  search->add_option("--limit", limit, "Results to show (default 10)")->check(CLI::Range(1, 1000));
+  search->add_flag("--json", as_json, "Print JSON");
+  search->callback([&] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    if (filters.status == "any") filters.status.clear();
+    auto hits = svc->search(query, filters, limit);
+    if (!hits) {
+      exit_code = fail(hits.status());
+      return;
+    }
+    if (as_json) {
+      json out = json::array();
+      for (const auto& h : *hits)
+        out.push_back({{"id", h.id}, {"title", h.title}, {"score", h.score}, {"snippet", h.snippet},
+                       {"matched_terms", h.matched_terms}, {"attributes", h.attributes}});
+      fmt::print("{}\n", out.dump(2));
+      return;
+    }
+    if (hits->empty()) fmt::print("no open scenarios match \"{}\"\n", query);
+    for (size_t i = 0; i < hits->size(); ++i) {
+      const auto& h = (*hits)[i];
+      fmt::print("{:>2}. {:.2f}  {}  [{}]\n    {}\n", i + 1, h.score, h.title, h.id, h.snippet);
+    }
+  });
+
+  // match
+  auto* match = app.add_subcommand("match", "Rank enterprises for a scenario, or open scenarios for an enterprise");
+  std::string scenario_id, enterprise_id;
+  auto* opt_s = match->add_option("--scenario", scenario_id, "Scenario id: rank enterprises for it");
+  auto* opt_e = match->add_option("--enterprise", enterprise_id, "Enterprise id: rank open scenarios for it");
+  opt_s->excludes(opt_e);
+  match->add_option("--limit", limit, "Results to show (default 10)")->check(CLI::Range(1, 1000));
+  match->add_flag("--json", as_json, "Print JSON");
+  match->callback([&] {
+    if (scenario_id.empty() == enterprise_id.empty()) throw CLI::ValidationError("match", "give --scenario ID or --enterprise ID");
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto results = scenario_id.empty() ? svc->match_enterprise(enterprise_id, limit) : svc->match_scenario(scenario_id, limit);
+    if (!results) {
+      exit_code = fail(results.status());
+      return;
+    }
+    if (as_json) {
+      json out = json::array();
+      for (size_t i = 0; i < results->size(); ++i) out.push_back(result_json((*results)[i], i + 1));
+      fmt::print("{}\n", out.dump(2));
+      return;
+    }
+    print_results(*results);
+  });
+
+  // eval
+  auto* eval = app.add_subcommand("eval", "Import an evaluation set, match every scenario, print MRR@10, Recall@10, nDCG@10");
+  std::string e_file, s_file, q_file, run_out;
+  eval->add_option("--enterprises", e_file, "Enterprises JSONL/CSV")->required()->check(CLI::ExistingFile);
+  eval->add_option("--scenarios", s_file, "Scenarios JSONL/CSV (the queries)")->required()->check(CLI::ExistingFile);
+  eval->add_option("--qrels", q_file, "TREC qrels: scenario_id 0 enterprise_id relevance")->required()->check(CLI::ExistingFile);
+  eval->add_option("--run-out", run_out, "Write the top 10 of every scenario in TREC run form");
+  eval->add_flag("--json", as_json, "Print {queries, mrr@10, recall@10, ndcg@10} as JSON");
+  eval->callback([&] {
+    std::ifstream qin(q_file);
+    auto qrels = read_qrels(qin);
+    if (!qrels) {
+      exit_code = fail(Status(qrels.status().code(), q_file + ": " + qrels.status().message()));
+      return;
+    }
+    // Without --data-dir the evaluation runs in a temporary data directory, removed afterwards.
+    bool temporary = g.data_dir.empty();
+    Globals eg = g;
+    if (temporary) {
+      std::string tmpl = (fs::temp_directory_path() / "jiebang-eval-XXXXXX").string();
+      if (!mkdtemp(tmpl.data())) {
+        exit_code = fail(Status::unavailable("cannot create a temporary data directory"));
+        return;
+      }
+      eg.data_dir = tmpl;
+    }
+    struct Cleanup {
+      bool on;
+      std::string dir;
+      ~Cleanup() {
+        std::error_code ec;
+        if (on) fs::remove_all(dir, ec);
+      }
+    } cleanup{temporary, eg.data_dir};
+    auto svc = open_service(eg, exit_code);
+    if (!svc) return;
+    for (auto [kind, file] : {std::pair{RecordKind::kEnterprise, e_file}, std::pair{RecordKind::kScenario, s_file}}) {
+      auto r = svc->import_file(kind, file, progress_printer());
+      if (!r) {
+        exit_code = fail(r.status());
+        return;
+      }
+      for (const auto& e : r->errors)
+        fmt::print(stderr, "{}:{}: {}{}\n", file, e.line, e.key.empty() ? "" : e.key + ": ", e.message);
+    }
+    std::ofstream run_file;
+    if (!run_out.empty()) {
+      run_file.open(run_out);
+      if (!run_file) {
+        exit_code = fail(Status::unavailable("cannot write " + run_out));
+        return;
+      }
+    }
+    auto report = svc->evaluate(*qrels, run_out.empty() ? nullptr : &run_file, progress_printer());
+    if (!report) {
+      exit_code = fail(report.status());
+      return;
+    }
+    const auto& s = report->summary;
+    if (as_json) {
+      fmt::print("{}\n", json{{"queries", s.queries}, {"mrr@10", s.mrr}, {"recall@10", s.recall}, {"ndcg@10", s.ndcg}}.dump());
+      return;
+    }
+    fmt::print("queries     {}\nMRR@10      {:.4f}\nRecall@10   {:.4f}\nnDCG@10     {:.4f}\n", s.queries, s.mrr, s.recall, s.ndcg);
+    if (report->qrels_without_scenario)
+      fmt::print("({} qrels queries name no imported scenario; counted as 0)\n", report->qrels_without_scenario);
+    fmt::print("({:.1f} s, {:.1f} ms per scenario)\n", report->seconds,
+               s.queries ? 1000.0 * report->seconds / static_cast<double>(s.queries) : 0.0);
+  });
+
+  // reindex
+  auto* reindex = app.add_subcommand("reindex", "Rebuild the Xapian index from the store");
+  reindex->callback([&] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto r = svc->reindex(progress_printer());
+    if (!r) {
+      exit_code = fail(r.status());
+      return;
+    }
+    fmt::print("reindexed {} documents up to change {}\n", r->documents_written, r->applied_seq);
+  });
+
+  // status
+  auto* status = app.add_subcommand("status", "Show store and index state");
+  status->add_flag("--json", as_json, "Print JSON");
+  status->callback([&] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto s = svc->state();
+    if (!s) {
+      exit_code = fail(s.status());
+      return;
+    }
+    json j = {{"data_dir", svc->config().data_dir}, {"scenarios", s->scenarios}, {"enterprises", s->enterprises},
+              {"store_seq", s->store_seq}, {"applied_seq", s->applied_seq},
+              {"indexed_scenarios", s->indexed_scenarios}, {"indexed_enterprises", s->indexed_enterprises},
+              {"index_writable", s->index_writable}};
+    if (as_json) fmt::print("{}\n", j.dump());
+    else for (auto it = j.begin(); it != j.end(); ++it) fmt::print("{:<20} {}\n", it.key(), it.value().dump());
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
+
+}  // namespace jiebang::cli

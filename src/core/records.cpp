@@ -1,0 +1,438 @@
+// Validation and JSON/CSV conversion of scenario and enterprise records.
+#include "jiebang/core/records.h"
+
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+#include <unicode/utf8.h>
+
+#include "jiebang/core/uscc.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxIdBytes = 200;
+
+const char* type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    case json::value_t::number_float: return "number";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "integer";
+    default: return "value";
+  }
+}
+
+/// Reads fields of one JSON object, recording every problem under its dotted key.
+class FieldReader {
+ public:
+  FieldReader(const json& obj, std::string prefix, std::vector<FieldError>& errors)
+      : obj_(obj), prefix_(std::move(prefix)), errors_(errors) {}
+
+  void error(std::string_view key, std::string message) {
+    errors_.push_back({prefix_ + std::string(key), std::move(message)});
+  }
+
+  const json* get(std::string_view key) {
+    seen_.insert(std::string(key));
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  std::string string(std::string_view key, bool required) {
+    const json* v = get(key);
+    if (!v) {
+      if (required) error(key, "is required");
+      return {};
+    }
+    if (!v->is_string()) {
+      error(key, fmt::format("expected a string, got {}", type_name(*v)));
+      return {};
+    }
+    std::string s = v->get<std::string>();
+    if (required && s.find_first_not_of(" \t\r\n") == std::string::npos) error(key, "must not be empty");
+    return s;
+  }
+
+  std::vector<std::string> string_list(std::string_view key) {
+    std::vector<std::string> out;
+    const json* v = get(key);
+    if (!v) return out;
+    if (v->is_string()) {  // a single value is accepted as a one-element list
+      if (!v->get<std::string>().empty()) out.push_back(v->get<std::string>());
+      return out;
+    }
+    if (!v->is_array()) {
+      error(key, fmt::format("expected an array of strings, got {}", type_name(*v)));
+      return out;
+    }
+    for (size_t i = 0; i < v->size(); ++i) {
+      const json& item = (*v)[i];
+      if (!item.is_string()) {
+        error(fmt::format("{}[{}]", key, i), fmt::format("expected a string, got {}", type_name(item)));
+        continue;
+      }
+      if (!item.get<std::string>().empty()) out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  std::optional<int64_t> integer(std::string_view key, int64_t lo, int64_t hi) {
+    const json* v = get(key);
+    if (!v) return std::nullopt;
+    if (v->is_number_float()) {
+      double d = v->get<double>();
+      if (std::floor(d) == d && d >= static_cast<double>(lo) && d <= static_cast<double>(hi))
+        return static_cast<int64_t>(d);
+    }
+    if (!v->is_number_integer() && !v->is_number_unsigned()) {
+      error(key, fmt::format("expected an integer {}–{}, got {} {}", lo, hi, type_name(*v), v->dump()));
+      return std::nullopt;
+    }
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi)) {
+      error(key, fmt::format("must be {}–{}, got {}", lo, hi, v->dump()));
+      return std::nullopt;
+    }
+    int64_t n = v->get<int64_t>();
+    if (n < lo || n > hi) {
+      error(key, fmt::format("must be {}–{}, got {}", lo, hi, n));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::string date(std::string_view key) {
+    std::string s = string(key, false);
+    if (!s.empty() && !is_iso_date(s)) error(key, fmt::format("expected a date YYYY-MM-DD, got \"{}\"", s));
+    return s;
+  }
+
+  json object_or_null(std::string_view key) {
+    const json* v = get(key);
+    if (!v) return nullptr;
+    if (!v->is_object()) {
+      error(key, fmt::format("expected an object, got {}", type_name(*v)));
+      return nullptr;
+    }
+    return *v;
+  }
+
+  /// Keys of the object not read by any accessor: kept as given.
+  json unknown() const {
+    json extra = json::object();
+    for (auto it = obj_.begin(); it != obj_.end(); ++it)
+      if (!seen_.count(it.key())) extra[it.key()] = it.value();
+    return extra;
+  }
+
+ private:
+  const json& obj_;
+  std::string prefix_;
+  std::vector<FieldError>& errors_;
+  std::set<std::string, std::less<>> seen_;
+};
+
+void check_id(FieldReader& r, const std::string& id) {
+  if (id.size() > kMaxIdBytes) r.error("id", fmt::format("is {} bytes, at most {} allowed", id.size(), kMaxIdBytes));
+  for (unsigned char c : id)
+    if (c < 0x20 || c == 0x7f) {
+      r.error("id", "must not contain control characters");
+      break;
+    }
+}
+
+std::optional<int64_t> to_minor_units(FieldReader& r, const json& budget, std::string_view key) {
+  auto it = budget.find(key);
+  if (it == budget.end() || it->is_null()) return std::nullopt;
+  std::string path = fmt::format("budget.{}", key);
+  if (!it->is_number()) {
+    r.error(path, fmt::format("expected a number of major units (yuan), got {}", type_name(*it)));
+    return std::nullopt;
+  }
+  double d = it->get<double>();
+  if (!std::isfinite(d) || d < 0 || d > 1e15) {
+    r.error(path, fmt::format("must be a non-negative amount up to 1e15, got {}", it->dump()));
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(std::llround(d * 100.0));
+}
+
+std::optional<Budget> read_budget(FieldReader& r) {
+  const json* v = r.get("budget");
+  if (!v) return std::nullopt;
+  if (!v->is_object()) {
+    r.error("budget", fmt::format("expected an object {{amount_min, amount_max, currency}}, got {}", type_name(*v)));
+    return std::nullopt;
+  }
+  Budget b;
+  b.amount_min_minor = to_minor_units(r, *v, "amount_min");
+  b.amount_max_minor = to_minor_units(r, *v, "amount_max");
+  if (auto c = v->find("currency"); c != v->end() && !c->is_null()) {
+    bool ok = c->is_string() && c->get<std::string>().size() == 3;
+    if (ok)
+      for (char ch : c->get<std::string>()) ok = ok && ch >= 'A' && ch <= 'Z';
+    if (!ok) r.error("budget.currency", fmt::format("expected an ISO 4217 code like \"CNY\", got {}", c->dump()));
+    else b.currency = c->get<std::string>();
+  }
+  if (b.amount_min_minor && b.amount_max_minor && *b.amount_min_minor > *b.amount_max_minor)
+    r.error("budget", "amount_min is greater than amount_max");
+  return b;
+}
+
+json budget_json(const Budget& b) {
+  json j = json::object();
+  auto major = [](int64_t minor) -> json {
+    if (minor % 100 == 0) return minor / 100;
+    return static_cast<double>(minor) / 100.0;
+  };
+  if (b.amount_min_minor) j["amount_min"] = major(*b.amount_min_minor);
+  if (b.amount_max_minor) j["amount_max"] = major(*b.amount_max_minor);
+  j["currency"] = b.currency;
+  return j;
+}
+
+void put_if(json& j, const char* key, const std::string& v) {
+  if (!v.empty()) j[key] = v;
+}
+void put_if(json& j, const char* key, const std::vector<std::string>& v) {
+  if (!v.empty()) j[key] = v;
+}
+
+}  // namespace
+
+std::string format_field_errors(const std::vector<FieldError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += e.key + ": " + e.message;
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  auto length = static_cast<int32_t>(text.size());
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+bool is_iso_date(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  int y = std::stoi(std::string(d.substr(0, 4)));
+  int m = std::stoi(std::string(d.substr(5, 2)));
+  int day = std::stoi(std::string(d.substr(8, 2)));
+  if (m < 1 || m > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int max_day = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  return day <= max_day;
+}
+
+std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError>& errors) {
+  size_t before = errors.size();
+  if (!j.is_object()) {
+    errors.push_back({"", fmt::format("expected a JSON object, got {}", type_name(j))});
+    return std::nullopt;
+  }
+  FieldReader r(j, "", errors);
+  Scenario s;
+  s.id = r.string("id", true);
+  check_id(r, s.id);
+  s.title = r.string("title", true);
+  s.description = r.string("description", true);
+  s.publisher = r.string("publisher", true);
+  s.list = r.string("list", false);
+  s.region = r.string("region", false);
+  s.industries = r.string_list("industries");
+  s.keywords = r.string_list("keywords");
+  if (auto trl = r.integer("required_trl", 1, 9)) s.required_trl = static_cast<int>(*trl);
+  s.budget = read_budget(r);
+  s.required_qualifications = r.string_list("required_qualifications");
+  s.deadline = r.date("deadline");
+  s.posted_at = r.date("posted_at");
+  std::string status = r.string("status", false);
+  if (!status.empty()) {
+    if (status != "open" && status != "closed" && status != "awarded")
+      r.error("status", fmt::format("expected \"open\", \"closed\" or \"awarded\", got \"{}\"", status));
+    else
+      s.status = status;
+  }
+  s.policy = r.object_or_null("policy");
+  s.extra = r.unknown();
+  if (errors.size() != before) return std::nullopt;
+  return s;
+}
+
+std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldError>& errors) {
+  size_t before = errors.size();
+  if (!j.is_object()) {
+    errors.push_back({"", fmt::format("expected a JSON object, got {}", type_name(j))});
+    return std::nullopt;
+  }
+  FieldReader r(j, "", errors);
+  Enterprise e;
+  e.id = r.string("id", true);
+  check_id(r, e.id);
+  if (looks_like_uscc(e.id) && !uscc_valid(e.id))
+    r.error("id", fmt::format("\"{}\" has a USCC's shape but its check character should be '{}' (GB 32100-2015)",
+                              e.id, *uscc_check_char(e.id.substr(0, 17))));
+  e.name = r.string("name", true);
+  e.description = r.string("description", false);
+  e.capabilities = r.string_list("capabilities");
+  e.region = r.string("region", false);
+  e.industries = r.string_list("industries");
+  if (auto trl = r.integer("trl", 1, 9)) e.trl = static_cast<int>(*trl);
+  e.qualifications = r.string_list("qualifications");
+  e.size = r.object_or_null("size");
+  e.contact = r.object_or_null("contact");
+  if (const json* cases = r.get("cases")) {
+    if (!cases->is_array()) {
+      r.error("cases", fmt::format("expected an array of objects, got {}", type_name(*cases)));
+    } else {
+      for (size_t i = 0; i < cases->size(); ++i) {
+        const json& cj = (*cases)[i];
+        std::string prefix = fmt::format("cases[{}]", i);
+        if (!cj.is_object()) {
+          errors.push_back({prefix, fmt::format("expected an object, got {}", type_name(cj))});
+          continue;
+        }
+        FieldReader cr(cj, prefix + ".", errors);
+        Case c;
+        c.title = cr.string("title", false);
+        c.description = cr.string("description", false);
+        c.customer = cr.string("customer", false);
+        if (auto y = cr.integer("year", 1900, 2100)) c.year = static_cast<int>(*y);
+        c.stage = cr.string("stage", false);
+        if (!c.stage.empty() && c.stage != "rd" && c.stage != "validation" && c.stage != "commercialized")
+          cr.error("stage", fmt::format("expected \"rd\", \"validation\" or \"commercialized\", got \"{}\"", c.stage));
+        if (c.title.empty() && c.description.empty()) cr.error("title", "a case needs a title or a description");
+        e.cases.push_back(std::move(c));
+      }
+    }
+  }
+  e.extra = r.unknown();
+  if (errors.size() != before) return std::nullopt;
+  return e;
+}
+
+json to_json(const Scenario& s) {
+  json j = s.extra.is_object() ? s.extra : json::object();
+  j["id"] = s.id;
+  j["title"] = s.title;
+  j["description"] = s.description;
+  j["publisher"] = s.publisher;
+  put_if(j, "list", s.list);
+  put_if(j, "region", s.region);
+  put_if(j, "industries", s.industries);
+  put_if(j, "keywords", s.keywords);
+  if (s.required_trl) j["required_trl"] = *s.required_trl;
+  if (s.budget) j["budget"] = budget_json(*s.budget);
+  put_if(j, "required_qualifications", s.required_qualifications);
+  put_if(j, "deadline", s.deadline);
+  put_if(j, "posted_at", s.posted_at);
+  j["status"] = s.status;
+  if (!s.policy.is_null()) j["policy"] = s.policy;
+  return j;
+}
+
+json to_json(const Enterprise& e) {
+  json j = e.extra.is_object() ? e.extra : json::object();
+  j["id"] = e.id;
+  j["name"] = e.name;
+  put_if(j, "description", e.description);
+  put_if(j, "capabilities", e.capabilities);
+  if (!e.cases.empty()) {
+    json cases = json::array();
+    for (const auto& c : e.cases) {
+      json cj = json::object();
+      put_if(cj, "title", c.title);
+      put_if(cj, "description", c.description);
+      put_if(cj, "customer", c.customer);
+      if (c.year) cj["year"] = *c.year;
+      put_if(cj, "stage", c.stage);
+      cases.push_back(std::move(cj));
+    }
+    j["cases"] = std::move(cases);
+  }
+  put_if(j, "region", e.region);
+  put_if(j, "industries", e.industries);
+  if (e.trl) j["trl"] = *e.trl;
+  put_if(j, "qualifications", e.qualifications);
+  if (!e.size.is_null()) j["size"] = e.size;
+  if (!e.contact.is_null()) j["contact"] = e.contact;
+  return j;
+}
+
+std::string_view record_kind_name(RecordKind kind) {
+  return kind == RecordKind::kScenario ? "scenario" : "enterprise";
+}
+
+json csv_row_to_json(RecordKind kind, const std::vector<std::string>& header, const std::vector<std::string>& row) {
+  static const std::set<std::string, std::less<>> kListKeys = {
+      "industries", "keywords", "required_qualifications", "capabilities", "qualifications"};
+  static const std::set<std::string, std::less<>> kIntKeys = {"required_trl", "trl", "size.employees"};
+  static const std::set<std::string, std::less<>> kNumberKeys = {"budget.amount_min", "budget.amount_max"};
+  static const std::set<std::string, std::less<>> kJsonKeys = {"cases", "policy", "size", "contact"};
+  (void)kind;
+  json j = json::object();
+  for (size_t i = 0; i < header.size() && i < row.size(); ++i) {
+    const std::string& key = header[i];
+    const std::string& cell = row[i];
+    if (key.empty() || cell.empty()) continue;
+    json value = cell;
+    if (kListKeys.count(key)) {
+      value = json::array();
+      size_t start = 0;
+      while (start <= cell.size()) {
+        size_t end = cell.find(';', start);
+        if (end == std::string::npos) end = cell.size();
+        std::string item = cell.substr(start, end - start);
+        size_t a = item.find_first_not_of(' '), b = item.find_last_not_of(' ');
+        if (a != std::string::npos) value.push_back(item.substr(a, b - a + 1));
+        start = end + 1;
+      }
+    } else if (kIntKeys.count(key) || kNumberKeys.count(key)) {
+      try {
+        size_t used = 0;
+        if (kIntKeys.count(key)) {
+          long long n = std::stoll(cell, &used);
+          if (used == cell.size()) value = n;
+        } else {
+          double d = std::stod(cell, &used);
+          if (used == cell.size()) value = d;
+        }
+      } catch (const std::exception&) {
+        // left as a string: the validator names the key and the bad value
+      }
+    } else if (kJsonKeys.count(key) && (cell.front() == '[' || cell.front() == '{')) {
+      value = json::parse(cell, nullptr, false);
+      if (value.is_discarded()) value = cell;
+    }
+    auto dot = key.find('.');
+    if (dot != std::string::npos) {
+      std::string outer = key.substr(0, dot);
+      if (!j.contains(outer) || !j[outer].is_object()) j[outer] = json::object();
+      j[outer][key.substr(dot + 1)] = value;
+    } else {
+      j[key] = value;
+    }
+  }
+  return j;
+}
+
+}  // namespace jiebang

@@ -1,0 +1,205 @@
+// Documents from records, and long-text query terms, with one shared analysis.
+#include "analysis.h"
+
+#include <algorithm>
+#include <map>
+
+#include "jiebang/text/normalize.h"
+
+namespace jiebang::index_detail {
+namespace {
+
+using nlohmann::json;
+
+// English function words: dropped from long-text queries (they carry no evidence of capability)
+// and not indexed in stemmed form. Short list in the spirit of Xapian's omega defaults.
+constexpr const char* kStopwords[] = {
+    "a", "about", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for", "from", "has",
+    "have", "in", "into", "is", "it", "its", "of", "on", "or", "our", "such", "that", "the", "their",
+    "these", "this", "to", "was", "we", "were", "which", "will", "with", "within", "would"};
+
+constexpr size_t kMaxTermBytes = 200;
+
+std::string cut_utf8(std::string s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+  return s;
+}
+
+void add_boolean(Xapian::Document& doc, const char* prefix, const std::string& value) {
+  if (!value.empty()) doc.add_boolean_term(boolean_term(prefix, value));
+}
+
+/// Region terms (area, city, province) and the attribute value.
+json index_region(Xapian::Document& doc, const std::string& region, const RegionTable& regions) {
+  std::string code = region_code(region, regions);
+  for (const auto& c : RegionTable::ancestors(code)) add_boolean(doc, kRegionPrefix, c);
+  if (!code.empty()) return code;
+  return region.empty() ? json(nullptr) : json(region);
+}
+
+json index_industries(Xapian::Document& doc, const std::vector<std::string>& given, const IndustryTable& industries) {
+  json out = json::array();
+  for (const auto& g : given) {
+    if (auto code = industries.canonical(g)) {
+      for (const auto& a : IndustryTable::ancestors(*code)) add_boolean(doc, kIndustryPrefix, a);
+      out.push_back(*code);
+    } else {
+      add_boolean(doc, kTagPrefix, g);
+      out.push_back(g);
+    }
+  }
+  return out;
+}
+
+void set_number(Xapian::Document& doc, Xapian::valueno slot, double v) {
+  doc.add_value(slot, Xapian::sortable_serialise(v));
+}
+
+}  // namespace
+
+Analyzer::Analyzer() : stemmer_("english") {
+  for (const char* w : kStopwords) stopper_.add(w);
+}
+
+Xapian::TermGenerator Analyzer::term_generator() const {
+  Xapian::TermGenerator tg;
+  tg.set_stemmer(stemmer_);
+  tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  tg.set_stopper(&stopper_);
+  tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+  tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+  return tg;
+}
+
+void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const {
+  if (text.empty()) return;
+  tg.index_text(text::normalize(text), weight);
+  tg.increase_termpos(100);
+}
+
+std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
+    const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const {
+  Xapian::TermGenerator tg = term_generator();
+  Xapian::Document doc;
+  tg.set_document(doc);
+  for (const auto& [text, weight] : weighted_texts)
+    if (!text.empty()) tg.index_text_without_positions(text::normalize(text), weight);
+  std::vector<std::pair<std::string, Xapian::termcount>> out;
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    const std::string term = *t;
+    if (term.empty()) continue;
+    unsigned char c = static_cast<unsigned char>(term[0]);
+    bool stemmed = c == 'Z';
+    bool latin_unstemmed = c >= 'a' && c <= 'z';  // its stemmed "Z" twin is used instead
+    bool prefixed = c >= 'A' && c <= 'Y';
+    if (prefixed || latin_unstemmed) continue;
+    if (stemmed && term.size() < 3) continue;  // single letters
+    out.emplace_back(term, t.get_wdf());
+  }
+  return out;
+}
+
+std::string boolean_term(const char* prefix, const std::string& value) {
+  return cut_utf8(std::string(prefix) + text::normalize(value), kMaxTermBytes);
+}
+
+double date_number(const std::string& date, double fallback) {
+  if (!is_iso_date(date)) return fallback;
+  return std::stod(date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2));
+}
+
+std::string region_code(const std::string& region, const RegionTable& regions) {
+  if (region.empty()) return {};
+  return regions.resolve(region).value_or("");
+}
+
+std::string readable_term(const std::string& term) {
+  if (!term.empty() && term[0] == 'Z') return term.substr(1);
+  return term;
+}
+
+Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, const RegionTable& regions,
+                                   const IndustryTable& industries) {
+  Xapian::Document doc;
+  Xapian::TermGenerator tg = analyzer.term_generator();
+  tg.set_document(doc);
+  analyzer.index_field(tg, s.title, 3);
+  for (const auto& k : s.keywords) analyzer.index_field(tg, k, 2);
+  analyzer.index_field(tg, s.description, 1);
+
+  doc.add_boolean_term(std::string(kIdPrefix) + s.id);
+  json attrs = json::object();
+  attrs["id"] = s.id;
+  attrs["title"] = s.title;
+  attrs["publisher"] = s.publisher;
+  attrs["region"] = index_region(doc, s.region, regions);
+  attrs["industries"] = index_industries(doc, s.industries, industries);
+  add_boolean(doc, kStatusPrefix, s.status);
+  add_boolean(doc, kPublisherPrefix, s.publisher);
+  add_boolean(doc, kListPrefix, s.list);
+  attrs["status"] = s.status;
+  if (s.required_trl) {
+    attrs["required_trl"] = *s.required_trl;
+    set_number(doc, kSlotTrl, *s.required_trl);
+  }
+  if (s.budget) {
+    if (s.budget->amount_min_minor) attrs["budget_min"] = static_cast<double>(*s.budget->amount_min_minor) / 100.0;
+    if (s.budget->amount_max_minor) {
+      attrs["budget_max"] = static_cast<double>(*s.budget->amount_max_minor) / 100.0;
+      set_number(doc, kSlotBudgetMax, static_cast<double>(*s.budget->amount_max_minor) / 100.0);
+    }
+    attrs["currency"] = s.budget->currency;
+  }
+  for (const auto& q : s.required_qualifications) add_boolean(doc, kQualificationPrefix, q);
+  if (!s.required_qualifications.empty()) attrs["required_qualifications"] = s.required_qualifications;
+  if (!s.deadline.empty()) attrs["deadline"] = s.deadline;
+  set_number(doc, kSlotDeadline, date_number(s.deadline, 99991231));
+  set_number(doc, kSlotPosted, date_number(s.posted_at, 0));
+  doc.add_value(kSlotSnippetText, s.description);
+  doc.set_data(attrs.dump());
+  return doc;
+}
+
+Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
+                                     const IndustryTable& industries) {
+  Xapian::Document doc;
+  Xapian::TermGenerator tg = analyzer.term_generator();
+  tg.set_document(doc);
+  analyzer.index_field(tg, e.name, 3);
+  for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2);
+  analyzer.index_field(tg, e.description, 1);
+  for (const auto& c : e.cases) {
+    analyzer.index_field(tg, c.title, 2);
+    analyzer.index_field(tg, c.description, 1);
+  }
+
+  doc.add_boolean_term(std::string(kIdPrefix) + e.id);
+  json attrs = json::object();
+  attrs["id"] = e.id;
+  attrs["name"] = e.name;
+  attrs["region"] = index_region(doc, e.region, regions);
+  attrs["industries"] = index_industries(doc, e.industries, industries);
+  if (e.trl) {
+    attrs["trl"] = *e.trl;
+    set_number(doc, kSlotTrl, *e.trl);
+  }
+  json customers = json::array();
+  for (const auto& c : e.cases) {
+    if (c.customer.empty()) continue;
+    add_boolean(doc, kCustomerPrefix, c.customer);
+    json cj = {{"customer", c.customer}};
+    if (c.year) cj["year"] = *c.year;
+    if (!c.stage.empty()) cj["stage"] = c.stage;
+    customers.push_back(std::move(cj));
+  }
+  attrs["customers"] = std::move(customers);
+  for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
+  attrs["qualifications"] = e.qualifications;
+  doc.set_data(attrs.dump());
+  return doc;
+}
+
+}  // namespace jiebang::index_detail

@@ -1,0 +1,74 @@
+// Internal: how records become Xapian documents and long texts become queries (index module only).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "jiebang/core/records.h"
+#include "jiebang/core/taxonomy.h"
+
+namespace jiebang::index_detail {
+
+// Term prefixes (the schema is written down in index/SCHEMA.md).
+inline constexpr const char* kIdPrefix = "Q";
+inline constexpr const char* kRegionPrefix = "XR";
+inline constexpr const char* kIndustryPrefix = "XI";
+inline constexpr const char* kTagPrefix = "XG";
+inline constexpr const char* kStatusPrefix = "XS";
+inline constexpr const char* kPublisherPrefix = "XP";
+inline constexpr const char* kCustomerPrefix = "XU";
+inline constexpr const char* kQualificationPrefix = "XQ";
+inline constexpr const char* kListPrefix = "XL";
+
+// Value slots (sortable_serialise'd numbers).
+inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenario required_trl
+inline constexpr Xapian::valueno kSlotBudgetMax = 1;  // yuan
+inline constexpr Xapian::valueno kSlotDeadline = 2;   // yyyymmdd; 99991231 when none
+inline constexpr Xapian::valueno kSlotPosted = 3;     // yyyymmdd
+inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
+
+/// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.
+class Analyzer {
+ public:
+  Analyzer();
+  /// A TermGenerator configured for indexing (FLAG_CJK_NGRAM, english stemmer, STEM_SOME).
+  Xapian::TermGenerator term_generator() const;
+  const Xapian::Stem& stemmer() const { return stemmer_; }
+  const Xapian::Stopper* stopper() const { return &stopper_; }
+
+  /// Adds a normalised field to the generator's document: `weight` multiplies within-document
+  /// frequency (the field weight); positions of different fields are kept apart.
+  void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const;
+
+  /// Terms of a long text for use as an OR query: stemmed Latin words ("Z…"), CJK n-grams and
+  /// numbers, each with its frequency in the text (weighted like the fields).
+  std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
+      const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const;
+
+ private:
+  Xapian::Stem stemmer_;
+  Xapian::SimpleStopper stopper_;
+};
+
+/// A boolean term of `prefix` and `value`, normalised and cut to a safe length at a UTF-8 boundary.
+std::string boolean_term(const char* prefix, const std::string& value);
+/// yyyymmdd as a number from "YYYY-MM-DD"; `fallback` when empty or malformed.
+double date_number(const std::string& date, double fallback);
+
+/// The Xapian document for a scenario, and for an enterprise. The document data is the attribute
+/// summary returned in Candidate::attributes.
+Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, const RegionTable& regions,
+                                   const IndustryTable& industries);
+Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
+                                     const IndustryTable& industries);
+
+/// The region as a 6-digit code when it resolves, else "".
+std::string region_code(const std::string& region, const RegionTable& regions);
+
+/// A readable form of a query term: the stem without its "Z" prefix, CJK as is.
+std::string readable_term(const std::string& term);
+
+}  // namespace jiebang::index_detail

@@ -1,0 +1,379 @@
+// SearchIndex: Xapian databases kept in step with the store's change log, and their queries.
+#include "jiebang/index/search_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <xapian.h>
+
+#include "analysis.h"
+#include "jiebang/text/normalize.h"
+
+namespace jiebang {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ix = index_detail;
+using nlohmann::json;
+
+constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
+constexpr unsigned kSnippetChars = 200;
+
+Status from_xapian(const Xapian::Error& e, std::string_view what) {
+  std::string msg = fmt::format("{}: {}: {}", what, e.get_type(), e.get_msg());
+  std::string_view type = e.get_type();
+  if (type == "DatabaseLockError" || type == "DatabaseOpeningError") return Status::unavailable(msg);
+  return Status::internal(msg);
+}
+
+int64_t read_applied(const Xapian::Database& db) {
+  std::string v = db.get_metadata(kAppliedSeqKey);
+  return v.empty() ? 0 : std::stoll(v);
+}
+
+}  // namespace
+
+struct SearchIndex::Impl {
+  Impl(std::string dir_, const RegionTable& r, const IndustryTable& i) : dir(std::move(dir_)), regions(r), industries(i) {}
+
+  std::string dir;
+  const RegionTable& regions;
+  const IndustryTable& industries;
+  ix::Analyzer analyzer;
+  bool writable = false;
+  // When writable, these are WritableDatabase objects (a WritableDatabase is a Database).
+  std::unique_ptr<Xapian::WritableDatabase> w_scenarios, w_enterprises;
+  std::unique_ptr<Xapian::Database> r_scenarios, r_enterprises;
+
+  Xapian::Database& db(RecordKind kind) const {
+    if (writable) return kind == RecordKind::kScenario ? *w_scenarios : *w_enterprises;
+    return kind == RecordKind::kScenario ? *r_scenarios : *r_enterprises;
+  }
+  Xapian::WritableDatabase& wdb(RecordKind kind) { return kind == RecordKind::kScenario ? *w_scenarios : *w_enterprises; }
+  std::string path(RecordKind kind) const {
+    return dir + (kind == RecordKind::kScenario ? "/scenarios" : "/enterprises");
+  }
+
+  Status open_dbs() {
+    try {
+      fs::create_directories(dir);
+      try {
+        w_scenarios = std::make_unique<Xapian::WritableDatabase>(path(RecordKind::kScenario), Xapian::DB_CREATE_OR_OPEN);
+        w_enterprises =
+            std::make_unique<Xapian::WritableDatabase>(path(RecordKind::kEnterprise), Xapian::DB_CREATE_OR_OPEN);
+        writable = true;
+      } catch (const Xapian::DatabaseLockError&) {
+        w_scenarios.reset();
+        w_enterprises.reset();
+        r_scenarios = std::make_unique<Xapian::Database>(path(RecordKind::kScenario));
+        r_enterprises = std::make_unique<Xapian::Database>(path(RecordKind::kEnterprise));
+        writable = false;
+      }
+    } catch (const Xapian::Error& e) {
+      return from_xapian(e, fmt::format("cannot open the index in {}", dir));
+    } catch (const fs::filesystem_error& e) {
+      return Status::unavailable(fmt::format("cannot create the index directory {}: {}", dir, e.what()));
+    }
+    return Status::ok();
+  }
+
+  /// Query of the most informative terms of a long text against `target`.
+  Xapian::Query long_text_query(RecordKind target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
+                                size_t max_terms) const {
+    const Xapian::Database& d = db(target);
+    double n = std::max<double>(1, d.get_doccount());
+    struct Scored {
+      std::string term;
+      Xapian::termcount wqf;
+      double score;
+    };
+    std::vector<Scored> scored;
+    for (auto& [term, wqf] : analyzer.query_terms(texts)) {
+      Xapian::doccount df = d.get_termfreq(term);
+      if (df == 0) continue;
+      double idf = std::log(n / df);
+      if (idf <= 0) continue;
+      scored.push_back({term, wqf, std::min<Xapian::termcount>(wqf, 3) * idf});
+    }
+    std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+      return a.score != b.score ? a.score > b.score : a.term < b.term;
+    });
+    if (scored.size() > max_terms) scored.resize(max_terms);
+    std::vector<Xapian::Query> parts;
+    parts.reserve(scored.size());
+    for (const auto& s : scored) parts.emplace_back(s.term, s.wqf);
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
+  Xapian::Query filter_query(const SearchFilters& f) const {
+    std::vector<Xapian::Query> filters;
+    if (!f.status.empty()) filters.emplace_back(ix::boolean_term(ix::kStatusPrefix, f.status));
+    if (!f.region_code.empty()) filters.emplace_back(ix::boolean_term(ix::kRegionPrefix, f.region_code));
+    if (!f.industry_code.empty()) filters.emplace_back(ix::boolean_term(ix::kIndustryPrefix, f.industry_code));
+    if (f.status == "open" && !f.today.empty())
+      filters.emplace_back(Xapian::Query::OP_VALUE_GE, ix::kSlotDeadline,
+                           Xapian::sortable_serialise(ix::date_number(f.today, 0)));
+    if (filters.empty()) return Xapian::Query::MatchAll;
+    return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+  }
+
+  std::vector<std::string> matched_terms(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
+    std::vector<std::string> out;
+    for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+      std::string term = *t;
+      if (!term.empty() && term[0] >= 'A' && term[0] <= 'Y') continue;  // boolean terms
+      out.push_back(ix::readable_term(term));
+    }
+    return out;
+  }
+
+  Result<std::vector<Candidate>> run_candidates(RecordKind target, const Xapian::Query& text, const Xapian::Query& filter,
+                                                const CandidateQuery& cq) const {
+    size_t limit = cq.limit;
+    std::vector<Candidate> out;
+    try {
+      Xapian::Enquire enquire(db(target));
+      Xapian::Query q = filter.empty() ? text : Xapian::Query(Xapian::Query::OP_FILTER, text, filter);
+      enquire.set_query(q);
+      // BM25Weight(k1, k2, k3, b, min_normlen): k2 = 0 (no query-length correction), k3 = 1.
+      enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
+      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+      out.reserve(mset.size());
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        Candidate c;
+        c.text_score = it.get_weight();
+        c.attributes = json::parse(it.get_document().get_data(), nullptr, false);
+        if (c.attributes.is_discarded()) c.attributes = json::object();
+        c.id = c.attributes.value("id", std::string());
+        c.matched_terms = matched_terms(enquire, it);
+        out.push_back(std::move(c));
+      }
+    } catch (const Xapian::Error& e) {
+      return from_xapian(e, "match query failed");
+    }
+    return out;
+  }
+
+  Status apply(RecordKind kind, const std::string& id, const Store& store, IndexProgress& p) {
+    Xapian::WritableDatabase& d = wdb(kind);
+    std::string idterm = std::string(ix::kIdPrefix) + id;
+    if (kind == RecordKind::kScenario) {
+      auto rec = store.get_scenario(id);
+      if (rec) {
+        d.replace_document(idterm, ix::scenario_document(*rec, analyzer, regions, industries));
+        ++p.documents_written;
+      } else if (rec.status().code() == ErrorCode::kNotFound) {
+        d.delete_document(idterm);
+        ++p.documents_removed;
+      } else {
+        return rec.status();
+      }
+    } else {
+      auto rec = store.get_enterprise(id);
+      if (rec) {
+        d.replace_document(idterm, ix::enterprise_document(*rec, analyzer, regions, industries));
+        ++p.documents_written;
+      } else if (rec.status().code() == ErrorCode::kNotFound) {
+        d.delete_document(idterm);
+        ++p.documents_removed;
+      } else {
+        return rec.status();
+      }
+    }
+    return Status::ok();
+  }
+};
+
+SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SearchIndex::~SearchIndex() = default;
+
+Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::string& dir, const RegionTable& regions,
+                                                       const IndustryTable& industries) {
+  auto impl = std::make_unique<Impl>(dir, regions, industries);
+  if (Status st = impl->open_dbs(); !st) return st;
+  return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
+}
+
+bool SearchIndex::writable() const { return impl_->writable; }
+
+int64_t SearchIndex::applied_seq() const {
+  return std::min(read_applied(impl_->db(RecordKind::kScenario)), read_applied(impl_->db(RecordKind::kEnterprise)));
+}
+
+uint64_t SearchIndex::doc_count(RecordKind kind) const { return impl_->db(kind).get_doccount(); }
+
+Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_changes,
+                                            const std::function<void(const IndexProgress&)>& on_progress) {
+  if (!impl_->writable)
+    return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
+  IndexProgress p;
+  try {
+    int64_t applied_s = read_applied(impl_->db(RecordKind::kScenario));
+    int64_t applied_e = read_applied(impl_->db(RecordKind::kEnterprise));
+    int64_t from = std::min(applied_s, applied_e);
+    p.applied_seq = from;
+    for (;;) {
+      auto last = store.last_seq();
+      if (!last) return last.status();
+      p.store_seq = *last;
+      auto changes = store.changes_after(from, batch_changes);
+      if (!changes) return changes.status();
+      if (changes->empty()) break;
+      // The latest state is read from the store, so each record is applied once per batch.
+      std::set<std::pair<RecordKind, std::string>> done;
+      for (const Change& c : *changes) {
+        int64_t applied = c.kind == RecordKind::kScenario ? applied_s : applied_e;
+        if (c.seq <= applied) continue;
+        if (!done.emplace(c.kind, c.record_id).second) continue;
+        if (Status st = impl_->apply(c.kind, c.record_id, store, p); !st) return st;
+      }
+      from = changes->back().seq;
+      for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
+        impl_->wdb(k).set_metadata(kAppliedSeqKey, std::to_string(from));
+        impl_->wdb(k).commit();
+      }
+      applied_s = applied_e = from;
+      p.applied_seq = from;
+      if (on_progress) on_progress(p);
+    }
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot update the index");
+  }
+  return p;
+}
+
+Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress) {
+  if (!impl_->writable)
+    return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
+  IndexProgress p;
+  try {
+    // Read the seq first: changes made while rebuilding are replayed by the next catch-up.
+    auto last = store.last_seq();
+    if (!last) return last.status();
+    for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
+      impl_->wdb(k).close();
+      (k == RecordKind::kScenario ? impl_->w_scenarios : impl_->w_enterprises) =
+          std::make_unique<Xapian::WritableDatabase>(impl_->path(k), Xapian::DB_CREATE_OR_OVERWRITE);
+    }
+    size_t since_commit = 0;
+    auto maybe_commit = [&](RecordKind k) {
+      if (++since_commit % 5000 == 0) {
+        impl_->wdb(k).commit();
+        if (on_progress) on_progress(p);
+      }
+    };
+    Status st = store.for_each_scenario([&](Scenario&& s) {
+      impl_->wdb(RecordKind::kScenario)
+          .replace_document(std::string(ix::kIdPrefix) + s.id,
+                            ix::scenario_document(s, impl_->analyzer, impl_->regions, impl_->industries));
+      ++p.documents_written;
+      maybe_commit(RecordKind::kScenario);
+      return true;
+    });
+    if (!st) return st;
+    st = store.for_each_enterprise([&](Enterprise&& e) {
+      impl_->wdb(RecordKind::kEnterprise)
+          .replace_document(std::string(ix::kIdPrefix) + e.id,
+                            ix::enterprise_document(e, impl_->analyzer, impl_->regions, impl_->industries));
+      ++p.documents_written;
+      maybe_commit(RecordKind::kEnterprise);
+      return true;
+    });
+    if (!st) return st;
+    for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
+      impl_->wdb(k).set_metadata(kAppliedSeqKey, std::to_string(*last));
+      impl_->wdb(k).commit();
+    }
+    p.applied_seq = p.store_seq = *last;
+    if (on_progress) on_progress(p);
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot rebuild the index");
+  }
+  auto rest = catch_up(store);
+  if (!rest) return rest.status();
+  p.applied_seq = rest->applied_seq;
+  p.documents_written += rest->documents_written;
+  p.documents_removed += rest->documents_removed;
+  return p;
+}
+
+Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& query, const SearchFilters& filters,
+                                                             size_t limit) const {
+  std::vector<SearchHit> out;
+  try {
+    const Xapian::Database& d = impl_->db(RecordKind::kScenario);
+    Xapian::QueryParser qp;
+    qp.set_database(d);
+    qp.set_stemmer(impl_->analyzer.stemmer());
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_stopper(impl_->analyzer.stopper());
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM;
+    std::string normalized = text::normalize(query);
+    Xapian::Query filter = impl_->filter_query(filters);
+    Xapian::Enquire enquire(d);
+    Xapian::MSet mset;
+    for (auto op : {Xapian::Query::OP_AND, Xapian::Query::OP_OR}) {
+      qp.set_default_op(op);
+      Xapian::Query text = normalized.find_first_not_of(" \t") == std::string::npos
+                               ? Xapian::Query::MatchAll
+                               : qp.parse_query(normalized, flags);
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, filter));
+      mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+      if (!mset.empty()) break;
+    }
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      SearchHit h;
+      h.score = it.get_weight();
+      h.attributes = json::parse(it.get_document().get_data(), nullptr, false);
+      if (h.attributes.is_discarded()) h.attributes = json::object();
+      h.id = h.attributes.value("id", std::string());
+      h.title = h.attributes.value("title", std::string());
+      h.matched_terms = impl_->matched_terms(enquire, it);
+      h.snippet = mset.snippet(it.get_document().get_value(ix::kSlotSnippetText), kSnippetChars,
+                               impl_->analyzer.stemmer(),
+                               Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
+                                   Xapian::MSet::SNIPPET_CJK_NGRAM,
+                               "<b>", "</b>", "…");
+      out.push_back(std::move(h));
+    }
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "search failed");
+  }
+  return out;
+}
+
+Result<std::vector<Candidate>> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
+  std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
+  for (const auto& k : s.keywords) texts.emplace_back(k, 2);
+  Xapian::Query text;
+  try {
+    text = impl_->long_text_query(RecordKind::kEnterprise, texts, q.max_query_terms);
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot build the match query");
+  }
+  if (text.empty()) return std::vector<Candidate>{};
+  return impl_->run_candidates(RecordKind::kEnterprise, text, Xapian::Query(), q);
+}
+
+Result<std::vector<Candidate>> SearchIndex::scenarios_for(const Enterprise& e, const CandidateQuery& q) const {
+  std::vector<std::pair<std::string, Xapian::termcount>> texts = {{e.name, 1}, {e.description, 1}};
+  for (const auto& c : e.capabilities) texts.emplace_back(c, 2);
+  for (const auto& c : e.cases) {
+    texts.emplace_back(c.title, 2);
+    texts.emplace_back(c.description, 1);
+  }
+  Xapian::Query text;
+  try {
+    text = impl_->long_text_query(RecordKind::kScenario, texts, q.max_query_terms);
+  } catch (const Xapian::Error& err) {
+    return from_xapian(err, "cannot build the match query");
+  }
+  if (text.empty()) return std::vector<Candidate>{};
+  return impl_->run_candidates(RecordKind::kScenario, text, impl_->filter_query(q.filters), q);
+}
+
+}  // namespace jiebang

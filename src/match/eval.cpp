@@ -1,0 +1,81 @@
+// TREC qrels reading, per-query measures and run writing.
+#include "jiebang/match/eval.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace jiebang {
+
+Result<Qrels> read_qrels(std::istream& in) {
+  Qrels q;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string query, iter, doc, rel_text, extra;
+    if (!(fields >> query >> iter >> doc >> rel_text) || (fields >> extra))
+      return Status::invalid_argument(fmt::format("qrels line {}: expected 4 fields \"query 0 doc relevance\"", line_no));
+    try {
+      size_t used = 0;
+      int rel = std::stoi(rel_text, &used);
+      if (used != rel_text.size()) throw std::invalid_argument(rel_text);
+      q[query][doc] = rel;
+    } catch (const std::exception&) {
+      return Status::invalid_argument(
+          fmt::format("qrels line {}: relevance \"{}\" is not an integer", line_no, rel_text));
+    }
+  }
+  return q;
+}
+
+QueryMeasures measure(const std::vector<std::string>& ranked, const std::map<std::string, int>& judged, size_t k) {
+  QueryMeasures m;
+  std::vector<int> ideal;
+  for (const auto& [doc, rel] : judged)
+    if (rel > 0) ideal.push_back(rel);
+  if (ideal.empty()) return m;
+  std::sort(ideal.rbegin(), ideal.rend());
+  double dcg = 0, idcg = 0;
+  size_t found = 0;
+  for (size_t i = 0; i < ranked.size() && i < k; ++i) {
+    auto it = judged.find(ranked[i]);
+    int rel = it == judged.end() ? 0 : it->second;
+    if (rel <= 0) continue;
+    if (m.reciprocal_rank == 0) m.reciprocal_rank = 1.0 / static_cast<double>(i + 1);
+    ++found;
+    dcg += (std::pow(2.0, rel) - 1) / std::log2(static_cast<double>(i) + 2);
+  }
+  for (size_t i = 0; i < ideal.size() && i < k; ++i)
+    idcg += (std::pow(2.0, ideal[i]) - 1) / std::log2(static_cast<double>(i) + 2);
+  m.recall = static_cast<double>(found) / static_cast<double>(ideal.size());
+  m.ndcg = idcg > 0 ? dcg / idcg : 0;
+  return m;
+}
+
+void accumulate(EvalSummary& s, const QueryMeasures& m) {
+  ++s.queries;
+  s.mrr += m.reciprocal_rank;
+  s.recall += m.recall;
+  s.ndcg += m.ndcg;
+}
+
+void finish(EvalSummary& s) {
+  if (s.queries == 0) return;
+  auto n = static_cast<double>(s.queries);
+  s.mrr /= n;
+  s.recall /= n;
+  s.ndcg /= n;
+}
+
+void write_run(std::ostream& out, const std::string& query, const std::vector<std::pair<std::string, double>>& ranked,
+               const std::string& run_name) {
+  for (size_t i = 0; i < ranked.size(); ++i)
+    out << fmt::format("{} Q0 {} {} {:.6f} {}\n", query, ranked[i].first, i + 1, ranked[i].second, run_name);
+}
+
+}  // namespace jiebang

@@ -1,0 +1,231 @@
+// Matcher: text candidates from the index, attribute fit, hard filters and explanations.
+#include "jiebang/match/matcher.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "jiebang/text/normalize.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+
+/// The string at `key`, or "" when absent or not a string (attribute summaries use null for "none").
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json& arr(const json& j, const char* key) {
+  static const json kEmpty = json::array();
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : kEmpty;
+}
+
+
+std::vector<std::string> codes_of(const json& industries) {
+  std::vector<std::string> out;
+  if (!industries.is_array()) return out;
+  for (const auto& i : industries)
+    if (i.is_string()) out.push_back(i.get<std::string>());
+  return out;
+}
+
+/// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag).
+int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b, std::string* shared) {
+  int best = 0;
+  for (const auto& x : a)
+    for (const auto& y : b) {
+      int c = x == y ? 4 : IndustryTable::closeness(x, y);
+      if (c > best) {
+        best = c;
+        if (shared) *shared = x;
+      }
+    }
+  return best;
+}
+
+std::set<std::string> normalized_set(const json& list) {
+  std::set<std::string> out;
+  if (list.is_array())
+    for (const auto& v : list)
+      if (v.is_string()) out.insert(text::normalize(v.get<std::string>()));
+  return out;
+}
+
+/// Components for a (scenario, enterprise) pair given both attribute summaries.
+struct PairFit {
+  std::vector<ScoreComponent> components;
+};
+
+PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, const MatchWeights& w,
+                 const RegionTable& regions, const IndustryTable& industries, bool zh) {
+  PairFit out;
+  auto add = [&](const char* name, double weight, double fit, std::string reason) {
+    out.components.push_back({name, fit, weight * fit, std::move(reason)});
+  };
+  add("text", w.text, text_fit, zh ? fmt::format("文本相关度 {:.2f}", text_fit) : fmt::format("text {:.2f}", text_fit));
+
+  int exact = 0, parent = 0;
+  double tr = track_record_fit(str(scenario, "publisher"), arr(enterprise, "customers"),
+                               &exact, &parent);
+  std::string tr_reason;
+  if (exact > 0) tr_reason = zh ? fmt::format("曾为该发榜单位完成 {} 个项目", exact)
+                                : fmt::format("{} earlier project{} for this publisher", exact, exact > 1 ? "s" : "");
+  else if (parent > 0) tr_reason = zh ? fmt::format("曾为其上级单位完成 {} 个项目", parent)
+                                      : fmt::format("{} earlier project{} for its parent organisation", parent,
+                                                    parent > 1 ? "s" : "");
+  add("track_record", w.track_record, tr, tr_reason);
+
+  std::string shared;
+  int ic = industry_closeness(codes_of(arr(scenario, "industries")),
+                              codes_of(arr(enterprise, "industries")), &shared);
+  static const char* kIndustryZh[] = {"", "同一门类", "同一大类", "同一中类", "同一行业"};
+  static const char* kIndustryEn[] = {"", "same industry section", "same industry division", "same industry group",
+                                      "same industry"};
+  std::string ind_reason;
+  if (ic > 0) {
+    std::string label = industries.name(shared);
+    ind_reason = fmt::format("{} ({}{})", zh ? kIndustryZh[ic] : kIndustryEn[ic], shared,
+                             label.empty() ? "" : " " + label);
+  }
+  add("industry", w.industry, ic / 4.0, ind_reason);
+
+  std::string sr = str(scenario, "region");
+  std::string er = str(enterprise, "region");
+  int rc = RegionTable::closeness(sr, er);
+  static const char* kRegionZh[] = {"", "同省", "同市", "同区县"};
+  static const char* kRegionEn[] = {"", "same province", "same city", "same district"};
+  std::string reg_reason;
+  if (rc > 0) {
+    std::string place = regions.name(er);
+    reg_reason = fmt::format("{}{}", zh ? kRegionZh[rc] : kRegionEn[rc], place.empty() ? "" : " (" + place + ")");
+  }
+  add("region", w.region, rc / 3.0, reg_reason);
+
+  double rf = 0.5;
+  std::string trl_reason;
+  if (scenario.contains("required_trl") && enterprise.contains("trl")) {
+    int req = scenario["required_trl"].get<int>();
+    int have = enterprise["trl"].get<int>();
+    rf = have >= req ? 1.0 : std::max(0.0, 1.0 - (req - have) / 3.0);
+    trl_reason = zh ? fmt::format("TRL {}，要求 {}", have, req) : fmt::format("TRL {}, {} required", have, req);
+  } else if (scenario.contains("required_trl")) {
+    trl_reason = zh ? fmt::format("TRL 未知，要求 {}", scenario["required_trl"].get<int>())
+                    : fmt::format("TRL unknown, {} required", scenario["required_trl"].get<int>());
+  }
+  add("readiness", w.readiness, rf, trl_reason);
+  return out;
+}
+
+MatchResult finish_result(const Candidate& c, PairFit&& fit, const std::string& name) {
+  MatchResult r;
+  r.id = c.id;
+  r.name = name;
+  r.components = std::move(fit.components);
+  for (const auto& comp : r.components) {
+    r.score += comp.contribution;
+    if (comp.reason.empty()) continue;
+    if (!r.reason.empty()) r.reason += "; ";
+    r.reason += comp.reason;
+  }
+  r.matched_terms = c.matched_terms;
+  r.attributes = c.attributes;
+  return r;
+}
+
+void sort_and_cut(std::vector<MatchResult>& results, size_t limit) {
+  std::stable_sort(results.begin(), results.end(), [](const MatchResult& a, const MatchResult& b) {
+    return a.score != b.score ? a.score > b.score : a.id < b.id;
+  });
+  if (results.size() > limit) results.resize(limit);
+}
+
+json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
+  json j = {{"id", s.id}, {"publisher", s.publisher}};
+  std::string code = s.region.empty() ? "" : regions.resolve(s.region).value_or("");
+  j["region"] = code;
+  json inds = json::array();
+  for (const auto& i : s.industries) inds.push_back(industries.canonical(i).value_or(i));
+  j["industries"] = inds;
+  if (s.required_trl) j["required_trl"] = *s.required_trl;
+  return j;
+}
+
+json enterprise_summary(const Enterprise& e, const RegionTable& regions, const IndustryTable& industries) {
+  json j = {{"id", e.id}};
+  j["region"] = e.region.empty() ? "" : regions.resolve(e.region).value_or("");
+  json inds = json::array();
+  for (const auto& i : e.industries) inds.push_back(industries.canonical(i).value_or(i));
+  j["industries"] = inds;
+  if (e.trl) j["trl"] = *e.trl;
+  json customers = json::array();
+  for (const auto& c : e.cases)
+    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}});
+  j["customers"] = customers;
+  return j;
+}
+
+}  // namespace
+
+Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, size_t limit) const {
+  CandidateQuery q;
+  q.limit = std::max(weights_.candidates, limit);
+  q.max_query_terms = weights_.max_query_terms;
+  q.bm25_k1 = weights_.bm25_k1;
+  q.bm25_b = weights_.bm25_b;
+  auto cands = index_.enterprises_for(s, q);
+  if (!cands) return cands.status();
+  double top = 0;
+  for (const auto& c : *cands) top = std::max(top, c.text_score);
+  std::set<std::string> required;
+  for (const auto& r : s.required_qualifications) required.insert(text::normalize(r));
+  json scen = scenario_summary(s, regions_, industries_);
+  bool zh = has_han(s.title + s.description);
+  std::vector<MatchResult> out;
+  for (const auto& c : *cands) {
+    if (!required.empty()) {
+      auto held = normalized_set(arr(c.attributes, "qualifications"));
+      if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
+    }
+    double text_fit = top > 0 ? c.text_score / top : 0;
+    out.push_back(finish_result(c, fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh),
+                                str(c.attributes, "name")));
+  }
+  sort_and_cut(out, limit);
+  return out;
+}
+
+Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, size_t limit,
+                                                        const std::string& today) const {
+  CandidateQuery q;
+  q.limit = std::max(weights_.candidates, limit);
+  q.max_query_terms = weights_.max_query_terms;
+  q.bm25_k1 = weights_.bm25_k1;
+  q.bm25_b = weights_.bm25_b;
+  q.filters.status = "open";
+  q.filters.today = today;
+  auto cands = index_.scenarios_for(e, q);
+  if (!cands) return cands.status();
+  double top = 0;
+  for (const auto& c : *cands) top = std::max(top, c.text_score);
+  std::set<std::string> held;
+  for (const auto& h : e.qualifications) held.insert(text::normalize(h));
+  json ent = enterprise_summary(e, regions_, industries_);
+  std::vector<MatchResult> out;
+  for (const auto& c : *cands) {
+    auto required = normalized_set(arr(c.attributes, "required_qualifications"));
+    if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
+    double text_fit = top > 0 ? c.text_score / top : 0;
+    bool zh = has_han(str(c.attributes, "title"));
+    out.push_back(finish_result(c, fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh),
+                                str(c.attributes, "title")));
+  }
+  sort_and_cut(out, limit);
+  return out;
+}
+
+}  // namespace jiebang

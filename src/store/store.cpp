@@ -1,0 +1,303 @@
+// SQLite store through SQLiteCpp: migrations, record upserts with change rows, change-log reads.
+#include "jiebang/store/store.h"
+
+#include <mutex>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <fmt/format.h>
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+
+// Each entry migrates from version i to i+1. Never edit a released entry: append a new one.
+const char* const kMigrations[] = {
+    // v1: records, the change log.
+    R"sql(
+    CREATE TABLE scenarios (
+      id          TEXT PRIMARY KEY,
+      publisher   TEXT NOT NULL,
+      status      TEXT NOT NULL,
+      record      TEXT NOT NULL,          -- the interchange JSON, as stored
+      updated_seq INTEGER NOT NULL
+    );
+    CREATE INDEX scenarios_publisher ON scenarios(publisher);
+    CREATE TABLE enterprises (
+      id          TEXT PRIMARY KEY,
+      name        TEXT NOT NULL,
+      record      TEXT NOT NULL,
+      updated_seq INTEGER NOT NULL
+    );
+    CREATE TABLE changes (
+      seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+      kind      TEXT NOT NULL CHECK (kind IN ('scenario', 'enterprise')),
+      record_id TEXT NOT NULL,
+      op        TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
+      at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    )sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+Status from_sqlite(const std::exception& e, std::string_view what) {
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
+    int code = se->getErrorCode() & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+        code == SQLITE_READONLY || code == SQLITE_IOERR)
+      return Status::unavailable(fmt::format("{}: {}", what, e.what()));
+  }
+  return Status::internal(fmt::format("{}: {}", what, e.what()));
+}
+
+}  // namespace
+
+struct Store::Impl {
+  explicit Impl(const std::string& path)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, 10000) {}
+  mutable std::mutex mu;
+  SQLite::Database db;
+
+  int64_t append_change(const char* kind, const std::string& id, const char* op) {
+    SQLite::Statement q(db, "INSERT INTO changes(kind, record_id, op) VALUES (?, ?, ?)");
+    q.bind(1, kind);
+    q.bind(2, id);
+    q.bind(3, op);
+    q.exec();
+    return db.getLastInsertRowid();
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+  try {
+    auto impl = std::make_unique<Impl>(path);
+    auto& db = impl->db;
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec("PRAGMA synchronous=FULL");
+    db.exec("PRAGMA foreign_keys=ON");
+    int version = db.execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion)
+      return Status::internal(fmt::format("{}: schema version {} is newer than this jiebang understands ({})",
+                                          path, version, kSchemaVersion));
+    for (int v = version; v < kSchemaVersion; ++v) {
+      SQLite::Transaction t(db);
+      db.exec(kMigrations[v]);
+      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+      t.commit();
+    }
+    return std::unique_ptr<Store>(new Store(std::move(impl)));
+  } catch (const std::exception& e) {
+    return from_sqlite(e, fmt::format("cannot open store {}", path));
+  }
+}
+
+int Store::schema_version() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->db.execAndGet("PRAGMA user_version").getInt();
+}
+
+Result<std::vector<Result<UpsertOutcome>>> Store::upsert_scenarios(const std::vector<Scenario>& records) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Result<UpsertOutcome>> out;
+  out.reserve(records.size());
+  try {
+    auto& db = impl_->db;
+    SQLite::Transaction t(db);
+    SQLite::Statement get(db, "SELECT publisher, record FROM scenarios WHERE id = ?");
+    SQLite::Statement put(db,
+                          "INSERT INTO scenarios(id, publisher, status, record, updated_seq) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT(id) DO UPDATE SET publisher=excluded.publisher, status=excluded.status, "
+                          "record=excluded.record, updated_seq=excluded.updated_seq");
+    for (const Scenario& s : records) {
+      std::string record = to_json(s).dump();
+      get.reset();
+      get.bind(1, s.id);
+      bool exists = get.executeStep();
+      if (exists) {
+        std::string publisher = get.getColumn(0).getString();
+        if (publisher != s.publisher) {
+          out.emplace_back(Status::conflict(fmt::format(
+              "id: scenario \"{}\" belongs to publisher \"{}\", not \"{}\"", s.id, publisher, s.publisher)));
+          continue;
+        }
+        if (get.getColumn(1).getString() == record) {
+          out.emplace_back(UpsertOutcome::kUnchanged);
+          continue;
+        }
+      }
+      int64_t seq = impl_->append_change("scenario", s.id, "upsert");
+      put.reset();
+      put.bind(1, s.id);
+      put.bind(2, s.publisher);
+      put.bind(3, s.status);
+      put.bind(4, record);
+      put.bind(5, seq);
+      put.exec();
+      out.emplace_back(exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted);
+    }
+    t.commit();
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot write scenarios");
+  }
+  return out;
+}
+
+Result<std::vector<Result<UpsertOutcome>>> Store::upsert_enterprises(const std::vector<Enterprise>& records) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Result<UpsertOutcome>> out;
+  out.reserve(records.size());
+  try {
+    auto& db = impl_->db;
+    SQLite::Transaction t(db);
+    SQLite::Statement get(db, "SELECT record FROM enterprises WHERE id = ?");
+    SQLite::Statement put(db,
+                          "INSERT INTO enterprises(id, name, record, updated_seq) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT(id) DO UPDATE SET name=excluded.name, record=excluded.record, "
+                          "updated_seq=excluded.updated_seq");
+    for (const Enterprise& e : records) {
+      std::string record = to_json(e).dump();
+      get.reset();
+      get.bind(1, e.id);
+      bool exists = get.executeStep();
+      if (exists && get.getColumn(0).getString() == record) {
+        out.emplace_back(UpsertOutcome::kUnchanged);
+        continue;
+      }
+      int64_t seq = impl_->append_change("enterprise", e.id, "upsert");
+      put.reset();
+      put.bind(1, e.id);
+      put.bind(2, e.name);
+      put.bind(3, record);
+      put.bind(4, seq);
+      put.exec();
+      out.emplace_back(exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted);
+    }
+    t.commit();
+  } catch (const std::exception& ex) {
+    return from_sqlite(ex, "cannot write enterprises");
+  }
+  return out;
+}
+
+namespace {
+
+template <typename T>
+Result<T> parse_stored(const std::string& text, const std::string& id,
+                       std::optional<T> (*from_json)(const json&, std::vector<FieldError>&)) {
+  std::vector<FieldError> errors;
+  json j = json::parse(text, nullptr, false);
+  auto rec = from_json(j, errors);
+  if (!rec) return Status::internal(fmt::format("stored record \"{}\" is unreadable: {}", id, format_field_errors(errors)));
+  return std::move(*rec);
+}
+
+}  // namespace
+
+Result<Scenario> Store::get_scenario(const std::string& id) const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement q(impl_->db, "SELECT record FROM scenarios WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return Status::not_found(fmt::format("no scenario with id \"{}\"", id));
+    return parse_stored<Scenario>(q.getColumn(0).getString(), id, &scenario_from_json);
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read scenario");
+  }
+}
+
+Result<Enterprise> Store::get_enterprise(const std::string& id) const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement q(impl_->db, "SELECT record FROM enterprises WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return Status::not_found(fmt::format("no enterprise with id \"{}\"", id));
+    return parse_stored<Enterprise>(q.getColumn(0).getString(), id, &enterprise_from_json);
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read enterprise");
+  }
+}
+
+Result<std::vector<Change>> Store::changes_after(int64_t after_seq, size_t limit) const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Change> out;
+  try {
+    SQLite::Statement q(impl_->db, "SELECT seq, kind, record_id, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    q.bind(1, static_cast<int64_t>(after_seq));
+    q.bind(2, static_cast<int64_t>(limit));
+    while (q.executeStep()) {
+      Change c;
+      c.seq = q.getColumn(0).getInt64();
+      c.kind = q.getColumn(1).getString() == "scenario" ? RecordKind::kScenario : RecordKind::kEnterprise;
+      c.record_id = q.getColumn(2).getString();
+      c.op = q.getColumn(3).getString();
+      out.push_back(std::move(c));
+    }
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read the change log");
+  }
+  return out;
+}
+
+Result<int64_t> Store::last_seq() const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    return impl_->db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM changes").getInt64();
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read the change log");
+  }
+}
+
+Result<int64_t> Store::count(RecordKind kind) const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    return impl_->db
+        .execAndGet(kind == RecordKind::kScenario ? "SELECT COUNT(*) FROM scenarios" : "SELECT COUNT(*) FROM enterprises")
+        .getInt64();
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot count records");
+  }
+}
+
+Status Store::for_each_scenario(const std::function<bool(Scenario&&)>& fn) const {
+  std::vector<std::pair<std::string, std::string>> rows;
+  {
+    std::lock_guard lock(impl_->mu);
+    try {
+      SQLite::Statement q(impl_->db, "SELECT id, record FROM scenarios ORDER BY id");
+      while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+    } catch (const std::exception& e) {
+      return from_sqlite(e, "cannot read scenarios");
+    }
+  }
+  for (auto& [id, text] : rows) {
+    auto rec = parse_stored<Scenario>(text, id, &scenario_from_json);
+    if (!rec) return rec.status();
+    if (!fn(std::move(*rec))) break;
+  }
+  return Status::ok();
+}
+
+Status Store::for_each_enterprise(const std::function<bool(Enterprise&&)>& fn) const {
+  std::vector<std::pair<std::string, std::string>> rows;
+  {
+    std::lock_guard lock(impl_->mu);
+    try {
+      SQLite::Statement q(impl_->db, "SELECT id, record FROM enterprises ORDER BY id");
+      while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+    } catch (const std::exception& e) {
+      return from_sqlite(e, "cannot read enterprises");
+    }
+  }
+  for (auto& [id, text] : rows) {
+    auto rec = parse_stored<Enterprise>(text, id, &enterprise_from_json);
+    if (!rec) return rec.status();
+    if (!fn(std::move(*rec))) break;
+  }
+  return Status::ok();
+}
+
+}  // namespace jiebang
