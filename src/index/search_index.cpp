@@ -121,12 +121,24 @@ struct SearchIndex::Impl {
     return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
   }
 
+  /// The query terms a document matched, readable and without repeats; a CJK unigram is left out
+  /// when a longer matched term contains it.
   std::vector<std::string> matched_terms(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
-    std::vector<std::string> out;
+    std::vector<std::string> terms;
+    std::set<std::string> seen;
     for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
       std::string term = *t;
       if (!term.empty() && term[0] >= 'A' && term[0] <= 'Y') continue;  // boolean terms
-      out.push_back(ix::readable_term(term));
+      term = ix::readable_term(term);
+      if (seen.insert(term).second) terms.push_back(std::move(term));
+    }
+    std::vector<std::string> out;
+    for (const auto& t : terms) {
+      bool cjk_unigram = t.size() == 3 && static_cast<unsigned char>(t[0]) >= 0xE3;
+      bool covered = cjk_unigram && std::any_of(terms.begin(), terms.end(), [&](const std::string& other) {
+                       return other.size() > t.size() && other.find(t) != std::string::npos;
+                     });
+      if (!covered) out.push_back(t);
     }
     return out;
   }

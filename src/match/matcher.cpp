@@ -62,7 +62,7 @@ struct PairFit {
 };
 
 PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, const MatchWeights& w,
-                 const RegionTable& regions, const IndustryTable& industries, bool zh) {
+                 const RegionTable& regions, const IndustryTable& industries, bool zh, bool candidate_is_enterprise) {
   PairFit out;
   auto add = [&](const char* name, double weight, double fit, std::string reason) {
     out.components.push_back({name, fit, weight * fit, std::move(reason)});
@@ -101,7 +101,7 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   static const char* kRegionEn[] = {"", "same province", "same city", "same district"};
   std::string reg_reason;
   if (rc > 0) {
-    std::string place = regions.name(er);
+    std::string place = regions.name(candidate_is_enterprise ? er : sr);
     reg_reason = fmt::format("{}{}", zh ? kRegionZh[rc] : kRegionEn[rc], place.empty() ? "" : " (" + place + ")");
   }
   add("region", w.region, rc / 3.0, reg_reason);
@@ -192,7 +192,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
       if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
     }
     double text_fit = top > 0 ? c.text_score / top : 0;
-    out.push_back(finish_result(c, fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh),
+    out.push_back(finish_result(c, fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh, true),
                                 str(c.attributes, "name")));
   }
   sort_and_cut(out, limit);
@@ -221,7 +221,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
     if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
     double text_fit = top > 0 ? c.text_score / top : 0;
     bool zh = has_han(str(c.attributes, "title"));
-    out.push_back(finish_result(c, fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh),
+    out.push_back(finish_result(c, fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh, false),
                                 str(c.attributes, "title")));
   }
   sort_and_cut(out, limit);
