@@ -5,6 +5,7 @@
 #include <map>
 
 #include "jiebang/text/normalize.h"
+#include "jiebang/text/segment.h"
 
 namespace jiebang::index_detail {
 namespace {
@@ -76,8 +77,14 @@ Xapian::TermGenerator Analyzer::term_generator() const {
 
 void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const {
   if (text.empty()) return;
-  tg.index_text(text::normalize(text), weight);
+  std::string norm = text::normalize(text);
+  tg.index_text(norm, weight);
   tg.increase_termpos(100);
+  // ICU dictionary words of 3+ characters as terms of their own (2-character words are already
+  // the n-gram bigrams): an exact word match then outweighs the same characters apart.
+  Xapian::Document doc = tg.get_document();
+  for (const auto& t : text::tokenize(norm))
+    if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
 }
 
 std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
@@ -85,8 +92,13 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
   Xapian::TermGenerator tg = term_generator();
   Xapian::Document doc;
   tg.set_document(doc);
-  for (const auto& [text, weight] : weighted_texts)
-    if (!text.empty()) tg.index_text_without_positions(text::normalize(text), weight);
+  for (const auto& [text, weight] : weighted_texts) {
+    if (text.empty()) continue;
+    std::string norm = text::normalize(text);
+    tg.index_text_without_positions(norm, weight);
+    for (const auto& t : text::tokenize(norm))
+      if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
+  }
   std::vector<std::pair<std::string, Xapian::termcount>> out;
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
     const std::string term = *t;
@@ -97,6 +109,8 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     bool prefixed = c >= 'A' && c <= 'Y';
     if (prefixed || latin_unstemmed) continue;
     if (stemmed && term.size() < 3) continue;  // single letters
+    // TermGenerator also "stems" CJK n-grams; the unprefixed n-gram is the one to use.
+    if (stemmed && static_cast<unsigned char>(term[1]) >= 0x80) continue;
     out.emplace_back(term, t.get_wdf());
   }
   return out;

@@ -11,6 +11,7 @@
 #include <xapian.h>
 
 #include "analysis.h"
+#include "query_builder.h"
 #include "jiebang/text/normalize.h"
 
 namespace jiebang {
@@ -38,11 +39,13 @@ int64_t read_applied(const Xapian::Database& db) {
 }  // namespace
 
 struct SearchIndex::Impl {
-  Impl(std::string dir_, const RegionTable& r, const IndustryTable& i) : dir(std::move(dir_)), regions(r), industries(i) {}
+  Impl(std::string dir_, const RegionTable& r, const IndustryTable& i, const text::SynonymTable* syn)
+      : dir(std::move(dir_)), regions(r), industries(i), synonyms(syn) {}
 
   std::string dir;
   const RegionTable& regions;
   const IndustryTable& industries;
+  const text::SynonymTable* synonyms;
   ix::Analyzer analyzer;
   bool writable = false;
   // When writable, these are WritableDatabase objects (a WritableDatabase is a Database).
@@ -143,6 +146,17 @@ struct SearchIndex::Impl {
     return out;
   }
 
+  /// An excerpt of `raw` around the matches, HTML-escaped, with each matched run of characters
+  /// in one <b>…</b> (Xapian marks every CJK n-gram on its own; adjacent marks are merged).
+  std::string snippet(const Xapian::MSet& mset, const std::string& raw) const {
+    std::string s = mset.snippet(text::display_form(raw), kSnippetChars, analyzer.stemmer(),
+                                 Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
+                                     Xapian::MSet::SNIPPET_CJK_NGRAM,
+                                 "<b>", "</b>", "…");
+    for (size_t p = s.find("</b><b>"); p != std::string::npos; p = s.find("</b><b>", p)) s.erase(p, 7);
+    return s;
+  }
+
   Result<std::vector<Candidate>> run_candidates(RecordKind target, const Xapian::Query& text, const Xapian::Query& filter,
                                                 const CandidateQuery& cq) const {
     size_t limit = cq.limit;
@@ -204,8 +218,9 @@ SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SearchIndex::~SearchIndex() = default;
 
 Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::string& dir, const RegionTable& regions,
-                                                       const IndustryTable& industries) {
-  auto impl = std::make_unique<Impl>(dir, regions, industries);
+                                                       const IndustryTable& industries,
+                                                       const text::SynonymTable* synonyms) {
+  auto impl = std::make_unique<Impl>(dir, regions, industries, synonyms);
   if (Status st = impl->open_dbs(); !st) return st;
   return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
 }
@@ -318,25 +333,11 @@ Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& 
   std::vector<SearchHit> out;
   try {
     const Xapian::Database& d = impl_->db(RecordKind::kScenario);
-    Xapian::QueryParser qp;
-    qp.set_database(d);
-    qp.set_stemmer(impl_->analyzer.stemmer());
-    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    qp.set_stopper(impl_->analyzer.stopper());
-    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM;
-    std::string normalized = text::normalize(query);
-    Xapian::Query filter = impl_->filter_query(filters);
+    Xapian::Query text = ix::build_search_query(query, impl_->analyzer, impl_->synonyms);
+    if (text.empty()) text = Xapian::Query::MatchAll;
     Xapian::Enquire enquire(d);
-    Xapian::MSet mset;
-    for (auto op : {Xapian::Query::OP_AND, Xapian::Query::OP_OR}) {
-      qp.set_default_op(op);
-      Xapian::Query text = normalized.find_first_not_of(" \t") == std::string::npos
-                               ? Xapian::Query::MatchAll
-                               : qp.parse_query(normalized, flags);
-      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, filter));
-      mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
-      if (!mset.empty()) break;
-    }
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, impl_->filter_query(filters)));
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       SearchHit h;
       h.score = it.get_weight();
@@ -345,11 +346,7 @@ Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& 
       h.id = h.attributes.value("id", std::string());
       h.title = h.attributes.value("title", std::string());
       h.matched_terms = impl_->matched_terms(enquire, it);
-      h.snippet = mset.snippet(it.get_document().get_value(ix::kSlotSnippetText), kSnippetChars,
-                               impl_->analyzer.stemmer(),
-                               Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
-                                   Xapian::MSet::SNIPPET_CJK_NGRAM,
-                               "<b>", "</b>", "…");
+      h.snippet = impl_->snippet(mset, it.get_document().get_value(ix::kSlotSnippetText));
       out.push_back(std::move(h));
     }
   } catch (const Xapian::Error& e) {

@@ -41,6 +41,7 @@ struct Service::Impl {
   ServiceConfig config;
   RegionTable regions;
   IndustryTable industries;
+  text::SynonymTable synonyms;
   MatchWeights weights;
   std::unique_ptr<Store> store;
   std::unique_ptr<SearchIndex> index;
@@ -95,6 +96,9 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   if (!industries) return industries.status();
   auto weights = MatchWeights::load(config.weights_path);
   if (!weights) return weights.status();
+  auto synonyms = text::SynonymTable::load(config.index_dir + "/synonyms.txt");
+  if (synonyms) impl->synonyms = std::move(*synonyms);
+  else if (synonyms.status().code() != ErrorCode::kNotFound) return synonyms.status();
   impl->regions = std::move(*regions);
   impl->industries = std::move(*industries);
   impl->weights = *weights;
@@ -104,7 +108,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   auto store = Store::open(config.data_dir + "/jiebang.sqlite3");
   if (!store) return store.status();
   impl->store = std::move(*store);
-  auto index = SearchIndex::open(config.data_dir + "/index", impl->regions, impl->industries);
+  auto index = SearchIndex::open(config.data_dir + "/index", impl->regions, impl->industries, &impl->synonyms);
   if (!index) return index.status();
   impl->index = std::move(*index);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);

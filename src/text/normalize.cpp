@@ -12,9 +12,10 @@
 namespace jiebang::text {
 namespace {
 
-// Han character, then "(" pinyin letters [tone digit] ")". After NFKC the brackets are ASCII.
+// Han character, then "(" pinyin syllable ")". The syllable must carry a tone mark or a tone digit,
+// so that real parentheses after Chinese text ("人工智能(AI)", "(试点)") are never taken for it.
 constexpr const char* kPinyinAnnotation =
-    "(?<=\\p{Han})\\(\\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?\\s*\\)";
+    "(?<=\\p{Han})[(（]\\s*(?:[a-zü]{0,6}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]{0,6}|[a-zü]{1,6}[1-5])\\s*[)）]";
 
 struct Resources {
   const icu::Normalizer2* nfkc_cf = nullptr;
@@ -26,7 +27,8 @@ struct Resources {
     nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
     if (U_FAILURE(status)) throw std::runtime_error("ICU NFKC_Casefold data is not available");
     UParseError perr;
-    pinyin.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(kPinyinAnnotation), 0, perr, status));
+    pinyin.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(kPinyinAnnotation), UREGEX_CASE_INSENSITIVE,
+                                            perr, status));
     if (U_FAILURE(status)) throw std::runtime_error("cannot compile the pinyin-annotation pattern");
     t2s = std::make_unique<opencc::SimpleConverter>("t2s.json");
   }
@@ -45,6 +47,26 @@ bool has_non_ascii(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+/// NFKC case folding, then pinyin annotations removed; UTF-8 out.
+std::string fold_and_clean(std::string_view text, const icu::Normalizer2* form) {
+  const Resources& r = resources();
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString folded = form->normalize(u, status);
+  if (U_FAILURE(status)) folded = u;
+  status = U_ZERO_ERROR;
+  std::unique_ptr<icu::RegexMatcher> m(r.pinyin->matcher(folded, status));
+  icu::UnicodeString cleaned = U_SUCCESS(status) ? m->replaceAll(icu::UnicodeString(), status) : folded;
+  if (U_FAILURE(status)) cleaned = folded;
+  std::string utf8;
+  cleaned.toUTF8String(utf8);
+  return utf8;
+}
+
+}  // namespace
+
 std::string normalize(std::string_view text) {
   if (!has_non_ascii(text)) {  // fast path: ASCII needs only lower-casing
     std::string out(text);
@@ -52,17 +74,38 @@ std::string normalize(std::string_view text) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
   }
+  return resources().t2s->Convert(fold_and_clean(text, resources().nfkc_cf));
+}
+
+std::string display_form(std::string_view text) {
+  if (!has_non_ascii(text)) return std::string(text);
+  // Full-width letters and digits (U+FF10–FF5A) become ASCII; Chinese punctuation stays as written.
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c0 = static_cast<unsigned char>(text[i]);
+    if (c0 == 0xEF && i + 2 < text.size()) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]), c2 = static_cast<unsigned char>(text[i + 2]);
+      unsigned cp = ((c0 & 0x0Fu) << 12) | ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu);
+      bool alnum = (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
+      if (alnum) {
+        out.push_back(static_cast<char>(cp - 0xFEE0));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(c0));
+  }
   const Resources& r = resources();
   UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  icu::UnicodeString folded = r.nfkc_cf->normalize(u, status);
-  if (U_FAILURE(status)) folded = u;
-  std::unique_ptr<icu::RegexMatcher> m(r.pinyin->matcher(folded, status));
-  icu::UnicodeString cleaned = U_SUCCESS(status) ? m->replaceAll(icu::UnicodeString(), status) : folded;
-  if (U_FAILURE(status)) cleaned = folded;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(out);
+  std::unique_ptr<icu::RegexMatcher> m(r.pinyin->matcher(u, status));
+  if (U_FAILURE(status)) return out;
+  icu::UnicodeString cleaned = m->replaceAll(icu::UnicodeString(), status);
+  if (U_FAILURE(status)) return out;
   std::string utf8;
   cleaned.toUTF8String(utf8);
-  return r.t2s->Convert(utf8);
+  return utf8;
 }
 
 }  // namespace jiebang::text

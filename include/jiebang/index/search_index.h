@@ -14,6 +14,7 @@
 #include "jiebang/core/status.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/store/store.h"
+#include "jiebang/text/segment.h"
 
 namespace jiebang {
 
@@ -77,8 +78,10 @@ class SearchIndex {
   /// Opens (creating) the index under `dir` for writing. When another process holds the write
   /// lock, opens it read-only instead (writable() is false and catch_up fails with kUnavailable).
   /// Errors: kUnavailable (cannot create or open), kInternal (corrupt database).
+  /// `synonyms` (may be null) expands search-box queries; it must outlive the index.
   static Result<std::unique_ptr<SearchIndex>> open(const std::string& dir, const RegionTable& regions,
-                                                   const IndustryTable& industries);
+                                                   const IndustryTable& industries,
+                                                   const text::SynonymTable* synonyms = nullptr);
   ~SearchIndex();
   SearchIndex(const SearchIndex&) = delete;
   SearchIndex& operator=(const SearchIndex&) = delete;
@@ -97,8 +100,10 @@ class SearchIndex {
   /// Drops both databases and rebuilds them from the store's current records.
   Result<IndexProgress> rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress = {});
 
-  /// Short-query search of scenarios (a search box): all words preferred; if that finds nothing,
-  /// any word. Returns at most `limit` hits with snippets of about 200 characters.
+  /// Short-query search of scenarios (a search box; see index_detail::build_search_query): all
+  /// words preferred, any word matches; quoted parts are phrases; synonyms expanded. An empty
+  /// query lists all scenarios passing the filters. Returns at most `limit` hits with snippets of
+  /// about 200 characters, matched runs in <b>…</b>.
   Result<std::vector<SearchHit>> search_scenarios(const std::string& query, const SearchFilters& filters,
                                                   size_t limit) const;
   /// Enterprises whose text best matches a scenario's (title, description, keywords), as an OR of

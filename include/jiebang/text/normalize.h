@@ -11,11 +11,15 @@ namespace jiebang::text {
 ///  1. Unicode NFKC with case folding (ICU `NFKC_Casefold`): full-width → half-width
 ///     ("ＡＩ５Ｇ" → "ai5g"), Latin lower-cased, compatibility forms unified.
 ///  2. Inline pinyin annotations after Han characters removed: "场(chǎng)景(jǐng)" → "场景".
-///     Only a parenthesised run of Latin letters (with tone marks or a tone digit) directly after a
-///     Han character is removed; "(试点)", "(2025年)" and "AI (ai)" after Latin text stay.
+///     Only a parenthesised pinyin syllable carrying a tone mark or tone digit ("(chang3)") directly
+///     after a Han character is removed; "(试点)", "(2025年)" and "人工智能(AI)" stay.
 ///  3. Traditional → simplified Chinese (OpenCC `t2s`): "機器人" → "机器人".
 /// Invalid UTF-8 sequences are replaced with U+FFFD. Thread-safe: the ICU and OpenCC data are
 /// loaded once on first use and only read afterwards.
 std::string normalize(std::string_view text);
+
+/// The text as shown to people (snippets): NFKC (full-width → half-width) and pinyin annotations
+/// removed, but case and traditional characters kept.
+std::string display_form(std::string_view text);
 
 }  // namespace jiebang::text

@@ -1,0 +1,60 @@
+// Word segmentation of normalised text (ICU's dictionary word-break iterator) and synonym groups.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiebang/core/status.h"
+
+namespace jiebang::text {
+
+/// What a token is.
+enum class TokenKind {
+  kHan,     ///< a run of Han (or kana) characters: one ICU dictionary word
+  kLatin,   ///< letters, possibly with digits ("platform", "5g")
+  kNumber,  ///< starts with a digit or is a number ("2260", "h200" when ICU calls it numeric)
+};
+
+/// A word of the text, with its byte offsets in the input.
+struct Token {
+  std::string text;
+  TokenKind kind = TokenKind::kLatin;
+  size_t begin = 0;  ///< unit: bytes
+  size_t end = 0;    ///< unit: bytes, exclusive
+  size_t chars = 0;  ///< unit: code points
+};
+
+/// Splits already-normalised text (see normalize()) into words with ICU's word-break iterator
+/// (locale zh: dictionary segmentation of Han runs). Spaces and punctuation are dropped.
+/// Thread-safe (one iterator per thread).
+std::vector<Token> tokenize(std::string_view normalized);
+
+/// Groups of equivalent expressions ("巡检机器人 | inspection robot"), applied at query time.
+/// File format (index/synonyms.txt): one group per line, variants separated by '|', '#' starts a
+/// comment. Variants are normalised on load.
+class SynonymTable {
+ public:
+  SynonymTable() = default;
+  /// Loads a synonym file. Errors: kNotFound (no file), kInvalidArgument (a line with fewer than
+  /// two variants, naming the line).
+  static Result<SynonymTable> load(const std::string& path);
+  /// Adds one group (variants normalised here).
+  void add_group(const std::vector<std::string>& variants);
+
+  /// A place in a normalised text where a variant of a group occurs.
+  struct Match {
+    size_t begin = 0, end = 0;  ///< byte offsets in the text
+    size_t group = 0;
+  };
+  /// Non-overlapping occurrences in `normalized`, longest variant first, left to right. Latin
+  /// variants only match at word boundaries ("ai" does not match inside "rail").
+  std::vector<Match> find(std::string_view normalized) const;
+  const std::vector<std::string>& variants(size_t group) const { return groups_[group]; }
+  size_t size() const { return groups_.size(); }
+
+ private:
+  std::vector<std::vector<std::string>> groups_;
+};
+
+}  // namespace jiebang::text

@@ -1,0 +1,150 @@
+// Search-box query construction: Han runs, Latin stems, phrases, synonyms, prefer-all ranking.
+#include "query_builder.h"
+
+#include <set>
+
+#include "jiebang/text/normalize.h"
+
+namespace jiebang::index_detail {
+namespace {
+
+using text::Token;
+using text::TokenKind;
+
+// Chinese function characters that carry no search meaning on their own.
+const std::set<std::string, std::less<>> kHanStopChars = {"的", "了", "和", "与", "及", "或", "在", "是", "等", "之", "对", "为"};
+constexpr double kAllPartsBoost = 100.0;
+
+size_t utf8_len(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
+/// Query for one contiguous run of Han characters, given the ICU words it was split into.
+Xapian::Query han_run_query(const std::vector<const Token*>& words) {
+  std::string run;
+  for (const Token* w : words) run += w->text;
+  std::vector<std::string> chars = han_chars(run);
+  if (chars.empty()) return {};
+  if (chars.size() == 1) return Xapian::Query(chars[0]);
+  std::vector<Xapian::Query> required, boost;
+  std::set<std::string> seen;
+  for (const auto& c : chars)
+    if (seen.insert(c).second) required.emplace_back(c);
+  for (size_t i = 0; i + 1 < chars.size(); ++i) boost.emplace_back(chars[i] + chars[i + 1]);
+  for (const Token* w : words)
+    if (w->chars >= 3) boost.emplace_back(w->text);
+  return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                       Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end()),
+                       Xapian::Query(Xapian::Query::OP_OR, boost.begin(), boost.end()));
+}
+
+/// The parts (each a Query) of an unquoted stretch of normalised text without synonyms.
+void plain_parts(const std::string& text, const Analyzer& analyzer, std::vector<Xapian::Query>& parts) {
+  std::vector<Token> tokens = text::tokenize(text);
+  std::vector<const Token*> run;
+  auto flush_run = [&] {
+    if (run.empty()) return;
+    bool lone_stop = run.size() == 1 && run[0]->chars == 1 && kHanStopChars.count(run[0]->text);
+    if (!lone_stop) {
+      Xapian::Query q = han_run_query(run);
+      if (!q.empty()) parts.push_back(q);
+    }
+    run.clear();
+  };
+  for (const Token& t : tokens) {
+    if (t.kind == TokenKind::kHan) {
+      if (!run.empty() && run.back()->end != t.begin) flush_run();
+      run.push_back(&t);
+      continue;
+    }
+    flush_run();
+    if (t.kind == TokenKind::kNumber || (t.text[0] >= '0' && t.text[0] <= '9')) {
+      parts.emplace_back(t.text);
+    } else if (!analyzer.stopper()->operator()(t.text)) {
+      parts.emplace_back("Z" + analyzer.stemmer()(t.text));
+    }
+  }
+  flush_run();
+}
+
+/// Phrase query for a quoted stretch: the positional terms (Han unigrams, Latin words as
+/// written) in order.
+Xapian::Query phrase_query(const std::string& text) {
+  std::vector<Xapian::Query> terms;
+  for (const Token& t : text::tokenize(text)) {
+    if (t.kind == TokenKind::kHan) {
+      for (auto& c : han_chars(t.text)) terms.emplace_back(c);
+    } else {
+      terms.emplace_back(t.text);
+    }
+  }
+  if (terms.empty()) return {};
+  if (terms.size() == 1) return terms[0];
+  return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+}
+
+Xapian::Query all_of(const std::vector<Xapian::Query>& parts) {
+  if (parts.size() == 1) return parts[0];
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+/// Parts of an unquoted stretch, with synonym groups expanded.
+void unquoted_parts(const std::string& text, const Analyzer& analyzer, const text::SynonymTable* synonyms,
+                    std::vector<Xapian::Query>& parts) {
+  if (!synonyms || synonyms->size() == 0) {
+    plain_parts(text, analyzer, parts);
+    return;
+  }
+  size_t pos = 0;
+  for (const auto& m : synonyms->find(text)) {
+    plain_parts(text.substr(pos, m.begin - pos), analyzer, parts);
+    std::vector<Xapian::Query> variants;
+    for (const auto& v : synonyms->variants(m.group)) {
+      std::vector<Xapian::Query> vp;
+      plain_parts(v, analyzer, vp);
+      if (!vp.empty()) variants.push_back(all_of(vp));
+    }
+    if (!variants.empty()) parts.emplace_back(Xapian::Query::OP_OR, variants.begin(), variants.end());
+    pos = m.end;
+  }
+  plain_parts(text.substr(pos), analyzer, parts);
+}
+
+}  // namespace
+
+std::vector<std::string> han_chars(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = std::min(utf8_len(static_cast<unsigned char>(s[i])), s.size() - i);
+    if (n >= 3) out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+Xapian::Query build_search_query(const std::string& raw, const Analyzer& analyzer, const text::SynonymTable* synonyms) {
+  std::string norm = text::normalize(raw);
+  // Curly and corner quotes survive NFKC: treat them as '"'.
+  for (const char* q : {"“", "”", "「", "」", "『", "』"})
+    for (size_t p = norm.find(q); p != std::string::npos; p = norm.find(q, p)) norm.replace(p, std::string(q).size(), "\"");
+  std::vector<Xapian::Query> parts;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= norm.size(); ++i) {
+    if (i < norm.size() && norm[i] != '"') continue;
+    std::string stretch = norm.substr(start, i - start);
+    if (quoted) {
+      Xapian::Query p = phrase_query(stretch);
+      if (!p.empty()) parts.push_back(p);
+    } else {
+      unquoted_parts(stretch, analyzer, synonyms, parts);
+    }
+    quoted = !quoted;
+    start = i + 1;
+  }
+  if (parts.empty()) return {};
+  if (parts.size() == 1) return parts[0];
+  return Xapian::Query(Xapian::Query::OP_OR,
+                       Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all_of(parts), kAllPartsBoost),
+                       Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+}
+
+}  // namespace jiebang::index_detail

@@ -1,0 +1,141 @@
+// ICU word segmentation and the synonym table.
+#include "jiebang/text/segment.h"
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <unicode/brkiter.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include "jiebang/text/normalize.h"
+
+namespace jiebang::text {
+namespace {
+
+icu::BreakIterator* word_iterator() {
+  thread_local std::unique_ptr<icu::BreakIterator> it = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> bi(icu::BreakIterator::createWordInstance(icu::Locale("zh"), status));
+    if (U_FAILURE(status)) bi.reset();
+    return bi;
+  }();
+  return it.get();
+}
+
+bool is_latin_word_char(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80; }
+
+}  // namespace
+
+std::vector<Token> tokenize(std::string_view normalized) {
+  std::vector<Token> out;
+  icu::BreakIterator* bi = word_iterator();
+  if (!bi || normalized.empty()) return out;
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(normalized.data(), static_cast<int32_t>(normalized.size())));
+  bi->setText(u);
+  // Byte offsets: walk the UTF-16 string once, mapping each boundary.
+  size_t byte_pos = 0;
+  int32_t u16_pos = 0;
+  auto advance_to = [&](int32_t target) {
+    while (u16_pos < target) {
+      UChar32 c = u.char32At(u16_pos);
+      byte_pos += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+      u16_pos += U16_LENGTH(c);
+    }
+  };
+  int32_t start = bi->first();
+  for (int32_t end = bi->next(); end != icu::BreakIterator::DONE; start = end, end = bi->next()) {
+    int32_t status = bi->getRuleStatus();
+    advance_to(start);
+    size_t b = byte_pos;
+    advance_to(end);
+    if (status < UBRK_WORD_NONE_LIMIT) continue;  // spaces, punctuation
+    Token t;
+    t.begin = b;
+    t.end = byte_pos;
+    t.text = std::string(normalized.substr(b, byte_pos - b));
+    t.chars = static_cast<size_t>(u.countChar32(start, end - start));
+    if (status >= UBRK_WORD_KANA) t.kind = TokenKind::kHan;
+    else if (status >= UBRK_WORD_LETTER) t.kind = (t.text[0] >= '0' && t.text[0] <= '9') ? TokenKind::kNumber : TokenKind::kLatin;
+    else t.kind = TokenKind::kNumber;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<SynonymTable> SynonymTable::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::not_found(fmt::format("cannot open synonym list {}", path));
+  SynonymTable table;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> variants;
+    size_t pos = 0;
+    while (pos <= line.size()) {
+      size_t bar = line.find('|', pos);
+      if (bar == std::string::npos) bar = line.size();
+      std::string v = line.substr(pos, bar - pos);
+      v.erase(0, v.find_first_not_of(" \t\r"));
+      v.erase(v.find_last_not_of(" \t\r") + 1);
+      if (!v.empty()) variants.push_back(v);
+      pos = bar + 1;
+    }
+    if (variants.empty()) continue;
+    if (variants.size() < 2)
+      return Status::invalid_argument(fmt::format("{}:{}: a synonym group needs two or more variants separated by '|'", path, line_no));
+    table.add_group(variants);
+  }
+  return table;
+}
+
+void SynonymTable::add_group(const std::vector<std::string>& variants) {
+  std::vector<std::string> g;
+  for (const auto& v : variants) {
+    std::string n = normalize(v);
+    if (!n.empty() && std::find(g.begin(), g.end(), n) == g.end()) g.push_back(std::move(n));
+  }
+  if (g.size() >= 2) groups_.push_back(std::move(g));
+}
+
+std::vector<SynonymTable::Match> SynonymTable::find(std::string_view text) const {
+  struct Candidate {
+    size_t begin, end, group;
+  };
+  std::vector<Candidate> all;
+  for (size_t g = 0; g < groups_.size(); ++g)
+    for (const auto& v : groups_[g]) {
+      bool latin_start = is_latin_word_char(static_cast<unsigned char>(v.front())) && static_cast<unsigned char>(v.front()) < 0x80;
+      bool latin_end = static_cast<unsigned char>(v.back()) < 0x80 && is_latin_word_char(static_cast<unsigned char>(v.back()));
+      for (size_t pos = text.find(v); pos != std::string_view::npos; pos = text.find(v, pos + 1)) {
+        size_t end = pos + v.size();
+        if (latin_start && pos > 0 && static_cast<unsigned char>(text[pos - 1]) < 0x80 &&
+            is_latin_word_char(static_cast<unsigned char>(text[pos - 1])))
+          continue;
+        if (latin_end && end < text.size() && static_cast<unsigned char>(text[end]) < 0x80 &&
+            is_latin_word_char(static_cast<unsigned char>(text[end])))
+          continue;
+        all.push_back({pos, end, g});
+      }
+    }
+  // Longest first, then leftmost; keep those that do not overlap an earlier pick.
+  std::sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
+    size_t la = a.end - a.begin, lb = b.end - b.begin;
+    return la != lb ? la > lb : a.begin < b.begin;
+  });
+  std::vector<Match> picked;
+  for (const auto& c : all) {
+    bool overlaps = std::any_of(picked.begin(), picked.end(),
+                                [&](const Match& m) { return c.begin < m.end && m.begin < c.end; });
+    if (!overlaps) picked.push_back({c.begin, c.end, c.group});
+  }
+  std::sort(picked.begin(), picked.end(), [](const Match& a, const Match& b) { return a.begin < b.begin; });
+  return picked;
+}
+
+}  // namespace jiebang::text
