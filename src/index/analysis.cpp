@@ -21,14 +21,6 @@ constexpr const char* kStopwords[] = {
 
 constexpr size_t kMaxTermBytes = 200;
 
-std::string cut_utf8(std::string s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t n = max_bytes;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
-  return s;
-}
-
 void add_boolean(Xapian::Document& doc, const char* prefix, const std::string& value) {
   if (!value.empty()) doc.add_boolean_term(boolean_term(prefix, value));
 }
@@ -109,6 +101,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     bool prefixed = c >= 'A' && c <= 'Y';
     if (prefixed || latin_unstemmed) continue;
     if (stemmed && term.size() < 3) continue;  // single letters
+    if (term.size() == 1 && c >= '0' && c <= '9') continue;  // single digits carry no evidence
     // TermGenerator also "stems" CJK n-grams; the unprefixed n-gram is the one to use.
     if (stemmed && static_cast<unsigned char>(term[1]) >= 0x80) continue;
     out.emplace_back(term, t.get_wdf());
@@ -117,7 +110,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
 }
 
 std::string boolean_term(const char* prefix, const std::string& value) {
-  return cut_utf8(std::string(prefix) + text::normalize(value), kMaxTermBytes);
+  return text::truncate_utf8(std::string(prefix) + text::normalize(value), kMaxTermBytes);
 }
 
 double date_number(const std::string& date, double fallback) {
@@ -213,6 +206,19 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
   attrs["qualifications"] = e.qualifications;
   doc.set_data(attrs.dump());
+  return doc;
+}
+
+Xapian::Document case_document(const Enterprise& e, size_t index, const Analyzer& analyzer) {
+  const Case& c = e.cases.at(index);
+  Xapian::Document doc;
+  Xapian::TermGenerator tg = analyzer.term_generator();
+  tg.set_document(doc);
+  analyzer.index_field(tg, c.title, 2);
+  analyzer.index_field(tg, c.description, 1);
+  doc.add_boolean_term(std::string(kEnterprisePrefix) + e.id);
+  doc.add_value(kSlotEnterpriseId, e.id);
+  doc.set_data(text::truncate_utf8(c.title.empty() ? c.description : c.title, 240));
   return doc;
 }
 

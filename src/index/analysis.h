@@ -22,6 +22,7 @@ inline constexpr const char* kPublisherPrefix = "XP";
 inline constexpr const char* kCustomerPrefix = "XU";
 inline constexpr const char* kQualificationPrefix = "XQ";
 inline constexpr const char* kListPrefix = "XL";
+inline constexpr const char* kEnterprisePrefix = "XE";  // on case documents: the owning enterprise
 
 // Value slots (sortable_serialise'd numbers).
 inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenario required_trl
@@ -29,6 +30,7 @@ inline constexpr Xapian::valueno kSlotBudgetMax = 1;  // yuan
 inline constexpr Xapian::valueno kSlotDeadline = 2;   // yyyymmdd; 99991231 when none
 inline constexpr Xapian::valueno kSlotPosted = 3;     // yyyymmdd
 inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
+inline constexpr Xapian::valueno kSlotEnterpriseId = 20;  // on case documents: the enterprise id (collapse key)
 
 /// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.
 class Analyzer {
@@ -64,6 +66,10 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
                                    const IndustryTable& industries);
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
                                      const IndustryTable& industries);
+
+/// The document for past case `index` of an enterprise: its title (×2) and description, the
+/// owning enterprise as boolean term and collapse value, the case title as data.
+Xapian::Document case_document(const Enterprise& e, size_t index, const Analyzer& analyzer);
 
 /// The region as a 6-digit code when it resolves, else "".
 std::string region_code(const std::string& region, const RegionTable& regions);

@@ -22,6 +22,8 @@ namespace ix = index_detail;
 using nlohmann::json;
 
 constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
+constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
+constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
 constexpr unsigned kSnippetChars = 200;
 
 Status from_xapian(const Xapian::Error& e, std::string_view what) {
@@ -48,32 +50,28 @@ struct SearchIndex::Impl {
   const text::SynonymTable* synonyms;
   ix::Analyzer analyzer;
   bool writable = false;
-  // When writable, these are WritableDatabase objects (a WritableDatabase is a Database).
-  std::unique_ptr<Xapian::WritableDatabase> w_scenarios, w_enterprises;
-  std::unique_ptr<Xapian::Database> r_scenarios, r_enterprises;
+  // The three databases: scenarios, enterprise profiles, and enterprises' past cases (one
+  // document per case, for per-case scoring). When writable, w_[i] is open and db(i) is it.
+  std::unique_ptr<Xapian::WritableDatabase> w_[kDbCount];
+  std::unique_ptr<Xapian::Database> r_[kDbCount];
 
-  Xapian::Database& db(RecordKind kind) const {
-    if (writable) return kind == RecordKind::kScenario ? *w_scenarios : *w_enterprises;
-    return kind == RecordKind::kScenario ? *r_scenarios : *r_enterprises;
-  }
-  Xapian::WritableDatabase& wdb(RecordKind kind) { return kind == RecordKind::kScenario ? *w_scenarios : *w_enterprises; }
-  std::string path(RecordKind kind) const {
-    return dir + (kind == RecordKind::kScenario ? "/scenarios" : "/enterprises");
-  }
+  Xapian::Database& db(int i) const { return writable ? *w_[i] : *r_[i]; }
+  Xapian::Database& db(RecordKind kind) const { return db(kind == RecordKind::kScenario ? kScenarios : kEnterprises); }
+  Xapian::WritableDatabase& wdb(int i) { return *w_[i]; }
+  std::string path(int i) const { return dir + "/" + kDbNames[i]; }
 
   Status open_dbs() {
     try {
       fs::create_directories(dir);
       try {
-        w_scenarios = std::make_unique<Xapian::WritableDatabase>(path(RecordKind::kScenario), Xapian::DB_CREATE_OR_OPEN);
-        w_enterprises =
-            std::make_unique<Xapian::WritableDatabase>(path(RecordKind::kEnterprise), Xapian::DB_CREATE_OR_OPEN);
+        for (int i = 0; i < kDbCount; ++i)
+          w_[i] = std::make_unique<Xapian::WritableDatabase>(path(i), Xapian::DB_CREATE_OR_OPEN);
         writable = true;
       } catch (const Xapian::DatabaseLockError&) {
-        w_scenarios.reset();
-        w_enterprises.reset();
-        r_scenarios = std::make_unique<Xapian::Database>(path(RecordKind::kScenario));
-        r_enterprises = std::make_unique<Xapian::Database>(path(RecordKind::kEnterprise));
+        for (int i = 0; i < kDbCount; ++i) {
+          w_[i].reset();
+          r_[i] = std::make_unique<Xapian::Database>(path(i));
+        }
         writable = false;
       }
     } catch (const Xapian::Error& e) {
@@ -85,7 +83,7 @@ struct SearchIndex::Impl {
   }
 
   /// Query of the most informative terms of a long text against `target`.
-  Xapian::Query long_text_query(RecordKind target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
+  Xapian::Query long_text_query(int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
                                 size_t max_terms) const {
     const Xapian::Database& d = db(target);
     double n = std::max<double>(1, d.get_doccount());
@@ -157,7 +155,7 @@ struct SearchIndex::Impl {
     return s;
   }
 
-  Result<std::vector<Candidate>> run_candidates(RecordKind target, const Xapian::Query& text, const Xapian::Query& filter,
+  Result<std::vector<Candidate>> run_candidates(int target, const Xapian::Query& text, const Xapian::Query& filter,
                                                 const CandidateQuery& cq) const {
     size_t limit = cq.limit;
     std::vector<Candidate> out;
@@ -184,33 +182,93 @@ struct SearchIndex::Impl {
     return out;
   }
 
-  Status apply(RecordKind kind, const std::string& id, const Store& store, IndexProgress& p) {
-    Xapian::WritableDatabase& d = wdb(kind);
-    std::string idterm = std::string(ix::kIdPrefix) + id;
-    if (kind == RecordKind::kScenario) {
-      auto rec = store.get_scenario(id);
-      if (rec) {
-        d.replace_document(idterm, ix::scenario_document(*rec, analyzer, regions, industries));
-        ++p.documents_written;
-      } else if (rec.status().code() == ErrorCode::kNotFound) {
-        d.delete_document(idterm);
-        ++p.documents_removed;
-      } else {
-        return rec.status();
-      }
-    } else {
-      auto rec = store.get_enterprise(id);
-      if (rec) {
-        d.replace_document(idterm, ix::enterprise_document(*rec, analyzer, regions, industries));
-        ++p.documents_written;
-      } else if (rec.status().code() == ErrorCode::kNotFound) {
-        d.delete_document(idterm);
-        ++p.documents_removed;
-      } else {
-        return rec.status();
+  /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
+  /// cases kept per enterprise): enterprise id → (best, second best) BM25 weight and best title.
+  struct CaseHits {
+    double best = 0, second = 0;
+    std::string best_title;
+  };
+  std::unordered_map<std::string, CaseHits> case_hits(const Xapian::Query& text, const CandidateQuery& cq) const {
+    std::unordered_map<std::string, CaseHits> out;
+    Xapian::Enquire enquire(db(kCases));
+    enquire.set_query(text);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
+    enquire.set_collapse_key(ix::kSlotEnterpriseId, 2);
+    // Up to two case documents per enterprise come back: twice the candidate count covers them.
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * cq.limit));
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Xapian::Document doc = it.get_document();
+      CaseHits& h = out[doc.get_value(ix::kSlotEnterpriseId)];
+      if (h.best == 0) {
+        h.best = it.get_weight();
+        h.best_title = doc.get_data();
+      } else if (h.second == 0) {
+        h.second = it.get_weight();
       }
     }
+    return out;
+  }
+
+  /// Writes a scenario's document.
+  void put(const Scenario& rec, IndexProgress& p) {
+    wdb(kScenarios).replace_document(std::string(ix::kIdPrefix) + rec.id,
+                                     ix::scenario_document(rec, analyzer, regions, industries));
+    ++p.documents_written;
+  }
+  /// Writes an enterprise's profile document (when `profile`) and its case documents (when `cases`).
+  void put(const Enterprise& rec, IndexProgress& p, bool profile, bool cases) {
+    if (profile) {
+      wdb(kEnterprises).replace_document(std::string(ix::kIdPrefix) + rec.id,
+                                         ix::enterprise_document(rec, analyzer, regions, industries));
+      ++p.documents_written;
+    }
+    if (cases) {
+      wdb(kCases).delete_document(std::string(ix::kEnterprisePrefix) + rec.id);
+      for (size_t i = 0; i < rec.cases.size(); ++i) {
+        wdb(kCases).add_document(ix::case_document(rec, i, analyzer));
+        ++p.documents_written;
+      }
+    }
+  }
+
+  /// Applies the current stored state of one record to the databases that have not seen
+  /// change `seq` yet.
+  Status apply(const Change& c, const int64_t applied[kDbCount], const Store& store, IndexProgress& p) {
+    std::string idterm = std::string(ix::kIdPrefix) + c.record_id;
+    if (c.kind == RecordKind::kScenario) {
+      if (c.seq <= applied[kScenarios]) return Status::ok();
+      auto rec = store.get_scenario(c.record_id);
+      if (rec) {
+        put(*rec, p);
+      } else if (rec.status().code() == ErrorCode::kNotFound) {
+        wdb(kScenarios).delete_document(idterm);
+        ++p.documents_removed;
+      } else {
+        return rec.status();
+      }
+      return Status::ok();
+    }
+    bool profile = c.seq > applied[kEnterprises], cases = c.seq > applied[kCases];
+    if (!profile && !cases) return Status::ok();
+    auto rec = store.get_enterprise(c.record_id);
+    if (rec) {
+      put(*rec, p, profile, cases);
+    } else if (rec.status().code() == ErrorCode::kNotFound) {
+      if (profile) wdb(kEnterprises).delete_document(idterm);
+      if (cases) wdb(kCases).delete_document(std::string(ix::kEnterprisePrefix) + c.record_id);
+      ++p.documents_removed;
+    } else {
+      return rec.status();
+    }
     return Status::ok();
+  }
+
+  /// Records `seq` as applied in every database and commits each.
+  void commit_all(int64_t seq) {
+    for (int i = 0; i < kDbCount; ++i) {
+      wdb(i).set_metadata(kAppliedSeqKey, std::to_string(seq));
+      wdb(i).commit();
+    }
   }
 };
 
@@ -228,7 +286,9 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::string& dir, c
 bool SearchIndex::writable() const { return impl_->writable; }
 
 int64_t SearchIndex::applied_seq() const {
-  return std::min(read_applied(impl_->db(RecordKind::kScenario)), read_applied(impl_->db(RecordKind::kEnterprise)));
+  int64_t lowest = read_applied(impl_->db(0));
+  for (int i = 1; i < kDbCount; ++i) lowest = std::min(lowest, read_applied(impl_->db(i)));
+  return lowest;
 }
 
 uint64_t SearchIndex::doc_count(RecordKind kind) const { return impl_->db(kind).get_doccount(); }
@@ -239,9 +299,11 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
   IndexProgress p;
   try {
-    int64_t applied_s = read_applied(impl_->db(RecordKind::kScenario));
-    int64_t applied_e = read_applied(impl_->db(RecordKind::kEnterprise));
-    int64_t from = std::min(applied_s, applied_e);
+    // Each database commits on its own, so after a crash they may stand at different seqs:
+    // replay from the lowest, applying each change only where it is new.
+    int64_t applied[kDbCount];
+    for (int i = 0; i < kDbCount; ++i) applied[i] = read_applied(impl_->db(i));
+    int64_t from = *std::min_element(applied, applied + kDbCount);
     p.applied_seq = from;
     for (;;) {
       auto last = store.last_seq();
@@ -252,18 +314,13 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
       if (changes->empty()) break;
       // The latest state is read from the store, so each record is applied once per batch.
       std::set<std::pair<RecordKind, std::string>> done;
-      for (const Change& c : *changes) {
-        int64_t applied = c.kind == RecordKind::kScenario ? applied_s : applied_e;
-        if (c.seq <= applied) continue;
-        if (!done.emplace(c.kind, c.record_id).second) continue;
-        if (Status st = impl_->apply(c.kind, c.record_id, store, p); !st) return st;
+      for (auto c = changes->rbegin(); c != changes->rend(); ++c) {
+        if (!done.emplace(c->kind, c->record_id).second) continue;
+        if (Status st = impl_->apply(*c, applied, store, p); !st) return st;
       }
       from = changes->back().seq;
-      for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
-        impl_->wdb(k).set_metadata(kAppliedSeqKey, std::to_string(from));
-        impl_->wdb(k).commit();
-      }
-      applied_s = applied_e = from;
+      impl_->commit_all(from);
+      std::fill(applied, applied + kDbCount, from);
       p.applied_seq = from;
       if (on_progress) on_progress(p);
     }
@@ -281,40 +338,30 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
     // Read the seq first: changes made while rebuilding are replayed by the next catch-up.
     auto last = store.last_seq();
     if (!last) return last.status();
-    for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
-      impl_->wdb(k).close();
-      (k == RecordKind::kScenario ? impl_->w_scenarios : impl_->w_enterprises) =
-          std::make_unique<Xapian::WritableDatabase>(impl_->path(k), Xapian::DB_CREATE_OR_OVERWRITE);
+    for (int i = 0; i < kDbCount; ++i) {
+      impl_->wdb(i).close();
+      impl_->w_[i] = std::make_unique<Xapian::WritableDatabase>(impl_->path(i), Xapian::DB_CREATE_OR_OVERWRITE);
     }
     size_t since_commit = 0;
-    auto maybe_commit = [&](RecordKind k) {
+    auto maybe_commit = [&] {
       if (++since_commit % 5000 == 0) {
-        impl_->wdb(k).commit();
+        for (int i = 0; i < kDbCount; ++i) impl_->wdb(i).commit();
         if (on_progress) on_progress(p);
       }
     };
     Status st = store.for_each_scenario([&](Scenario&& s) {
-      impl_->wdb(RecordKind::kScenario)
-          .replace_document(std::string(ix::kIdPrefix) + s.id,
-                            ix::scenario_document(s, impl_->analyzer, impl_->regions, impl_->industries));
-      ++p.documents_written;
-      maybe_commit(RecordKind::kScenario);
+      impl_->put(s, p);
+      maybe_commit();
       return true;
     });
     if (!st) return st;
     st = store.for_each_enterprise([&](Enterprise&& e) {
-      impl_->wdb(RecordKind::kEnterprise)
-          .replace_document(std::string(ix::kIdPrefix) + e.id,
-                            ix::enterprise_document(e, impl_->analyzer, impl_->regions, impl_->industries));
-      ++p.documents_written;
-      maybe_commit(RecordKind::kEnterprise);
+      impl_->put(e, p, true, true);
+      maybe_commit();
       return true;
     });
     if (!st) return st;
-    for (RecordKind k : {RecordKind::kScenario, RecordKind::kEnterprise}) {
-      impl_->wdb(k).set_metadata(kAppliedSeqKey, std::to_string(*last));
-      impl_->wdb(k).commit();
-    }
+    impl_->commit_all(*last);
     p.applied_seq = p.store_seq = *last;
     if (on_progress) on_progress(p);
   } catch (const Xapian::Error& e) {
@@ -358,14 +405,45 @@ Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& 
 Result<std::vector<Candidate>> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
   for (const auto& k : s.keywords) texts.emplace_back(k, 2);
-  Xapian::Query text;
   try {
-    text = impl_->long_text_query(RecordKind::kEnterprise, texts, q.max_query_terms);
+    Xapian::Query profile_text = impl_->long_text_query(kEnterprises, texts, q.max_query_terms);
+    if (profile_text.empty()) return std::vector<Candidate>{};
+    auto profiles = impl_->run_candidates(kEnterprises, profile_text, Xapian::Query(), q);
+    if (!profiles || impl_->db(kCases).get_doccount() == 0) return profiles;
+    // Per-case evidence: the same terms scored against single past cases, so one exactly
+    // matching project is not drowned by a firm's other work.
+    Xapian::Query case_text = impl_->long_text_query(kCases, texts, q.max_query_terms);
+    auto cases = impl_->case_hits(case_text, q);
+    std::unordered_map<std::string, size_t> position;
+    for (size_t i = 0; i < profiles->size(); ++i) position[(*profiles)[i].id] = i;
+    // Enterprises found through a case but not among the profile candidates: score their
+    // profiles exactly with the same query, restricted to them.
+    std::vector<Xapian::Query> missing;
+    for (const auto& [id, h] : cases)
+      if (!position.count(id)) missing.emplace_back(std::string(ix::kIdPrefix) + id);
+    if (!missing.empty()) {
+      CandidateQuery all = q;
+      all.limit = missing.size();
+      auto extra = impl_->run_candidates(kEnterprises, profile_text,
+                                         Xapian::Query(Xapian::Query::OP_OR, missing.begin(), missing.end()), all);
+      if (!extra) return extra.status();
+      for (auto& c : *extra) {
+        position[c.id] = profiles->size();
+        profiles->push_back(std::move(c));
+      }
+    }
+    for (const auto& [id, h] : cases) {
+      auto it = position.find(id);
+      if (it == position.end()) continue;
+      Candidate& c = (*profiles)[it->second];
+      c.case_score = h.best;
+      c.second_case_score = h.second;
+      c.best_case = h.best_title;
+    }
+    return profiles;
   } catch (const Xapian::Error& e) {
-    return from_xapian(e, "cannot build the match query");
+    return from_xapian(e, "match query failed");
   }
-  if (text.empty()) return std::vector<Candidate>{};
-  return impl_->run_candidates(RecordKind::kEnterprise, text, Xapian::Query(), q);
 }
 
 Result<std::vector<Candidate>> SearchIndex::scenarios_for(const Enterprise& e, const CandidateQuery& q) const {
@@ -377,12 +455,12 @@ Result<std::vector<Candidate>> SearchIndex::scenarios_for(const Enterprise& e, c
   }
   Xapian::Query text;
   try {
-    text = impl_->long_text_query(RecordKind::kScenario, texts, q.max_query_terms);
+    text = impl_->long_text_query(kScenarios, texts, q.max_query_terms);
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "cannot build the match query");
   }
   if (text.empty()) return std::vector<Candidate>{};
-  return impl_->run_candidates(RecordKind::kScenario, text, impl_->filter_query(q.filters), q);
+  return impl_->run_candidates(kScenarios, text, impl_->filter_query(q.filters), q);
 }
 
 }  // namespace jiebang

@@ -179,8 +179,12 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
   q.bm25_b = weights_.bm25_b;
   auto cands = index_.enterprises_for(s, q);
   if (!cands) return cands.status();
-  double top = 0;
-  for (const auto& c : *cands) top = std::max(top, c.text_score);
+  double top = 0, top_case = 0;
+  auto case_evidence = [&](const Candidate& c) { return c.case_score + weights_.second_case * c.second_case_score; };
+  for (const auto& c : *cands) {
+    top = std::max(top, c.text_score);
+    top_case = std::max(top_case, case_evidence(c));
+  }
   std::set<std::string> required;
   for (const auto& r : s.required_qualifications) required.insert(text::normalize(r));
   json scen = scenario_summary(s, regions_, industries_);
@@ -191,9 +195,17 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
       auto held = normalized_set(arr(c.attributes, "qualifications"));
       if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
     }
-    double text_fit = top > 0 ? c.text_score / top : 0;
-    out.push_back(finish_result(c, fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh, true),
-                                str(c.attributes, "name")));
+    double profile_fit = top > 0 ? c.text_score / top : 0;
+    double case_fit = top_case > 0 ? case_evidence(c) / top_case : 0;
+    double share = top_case > 0 ? weights_.case_share : 0;
+    double text_fit = (1 - share) * profile_fit + share * case_fit;
+    PairFit fit = fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh, true);
+    if (share > 0 && !c.best_case.empty() && case_fit >= 0.5) {
+      std::string title = text::truncate_utf8(c.best_case, 90);
+      if (title.size() < c.best_case.size()) title += "…";
+      fit.components.front().reason += zh ? fmt::format("（最相关案例：{}）", title) : fmt::format(" (closest past case: {})", title);
+    }
+    out.push_back(finish_result(c, std::move(fit), str(c.attributes, "name")));
   }
   sort_and_cut(out, limit);
   return out;

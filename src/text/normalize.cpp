@@ -77,6 +77,13 @@ std::string normalize(std::string_view text) {
   return resources().t2s->Convert(fold_and_clean(text, resources().nfkc_cf));
 }
 
+std::string truncate_utf8(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
 std::string display_form(std::string_view text) {
   if (!has_non_ascii(text)) return std::string(text);
   // Full-width letters and digits (U+FF10–FF5A) become ASCII; Chinese punctuation stays as written.

@@ -39,7 +39,10 @@ struct SearchHit {
 /// One record found for a match, before attribute fit.
 struct Candidate {
   std::string id;
-  double text_score = 0;      ///< Xapian BM25 weight of the text query
+  double text_score = 0;      ///< Xapian BM25 weight of the text query against the whole profile
+  double case_score = 0;      ///< BM25 weight of the best-matching single past case (enterprises; 0 if none)
+  double second_case_score = 0;  ///< BM25 weight of the second best past case (0 if none)
+  std::string best_case;      ///< title of the best-matching past case
   std::vector<std::string> matched_terms;  ///< readable forms of the query terms that matched
   /// Attribute summary stored with the document: id, name/title, region (6-digit or text),
   /// industries (canonical codes and tags), trl / required_trl, budget_min/max (yuan),

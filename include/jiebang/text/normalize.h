@@ -22,4 +22,7 @@ std::string normalize(std::string_view text);
 /// removed, but case and traditional characters kept.
 std::string display_form(std::string_view text);
 
+/// `s` cut to at most `max_bytes` bytes without splitting a UTF-8 sequence.
+std::string truncate_utf8(std::string_view s, size_t max_bytes);
+
 }  // namespace jiebang::text
