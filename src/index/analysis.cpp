@@ -171,7 +171,8 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
 }
 
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
-                                     const IndustryTable& industries) {
+                                     const IndustryTable& industries,
+                                     const std::vector<std::pair<std::string, std::string>>& outcomes) {
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
@@ -203,6 +204,12 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
     customers.push_back(std::move(cj));
   }
   attrs["customers"] = std::move(customers);
+  json outcome_list = json::array();
+  for (const auto& [publisher, stage] : outcomes) {
+    add_boolean(doc, kCustomerPrefix, publisher);
+    outcome_list.push_back({{"publisher", publisher}, {"stage", stage}});
+  }
+  if (!outcome_list.empty()) attrs["outcomes"] = std::move(outcome_list);
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
   attrs["qualifications"] = e.qualifications;
   doc.set_data(attrs.dump());

@@ -64,8 +64,11 @@ double date_number(const std::string& date, double fallback);
 /// summary returned in Candidate::attributes.
 Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, const RegionTable& regions,
                                    const IndustryTable& industries);
+/// `outcomes` are (publisher, stage) of the enterprise's matches that reached validation or
+/// commercialisation (Store::match_outcomes); they join the track record in the attributes.
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
-                                     const IndustryTable& industries);
+                                     const IndustryTable& industries,
+                                     const std::vector<std::pair<std::string, std::string>>& outcomes = {});
 
 /// The document for past case `index` of an enterprise: its title (×2) and description, the
 /// owning enterprise as boolean term and collapse value, the case title as data.

@@ -216,10 +216,12 @@ struct SearchIndex::Impl {
     ++p.documents_written;
   }
   /// Writes an enterprise's profile document (when `profile`) and its case documents (when `cases`).
-  void put(const Enterprise& rec, IndexProgress& p, bool profile, bool cases) {
+  Status put(const Enterprise& rec, const Store& store, IndexProgress& p, bool profile, bool cases) {
     if (profile) {
+      auto outcomes = store.match_outcomes(rec.id, track_record_stages());
+      if (!outcomes) return outcomes.status();
       wdb(kEnterprises).replace_document(std::string(ix::kIdPrefix) + rec.id,
-                                         ix::enterprise_document(rec, analyzer, regions, industries));
+                                         ix::enterprise_document(rec, analyzer, regions, industries, *outcomes));
       ++p.documents_written;
     }
     if (cases) {
@@ -229,6 +231,7 @@ struct SearchIndex::Impl {
         ++p.documents_written;
       }
     }
+    return Status::ok();
   }
 
   /// Applies the current stored state of one record to the databases that have not seen
@@ -252,7 +255,7 @@ struct SearchIndex::Impl {
     if (!profile && !cases) return Status::ok();
     auto rec = store.get_enterprise(c.record_id);
     if (rec) {
-      put(*rec, p, profile, cases);
+      if (Status st = put(*rec, store, p, profile, cases); !st) return st;
     } else if (rec.status().code() == ErrorCode::kNotFound) {
       if (profile) wdb(kEnterprises).delete_document(idterm);
       if (cases) wdb(kCases).delete_document(std::string(ix::kEnterprisePrefix) + c.record_id);
@@ -355,12 +358,14 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
       return true;
     });
     if (!st) return st;
+    Status put_failure;
     st = store.for_each_enterprise([&](Enterprise&& e) {
-      impl_->put(e, p, true, true);
+      put_failure = impl_->put(e, store, p, true, true);
       maybe_commit();
-      return true;
+      return put_failure.is_ok();
     });
     if (!st) return st;
+    if (!put_failure) return put_failure;
     impl_->commit_all(*last);
     p.applied_seq = p.store_seq = *last;
     if (on_progress) on_progress(p);

@@ -53,18 +53,25 @@ std::string parent_org(const std::string& name) {
 }
 }  // namespace
 
-double track_record_fit(const std::string& publisher, const json& customers, int* exact_count, int* parent_count) {
+double track_record_fit(const std::string& publisher, const json& customers, const json& outcomes, int* exact_count,
+                        int* parent_count) {
   int exact = 0, parent = 0;
-  if (!publisher.empty() && customers.is_array()) {
-    std::string p = text::normalize(publisher);
-    std::string p_parent = parent_org(p);
-    for (const auto& c : customers) {
-      std::string cust = text::normalize(c.value("customer", std::string()));
-      if (cust.empty()) continue;
-      if (cust == p) ++exact;
-      else if (!p_parent.empty() && (parent_org(cust) == p_parent || cust == p_parent)) ++parent;
-    }
-  }
+  std::string p = text::normalize(publisher);
+  std::string p_parent = parent_org(p);
+  auto count = [&](const std::string& name, int weight) {
+    std::string cust = text::normalize(name);
+    if (cust.empty() || p.empty()) return;
+    if (cust == p) exact += weight;
+    else if (!p_parent.empty() && (parent_org(cust) == p_parent || cust == p_parent)) parent += weight;
+  };
+  if (customers.is_array())
+    for (const auto& c : customers)
+      if (c.is_object() && c.contains("customer") && c["customer"].is_string()) count(c["customer"].get<std::string>(), 1);
+  // Outcomes of earlier matches count more than a listed case: validated 2, commercialised 3.
+  if (outcomes.is_array())
+    for (const auto& o : outcomes)
+      if (o.is_object() && o.contains("publisher") && o["publisher"].is_string())
+        count(o["publisher"].get<std::string>(), o.value("stage", std::string()) == "commercialized" ? 3 : 2);
   if (exact_count) *exact_count = exact;
   if (parent_count) *parent_count = parent;
   if (exact > 0) return 1.0 - std::pow(0.5, exact);

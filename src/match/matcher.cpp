@@ -70,14 +70,13 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   add("text", w.text, text_fit, zh ? fmt::format("文本相关度 {:.2f}", text_fit) : fmt::format("text {:.2f}", text_fit));
 
   int exact = 0, parent = 0;
-  double tr = track_record_fit(str(scenario, "publisher"), arr(enterprise, "customers"),
+  double tr = track_record_fit(str(scenario, "publisher"), arr(enterprise, "customers"), arr(enterprise, "outcomes"),
                                &exact, &parent);
   std::string tr_reason;
-  if (exact > 0) tr_reason = zh ? fmt::format("曾为该发榜单位完成 {} 个项目", exact)
-                                : fmt::format("{} earlier project{} for this publisher", exact, exact > 1 ? "s" : "");
-  else if (parent > 0) tr_reason = zh ? fmt::format("曾为其上级单位完成 {} 个项目", parent)
-                                      : fmt::format("{} earlier project{} for its parent organisation", parent,
-                                                    parent > 1 ? "s" : "");
+  if (exact > 0) tr_reason = zh ? fmt::format("与该发榜单位有 {} 项往绩", exact)
+                                : fmt::format("track record with this publisher: {}", exact);
+  else if (parent > 0) tr_reason = zh ? fmt::format("与其上级单位有 {} 项往绩", parent)
+                                      : fmt::format("track record with its parent organisation: {}", parent);
   add("track_record", w.track_record, tr, tr_reason);
 
   std::string shared;

@@ -1,6 +1,8 @@
 // SQLite store through SQLiteCpp: migrations, record upserts with change rows, change-log reads.
 #include "jiebang/store/store.h"
 
+#include "store_impl.h"
+
 #include <mutex>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -38,36 +40,44 @@ const char* const kMigrations[] = {
       at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     )sql",
+    // v2: matches and their append-only stage events (the loop per match).
+    R"sql(
+    CREATE TABLE matches (
+      id            TEXT PRIMARY KEY,
+      scenario_id   TEXT NOT NULL,
+      enterprise_id TEXT NOT NULL,
+      publisher     TEXT NOT NULL,
+      stage         TEXT NOT NULL,           -- derived: the to_stage of the last event, kept in the same transaction
+      version       INTEGER NOT NULL,        -- number of events
+      created_at    TEXT NOT NULL,
+      updated_at    TEXT NOT NULL,
+      UNIQUE (scenario_id, enterprise_id)
+    );
+    CREATE INDEX matches_stage ON matches(stage);
+    CREATE INDEX matches_enterprise ON matches(enterprise_id);
+    CREATE TABLE match_events (
+      seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+      match_id             TEXT NOT NULL REFERENCES matches(id),
+      actor_role           TEXT NOT NULL,
+      actor_id             TEXT NOT NULL,
+      at                   TEXT NOT NULL,      -- ISO 8601 UTC from the injected clock
+      from_stage           TEXT,
+      to_stage             TEXT NOT NULL,
+      note                 TEXT NOT NULL DEFAULT '',
+      evidence             TEXT NOT NULL DEFAULT '',
+      contract_value_minor INTEGER,            -- fen, exact
+      correction           INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX match_events_match ON match_events(match_id, seq);
+    CREATE TRIGGER match_events_append_only_update BEFORE UPDATE ON match_events
+      BEGIN SELECT RAISE(ABORT, 'match_events is append-only'); END;
+    CREATE TRIGGER match_events_append_only_delete BEFORE DELETE ON match_events
+      BEGIN SELECT RAISE(ABORT, 'match_events is append-only'); END;
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
-Status from_sqlite(const std::exception& e, std::string_view what) {
-  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
-    int code = se->getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
-        code == SQLITE_READONLY || code == SQLITE_IOERR)
-      return Status::unavailable(fmt::format("{}: {}", what, e.what()));
-  }
-  return Status::internal(fmt::format("{}: {}", what, e.what()));
-}
-
 }  // namespace
-
-struct Store::Impl {
-  explicit Impl(const std::string& path)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, 10000) {}
-  mutable std::mutex mu;
-  SQLite::Database db;
-
-  int64_t append_change(const char* kind, const std::string& id, const char* op) {
-    SQLite::Statement q(db, "INSERT INTO changes(kind, record_id, op) VALUES (?, ?, ?)");
-    q.bind(1, kind);
-    q.bind(2, id);
-    q.bind(3, op);
-    q.exec();
-    return db.getLastInsertRowid();
-  }
-};
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;

@@ -78,11 +78,13 @@ class Matcher {
   MatchWeights weights_;
 };
 
-/// The track-record fit of an enterprise's case customers for a publisher: with n cases for the
-/// publisher itself, 1 − 0.5ⁿ; otherwise with m cases for its parent organisation (the part of a
-/// "Parent / Child" name before " / "), half of 1 − 0.5ᵐ. Names are compared after normalisation.
-double track_record_fit(const std::string& publisher, const nlohmann::json& customers, int* exact_count,
-                        int* parent_count);
+/// The track-record fit of an enterprise for a publisher: with n pieces of evidence for the
+/// publisher itself, 1 − 0.5ⁿ; otherwise with m for its parent organisation (the part of a
+/// "Parent / Child" name before " / "), half of 1 − 0.5ᵐ. A past case ({customer}) counts 1, an
+/// earlier match's outcome ({publisher, stage}) 2 when validated and 3 when commercialised.
+/// Names are compared after normalisation. `exact_count` / `parent_count` receive n and m.
+double track_record_fit(const std::string& publisher, const nlohmann::json& customers, const nlohmann::json& outcomes,
+                        int* exact_count, int* parent_count);
 
 /// True when `text` holds Han characters (explanations are then written in Chinese).
 bool has_han(const std::string& text);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,48 @@ struct Change {
   RecordKind kind = RecordKind::kScenario;
   std::string record_id;
   std::string op;  ///< "upsert" | "remove"
+};
+
+/// A stored match between a scenario and an enterprise (the loop per match). Stages are the
+/// lifecycle module's names ("recommended", "applied", …); the store does not interpret them.
+struct MatchRow {
+  std::string id;             ///< "m000001", assigned by create_match
+  std::string scenario_id;
+  std::string enterprise_id;
+  std::string publisher;      ///< the scenario's publisher when the match was created
+  std::string stage;          ///< current stage: the to_stage of the last event
+  int64_t version = 0;        ///< number of events so far
+  std::string created_at;     ///< ISO 8601 UTC
+  std::string updated_at;
+};
+
+/// One append-only stage event of a match.
+struct MatchEventRow {
+  int64_t seq = 0;            ///< assigned by the store; strictly increasing across all matches
+  std::string match_id;
+  std::string actor_role;     ///< "publisher" | "enterprise" | "operator"
+  std::string actor_id;       ///< organisation, enterprise id or operator name
+  std::string at;             ///< ISO 8601 UTC, from the caller's (injected) clock
+  std::string from_stage;     ///< "" for the event that created the match
+  std::string to_stage;
+  std::string note;
+  std::string evidence;       ///< a URL or document reference
+  std::optional<int64_t> contract_value_minor;  ///< unit: fen; set for commercialisation
+  bool correction = false;    ///< an operator's correction (a move the normal rule does not allow)
+};
+
+/// The match stages that count in an enterprise's track record (validation, commercialized): moving a
+/// match into one writes a change row for the enterprise, so the index picks up the outcome.
+inline const std::vector<std::string>& track_record_stages() {
+  static const std::vector<std::string> kStages = {"validation", "commercialized"};
+  return kStages;
+}
+
+/// Filters for list_matches; empty strings mean "any".
+struct MatchFilter {
+  std::string scenario_id, enterprise_id, stage, publisher;
+  std::string after_id;       ///< paging: ids greater than this
+  size_t limit = 100;
 };
 
 /// What an upsert did to one record.
@@ -60,6 +103,35 @@ class Store {
   Result<int64_t> last_seq() const;
   /// Number of stored records of a kind.
   Result<int64_t> count(RecordKind kind) const;
+  // ---- matches (stored here; the rules live in the lifecycle module) ----
+
+  /// Creates a match with its first event (from_stage ""), in one transaction.
+  /// Errors: kConflict when the (scenario, enterprise) pair already has a match (the message
+  /// names its id and stage); kNotFound when the scenario or enterprise is not stored.
+  Result<MatchRow> create_match(const std::string& scenario_id, const std::string& enterprise_id,
+                                MatchEventRow first_event);
+  /// Appends one event under an immediate (write-locked) transaction: reads the current row,
+  /// calls `check(current, event)` — its error aborts with nothing written; it may amend the
+  /// event (e.g. mark a correction) — then appends the event
+  /// (from_stage = the current stage) and updates the derived stage and version. When the new
+  /// stage is one of `track_record_stages`, a change row for the enterprise is written in the same
+  /// transaction so the index picks up the outcome. Two writers racing on one match are
+  /// serialised: the second sees the first's stage in `check`.
+  /// Errors: kNotFound (no match), whatever `check` returns, storage errors.
+  Result<MatchRow> append_match_event(const std::string& match_id,
+                                      const std::function<Status(const MatchRow& current, MatchEventRow& event)>& check,
+                                      MatchEventRow event, const std::vector<std::string>& track_record_stages);
+  Result<MatchRow> get_match(const std::string& match_id) const;
+  /// The events of one match in order.
+  Result<std::vector<MatchEventRow>> match_events(const std::string& match_id) const;
+  /// Matches passing the filter, in id order.
+  Result<std::vector<MatchRow>> list_matches(const MatchFilter& filter) const;
+  /// Calls `fn` for every match with its events (events in order); for the funnel.
+  Status for_each_match_history(const std::function<void(const MatchRow&, const std::vector<MatchEventRow>&)>& fn) const;
+  /// (publisher, stage) of the enterprise's matches that reached one of `stages`; for track record.
+  Result<std::vector<std::pair<std::string, std::string>>> match_outcomes(const std::string& enterprise_id,
+                                                                           const std::vector<std::string>& stages) const;
+
   /// Calls `fn` for every stored record of the kind, in id order; `fn` returning false stops.
   Status for_each_scenario(const std::function<bool(Scenario&&)>& fn) const;
   Status for_each_enterprise(const std::function<bool(Enterprise&&)>& fn) const;

@@ -1,0 +1,243 @@
+// Stage rules, match creation and moves over the store's append-only events.
+#include "jiebang/lifecycle/lifecycle.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace jiebang {
+namespace {
+
+constexpr const char* kStageNames[] = {"recommended", "applied",        "selected", "rd",     "validation",
+                                       "commercialized", "withdrawn", "rejected", "failed"};
+
+struct Rule {
+  Stage from;
+  Stage to;
+  bool publisher, enterprise;
+};
+
+// The normal moves (see transition_allowed). Withdrawal is added for every non-terminal stage.
+constexpr Rule kRules[] = {
+    {Stage::kRecommended, Stage::kApplied, false, true},     {Stage::kApplied, Stage::kSelected, true, false},
+    {Stage::kSelected, Stage::kRd, true, true},              {Stage::kRd, Stage::kValidation, true, false},
+    {Stage::kValidation, Stage::kCommercialized, true, false}, {Stage::kApplied, Stage::kRejected, true, false},
+    {Stage::kRd, Stage::kFailed, true, true},                {Stage::kValidation, Stage::kFailed, true, false},
+};
+
+const Rule* find_rule(Stage from, Stage to) {
+  for (const Rule& r : kRules)
+    if (r.from == from && r.to == to) return &r;
+  return nullptr;
+}
+
+bool normal_move(Stage from, Stage to, Role role) {
+  if (from == to || is_terminal(from)) return false;
+  if (to == Stage::kWithdrawn) return true;  // enterprise, publisher and operator
+  const Rule* r = find_rule(from, to);
+  if (!r) return false;
+  switch (role) {
+    case Role::kOperator: return true;
+    case Role::kPublisher: return r->publisher;
+    case Role::kEnterprise: return r->enterprise;
+  }
+  return false;
+}
+
+Match to_match(const MatchRow& row) {
+  Match m;
+  m.id = row.id;
+  m.scenario_id = row.scenario_id;
+  m.enterprise_id = row.enterprise_id;
+  m.publisher = row.publisher;
+  m.stage = parse_stage(row.stage).value_or(Stage::kRecommended);
+  m.created_at = row.created_at;
+  m.updated_at = row.updated_at;
+  return m;
+}
+
+MatchEvent to_event(const MatchEventRow& r) {
+  MatchEvent e;
+  e.seq = r.seq;
+  e.actor.role = parse_role(r.actor_role).value_or(Role::kOperator);
+  e.actor.id = r.actor_id;
+  e.at = r.at;
+  if (!r.from_stage.empty()) e.from = parse_stage(r.from_stage);
+  e.to = parse_stage(r.to_stage).value_or(Stage::kRecommended);
+  e.note = r.note;
+  e.evidence = r.evidence;
+  e.contract_value_fen = r.contract_value_minor;
+  e.correction = r.correction;
+  return e;
+}
+
+std::string stage_list(const std::vector<Stage>& stages) {
+  std::string out;
+  for (Stage s : stages) out += (out.empty() ? "" : ", ") + std::string(stage_name(s));
+  return out.empty() ? "none" : out;
+}
+
+/// Whether the actor is a party of the match (operators are party to all).
+Status check_party(const Actor& actor, const std::string& publisher, const std::string& enterprise_id,
+                   const std::string& what) {
+  if (actor.role == Role::kPublisher && actor.id != publisher)
+    return {ErrorCode::kPermissionDenied,
+            fmt::format("publisher \"{}\" may not {}: the scenario belongs to \"{}\"", actor.id, what, publisher)};
+  if (actor.role == Role::kEnterprise && actor.id != enterprise_id)
+    return {ErrorCode::kPermissionDenied,
+            fmt::format("enterprise \"{}\" may not {} for enterprise \"{}\"", actor.id, what, enterprise_id)};
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string_view stage_name(Stage s) { return kStageNames[static_cast<int>(s)]; }
+
+std::optional<Stage> parse_stage(std::string_view name) {
+  for (Stage s : kAllStages)
+    if (stage_name(s) == name) return s;
+  return std::nullopt;
+}
+
+bool is_terminal(Stage s) {
+  return s == Stage::kCommercialized || s == Stage::kWithdrawn || s == Stage::kRejected || s == Stage::kFailed;
+}
+
+std::string_view role_name(Role r) {
+  switch (r) {
+    case Role::kPublisher: return "publisher";
+    case Role::kEnterprise: return "enterprise";
+    case Role::kOperator: return "operator";
+  }
+  return "operator";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (Role r : {Role::kPublisher, Role::kEnterprise, Role::kOperator})
+    if (role_name(r) == name) return r;
+  return std::nullopt;
+}
+
+bool transition_allowed(Stage from, Stage to, Role role) {
+  if (from == to) return false;
+  if (role == Role::kOperator) return true;  // normal moves and corrections
+  return normal_move(from, to, role);
+}
+
+bool is_correction(Stage from, Stage to) { return from != to && !normal_move(from, to, Role::kOperator); }
+
+std::vector<Stage> allowed_next(Stage from, Role role) {
+  std::vector<Stage> out;
+  for (Stage to : kAllStages)
+    if (normal_move(from, to, role)) out.push_back(to);
+  return out;
+}
+
+std::string Lifecycle::now_iso() const { return format_iso_time(clock_()); }
+
+Result<Match> Lifecycle::create(const std::string& scenario_id, const std::string& enterprise_id, const Actor& actor,
+                                Stage stage, const std::string& note) {
+  if (stage != Stage::kApplied && stage != Stage::kRecommended)
+    return Status::invalid_argument(fmt::format("stage: a match starts as applied or recommended, not {}", stage_name(stage)));
+  if (actor.role == Role::kEnterprise) {
+    if (stage != Stage::kApplied)
+      return Status(ErrorCode::kPermissionDenied, "an enterprise creates a match by applying (stage applied)");
+    if (actor.id != enterprise_id)
+      return Status(ErrorCode::kPermissionDenied,
+                    fmt::format("enterprise \"{}\" may not apply for enterprise \"{}\"", actor.id, enterprise_id));
+  }
+  if (actor.role == Role::kPublisher) {
+    if (stage != Stage::kRecommended)
+      return Status(ErrorCode::kPermissionDenied, "a publisher creates a match by inviting (stage recommended)");
+    auto scenario = store_.get_scenario(scenario_id);
+    if (!scenario) return scenario.status();
+    if (Status st = check_party(actor, scenario->publisher, enterprise_id, "invite"); !st) return st;
+  }
+  MatchEventRow first;
+  first.actor_role = std::string(role_name(actor.role));
+  first.actor_id = actor.id;
+  first.at = now_iso();
+  first.to_stage = std::string(stage_name(stage));
+  first.note = note;
+  auto row = store_.create_match(scenario_id, enterprise_id, first);
+  if (!row) return row.status();
+  return get(row->id);
+}
+
+Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, const MoveRequest& req) {
+  if (req.to == Stage::kCommercialized && (!req.contract_value_fen || *req.contract_value_fen < 0))
+    return Status::invalid_argument("contract_value: commercialisation needs the contract value (CNY, ≥ 0)");
+  MatchEventRow event;
+  event.actor_role = std::string(role_name(actor.role));
+  event.actor_id = actor.id;
+  event.at = now_iso();
+  event.to_stage = std::string(stage_name(req.to));
+  event.note = req.note;
+  event.evidence = req.evidence;
+  event.contract_value_minor = req.contract_value_fen;
+  auto check = [&](const MatchRow& current, MatchEventRow& amend) -> Status {
+    if (Status st = check_party(actor, current.publisher, current.enterprise_id, "move this match"); !st) return st;
+    Stage from = parse_stage(current.stage).value_or(Stage::kRecommended);
+    if (req.expected_from && *req.expected_from != from)
+      return Status::conflict(fmt::format("match {} is at stage {}, not {}; allowed next for {}: {}", current.id,
+                                          stage_name(from), stage_name(*req.expected_from), role_name(actor.role),
+                                          stage_list(allowed_next(from, actor.role))));
+    if (transition_allowed(from, req.to, actor.role)) {
+      amend.correction = actor.role == Role::kOperator && is_correction(from, req.to);
+      return Status::ok();
+    }
+    // Not this role's move: say so when another party could make it, else it is a state conflict.
+    if (normal_move(from, req.to, Role::kOperator))
+      return Status(ErrorCode::kPermissionDenied,
+                    fmt::format("a {} may not move match {} from {} to {}; allowed next for {}: {}", role_name(actor.role),
+                                current.id, stage_name(from), stage_name(req.to), role_name(actor.role),
+                                stage_list(allowed_next(from, actor.role))));
+    return Status::conflict(fmt::format("match {} is at stage {}: {} is not allowed next; allowed next for {}: {}",
+                                        current.id, stage_name(from), stage_name(req.to), role_name(actor.role),
+                                        stage_list(allowed_next(from, actor.role))));
+  };
+  auto row = store_.append_match_event(match_id, check, event, track_record_stages());
+  if (!row) return row.status();
+  return get(match_id);
+}
+
+Result<Match> Lifecycle::get(const std::string& match_id) const {
+  auto row = store_.get_match(match_id);
+  if (!row) return row.status();
+  auto events = store_.match_events(match_id);
+  if (!events) return events.status();
+  Match m = to_match(*row);
+  for (const auto& e : *events) m.history.push_back(to_event(e));
+  return m;
+}
+
+Result<std::vector<Match>> Lifecycle::list(const MatchFilter& filter) const {
+  auto rows = store_.list_matches(filter);
+  if (!rows) return rows.status();
+  std::vector<Match> out;
+  for (const auto& r : *rows) out.push_back(to_match(r));
+  return out;
+}
+
+std::optional<std::chrono::sys_seconds> parse_iso_time(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  std::string str(s);
+  int n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec);
+  if (n != 3 && n != 6) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                  std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{sec};
+}
+
+std::string format_iso_time(std::chrono::system_clock::time_point t) {
+  auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  auto days = std::chrono::floor<std::chrono::days>(secs);
+  std::chrono::year_month_day ymd{days};
+  std::chrono::hh_mm_ss hms{secs - days};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
+}
+
+}  // namespace jiebang

@@ -1,0 +1,285 @@
+// The loop per match on a real SQLite store: moves, permissions, races, history, funnel.
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "jiebang/lifecycle/lifecycle.h"
+#include "jiebang/store/store.h"
+#include "test_util.h"
+
+namespace jiebang {
+namespace {
+
+using testing::TempDir;
+using std::chrono::hours;
+
+constexpr const char* kPublisher = "杭州市数据资源管理局";
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::open(dir_.file("store.sqlite3"));
+    ASSERT_TRUE(store) << store.status().to_string();
+    store_ = std::move(*store);
+    *now_ = std::chrono::sys_days{std::chrono::year{2026} / 1 / 1};
+    auto now = now_;
+    life_ = std::make_unique<Lifecycle>(*store_, [now] { return *now; });
+    std::vector<Scenario> scenarios(2);
+    scenarios[0].id = "s1";
+    scenarios[0].title = "电力隧道巡检";
+    scenarios[0].description = "巡检机器人";
+    scenarios[0].publisher = kPublisher;
+    scenarios[0].region = "330106";
+    scenarios[0].industries = {"D4420"};
+    scenarios[1] = scenarios[0];
+    scenarios[1].id = "s2";
+    scenarios[1].publisher = "宁波舟山港集团";
+    ASSERT_TRUE(store_->upsert_scenarios(scenarios));
+    std::vector<Enterprise> enterprises;
+    for (const char* id : {"e1", "e2", "e3", "e4"}) {
+      Enterprise e;
+      e.id = id;
+      e.name = std::string("企业") + id;
+      enterprises.push_back(e);
+    }
+    ASSERT_TRUE(store_->upsert_enterprises(enterprises));
+  }
+
+  void advance_days(int days) { *now_ += hours(24 * days); }
+  static Actor publisher(const std::string& org = kPublisher) { return {Role::kPublisher, org}; }
+  static Actor enterprise(const std::string& id) { return {Role::kEnterprise, id}; }
+  Match move_ok(const std::string& id, const Actor& a, Stage to, std::optional<int64_t> value = std::nullopt) {
+    MoveRequest r;
+    r.to = to;
+    r.contract_value_fen = value;
+    auto m = life_->move(id, a, r);
+    EXPECT_TRUE(m) << m.status().to_string();
+    return m ? *m : Match{};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::shared_ptr<std::chrono::system_clock::time_point> now_ = std::make_shared<std::chrono::system_clock::time_point>();
+  std::unique_ptr<Lifecycle> life_;
+};
+
+TEST_F(LifecycleTest, FullLoopDerivesStageFromAppendOnlyHistory) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied, "我们申请揭榜");
+  ASSERT_TRUE(m) << m.status().to_string();
+  EXPECT_EQ(m->stage, Stage::kApplied);
+  ASSERT_EQ(m->history.size(), 1u);
+  EXPECT_FALSE(m->history[0].from.has_value());
+  auto first = m->history[0];
+  move_ok(m->id, publisher(), Stage::kSelected);
+  move_ok(m->id, enterprise("e1"), Stage::kRd);
+  move_ok(m->id, publisher(), Stage::kValidation);
+  auto done = move_ok(m->id, publisher(), Stage::kCommercialized, 123456789);
+  EXPECT_EQ(done.stage, Stage::kCommercialized);
+  ASSERT_EQ(done.history.size(), 5u);
+  EXPECT_EQ(done.history.back().contract_value_fen, 123456789);
+  EXPECT_EQ(done.history.back().to, done.stage);
+  EXPECT_EQ(done.history[0].at, first.at);
+  EXPECT_EQ(done.history[0].note, "我们申请揭榜");
+  for (size_t i = 1; i < done.history.size(); ++i) {
+    EXPECT_EQ(done.history[i].from, done.history[i - 1].to);
+    EXPECT_GT(done.history[i].seq, done.history[i - 1].seq);
+  }
+}
+
+TEST_F(LifecycleTest, CommercialisationNeedsAContractValue) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m);
+  move_ok(m->id, publisher(), Stage::kSelected);
+  move_ok(m->id, publisher(), Stage::kRd);
+  move_ok(m->id, publisher(), Stage::kValidation);
+  MoveRequest r;
+  r.to = Stage::kCommercialized;
+  auto refused = life_->move(m->id, publisher(), r);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(life_->get(m->id)->stage, Stage::kValidation);
+}
+
+TEST_F(LifecycleTest, IllegalMoveNamesCurrentStageAndAllowedNext) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m);
+  move_ok(m->id, publisher(), Stage::kSelected);
+  MoveRequest skip;
+  skip.to = Stage::kValidation;
+  auto refused = life_->move(m->id, publisher(), skip);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(refused.status().message().find("stage selected"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("rd, withdrawn"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(life_->get(m->id)->history.size(), 2u);
+}
+
+TEST_F(LifecycleTest, PartiesActOnlyOnTheirOwnMatchesAndMoves) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m);
+  MoveRequest select;
+  select.to = Stage::kSelected;
+  auto other_publisher = life_->move(m->id, publisher("宁波舟山港集团"), select);
+  EXPECT_EQ(other_publisher.status().code(), ErrorCode::kPermissionDenied);
+  auto own_enterprise = life_->move(m->id, enterprise("e1"), select);  // selecting is the publisher's move
+  EXPECT_EQ(own_enterprise.status().code(), ErrorCode::kPermissionDenied);
+  MoveRequest withdraw;
+  withdraw.to = Stage::kWithdrawn;
+  EXPECT_EQ(life_->move(m->id, enterprise("e2"), withdraw).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(life_->create("s1", "e2", enterprise("e3"), Stage::kApplied).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(life_->create("s1", "e2", publisher("宁波舟山港集团"), Stage::kRecommended).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(life_->create("s1", "e1", enterprise("e1"), Stage::kApplied).status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(life_->get(m->id)->stage, Stage::kApplied);
+}
+
+TEST_F(LifecycleTest, OperatorCorrectionIsANewEventMarkedAsCorrection) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m);
+  move_ok(m->id, publisher(), Stage::kRejected);
+  auto fixed = move_ok(m->id, {Role::kOperator, "ops"}, Stage::kApplied);
+  EXPECT_EQ(fixed.stage, Stage::kApplied);
+  ASSERT_EQ(fixed.history.size(), 3u);
+  EXPECT_EQ(fixed.history[1].to, Stage::kRejected);
+  EXPECT_FALSE(fixed.history[1].correction);
+  EXPECT_TRUE(fixed.history[2].correction);
+}
+
+TEST_F(LifecycleTest, ConcurrentMovesOnOneMatchLeaveOneWinner) {
+  // Two clients, each with its own connection to the same store file, race the same move.
+  auto second = Store::open(dir_.file("store.sqlite3"));
+  ASSERT_TRUE(second);
+  auto now = now_;
+  Lifecycle other(**second, [now] { return *now; });
+  for (int round = 0; round < 10; ++round) {
+    std::string e = round % 2 ? "e1" : "e2";
+    std::string s = "s1";
+    if (round >= 2) {  // fresh pairs: reuse scenarios with new enterprises
+      Enterprise ent;
+      ent.id = "race-" + std::to_string(round);
+      ent.name = ent.id;
+      ASSERT_TRUE(store_->upsert_enterprises({ent}));
+      e = ent.id;
+    }
+    auto m = life_->create(s, e, {Role::kOperator, "ops"}, Stage::kApplied);
+    ASSERT_TRUE(m) << m.status().to_string();
+    std::atomic<int> ready{0};
+    Result<Match> a = Status::internal("not run"), b = Status::internal("not run");
+    MoveRequest select;
+    select.to = Stage::kSelected;
+    std::thread t1([&] {
+      ++ready;
+      while (ready < 2) {}
+      a = life_->move(m->id, publisher(), select);
+    });
+    std::thread t2([&] {
+      ++ready;
+      while (ready < 2) {}
+      b = other.move(m->id, publisher(), select);
+    });
+    t1.join();
+    t2.join();
+    EXPECT_NE(a.is_ok(), b.is_ok()) << "round " << round;
+    const Result<Match>& loser = a.is_ok() ? b : a;
+    EXPECT_EQ(loser.status().code(), ErrorCode::kConflict);
+    EXPECT_NE(loser.status().message().find("stage selected"), std::string::npos) << loser.status().message();
+    auto final = life_->get(m->id);
+    ASSERT_TRUE(final);
+    EXPECT_EQ(final->stage, Stage::kSelected);
+    EXPECT_EQ(final->history.size(), 2u);
+  }
+}
+
+TEST_F(LifecycleTest, ReachingValidationWritesAChangeForTheEnterprise) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m);
+  move_ok(m->id, publisher(), Stage::kSelected);
+  move_ok(m->id, publisher(), Stage::kRd);
+  int64_t before = *store_->last_seq();
+  move_ok(m->id, publisher(), Stage::kValidation);
+  auto changes = store_->changes_after(before, 10);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ(changes->front().kind, RecordKind::kEnterprise);
+  EXPECT_EQ(changes->front().record_id, "e1");
+  auto outcomes = store_->match_outcomes("e1", track_record_stages());
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 1u);
+  EXPECT_EQ(outcomes->front(), std::make_pair(std::string(kPublisher), std::string("validation")));
+}
+
+TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {
+  // Day 0: three applications and one invitation, all for s1.
+  auto m1 = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  auto m2 = life_->create("s1", "e2", enterprise("e2"), Stage::kApplied);
+  auto m3 = life_->create("s1", "e3", enterprise("e3"), Stage::kApplied);
+  auto m4 = life_->create("s1", "e4", publisher(), Stage::kRecommended);
+  ASSERT_TRUE(m1 && m2 && m3 && m4);
+  advance_days(2);   // day 2
+  move_ok(m3->id, publisher(), Stage::kRejected);
+  advance_days(3);   // day 5
+  move_ok(m2->id, publisher(), Stage::kSelected);
+  advance_days(5);   // day 10
+  move_ok(m1->id, publisher(), Stage::kSelected);
+  advance_days(10);  // day 20
+  move_ok(m1->id, enterprise("e1"), Stage::kRd);
+  advance_days(5);   // day 25
+  move_ok(m2->id, enterprise("e2"), Stage::kRd);
+  advance_days(10);  // day 35
+  move_ok(m2->id, enterprise("e2"), Stage::kFailed);
+  advance_days(15);  // day 50
+  move_ok(m1->id, publisher(), Stage::kValidation);
+  advance_days(30);  // day 80
+  move_ok(m1->id, publisher(), Stage::kCommercialized, 100000000);
+  advance_days(20);  // day 100: now
+
+  FunnelQuery q;
+  q.group_by = "publisher";
+  auto funnel = life_->funnel(q);
+  ASSERT_TRUE(funnel) << funnel.status().to_string();
+  ASSERT_EQ(funnel->size(), 1u);
+  const FunnelGroup& g = funnel->front();
+  EXPECT_EQ(g.key, kPublisher);
+  EXPECT_EQ(g.matches, 4u);
+  std::array<size_t, 6> reached = {4, 3, 2, 2, 1, 1};
+  EXPECT_EQ(g.reached, reached);
+  ASSERT_TRUE(g.conversion[0] && g.conversion[1] && g.conversion[2] && g.conversion[3] && g.conversion[4]);
+  EXPECT_DOUBLE_EQ(*g.conversion[0], 0.75);
+  EXPECT_DOUBLE_EQ(*g.conversion[1], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*g.conversion[2], 1.0);
+  EXPECT_DOUBLE_EQ(*g.conversion[3], 0.5);
+  EXPECT_DOUBLE_EQ(*g.conversion[4], 1.0);
+  EXPECT_FALSE(g.median_days[0].has_value());  // the invitation is still open
+  EXPECT_DOUBLE_EQ(*g.median_days[1], 5.0);    // applied: 10, 5, 2 days
+  EXPECT_DOUBLE_EQ(*g.median_days[2], 15.0);   // selected: 10, 20
+  EXPECT_DOUBLE_EQ(*g.median_days[3], 20.0);   // rd: 30, 10
+  EXPECT_DOUBLE_EQ(*g.median_days[4], 30.0);   // validation: 30
+  EXPECT_FALSE(g.median_days[5].has_value());
+  EXPECT_EQ(g.rejected, 1u);
+  EXPECT_EQ(g.failed, 1u);
+  EXPECT_EQ(g.withdrawn, 0u);
+  EXPECT_EQ(g.contract_value_fen, 100000000);
+  ASSERT_EQ(g.stalled.size(), 1u);
+  EXPECT_EQ(g.stalled[0].match_id, m4->id);
+  EXPECT_EQ(g.stalled[0].stage, Stage::kRecommended);
+  EXPECT_DOUBLE_EQ(g.stalled[0].days, 100.0);
+
+  q.group_by = "region";
+  auto by_region = life_->funnel(q);
+  ASSERT_TRUE(by_region);
+  ASSERT_EQ(by_region->size(), 1u);
+  EXPECT_EQ(by_region->front().key, "330106");
+  q.group_by = "colour";
+  EXPECT_EQ(life_->funnel(q).status().code(), ErrorCode::kInvalidArgument);
+  q.group_by = "";
+  q.from = "2026-02-01";  // every match was created on 2026-01-01
+  auto none = life_->funnel(q);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+}  // namespace
+}  // namespace jiebang
