@@ -21,6 +21,10 @@ constexpr const char* kStopwords[] = {
 
 constexpr size_t kMaxTermBytes = 200;
 
+bool has_non_ascii(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
 void add_boolean(Xapian::Document& doc, const char* prefix, const std::string& value) {
   if (!value.empty()) doc.add_boolean_term(boolean_term(prefix, value));
 }
@@ -74,6 +78,7 @@ void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, X
   tg.increase_termpos(100);
   // ICU dictionary words of 3+ characters as terms of their own (2-character words are already
   // the n-gram bigrams): an exact word match then outweighs the same characters apart.
+  if (!has_non_ascii(norm)) return;  // no Han words to add
   Xapian::Document doc = tg.get_document();
   for (const auto& t : text::tokenize(norm))
     if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
@@ -88,6 +93,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     if (text.empty()) continue;
     std::string norm = text::normalize(text);
     tg.index_text_without_positions(norm, weight);
+    if (!has_non_ascii(norm)) continue;
     for (const auto& t : text::tokenize(norm))
       if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
   }
@@ -198,7 +204,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;
     add_boolean(doc, kCustomerPrefix, c.customer);
-    json cj = {{"customer", c.customer}};
+    json cj = {{"customer", c.customer}, {"key", text::normalize(c.customer)}};
     if (c.year) cj["year"] = *c.year;
     if (!c.stage.empty()) cj["stage"] = c.stage;
     customers.push_back(std::move(cj));
@@ -207,7 +213,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   json outcome_list = json::array();
   for (const auto& [publisher, stage] : outcomes) {
     add_boolean(doc, kCustomerPrefix, publisher);
-    outcome_list.push_back({{"publisher", publisher}, {"stage", stage}});
+    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize(publisher)}, {"stage", stage}});
   }
   if (!outcome_list.empty()) attrs["outcomes"] = std::move(outcome_list);
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);

@@ -82,9 +82,10 @@ struct SearchIndex::Impl {
     return Status::ok();
   }
 
-  /// Query of the most informative terms of a long text against `target`.
-  Xapian::Query long_text_query(int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
-                                size_t max_terms) const {
+  /// The most informative terms of a long text against `target` (by min(qf, 3)·idf), with their
+  /// query frequencies, best first.
+  std::vector<std::pair<std::string, Xapian::termcount>> long_text_terms(
+      int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts, size_t max_terms) const {
     const Xapian::Database& d = db(target);
     double n = std::max<double>(1, d.get_doccount());
     struct Scored {
@@ -104,9 +105,17 @@ struct SearchIndex::Impl {
       return a.score != b.score ? a.score > b.score : a.term < b.term;
     });
     if (scored.size() > max_terms) scored.resize(max_terms);
+    std::vector<std::pair<std::string, Xapian::termcount>> out;
+    out.reserve(scored.size());
+    for (auto& sc : scored) out.emplace_back(std::move(sc.term), sc.wqf);
+    return out;
+  }
+
+  /// An OR of the terms, each with its query frequency (BM25's k3 saturates it).
+  static Xapian::Query or_query(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
     std::vector<Xapian::Query> parts;
-    parts.reserve(scored.size());
-    for (const auto& s : scored) parts.emplace_back(s.term, s.wqf);
+    parts.reserve(terms.size());
+    for (const auto& [term, wqf] : terms) parts.emplace_back(term, wqf);
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
@@ -122,15 +131,14 @@ struct SearchIndex::Impl {
     return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
   }
 
-  /// The query terms a document matched, readable and without repeats; a CJK unigram is left out
-  /// when a longer matched term contains it.
-  std::vector<std::string> matched_terms(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
+  /// Matched query terms, readable and without repeats; a CJK unigram is left out when a longer
+  /// matched term contains it.
+  static std::vector<std::string> readable_matches(const std::vector<std::string>& raw) {
     std::vector<std::string> terms;
     std::set<std::string> seen;
-    for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
-      std::string term = *t;
-      if (!term.empty() && term[0] >= 'A' && term[0] <= 'Y') continue;  // boolean terms
-      term = ix::readable_term(term);
+    for (const auto& r : raw) {
+      if (!r.empty() && r[0] >= 'A' && r[0] <= 'Y') continue;  // boolean terms
+      std::string term = ix::readable_term(r);
       if (seen.insert(term).second) terms.push_back(std::move(term));
     }
     std::vector<std::string> out;
@@ -142,6 +150,10 @@ struct SearchIndex::Impl {
       if (!covered) out.push_back(t);
     }
     return out;
+  }
+
+  std::vector<std::string> matched_terms(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
+    return readable_matches({enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it)});
   }
 
   /// An excerpt of `raw` around the matches, HTML-escaped, with each matched run of characters
@@ -173,7 +185,6 @@ struct SearchIndex::Impl {
         c.attributes = json::parse(it.get_document().get_data(), nullptr, false);
         if (c.attributes.is_discarded()) c.attributes = json::object();
         c.id = c.attributes.value("id", std::string());
-        c.matched_terms = matched_terms(enquire, it);
         out.push_back(std::move(c));
       }
     } catch (const Xapian::Error& e) {
@@ -407,20 +418,33 @@ Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& 
   return out;
 }
 
-Result<std::vector<Candidate>> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
+namespace {
+std::vector<std::string> term_names(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
+  std::vector<std::string> out;
+  out.reserve(terms.size());
+  for (const auto& t : terms) out.push_back(t.first);
+  return out;
+}
+}  // namespace
+
+Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
   for (const auto& k : s.keywords) texts.emplace_back(k, 2);
+  CandidateList list;
   try {
-    Xapian::Query profile_text = impl_->long_text_query(kEnterprises, texts, q.max_query_terms);
-    if (profile_text.empty()) return std::vector<Candidate>{};
+    auto profile_terms = impl_->long_text_terms(kEnterprises, texts, q.max_query_terms);
+    if (profile_terms.empty()) return list;
+    list.query_terms = term_names(profile_terms);
+    Xapian::Query profile_text = Impl::or_query(profile_terms);
     auto profiles = impl_->run_candidates(kEnterprises, profile_text, Xapian::Query(), q);
-    if (!profiles || impl_->db(kCases).get_doccount() == 0) return profiles;
-    // Per-case evidence: the same terms scored against single past cases, so one exactly
+    if (!profiles) return profiles.status();
+    list.candidates = std::move(*profiles);
+    if (impl_->db(kCases).get_doccount() == 0) return list;
+    // Per-case evidence: the same text scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work.
-    Xapian::Query case_text = impl_->long_text_query(kCases, texts, q.max_query_terms);
-    auto cases = impl_->case_hits(case_text, q);
+    auto cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q);
     std::unordered_map<std::string, size_t> position;
-    for (size_t i = 0; i < profiles->size(); ++i) position[(*profiles)[i].id] = i;
+    for (size_t i = 0; i < list.candidates.size(); ++i) position[list.candidates[i].id] = i;
     // Enterprises found through a case but not among the profile candidates: score their
     // profiles exactly with the same query, restricted to them.
     std::vector<Xapian::Query> missing;
@@ -433,39 +457,64 @@ Result<std::vector<Candidate>> SearchIndex::enterprises_for(const Scenario& s, c
                                          Xapian::Query(Xapian::Query::OP_OR, missing.begin(), missing.end()), all);
       if (!extra) return extra.status();
       for (auto& c : *extra) {
-        position[c.id] = profiles->size();
-        profiles->push_back(std::move(c));
+        position[c.id] = list.candidates.size();
+        list.candidates.push_back(std::move(c));
       }
     }
     for (const auto& [id, h] : cases) {
       auto it = position.find(id);
       if (it == position.end()) continue;
-      Candidate& c = (*profiles)[it->second];
+      Candidate& c = list.candidates[it->second];
       c.case_score = h.best;
       c.second_case_score = h.second;
       c.best_case = h.best_title;
     }
-    return profiles;
+    return list;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
   }
 }
 
-Result<std::vector<Candidate>> SearchIndex::scenarios_for(const Enterprise& e, const CandidateQuery& q) const {
+Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const CandidateQuery& q) const {
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{e.name, 1}, {e.description, 1}};
   for (const auto& c : e.capabilities) texts.emplace_back(c, 2);
   for (const auto& c : e.cases) {
     texts.emplace_back(c.title, 2);
     texts.emplace_back(c.description, 1);
   }
-  Xapian::Query text;
+  CandidateList list;
   try {
-    text = impl_->long_text_query(kScenarios, texts, q.max_query_terms);
+    auto terms = impl_->long_text_terms(kScenarios, texts, q.max_query_terms);
+    if (terms.empty()) return list;
+    list.query_terms = term_names(terms);
+    auto found = impl_->run_candidates(kScenarios, Impl::or_query(terms), impl_->filter_query(q.filters), q);
+    if (!found) return found.status();
+    list.candidates = std::move(*found);
+    return list;
   } catch (const Xapian::Error& err) {
-    return from_xapian(err, "cannot build the match query");
+    return from_xapian(err, "match query failed");
   }
-  if (text.empty()) return std::vector<Candidate>{};
-  return impl_->run_candidates(kScenarios, text, impl_->filter_query(q.filters), q);
+}
+
+std::vector<std::string> SearchIndex::matched_terms(RecordKind target, const std::string& id,
+                                                    std::vector<std::string> query_terms) const {
+  try {
+    const Xapian::Database& d = impl_->db(target);
+    std::string idterm = std::string(ix::kIdPrefix) + id;
+    auto post = d.postlist_begin(idterm);
+    if (post == d.postlist_end(idterm)) return {};
+    std::sort(query_terms.begin(), query_terms.end());
+    std::vector<std::string> raw;
+    auto t = d.termlist_begin(*post);
+    for (const auto& q : query_terms) {
+      t.skip_to(q);
+      if (t == d.termlist_end(*post)) break;
+      if (*t == q) raw.push_back(q);
+    }
+    return Impl::readable_matches(raw);
+  } catch (const Xapian::Error&) {
+    return {};  // explanations are best effort: a vanished document has no matched terms
+  }
 }
 
 }  // namespace jiebang

@@ -58,20 +58,25 @@ double track_record_fit(const std::string& publisher, const json& customers, con
   int exact = 0, parent = 0;
   std::string p = text::normalize(publisher);
   std::string p_parent = parent_org(p);
-  auto count = [&](const std::string& name, int weight) {
-    std::string cust = text::normalize(name);
+  // Attribute summaries carry each name's normalised "key" (computed at index time); the
+  // name is normalised here only when it is missing.
+  auto key_of = [](const json& item, const char* name_key) {
+    if (item.contains("key") && item["key"].is_string()) return item["key"].get<std::string>();
+    return text::normalize(item[name_key].get<std::string>());
+  };
+  auto count = [&](const std::string& cust, int weight) {
     if (cust.empty() || p.empty()) return;
     if (cust == p) exact += weight;
     else if (!p_parent.empty() && (parent_org(cust) == p_parent || cust == p_parent)) parent += weight;
   };
   if (customers.is_array())
     for (const auto& c : customers)
-      if (c.is_object() && c.contains("customer") && c["customer"].is_string()) count(c["customer"].get<std::string>(), 1);
+      if (c.is_object() && c.contains("customer") && c["customer"].is_string()) count(key_of(c, "customer"), 1);
   // Outcomes of earlier matches count more than a listed case: validated 2, commercialised 3.
   if (outcomes.is_array())
     for (const auto& o : outcomes)
       if (o.is_object() && o.contains("publisher") && o["publisher"].is_string())
-        count(o["publisher"].get<std::string>(), o.value("stage", std::string()) == "commercialized" ? 3 : 2);
+        count(key_of(o, "publisher"), o.value("stage", std::string()) == "commercialized" ? 3 : 2);
   if (exact_count) *exact_count = exact;
   if (parent_count) *parent_count = parent;
   if (exact > 0) return 1.0 - std::pow(0.5, exact);

@@ -131,7 +131,6 @@ MatchResult finish_result(const Candidate& c, PairFit&& fit, const std::string& 
     if (!r.reason.empty()) r.reason += "; ";
     r.reason += comp.reason;
   }
-  r.matched_terms = c.matched_terms;
   r.attributes = c.attributes;
   return r;
 }
@@ -176,8 +175,9 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
   q.max_query_terms = weights_.max_query_terms;
   q.bm25_k1 = weights_.bm25_k1;
   q.bm25_b = weights_.bm25_b;
-  auto cands = index_.enterprises_for(s, q);
-  if (!cands) return cands.status();
+  auto list = index_.enterprises_for(s, q);
+  if (!list) return list.status();
+  const std::vector<Candidate>* cands = &list->candidates;
   double top = 0, top_case = 0;
   auto case_evidence = [&](const Candidate& c) { return c.case_score + weights_.second_case * c.second_case_score; };
   for (const auto& c : *cands) {
@@ -207,6 +207,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
     out.push_back(finish_result(c, std::move(fit), str(c.attributes, "name")));
   }
   sort_and_cut(out, limit);
+  for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
   return out;
 }
 
@@ -219,8 +220,9 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
   q.bm25_b = weights_.bm25_b;
   q.filters.status = "open";
   q.filters.today = today;
-  auto cands = index_.scenarios_for(e, q);
-  if (!cands) return cands.status();
+  auto list = index_.scenarios_for(e, q);
+  if (!list) return list.status();
+  const std::vector<Candidate>* cands = &list->candidates;
   double top = 0;
   for (const auto& c : *cands) top = std::max(top, c.text_score);
   std::set<std::string> held;
@@ -236,6 +238,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
                                 str(c.attributes, "title")));
   }
   sort_and_cut(out, limit);
+  for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
   return out;
 }
 

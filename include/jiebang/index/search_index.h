@@ -43,12 +43,17 @@ struct Candidate {
   double case_score = 0;      ///< BM25 weight of the best-matching single past case (enterprises; 0 if none)
   double second_case_score = 0;  ///< BM25 weight of the second best past case (0 if none)
   std::string best_case;      ///< title of the best-matching past case
-  std::vector<std::string> matched_terms;  ///< readable forms of the query terms that matched
   /// Attribute summary stored with the document: id, name/title, region (6-digit or text),
   /// industries (canonical codes and tags), trl / required_trl, budget_min/max (yuan),
   /// customers [{customer, year, stage}] or publisher, qualifications / required_qualifications,
   /// status, deadline.
   nlohmann::json attributes;
+};
+
+/// Candidates of a match query and the query's terms (for explanations: see matched_terms()).
+struct CandidateList {
+  std::vector<Candidate> candidates;
+  std::vector<std::string> query_terms;  ///< index terms of the whole-profile (or scenario) query
 };
 
 /// Figures of a catch-up or rebuild.
@@ -111,9 +116,14 @@ class SearchIndex {
                                                   size_t limit) const;
   /// Enterprises whose text best matches a scenario's (title, description, keywords), as an OR of
   /// the scenario's most informative terms. Errors: kInvalidArgument when the text has no terms.
-  Result<std::vector<Candidate>> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
+  Result<CandidateList> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
   /// Scenarios whose text best matches an enterprise's (name, description, capabilities, cases).
-  Result<std::vector<Candidate>> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
+  Result<CandidateList> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
+  /// Which of `query_terms` the document of record `id` holds, in readable form (stems without
+  /// their prefix; a CJK unigram left out when a matched longer term contains it). Computed only
+  /// for the results shown, not for every candidate. Empty when the record is not indexed.
+  std::vector<std::string> matched_terms(RecordKind target, const std::string& id,
+                                         std::vector<std::string> query_terms) const;
 
  private:
   struct Impl;
