@@ -172,6 +172,15 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   set_number(doc, kSlotDeadline, date_number(s.deadline, 99991231));
   set_number(doc, kSlotPosted, date_number(s.posted_at, 0));
   doc.add_value(kSlotSnippetText, s.description);
+  auto joined = [](const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "\x1f") + p;
+    return out;
+  };
+  doc.add_value(kSlotRegionFacet, joined(RegionTable::ancestors(region_code(s.region, regions))));
+  std::vector<std::string> industry_keys;
+  for (const auto& i : attrs["industries"]) industry_keys.push_back(i.get<std::string>());
+  doc.add_value(kSlotIndustryFacet, joined(industry_keys));
   doc.set_data(attrs.dump());
   return doc;
 }

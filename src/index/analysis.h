@@ -30,6 +30,8 @@ inline constexpr Xapian::valueno kSlotBudgetMax = 1;  // yuan
 inline constexpr Xapian::valueno kSlotDeadline = 2;   // yyyymmdd; 99991231 when none
 inline constexpr Xapian::valueno kSlotPosted = 3;     // yyyymmdd
 inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
+inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area, city, province), '\x1f'-separated
+inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
 inline constexpr Xapian::valueno kSlotEnterpriseId = 20;  // on case documents: the enterprise id (collapse key)
 
 /// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.

@@ -391,16 +391,51 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
   return p;
 }
 
-Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& query, const SearchFilters& filters,
-                                                             size_t limit) const {
-  std::vector<SearchHit> out;
+namespace {
+
+/// Counts every '\x1f'-separated value of one slot over all matching documents (a document with
+/// several industries counts once for each). Local only: not registered for remote backends.
+class MultiValueCountSpy : public Xapian::MatchSpy {
+ public:
+  explicit MultiValueCountSpy(Xapian::valueno slot) : slot_(slot) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    std::string v = doc.get_value(slot_);
+    size_t start = 0;
+    while (start < v.size()) {
+      size_t end = v.find('\x1f', start);
+      if (end == std::string::npos) end = v.size();
+      if (end > start) ++counts_[v.substr(start, end - start)];
+      start = end + 1;
+    }
+  }
+  const std::map<std::string, uint64_t>& counts() const { return counts_; }
+
+ private:
+  Xapian::valueno slot_;
+  std::map<std::string, uint64_t> counts_;
+};
+
+}  // namespace
+
+Result<SearchPage> SearchIndex::search_page(const std::string& query, const SearchFilters& filters, size_t offset,
+                                            size_t limit, bool facets) const {
+  SearchPage page;
   try {
     const Xapian::Database& d = impl_->db(RecordKind::kScenario);
     Xapian::Query text = ix::build_search_query(query, impl_->analyzer, impl_->synonyms);
     if (text.empty()) text = Xapian::Query::MatchAll;
     Xapian::Enquire enquire(d);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, impl_->filter_query(filters)));
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+    enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+    MultiValueCountSpy regions(ix::kSlotRegionFacet), industries(ix::kSlotIndustryFacet);
+    if (facets) {
+      enquire.add_matchspy(&regions);
+      enquire.add_matchspy(&industries);
+    }
+    // check_at_least = every document: the total and the facet counts are exact, not estimates.
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
+                                         d.get_doccount());
+    page.total = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       SearchHit h;
       h.score = it.get_weight();
@@ -410,12 +445,23 @@ Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& 
       h.title = h.attributes.value("title", std::string());
       h.matched_terms = impl_->matched_terms(enquire, it);
       h.snippet = impl_->snippet(mset, it.get_document().get_value(ix::kSlotSnippetText));
-      out.push_back(std::move(h));
+      page.hits.push_back(std::move(h));
+    }
+    if (facets) {
+      page.region_counts = regions.counts();
+      page.industry_counts = industries.counts();
     }
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "search failed");
   }
-  return out;
+  return page;
+}
+
+Result<std::vector<SearchHit>> SearchIndex::search_scenarios(const std::string& query, const SearchFilters& filters,
+                                                             size_t limit) const {
+  auto page = search_page(query, filters, 0, limit, false);
+  if (!page) return page.status();
+  return std::move(page->hits);
 }
 
 namespace {

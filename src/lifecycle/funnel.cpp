@@ -79,7 +79,8 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
       Stage to = parse_stage(events[i].to_stage).value_or(Stage::kRecommended);
       if (auto f = forward_index(to)) furthest = std::max(furthest.value_or(0), *f);
       if (to == Stage::kCommercialized && events[i].contract_value_minor)
-        acc.group.contract_value_fen += *events[i].contract_value_minor;
+        acc.group.contract_value_minor[events[i].contract_currency.empty() ? "CNY" : events[i].contract_currency] +=
+            *events[i].contract_value_minor;
       auto entered = parse_iso_time(events[i].at);
       if (i + 1 < events.size()) {
         auto left = parse_iso_time(events[i + 1].at);

@@ -67,6 +67,7 @@ MatchEvent to_event(const MatchEventRow& r) {
   e.note = r.note;
   e.evidence = r.evidence;
   e.contract_value_fen = r.contract_value_minor;
+  e.contract_currency = r.contract_currency;
   e.correction = r.correction;
   return e;
 }
@@ -175,6 +176,7 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
   event.note = req.note;
   event.evidence = req.evidence;
   event.contract_value_minor = req.contract_value_fen;
+  if (req.contract_value_fen) event.contract_currency = req.contract_currency.empty() ? "CNY" : req.contract_currency;
   auto check = [&](const MatchRow& current, MatchEventRow& amend) -> Status {
     if (Status st = check_party(actor, current.publisher, current.enterprise_id, "move this match"); !st) return st;
     Stage from = parse_stage(current.stage).value_or(Stage::kRecommended);

@@ -26,7 +26,7 @@ constexpr const char* kMatchColumns =
     "id, scenario_id, enterprise_id, publisher, stage, version, created_at, updated_at";
 constexpr const char* kEventColumns =
     "seq, match_id, actor_role, actor_id, at, COALESCE(from_stage, ''), to_stage, note, evidence, "
-    "contract_value_minor, correction";
+    "contract_value_minor, correction, COALESCE(contract_currency, '')";
 
 MatchEventRow read_event(SQLite::Statement& q) {
   MatchEventRow e;
@@ -41,13 +41,14 @@ MatchEventRow read_event(SQLite::Statement& q) {
   e.evidence = q.getColumn(8).getString();
   if (!q.getColumn(9).isNull()) e.contract_value_minor = q.getColumn(9).getInt64();
   e.correction = q.getColumn(10).getInt() != 0;
+  e.contract_currency = q.getColumn(11).getString();
   return e;
 }
 
 void insert_event(SQLite::Database& db, const MatchEventRow& e) {
   SQLite::Statement ins(db,
                         "INSERT INTO match_events(match_id, actor_role, actor_id, at, from_stage, to_stage, note, "
-                        "evidence, contract_value_minor, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "evidence, contract_value_minor, correction, contract_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, e.match_id);
   ins.bind(2, e.actor_role);
   ins.bind(3, e.actor_id);
@@ -60,6 +61,8 @@ void insert_event(SQLite::Database& db, const MatchEventRow& e) {
   if (e.contract_value_minor) ins.bind(9, static_cast<int64_t>(*e.contract_value_minor));
   else ins.bind(9);
   ins.bind(10, e.correction ? 1 : 0);
+  if (e.contract_currency.empty()) ins.bind(11);
+  else ins.bind(11, e.contract_currency);
   ins.exec();
 }
 

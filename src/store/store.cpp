@@ -65,7 +65,8 @@ const char* const kMigrations[] = {
       to_stage             TEXT NOT NULL,
       note                 TEXT NOT NULL DEFAULT '',
       evidence             TEXT NOT NULL DEFAULT '',
-      contract_value_minor INTEGER,            -- fen, exact
+      contract_value_minor INTEGER,            -- minor units (fen for CNY), exact
+      contract_currency    TEXT,               -- ISO 4217, with contract_value_minor
       correction           INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX match_events_match ON match_events(match_id, seq);

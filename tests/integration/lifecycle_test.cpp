@@ -261,7 +261,8 @@ TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {
   EXPECT_EQ(g.rejected, 1u);
   EXPECT_EQ(g.failed, 1u);
   EXPECT_EQ(g.withdrawn, 0u);
-  EXPECT_EQ(g.contract_value_fen, 100000000);
+  ASSERT_EQ(g.contract_value_minor.size(), 1u);
+  EXPECT_EQ(g.contract_value_minor.at("CNY"), 100000000);
   ASSERT_EQ(g.stalled.size(), 1u);
   EXPECT_EQ(g.stalled[0].match_id, m4->id);
   EXPECT_EQ(g.stalled[0].stage, Stage::kRecommended);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,16 @@ struct SearchHit {
   std::string snippet;        ///< description excerpt, HTML-escaped, matches in <b>…</b>
   std::vector<std::string> matched_terms;
   nlohmann::json attributes;  ///< the stored attribute summary (see Candidate::attributes)
+};
+
+/// One page of a scenario search.
+struct SearchPage {
+  std::vector<SearchHit> hits;
+  uint64_t total = 0;         ///< exact number of matching scenarios (all pages)
+  /// Exact facet counts over all matching scenarios (not only this page): GB/T 2260 region code
+  /// (the scenario's own code, plus its city and province) → count, and industry (canonical code
+  /// or tag) → count. Empty unless facets were asked for.
+  std::map<std::string, uint64_t> region_counts, industry_counts;
 };
 
 /// One record found for a match, before attribute fit.
@@ -114,6 +125,11 @@ class SearchIndex {
   /// about 200 characters, matched runs in <b>…</b>.
   Result<std::vector<SearchHit>> search_scenarios(const std::string& query, const SearchFilters& filters,
                                                   size_t limit) const;
+  /// As search_scenarios, one page: hits `offset`..`offset + limit − 1` of the ranked list (ties in
+  /// weight broken by document order, so pages of an unchanged index never overlap or skip), the
+  /// exact total, and with `facets` the exact region and industry counts.
+  Result<SearchPage> search_page(const std::string& query, const SearchFilters& filters, size_t offset, size_t limit,
+                                 bool facets) const;
   /// Enterprises whose text best matches a scenario's (title, description, keywords), as an OR of
   /// the scenario's most informative terms. Errors: kInvalidArgument when the text has no terms.
   Result<CandidateList> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;

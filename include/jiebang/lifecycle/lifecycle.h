@@ -64,7 +64,8 @@ struct MatchEvent {
   Stage to = Stage::kRecommended;
   std::string note;
   std::string evidence;      ///< URL or document reference
-  std::optional<int64_t> contract_value_fen;  ///< unit: fen (CNY minor unit), exact
+  std::optional<int64_t> contract_value_fen;  ///< unit: minor units of contract_currency (fen for CNY), exact
+  std::string contract_currency;              ///< ISO 4217; "" when no value
   bool correction = false;
 };
 
@@ -84,7 +85,8 @@ struct MoveRequest {
   Stage to = Stage::kApplied;
   std::string note;
   std::string evidence;
-  std::optional<int64_t> contract_value_fen;  ///< required (≥ 0) when moving to commercialized; unit: fen
+  std::optional<int64_t> contract_value_fen;  ///< required (≥ 0) when moving to commercialized; unit: minor units (fen)
+  std::string contract_currency = "CNY";      ///< ISO 4217 code of the value
   std::optional<Stage> expected_from;         ///< optional optimistic check: refused (kConflict) if the match has moved on
 };
 
@@ -112,7 +114,8 @@ struct FunnelGroup {
   std::array<std::optional<double>, 5> conversion{};  ///< reached[i+1] / reached[i]; nullopt when reached[i] = 0
   std::array<std::optional<double>, 6> median_days{}; ///< median days spent in the stage (completed stays only)
   size_t withdrawn = 0, rejected = 0, failed = 0;
-  int64_t contract_value_fen = 0;         ///< sum over commercialisations; unit: fen
+  /// Sum of commercialisation contract values per currency (ISO 4217 → minor units, fen for CNY).
+  std::map<std::string, int64_t> contract_value_minor;
   std::vector<StalledMatch> stalled;
 };
 

@@ -47,7 +47,8 @@ struct MatchEventRow {
   std::string to_stage;
   std::string note;
   std::string evidence;       ///< a URL or document reference
-  std::optional<int64_t> contract_value_minor;  ///< unit: fen; set for commercialisation
+  std::optional<int64_t> contract_value_minor;  ///< unit: minor units of contract_currency (fen for CNY)
+  std::string contract_currency;              ///< ISO 4217 ("CNY"); "" when there is no value
   bool correction = false;    ///< an operator's correction (a move the normal rule does not allow)
 };
 

@@ -1,0 +1,32 @@
+// Internal: what the CLI's subcommand files share (global options, service opening, progress, errors).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "jiebang/service/service.h"
+
+namespace jiebang::cli {
+
+/// Options that come before the subcommand.
+struct Globals {
+  std::string data_dir;
+  std::string index_dir;
+  std::string weights;
+};
+
+/// Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise.
+ProgressFn progress_printer();
+/// Defaults < environment (JIEBANG_DATA_DIR) < flags.
+ServiceConfig make_config(const Globals& g);
+/// Prints "jiebang: error: <code>: <message>" on stderr; returns exit status 1.
+int fail(const Status& st);
+/// Opens the service; on failure prints the error, sets `exit_code` and returns null.
+std::unique_ptr<Service> open_service(const Globals& g, int& exit_code);
+
+/// Adds `matches …` and `funnel` (the loop per match) to the app.
+void add_match_commands(CLI::App& app, const Globals& g, int& exit_code);
+
+}  // namespace jiebang::cli
