@@ -72,6 +72,55 @@ void finish(EvalSummary& s) {
   s.ndcg /= n;
 }
 
+Result<Run> read_run(std::istream& in) {
+  std::map<std::string, std::vector<std::pair<long, std::string>>> ranked;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string query, q0, doc, rank_text, score, name;
+    if (!(fields >> query >> q0 >> doc >> rank_text >> score >> name))
+      return Status::invalid_argument(fmt::format("run line {}: expected 6 fields \"query Q0 doc rank score name\"", line_no));
+    try {
+      size_t used = 0;
+      long rank = std::stol(rank_text, &used);
+      if (used != rank_text.size()) throw std::invalid_argument(rank_text);
+      ranked[query].emplace_back(rank, doc);
+    } catch (const std::exception&) {
+      return Status::invalid_argument(fmt::format("run line {}: rank \"{}\" is not an integer", line_no, rank_text));
+    }
+  }
+  Run run;
+  for (auto& [query, docs] : ranked) {
+    std::stable_sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& d : docs) run[query].push_back(std::move(d.second));
+  }
+  return run;
+}
+
+Qrels invert(const Qrels& qrels) {
+  Qrels out;
+  for (const auto& [query, docs] : qrels)
+    for (const auto& [doc, rel] : docs) out[doc][query] = rel;
+  return out;
+}
+
+EvalSummary evaluate_run(const Qrels& qrels, const Run& run, size_t k) {
+  EvalSummary s;
+  static const std::vector<std::string> kNone;
+  for (const auto& [query, judged] : qrels) {
+    bool any = false;
+    for (const auto& [doc, rel] : judged) any = any || rel > 0;
+    if (!any) continue;
+    auto it = run.find(query);
+    accumulate(s, measure(it == run.end() ? kNone : it->second, judged, k));
+  }
+  finish(s);
+  return s;
+}
+
 void write_run(std::ostream& out, const std::string& query, const std::vector<std::pair<std::string, double>>& ranked,
                const std::string& run_name) {
   for (size_t i = 0; i < ranked.size(); ++i)

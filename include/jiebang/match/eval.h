@@ -42,6 +42,20 @@ void accumulate(EvalSummary& summary, const QueryMeasures& m);
 /// Divides the sums by the query count.
 void finish(EvalSummary& summary);
 
+/// A run: query id → document ids, best first.
+using Run = std::map<std::string, std::vector<std::string>>;
+
+/// Reads a TREC run ("query Q0 doc rank score name"), ordering each query's documents by rank.
+/// Errors: kInvalidArgument naming the line that does not have six fields or an integer rank.
+Result<Run> read_run(std::istream& in);
+
+/// Swaps the roles of queries and documents: (scenario → enterprise) becomes (enterprise → scenario).
+Qrels invert(const Qrels& qrels);
+
+/// Measures a whole run at cut-off k against qrels: every qrels query with a relevant document
+/// counts (a query missing from the run counts 0).
+EvalSummary evaluate_run(const Qrels& qrels, const Run& run, size_t k = 10);
+
 /// Writes a ranked list in TREC run form: "query Q0 doc rank score run_name", rank from 1.
 void write_run(std::ostream& out, const std::string& query, const std::vector<std::pair<std::string, double>>& ranked,
                const std::string& run_name);
