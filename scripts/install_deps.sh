@@ -5,8 +5,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libxapian-dev libsqlitecpp-dev libsqlite3-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libicu-dev libopencc-dev libopencc-data libcsv-dev libboost-dev
-  libgtest-dev libgmock-dev
+  libicu-dev libopencc-dev libopencc-data libcsv-dev libboost-dev libzip-dev libpugixml-dev
+  libgtest-dev libgmock-dev libxlsxwriter-dev  # tests only: libxlsxwriter writes the .xlsx test workbooks
+  libcpprest-dev libssl-dev  # the web API: cpprestsdk's http_listener; OpenSSL for key hashing (SHA-256) and RAND_bytes
+  wrk  # bench/load_api.sh only
   python3
 )
 

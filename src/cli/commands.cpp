@@ -1,5 +1,6 @@
 // Subcommands: import, search, match, eval, reindex, status.
 #include "commands.h"
+#include "cli_common.h"
 
 #include <unistd.h>
 
@@ -15,18 +16,7 @@
 #include "jiebang/service/service.h"
 
 namespace jiebang::cli {
-namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-
-struct Globals {
-  std::string data_dir;
-  std::string index_dir;
-  std::string weights;
-};
-
-/// Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise.
 ProgressFn progress_printer() {
   bool tty = isatty(fileno(stderr)) != 0;
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -64,6 +54,11 @@ std::unique_ptr<Service> open_service(const Globals& g, int& exit_code) {
   return std::move(*svc);
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
 json components_json(const MatchResult& r) {
   json comps = json::object();
   for (const auto& c : r.components)
@@ -92,9 +87,12 @@ int print_import(const std::string& path, RecordKind kind, const ImportReport& r
   for (const auto& e : r.errors)
     fmt::print(stderr, "{}:{}: {}{}{}\n", path, e.line, e.id.empty() ? "" : fmt::format("[{}] ", e.id),
                e.key.empty() ? "" : e.key + ": ", e.message);
-  fmt::print("{} {}s: {} read, {} imported, {} updated, {} unchanged, {} rejected ({:.1f} s, {:.0f} records/s)\n",
+  std::string encoding = r.encoding == "gb18030"     ? " (converted from GB18030)"
+                         : r.encoding == "utf-8-bom" ? " (UTF-8 with BOM)"
+                                                     : "";
+  fmt::print("{} {}s: {} read, {} imported, {} updated, {} unchanged, {} rejected ({:.1f} s, {:.0f} records/s){}\n",
              path, record_kind_name(kind), r.read, r.inserted, r.updated, r.unchanged, r.rejected, r.seconds,
-             r.seconds > 0 ? static_cast<double>(r.read) / r.seconds : 0.0);
+             r.seconds > 0 ? static_cast<double>(r.read) / r.seconds : 0.0, encoding);
   return r.rejected > 0 ? 1 : 0;
 }
 
@@ -115,19 +113,25 @@ int run(int argc, char** argv) {
   int exit_code = 0;
 
   // import
-  auto* import = app.add_subcommand("import", "Import scenarios or enterprises from JSON Lines (.jsonl) or CSV (.csv)");
+  auto* import = app.add_subcommand(
+      "import", "Import scenarios or enterprises from JSON Lines (.jsonl), CSV (.csv) or Excel (.xlsx)");
   std::string kind_name;
   std::vector<std::string> files;
+  std::string sheet;
   import->add_option("kind", kind_name, "scenarios | enterprises")->required()->check(CLI::IsMember({"scenarios", "enterprises"}));
-  import->add_option("files", files, "Files to import; .csv is CSV with a header row, anything else JSON Lines")
+  import->add_option("files", files,
+                     "Files to import; .csv is CSV and .xlsx an Excel workbook, each with a header row (Chinese "
+                     "headers are mapped by index/columns.tsv), anything else JSON Lines. Text files may be UTF-8 "
+                     "or GBK/GB18030")
       ->required()
       ->check(CLI::ExistingFile);
+  import->add_option("--sheet", sheet, "Worksheet of the .xlsx files to read (default: the first visible one)");
   import->callback([&] {
     auto svc = open_service(g, exit_code);
     if (!svc) return;
     RecordKind kind = kind_name == "scenarios" ? RecordKind::kScenario : RecordKind::kEnterprise;
     for (const auto& f : files) {
-      auto r = svc->import_file(kind, f, progress_printer());
+      auto r = svc->import_file(kind, f, progress_printer(), sheet);
       if (!r) {
         exit_code = fail(r.status());
         return;
@@ -207,6 +211,11 @@ int run(int argc, char** argv) {
   eval->add_option("--qrels", q_file, "TREC qrels: scenario_id 0 enterprise_id relevance")->required()->check(CLI::ExistingFile);
   eval->add_option("--run-out", run_out, "Write the top 10 of every scenario in TREC run form");
   eval->add_flag("--json", as_json, "Print {queries, mrr@10, recall@10, ndcg@10} as JSON");
+  std::string direction = "scenario";
+  eval->add_option("--direction", direction,
+                   "scenario: rank enterprises for each scenario (default); enterprise: rank open scenarios for each "
+                   "enterprise, reading the qrels the other way round")
+      ->check(CLI::IsMember({"scenario", "enterprise"}));
   eval->callback([&] {
     std::ifstream qin(q_file);
     auto qrels = read_qrels(qin);
@@ -252,7 +261,8 @@ int run(int argc, char** argv) {
         return;
       }
     }
-    auto report = svc->evaluate(*qrels, run_out.empty() ? nullptr : &run_file, progress_printer());
+    auto report = svc->evaluate(*qrels, run_out.empty() ? nullptr : &run_file, progress_printer(),
+                                direction == "enterprise");
     if (!report) {
       exit_code = fail(report.status());
       return;
@@ -269,6 +279,33 @@ int run(int argc, char** argv) {
                s.queries ? 1000.0 * report->seconds / static_cast<double>(s.queries) : 0.0);
   });
 
+  // score-run: the same measures for a run made elsewhere (e.g. a peer engine), one implementation.
+  auto* score = app.add_subcommand("score-run", "Measure a TREC run file against qrels: MRR@10, Recall@10, nDCG@10");
+  std::string score_run_file, score_qrels;
+  bool score_invert = false;
+  score->add_option("--qrels", score_qrels, "TREC qrels")->required()->check(CLI::ExistingFile);
+  score->add_option("--run", score_run_file, "TREC run: query Q0 doc rank score name")->required()->check(CLI::ExistingFile);
+  score->add_flag("--invert-qrels", score_invert, "Read the qrels the other way round (enterprise → scenario)");
+  score->add_flag("--json", as_json, "Print {queries, mrr@10, recall@10, ndcg@10} as JSON");
+  score->callback([&] {
+    std::ifstream qin(score_qrels), rin(score_run_file);
+    auto qrels = read_qrels(qin);
+    if (!qrels) {
+      exit_code = fail(Status(qrels.status().code(), score_qrels + ": " + qrels.status().message()));
+      return;
+    }
+    auto run = read_run(rin);
+    if (!run) {
+      exit_code = fail(Status(run.status().code(), score_run_file + ": " + run.status().message()));
+      return;
+    }
+    EvalSummary s = evaluate_run(score_invert ? invert(*qrels) : *qrels, *run);
+    if (as_json)
+      fmt::print("{}\n", json{{"queries", s.queries}, {"mrr@10", s.mrr}, {"recall@10", s.recall}, {"ndcg@10", s.ndcg}}.dump());
+    else
+      fmt::print("queries     {}\nMRR@10      {:.4f}\nRecall@10   {:.4f}\nnDCG@10     {:.4f}\n", s.queries, s.mrr, s.recall, s.ndcg);
+  });
+
   // reindex
   auto* reindex = app.add_subcommand("reindex", "Rebuild the Xapian index from the store");
   reindex->callback([&] {
@@ -283,6 +320,9 @@ int run(int argc, char** argv) {
   });
 
   // status
+  add_match_commands(app, g, exit_code);
+  add_api_commands(app, g, exit_code);
+
   auto* status = app.add_subcommand("status", "Show store and index state");
   status->add_flag("--json", as_json, "Print JSON");
   status->callback([&] {

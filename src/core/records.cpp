@@ -2,7 +2,9 @@
 #include "jiebang/core/records.h"
 
 #include <cmath>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <unicode/utf8.h>
@@ -184,11 +186,13 @@ std::optional<Budget> read_budget(FieldReader& r) {
   }
   if (b.amount_min_minor && b.amount_max_minor && *b.amount_min_minor > *b.amount_max_minor)
     r.error("budget", "amount_min is greater than amount_max");
+  for (auto it = v->begin(); it != v->end(); ++it)
+    if (it.key() != "amount_min" && it.key() != "amount_max" && it.key() != "currency") b.extra[it.key()] = it.value();
   return b;
 }
 
 json budget_json(const Budget& b) {
-  json j = json::object();
+  json j = b.extra.is_object() ? b.extra : json::object();
   auto major = [](int64_t minor) -> json {
     if (minor % 100 == 0) return minor / 100;
     return static_cast<double>(minor) / 100.0;
@@ -321,6 +325,7 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
         if (!c.stage.empty() && c.stage != "rd" && c.stage != "validation" && c.stage != "commercialized")
           cr.error("stage", fmt::format("expected \"rd\", \"validation\" or \"commercialized\", got \"{}\"", c.stage));
         if (c.title.empty() && c.description.empty()) cr.error("title", "a case needs a title or a description");
+        c.extra = cr.unknown();
         e.cases.push_back(std::move(c));
       }
     }
@@ -359,7 +364,7 @@ json to_json(const Enterprise& e) {
   if (!e.cases.empty()) {
     json cases = json::array();
     for (const auto& c : e.cases) {
-      json cj = json::object();
+      json cj = c.extra.is_object() ? c.extra : json::object();
       put_if(cj, "title", c.title);
       put_if(cj, "description", c.description);
       put_if(cj, "customer", c.customer);
@@ -382,20 +387,76 @@ std::string_view record_kind_name(RecordKind kind) {
   return kind == RecordKind::kScenario ? "scenario" : "enterprise";
 }
 
+namespace {
+
+/// Status words of Chinese lists → the interchange values.
+std::string_view status_value(std::string_view cell) {
+  static const std::pair<std::string_view, std::string_view> kWords[] = {
+      {"开放", "open"},     {"征集中", "open"},     {"已关闭", "closed"},
+      {"已截止", "closed"}, {"已揭榜", "awarded"}, {"已完成", "awarded"}};
+  size_t a = cell.find_first_not_of(" \t"), b = cell.find_last_not_of(" \t");
+  std::string_view trimmed = a == std::string_view::npos ? std::string_view() : cell.substr(a, b - a + 1);
+  for (const auto& [word, value] : kWords)
+    if (trimmed == word) return value;
+  return cell;
+}
+
+/// Dates as lists write them — "2026/12/31", "2026.12.31", "2026-1-5", "2026年12月31日", optionally
+/// followed by a time — as YYYY-MM-DD; anything else is returned unchanged (the validator names it).
+std::string date_value(const std::string& cell) {
+  std::string_view s = cell;
+  size_t a = s.find_first_not_of(' '), b = s.find_last_not_of(' ');
+  if (a == std::string_view::npos) return cell;
+  s = s.substr(a, b - a + 1);
+  auto digits = [&s](size_t min, size_t max) -> std::optional<int> {
+    size_t n = 0;
+    while (n < s.size() && n < max && s[n] >= '0' && s[n] <= '9') ++n;
+    if (n < min) return std::nullopt;
+    int v = std::stoi(std::string(s.substr(0, n)));
+    s.remove_prefix(n);
+    return v;
+  };
+  auto take = [&s](std::string_view sep) {
+    if (!s.starts_with(sep)) return false;
+    s.remove_prefix(sep.size());
+    return true;
+  };
+  auto y = digits(4, 4);
+  if (!y) return cell;
+  std::string_view sep2;
+  if (take("年")) sep2 = "月";
+  else if (take("-")) sep2 = "-";
+  else if (take("/")) sep2 = "/";
+  else if (take(".")) sep2 = ".";
+  else return cell;
+  auto m = digits(1, 2);
+  if (!m || !take(sep2)) return cell;
+  auto d = digits(1, 2);
+  if (!d) return cell;
+  if (sep2 == "月") take("日");
+  if (!s.empty() && s.front() != ' ' && s.front() != 'T') return cell;
+  return fmt::format("{:04d}-{:02d}-{:02d}", *y, *m, *d);
+}
+
+}  // namespace
+
 json csv_row_to_json(RecordKind kind, const std::vector<std::string>& header, const std::vector<std::string>& row) {
   static const std::set<std::string, std::less<>> kListKeys = {
       "industries", "keywords", "required_qualifications", "capabilities", "qualifications"};
   static const std::set<std::string, std::less<>> kIntKeys = {"required_trl", "trl", "size.employees"};
   static const std::set<std::string, std::less<>> kNumberKeys = {"budget.amount_min", "budget.amount_max"};
   static const std::set<std::string, std::less<>> kJsonKeys = {"cases", "policy", "size", "contact"};
-  (void)kind;
   json j = json::object();
   for (size_t i = 0; i < header.size() && i < row.size(); ++i) {
     const std::string& key = header[i];
     const std::string& cell = row[i];
     if (key.empty() || cell.empty()) continue;
     json value = cell;
-    if (kListKeys.count(key)) {
+    if (kind == RecordKind::kScenario && key == "status") {
+      value = std::string(status_value(cell));
+    } else if (kind == RecordKind::kScenario && (key == "deadline" || key == "posted_at")) {
+      value = date_value(cell);
+    } else if (kListKeys.count(key)) {
       value = json::array();
       size_t start = 0;
       while (start <= cell.size()) {

@@ -28,7 +28,7 @@ bool looks_like_uscc(std::string_view id) {
 }
 
 std::optional<char> uscc_check_char(std::string_view first17) {
-  if (first17.size() < 17) return std::nullopt;
+  if (first17.size() != 17) return std::nullopt;
   int sum = 0;
   for (size_t i = 0; i < 17; ++i) {
     int v = char_value(first17[i]);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -22,6 +23,7 @@ namespace ix = index_detail;
 using nlohmann::json;
 
 constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
+constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
 constexpr unsigned kSnippetChars = 200;
@@ -64,8 +66,19 @@ struct SearchIndex::Impl {
     try {
       fs::create_directories(dir);
       try {
-        for (int i = 0; i < kDbCount; ++i)
-          w_[i] = std::make_unique<Xapian::WritableDatabase>(path(i), Xapian::DB_CREATE_OR_OPEN);
+        // Xapian's lock is held by a helper process that notices its parent's death (e.g. a
+        // killed import) only after a moment: retry briefly before settling for read-only.
+        for (int attempt = 0;; ++attempt) {
+          try {
+            for (int i = 0; i < kDbCount; ++i)
+              w_[i] = std::make_unique<Xapian::WritableDatabase>(path(i), Xapian::DB_CREATE_OR_OPEN);
+            break;
+          } catch (const Xapian::DatabaseLockError&) {
+            for (auto& w : w_) w.reset();
+            if (attempt >= kLockRetries) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          }
+        }
         writable = true;
       } catch (const Xapian::DatabaseLockError&) {
         for (int i = 0; i < kDbCount; ++i) {

@@ -34,12 +34,19 @@ std::vector<std::string> codes_of(const json& industries) {
   return out;
 }
 
+/// True for a canonical GB/T 4754 code ("I", "I65", "I6510"): a section letter and digits.
+bool is_industry_code(const std::string& s) {
+  if (s.empty() || s[0] < 'A' || s[0] > 'T') return false;
+  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 /// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag).
 int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b, std::string* shared) {
   int best = 0;
   for (const auto& x : a)
     for (const auto& y : b) {
-      int c = x == y ? 4 : IndustryTable::closeness(x, y);
+      // Only GB/T 4754 codes have a hierarchy; a domain tag is close only to the same tag.
+      int c = x == y ? 4 : (is_industry_code(x) && is_industry_code(y)) ? IndustryTable::closeness(x, y) : 0;
       if (c > best) {
         best = c;
         if (shared) *shared = x;

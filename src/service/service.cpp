@@ -1,10 +1,17 @@
 // Service: wiring of store, index and matcher; import, search, match, evaluation.
 #include "jiebang/service/service.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "jiebang/core/encoding.h"
 
 namespace jiebang {
 namespace {
@@ -42,10 +49,12 @@ struct Service::Impl {
   RegionTable regions;
   IndustryTable industries;
   text::SynonymTable synonyms;
+  ColumnMap columns;  ///< published CSV/.xlsx headers → record keys (index/columns.tsv)
   MatchWeights weights;
   std::unique_ptr<Store> store;
   std::unique_ptr<SearchIndex> index;
   std::unique_ptr<Matcher> matcher;
+  std::unique_ptr<Lifecycle> lifecycle;
 
   Status catch_up(const ProgressFn& progress) {
     if (!index->writable()) return Status::ok();  // another process owns the index and keeps it current
@@ -99,6 +108,9 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   auto synonyms = text::SynonymTable::load(config.index_dir + "/synonyms.txt");
   if (synonyms) impl->synonyms = std::move(*synonyms);
   else if (synonyms.status().code() != ErrorCode::kNotFound) return synonyms.status();
+  auto columns = ColumnMap::load(config.index_dir + "/columns.tsv");
+  if (columns) impl->columns = std::move(*columns);
+  else if (columns.status().code() != ErrorCode::kNotFound) return columns.status();
   impl->regions = std::move(*regions);
   impl->industries = std::move(*industries);
   impl->weights = *weights;
@@ -112,28 +124,45 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   if (!index) return index.status();
   impl->index = std::move(*index);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);
+  impl->lifecycle = std::make_unique<Lifecycle>(*impl->store, config.clock);
   impl->config = std::move(config);
   if (Status st = impl->catch_up(progress); !st) return st;
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
-Result<ImportReport> Service::import_file(RecordKind kind, const std::string& path, const ProgressFn& progress) {
+Result<ImportReport> Service::import_file(RecordKind kind, const std::string& path, const ProgressFn& progress,
+                                         const std::string& sheet) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found(fmt::format("cannot open {}", path));
-  auto r = import_stream(kind, in, format_from_path(path), progress);
+  auto r = import_stream(kind, in, format_from_path(path), progress, sheet);
   if (!r) return Status(r.status().code(), fmt::format("{}: {}", path, r.status().message()));
   return r;
 }
 
 Result<ImportReport> Service::import_stream(RecordKind kind, std::istream& in, FileFormat format,
-                                            const ProgressFn& progress) {
+                                            const ProgressFn& progress, const std::string& sheet) {
   auto start = std::chrono::steady_clock::now();
   ImportReport report;
+  if (!sheet.empty() && format != FileFormat::kXlsx)
+    return Status::invalid_argument(
+        fmt::format("a sheet (\"{}\") was given, but only .xlsx workbooks have sheets", sheet));
+  std::istream* source = &in;
+  Utf8Input text;
+  if (format != FileFormat::kXlsx) {
+    auto utf8 = open_as_utf8(in);
+    if (!utf8) return utf8.status();
+    text = std::move(*utf8);
+    source = text.stream;
+    report.encoding = std::string(encoding_name(text.encoding));
+  }
+  ReadOptions options;
+  options.columns = &impl_->columns;
+  options.sheet = sheet;
   std::vector<Scenario> scenarios;
   std::vector<Enterprise> enterprises;
   std::vector<size_t> lines;
   Status failure;
-  Status read = read_records(in, format, kind, [&](RawRecord&& raw) {
+  Status read = read_records(*source, format, kind, options, [&](RawRecord&& raw) {
     ++report.read;
     if (!raw.error.empty()) {
       ++report.rejected;
@@ -210,21 +239,32 @@ Result<std::vector<MatchResult>> Service::match_enterprise(const std::string& id
   return impl_->matcher->scenarios_for(*e, limit, today());
 }
 
-Result<EvalReport> Service::evaluate(const Qrels& qrels, std::ostream* run_out, const ProgressFn& progress) const {
+Result<EvalReport> Service::evaluate(const Qrels& given, std::ostream* run_out, const ProgressFn& progress,
+                                     bool enterprise_to_scenarios) const {
   auto start = std::chrono::steady_clock::now();
   EvalReport report;
   size_t done = 0;
+  const Qrels qrels = enterprise_to_scenarios ? invert(given) : given;
   for (const auto& [query, judged] : qrels) {
     bool any_relevant = false;
     for (const auto& [doc, rel] : judged) any_relevant = any_relevant || rel > 0;
     if (!any_relevant) continue;
-    auto s = impl_->store->get_scenario(query);
     std::vector<std::string> ranked;
-    if (!s) {
-      if (s.status().code() != ErrorCode::kNotFound) return s.status();
+    Result<std::vector<MatchResult>> results = std::vector<MatchResult>{};
+    Status found;
+    if (enterprise_to_scenarios) {
+      auto e = impl_->store->get_enterprise(query);
+      found = e.status();
+      if (e) results = impl_->matcher->scenarios_for(*e, 10, today());
+    } else {
+      auto s = impl_->store->get_scenario(query);
+      found = s.status();
+      if (s) results = impl_->matcher->enterprises_for(*s, 10);
+    }
+    if (!found) {
+      if (found.code() != ErrorCode::kNotFound) return found;
       ++report.qrels_without_scenario;
     } else {
-      auto results = impl_->matcher->enterprises_for(*s, 10);
       if (!results) return results.status();
       std::vector<std::pair<std::string, double>> run;
       for (const auto& r : *results) {
@@ -237,6 +277,204 @@ Result<EvalReport> Service::evaluate(const Qrels& qrels, std::ostream* run_out, 
     if (progress && ++done % 25 == 0) progress("eval", done, qrels.size());
   }
   finish(report.summary);
+  // Stored queries (scenarios, or enterprises the other way round) that the qrels give no answer for.
+  auto stored = impl_->store->count(enterprise_to_scenarios ? RecordKind::kEnterprise : RecordKind::kScenario);
+  if (!stored) return stored.status();
+  size_t measured = report.summary.queries - report.qrels_without_scenario;
+  report.scenarios_without_answers = static_cast<size_t>(*stored) > measured ? static_cast<size_t>(*stored) - measured : 0;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+Result<SearchPage> Service::search_page(const std::string& query, SearchFilters filters, size_t offset, size_t limit,
+                                        bool facets) const {
+  if (!filters.region_code.empty()) {
+    auto code = impl_->regions.resolve(filters.region_code);
+    if (!code)
+      return Status::invalid_argument(
+          fmt::format("region: \"{}\" is not a GB/T 2260 code or a unique place name", filters.region_code));
+    filters.region_code = *code;
+  }
+  if (!filters.industry_code.empty()) {
+    auto code = impl_->industries.canonical(filters.industry_code);
+    if (!code)
+      return Status::invalid_argument(
+          fmt::format("industry: \"{}\" is not a GB/T 4754-2017 code", filters.industry_code));
+    filters.industry_code = *code;
+  }
+  if (filters.today.empty()) filters.today = today();
+  return impl_->index->search_page(query, filters, offset, limit, facets);
+}
+
+std::optional<Scenario> Service::validate_scenario(const nlohmann::json& j, std::vector<FieldError>& errors) const {
+  auto s = scenario_from_json(j, errors);
+  if (s) check_codes(s->region, s->industries, impl_->regions, impl_->industries, errors);
+  if (!errors.empty()) return std::nullopt;
+  return s;
+}
+
+std::optional<Enterprise> Service::validate_enterprise(const nlohmann::json& j, std::vector<FieldError>& errors) const {
+  auto e = enterprise_from_json(j, errors);
+  if (e) check_codes(e->region, e->industries, impl_->regions, impl_->industries, errors);
+  if (!errors.empty()) return std::nullopt;
+  return e;
+}
+
+Result<UpsertOutcome> Service::put_scenario(const Scenario& s) {
+  auto r = impl_->store->upsert_scenarios({s});
+  if (!r) return r.status();
+  Result<UpsertOutcome> outcome = r->front();
+  if (!outcome) return outcome;
+  if (Status st = impl_->catch_up({}); !st) return st;
+  return outcome;
+}
+
+Result<UpsertOutcome> Service::put_enterprise(const Enterprise& e) {
+  auto r = impl_->store->upsert_enterprises({e});
+  if (!r) return r.status();
+  Result<UpsertOutcome> outcome = r->front();
+  if (!outcome) return outcome;
+  if (Status st = impl_->catch_up({}); !st) return st;
+  return outcome;
+}
+
+Result<Scenario> Service::get_scenario(const std::string& id) const { return impl_->store->get_scenario(id); }
+Result<Enterprise> Service::get_enterprise(const std::string& id) const { return impl_->store->get_enterprise(id); }
+
+Lifecycle& Service::lifecycle() { return *impl_->lifecycle; }
+
+Status Service::sync_index() { return impl_->catch_up({}); }
+
+namespace {
+
+/// "$7,910,825" / "7910825.50" → cents; nullopt when there is no plain amount (e.g. "$402M IDIQ").
+std::optional<int64_t> dollars_to_cents(const std::string& text) {
+  std::string digits;
+  for (char c : text) {
+    if (c == '$' || c == ',' || c == ' ') continue;
+    if ((c >= '0' && c <= '9') || c == '.') digits += c;
+    else return std::nullopt;
+  }
+  if (digits.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    double v = std::stod(digits, &used);
+    if (used != digits.size() || v < 0 || v > 1e13) return std::nullopt;
+    return static_cast<int64_t>(std::llround(v * 100));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string slug(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
+    else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+Result<ImportReport> Service::import_transitions(const std::string& path) {
+  auto start = std::chrono::steady_clock::now();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found(fmt::format("cannot open {}", path));
+  std::vector<std::string> header;
+  struct Row {
+    size_t line;
+    std::map<std::string, std::string> cells;
+  };
+  std::vector<Row> rows;
+  Status read = read_csv(in, [&](std::vector<std::string>&& cells, size_t line) {
+    if (header.empty()) {
+      header = std::move(cells);
+      return true;
+    }
+    Row r{line, {}};
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) r.cells[header[i]] = cells[i];
+    rows.push_back(std::move(r));
+    return true;
+  });
+  if (!read) return Status(read.code(), fmt::format("{}: {}", path, read.message()));
+  ImportReport report;
+  for (const auto& row : rows) {
+    ++report.read;
+    auto cell = [&](const char* k) {
+      auto it = row.cells.find(k);
+      return it == row.cells.end() ? std::string() : it->second;
+    };
+    std::string firm = cell("firm"), year = cell("year"), description = cell("description");
+    auto value = dollars_to_cents(cell("transition_value"));
+    auto reject = [&](const char* key, std::string why) {
+      ++report.rejected;
+      report.errors.push_back({row.line, firm, key, std::move(why)});
+    };
+    bool utf8 = std::all_of(row.cells.begin(), row.cells.end(), [](const auto& kv) { return is_valid_utf8(kv.second); });
+    if (!utf8) { reject("", "row is not valid UTF-8"); continue; }
+    if (firm.empty()) { reject("firm", "is required"); continue; }
+    if (year.size() != 4 || !is_iso_date(year + "-01-01")) { reject("year", fmt::format("expected a year, got \"{}\"", year)); continue; }
+    if (!value) { reject("transition_value", fmt::format("not a plain dollar amount: \"{}\"", cell("transition_value"))); continue; }
+    std::string agency = cell("agency").empty() ? "Department of Defense" : cell("agency");
+    std::string publisher = cell("command").empty() ? agency : agency + " / " + cell("command");
+    Scenario s;
+    s.id = fmt::format("transition-{}-{}", slug(firm), row.line);
+    s.title = description.empty() ? fmt::format("Phase III transition of {}", firm) : description;
+    s.description = fmt::format("{} (SBIR Phase III transition; prior SBIR topics: {}; type: {}; source: {})", s.title,
+                                cell("prior_sbir"), cell("transition_type"), cell("source_url"));
+    s.publisher = publisher;
+    s.region = cell("state");
+    s.posted_at = year + "-01-01";
+    s.status = "awarded";
+    s.budget = Budget{std::nullopt, *value, "USD"};
+    Enterprise e;
+    e.id = "sbir-firm-" + slug(firm);
+    e.name = firm;
+    e.region = cell("state");
+    auto existing = impl_->store->get_enterprise(e.id);
+    if (existing) e = *existing;
+    std::string prior = cell("prior_sbir");
+    for (size_t pos = 0; pos < prior.size();) {
+      size_t end = prior.find(' ', pos);
+      if (end == std::string::npos) end = prior.size();
+      std::string topic = prior.substr(pos, end - pos);
+      pos = end + 1;
+      if (topic.empty()) continue;
+      bool known = std::any_of(e.cases.begin(), e.cases.end(), [&](const Case& c) { return c.title == "SBIR topic " + topic; });
+      if (!known) e.cases.push_back({"SBIR topic " + topic, "", publisher, std::nullopt, "validation"});
+    }
+    auto sr = impl_->store->upsert_scenarios({s});
+    if (!sr) return sr.status();
+    if (!sr->front()) { reject("firm", sr->front().status().message()); continue; }
+    auto er = impl_->store->upsert_enterprises({e});
+    if (!er) return er.status();
+    // The source gives the transition year only: every event is dated 1 January of that year.
+    auto at = std::chrono::sys_days{std::chrono::year{std::stoi(year)} / 1 / 1};
+    Lifecycle dated(*impl_->store, [at] { return std::chrono::system_clock::time_point(at); });
+    Actor op{Role::kOperator, "import:" + fs::path(path).filename().string()};
+    auto m = dated.create(s.id, e.id, op, Stage::kApplied, "imported from " + cell("source_url"));
+    if (!m) {
+      if (m.status().code() == ErrorCode::kConflict) { ++report.unchanged; continue; }
+      return m.status();
+    }
+    for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation, Stage::kCommercialized}) {
+      MoveRequest req;
+      req.to = to;
+      req.evidence = cell("source_url");
+      if (to == Stage::kCommercialized) {
+        req.contract_value_fen = *value;
+        req.contract_currency = "USD";
+        req.note = cell("transition_type");
+      }
+      auto moved = dated.move(m->id, op, req);
+      if (!moved) return moved.status();
+    }
+    ++report.inserted;
+  }
+  if (Status st = impl_->catch_up({}); !st) return st;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
@@ -276,5 +514,106 @@ std::string Service::today() const {
 
 const MatchWeights& Service::weights() const { return impl_->weights; }
 const ServiceConfig& Service::config() const { return impl_->config; }
+
+// ---- web API keys ----
+
+namespace {
+
+constexpr std::string_view kKeyPrefix = "jb_";
+constexpr size_t kKeyRandomBytes = 32;
+
+/// RFC 4648 §5 base64url without padding.
+std::string base64url(const unsigned char* data, size_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < size; i += 3) {
+    uint32_t n = static_cast<uint32_t>(data[i]) << 16;
+    if (i + 1 < size) n |= static_cast<uint32_t>(data[i + 1]) << 8;
+    if (i + 2 < size) n |= data[i + 2];
+    size_t chars = size - i >= 3 ? 4 : size - i + 1;
+    for (size_t c = 0; c < chars; ++c) out += kAlphabet[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
+
+/// Lower-case hex SHA-256 (FIPS 180-4) of `text`; "" if OpenSSL fails.
+std::string sha256_hex(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+Result<Service::ApiKey> key_from_row(const ApiKeyRow& row) {
+  auto role = parse_role(row.role);
+  if (!role) return Status::internal(fmt::format("API key {}: unknown role \"{}\" in the store", row.id, row.role));
+  return Service::ApiKey{row.id, *role, row.scope, row.created_at, row.revoked_at};
+}
+
+}  // namespace
+
+Result<Service::NewApiKey> Service::create_key(Role role, const std::string& scope) {
+  if (role == Role::kOperator && !scope.empty())
+    return Status::invalid_argument("scope: an operator key has no scope");
+  if (role != Role::kOperator && scope.empty())
+    return Status::invalid_argument(role == Role::kPublisher ? "org: a publisher key needs its organisation"
+                                                             : "enterprise: an enterprise key needs the enterprise id");
+  if (scope.size() > 200 || !is_valid_utf8(scope) ||
+      std::any_of(scope.begin(), scope.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+    return Status::invalid_argument("scope: at most 200 bytes of UTF-8 text without control characters");
+  unsigned char random[kKeyRandomBytes];
+  if (RAND_bytes(random, sizeof random) != 1) return Status::unavailable("cannot get random bytes from OpenSSL");
+  std::string secret = std::string(kKeyPrefix) + base64url(random, sizeof random);
+  ApiKeyRow row;
+  row.key_hash = sha256_hex(secret);
+  if (row.key_hash.empty()) return Status::internal("OpenSSL could not compute SHA-256");
+  row.role = std::string(role_name(role));
+  row.scope = scope;
+  row.created_at = impl_->lifecycle->now_iso();
+  auto stored = impl_->store->insert_api_key(std::move(row));
+  if (!stored) return stored.status();
+  auto key = key_from_row(*stored);
+  if (!key) return key.status();
+  return NewApiKey{*key, std::move(secret)};
+}
+
+Result<Service::ApiKey> Service::revoke_key(int64_t id) {
+  auto row = impl_->store->revoke_api_key(id, impl_->lifecycle->now_iso());
+  if (!row) return row.status();
+  return key_from_row(*row);
+}
+
+Result<std::vector<Service::ApiKey>> Service::list_keys() const {
+  auto rows = impl_->store->list_api_keys();
+  if (!rows) return rows.status();
+  std::vector<ApiKey> out;
+  for (const auto& row : *rows) {
+    auto key = key_from_row(row);
+    if (!key) return key.status();
+    out.push_back(std::move(*key));
+  }
+  return out;
+}
+
+Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
+  // A well-formed key is the prefix and 43 base64url characters; anything else is refused
+  // before touching the store.
+  bool well_formed = secret.size() == kKeyPrefix.size() + 43 && secret.starts_with(kKeyPrefix) &&
+                     std::all_of(secret.begin() + kKeyPrefix.size(), secret.end(), [](char c) {
+                       return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                              c == '_';
+                     });
+  if (!well_formed) return Status(ErrorCode::kPermissionDenied, "malformed API key");
+  auto row = impl_->store->find_api_key(sha256_hex(secret));
+  if (!row) {
+    if (row.status().code() == ErrorCode::kNotFound) return Status(ErrorCode::kPermissionDenied, "unknown API key");
+    return row.status();
+  }
+  if (!row->revoked_at.empty())
+    return Status(ErrorCode::kPermissionDenied, fmt::format("API key {} was revoked at {}", row->id, row->revoked_at));
+  return key_from_row(*row);
+}
 
 }  // namespace jiebang

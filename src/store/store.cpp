@@ -75,6 +75,17 @@ const char* const kMigrations[] = {
     CREATE TRIGGER match_events_append_only_delete BEFORE DELETE ON match_events
       BEGIN SELECT RAISE(ABORT, 'match_events is append-only'); END;
     )sql",
+    // v3: web API keys. Only the SHA-256 of a key is kept; a key is revoked by setting revoked_at.
+    R"sql(
+    CREATE TABLE api_keys (
+      id         INTEGER PRIMARY KEY AUTOINCREMENT,
+      key_hash   TEXT NOT NULL UNIQUE,        -- lower-case hex SHA-256 of the whole key text
+      role       TEXT NOT NULL CHECK (role IN ('publisher', 'enterprise', 'operator')),
+      scope      TEXT NOT NULL,               -- organisation (publisher), enterprise id, '' (operator)
+      created_at TEXT NOT NULL,               -- ISO 8601 UTC
+      revoked_at TEXT                         -- ISO 8601 UTC; NULL while the key is valid
+    );
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 

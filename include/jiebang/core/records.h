@@ -18,6 +18,7 @@ struct Budget {
   std::optional<int64_t> amount_min_minor;  ///< unit: minor currency units (fen). Absent if unknown.
   std::optional<int64_t> amount_max_minor;  ///< unit: minor currency units (fen). Absent if unknown.
   std::string currency = "CNY";             ///< ISO 4217 code. Default CNY.
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown keys inside `budget`, kept as given
 };
 
 /// One past project of an enterprise: its track record.
@@ -27,6 +28,7 @@ struct Case {
   std::string customer;      ///< who the project was for (compared with scenario publishers)
   std::optional<int> year;   ///< calendar year
   std::string stage;         ///< "rd" | "validation" | "commercialized" | "" (unknown)
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown keys of the case, kept as given
 };
 
 /// A scenario opportunity (场景机会) posted by a publisher.
@@ -99,6 +101,9 @@ std::string_view record_kind_name(RecordKind kind);  ///< "scenario" | "enterpri
 /// empty cells are absent, list keys split on ';', integer keys parsed (a cell that is not an
 /// integer stays a string so the validator names it), dotted headers ("budget.amount_max")
 /// become nested objects, and a `cases`/`policy`/`size`/`contact` cell holding JSON is parsed.
+/// For scenarios, the status words of Chinese lists become the interchange values (开放/征集中 →
+/// open, 已关闭/已截止 → closed, 已揭榜/已完成 → awarded), and dates written "2026/12/31",
+/// "2026.12.31", "2026-1-5" or "2026年12月31日" (optionally followed by a time) become YYYY-MM-DD.
 nlohmann::json csv_row_to_json(RecordKind kind, const std::vector<std::string>& header,
                                const std::vector<std::string>& row);
 

@@ -15,6 +15,7 @@
 #include "jiebang/core/status.h"
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/eval.h"
+#include "jiebang/lifecycle/lifecycle.h"
 #include "jiebang/match/matcher.h"
 
 namespace jiebang {
@@ -46,6 +47,9 @@ struct ImportReport {
   size_t rejected = 0;
   std::vector<ImportError> errors;
   double seconds = 0;    ///< wall time including indexing; unit: seconds
+  /// The text encoding the file was found in: "utf-8", "utf-8-bom" or "gb18030" (converted to
+  /// UTF-8 before reading); "" for .xlsx workbooks, whose XML declares its own encoding.
+  std::string encoding;
 };
 
 /// Progress of a long operation: `done` of `total` (0 when unknown), and a phase name.
@@ -63,19 +67,29 @@ struct EvalReport {
 /// one instance per thread of control (the API module serialises writes through one instance).
 class Service {
  public:
-  /// Opens (creating) the data directory, store and index, loads the taxonomies and weights, and
-  /// applies pending store changes to the index. Errors: as Store::open / SearchIndex::open, and
-  /// kNotFound / kInvalidArgument for a missing or malformed index definition.
+  /// Opens (creating) the data directory, store and index, loads the taxonomies, weights and the
+  /// column-header table (<index_dir>/columns.tsv; optional: without it headers are keys as
+  /// written), and applies pending store changes to the index. Errors: as Store::open /
+  /// SearchIndex::open, and kNotFound / kInvalidArgument for a missing or malformed index definition.
   static Result<std::unique_ptr<Service>> open(ServiceConfig config, const ProgressFn& progress = {});
   ~Service();
 
-  /// Imports records from a file (format from its extension: .csv is CSV, else JSON Lines).
-  /// Good records are stored and indexed; bad ones are reported with line, key and reason.
-  /// Errors (whole call): kNotFound (no file), kInvalidArgument (unreadable as a whole),
+  /// Imports records from a file (format from its extension: .csv is CSV, .xlsx an Excel
+  /// workbook, else JSON Lines). CSV and JSON Lines may be UTF-8 (with or without BOM) or
+  /// GBK/GB18030, which is detected and converted (open_as_utf8); CSV and .xlsx header rows are
+  /// mapped through <index_dir>/columns.tsv. `sheet` names the worksheet of an .xlsx file to read
+  /// ("" = the first visible one). Good records are stored and indexed; bad ones are reported with
+  /// line (sheet row for .xlsx), key and reason.
+  /// Errors (whole call, message prefixed with the path): kNotFound (no file), kInvalidArgument
+  /// (unreadable as a whole: neither UTF-8 nor GB18030, naming the first bad line; a damaged
+  /// workbook or missing sheet, naming the part; a sheet given for a file that is not .xlsx),
   /// storage errors.
-  Result<ImportReport> import_file(RecordKind kind, const std::string& path, const ProgressFn& progress = {});
+  Result<ImportReport> import_file(RecordKind kind, const std::string& path, const ProgressFn& progress = {},
+                                   const std::string& sheet = {});
+  /// As import_file, reading `in` in `format`. A seekable stream in a text format is scanned for
+  /// its encoding and rewound; one that cannot seek is read into memory first.
   Result<ImportReport> import_stream(RecordKind kind, std::istream& in, FileFormat format,
-                                     const ProgressFn& progress = {});
+                                     const ProgressFn& progress = {}, const std::string& sheet = {});
 
   /// Scenario search (see SearchIndex::search_scenarios); `filters.today` is filled from the clock.
   /// Region and industry filters are given as codes or names and resolved here.
@@ -87,8 +101,44 @@ class Service {
   Result<std::vector<MatchResult>> match_enterprise(const std::string& enterprise_id, size_t limit) const;
 
   /// Matches every stored scenario named in `qrels` and measures the top 10; writes the run to
-  /// `run_out` when given.
-  Result<EvalReport> evaluate(const Qrels& qrels, std::ostream* run_out, const ProgressFn& progress = {}) const;
+  /// `run_out` when given. With `enterprise_to_scenarios` the qrels are read the other way round:
+  /// each enterprise is a query and the open scenarios ranked for it are measured.
+  Result<EvalReport> evaluate(const Qrels& qrels, std::ostream* run_out, const ProgressFn& progress = {},
+                              bool enterprise_to_scenarios = false) const;
+
+  /// One page of a scenario search with exact total and facet counts (SearchIndex::search_page);
+  /// filters resolved as in search(). Errors: as search().
+  Result<SearchPage> search_page(const std::string& query, SearchFilters filters, size_t offset, size_t limit,
+                                 bool facets) const;
+
+  // ---- single records (the web API's writes and reads) ----
+
+  /// Validates a scenario object as the importer does (schema, GB/T code tables). Every problem
+  /// is appended to `errors` (key + message); returns nullopt when there is any.
+  std::optional<Scenario> validate_scenario(const nlohmann::json& j, std::vector<FieldError>& errors) const;
+  std::optional<Enterprise> validate_enterprise(const nlohmann::json& j, std::vector<FieldError>& errors) const;
+  /// Upserts one validated record, then brings the index up to date before returning (so a
+  /// search right after sees it, unless another process owns the index).
+  /// Errors: kConflict (scenario id owned by another publisher), storage errors.
+  Result<UpsertOutcome> put_scenario(const Scenario& s);
+  Result<UpsertOutcome> put_enterprise(const Enterprise& e);
+  /// Errors: kNotFound.
+  Result<Scenario> get_scenario(const std::string& id) const;
+  Result<Enterprise> get_enterprise(const std::string& id) const;
+
+  // ---- the loop per match ----
+
+  /// Matches, stage moves and the funnel (see Lifecycle), on this service's store and clock.
+  /// A move into validation or commercialisation changes the enterprise's track record: call
+  /// sync_index() after it so ranking sees it at once (the CLI and API do).
+  Lifecycle& lifecycle();
+  /// Applies pending store changes to the index; a no-op when another process owns the index.
+  Status sync_index();
+  /// Imports real Phase III transitions (shared/data/sbir_transitions_hollomancer CSV: firm,
+  /// agency, command, prior_sbir, transition_value, year, description, …) as scenarios,
+  /// enterprises and matches that went all the way to commercialized, with the contract value.
+  /// Rows without a firm, a year or a parseable value are reported and skipped.
+  Result<ImportReport> import_transitions(const std::string& path);
 
   /// Rebuilds the index from the store.
   Result<IndexProgress> reindex(const ProgressFn& progress = {});
@@ -104,6 +154,36 @@ class Service {
   std::string today() const;
   const MatchWeights& weights() const;
   const ServiceConfig& config() const;
+
+  // ---- web API keys ----
+
+  /// A web API key as stored: the role and scope it speaks for. The key text itself is never
+  /// stored, only its SHA-256.
+  struct ApiKey {
+    int64_t id = 0;
+    Role role = Role::kOperator;
+    std::string scope;       ///< publisher: its organisation; enterprise: its id; operator: ""
+    std::string created_at;  ///< ISO 8601 UTC, from the configured clock
+    std::string revoked_at;  ///< ISO 8601 UTC; "" while the key is valid
+  };
+  /// A key just created: its record and the key text, which exists nowhere else afterwards.
+  struct NewApiKey {
+    ApiKey key;
+    std::string secret;  ///< "jb_" + base64url (RFC 4648 §5, no padding) of 32 random bytes: 46 characters
+  };
+  /// Creates a key for `role` scoped to `scope` (publisher: the organisation name, enterprise: the
+  /// enterprise id, which need not be stored yet; operator: must be ""). The 32 bytes come from
+  /// OpenSSL's RAND_bytes; the store keeps their text's SHA-256 (FIPS 180-4) only.
+  /// Errors: kInvalidArgument (empty scope for a publisher or enterprise, a scope for an operator,
+  /// a scope with control characters or over 200 bytes), kUnavailable (no randomness), storage errors.
+  Result<NewApiKey> create_key(Role role, const std::string& scope);
+  /// Revokes a key at the clock's now; later requests with it are refused. Errors: kNotFound, storage errors.
+  Result<ApiKey> revoke_key(int64_t id);
+  /// All keys, revoked ones too, in id order (no key texts: they are not stored).
+  Result<std::vector<ApiKey>> list_keys() const;
+  /// The valid key whose text is `secret`. Errors: kPermissionDenied for a malformed, unknown or
+  /// revoked key (the message says which), storage errors.
+  Result<ApiKey> authenticate(const std::string& secret) const;
 
  private:
   struct Impl;

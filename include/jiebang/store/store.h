@@ -66,6 +66,16 @@ struct MatchFilter {
   size_t limit = 100;
 };
 
+/// A stored web API key. The key text itself is never stored, only its SHA-256 (hex).
+struct ApiKeyRow {
+  int64_t id = 0;
+  std::string key_hash;    ///< lower-case hex SHA-256 of the key text (64 characters)
+  std::string role;        ///< "publisher" | "enterprise" | "operator"
+  std::string scope;       ///< the publisher's organisation, the enterprise id, or "" for an operator
+  std::string created_at;  ///< ISO 8601 UTC
+  std::string revoked_at;  ///< ISO 8601 UTC; "" while the key is valid
+};
+
 /// What an upsert did to one record.
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
 
@@ -136,6 +146,19 @@ class Store {
   /// Calls `fn` for every stored record of the kind, in id order; `fn` returning false stops.
   Status for_each_scenario(const std::function<bool(Scenario&&)>& fn) const;
   Status for_each_enterprise(const std::function<bool(Enterprise&&)>& fn) const;
+
+  // ---- web API keys (src/store/key_store.cpp) ----
+
+  /// Stores a new key by its hash; `row.id` is assigned. Errors: kConflict when the hash is
+  /// already stored (a repeated key), storage errors.
+  Result<ApiKeyRow> insert_api_key(ApiKeyRow row);
+  /// Marks a key revoked at `at` (ISO 8601 UTC). Revoking a revoked key keeps the first time.
+  /// Errors: kNotFound (no key with this id), storage errors.
+  Result<ApiKeyRow> revoke_api_key(int64_t id, const std::string& at);
+  /// The key with this hash, revoked or not. Errors: kNotFound, storage errors.
+  Result<ApiKeyRow> find_api_key(const std::string& key_hash) const;
+  /// All keys (revoked ones too), in id order.
+  Result<std::vector<ApiKeyRow>> list_api_keys() const;
 
  private:
   struct Impl;

@@ -1,0 +1,51 @@
+// The route table of the web API (one table: the server, the metrics labels and the OpenAPI test
+// all read it) and path matching against it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiebang/api/http.h"
+
+namespace jiebang::api {
+
+struct RequestContext;  // src/api/context.h: what a handler sees
+
+/// Who may call a route at all; finer rules (own organisation, own profile, party of a match)
+/// are checked by the handler.
+enum class Access {
+  kPublic,    ///< no key (health, OpenAPI document)
+  kAnyKey,    ///< any valid key; the handler checks the scope
+  kOperator,  ///< operator keys only
+};
+
+/// One route: method, path pattern with {name} parameters, who may call it, what it does.
+struct Route {
+  std::string_view method;   ///< "GET" | "POST" | "PUT" | "PATCH"
+  std::string_view pattern;  ///< "/v1/scenarios/{id}": literal segments and whole-segment parameters
+  Access access = Access::kAnyKey;
+  std::string_view summary;  ///< one line, for logs and docs
+  HttpResponse (*handler)(RequestContext&) = nullptr;
+};
+
+/// Every route the API serves, in the order of the README's table.
+const std::vector<Route>& route_table();
+
+/// The outcome of matching a path against the table.
+struct RouteMatch {
+  const Route* route = nullptr;                 ///< null when nothing matched the method and path
+  std::map<std::string, std::string> params;    ///< parameter name → decoded segment
+  std::vector<std::string_view> allowed;        ///< methods the path supports (for 405 and Allow), when route is null
+};
+
+/// Matches decoded path segments ("/v1/scenarios/x" → {"v1","scenarios","x"}). When several
+/// patterns fit the path, the one with more literal segments wins ("/v1/scenarios/import" over
+/// "/v1/scenarios/{id}"), so a literal path never falls through to a parameter route of another
+/// method. `allowed` is empty when no pattern fits the path (404), else the route is found or it
+/// lists the methods that would be (405).
+RouteMatch match_route(const std::vector<Route>& routes, std::string_view method,
+                       const std::vector<std::string>& segments);
+
+}  // namespace jiebang::api

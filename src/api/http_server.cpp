@@ -1,0 +1,236 @@
+// The one adapter between cpprestsdk's http_listener and the transport-neutral Api: limits that
+// cpprestsdk lacks (body size, deadline), asynchronous body reading, the single service thread.
+#include "jiebang/api/server.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+
+#include <cpprest/http_listener.h>
+#include <fmt/format.h>
+#include <pplx/threadpool.h>
+
+#include "jiebang/api/problem.h"
+#include "serial_executor.h"
+
+namespace jiebang::api {
+namespace {
+
+namespace http = web::http;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kReadChunk = 64 * 1024;  // bytes taken from the body buffer per read
+
+/// True when the request announces a body (a Content-Length above 0, or chunked transfer coding).
+bool has_body(const HttpRequest& head) {
+  if (auto te = head.headers.get("Transfer-Encoding"); te && te->find("chunked") != std::string_view::npos) return true;
+  auto cl = head.headers.get("Content-Length");
+  return cl && !cl->empty() && cl->find_first_not_of('0') != std::string_view::npos;
+}
+
+/// Makes cpprestsdk stop reading a body and send the response at once. Its listener copies every
+/// body into an unbounded buffer and writes the response only when the body is complete (or has
+/// failed). Closing the buffer's write end with an error makes the listener's next write into it
+/// fail, which ends the read; marking the body complete with that error (http_msg_base::_complete,
+/// cpprestsdk's own completion call) releases the response even while the listener is waiting for
+/// bytes the client has not sent. The caller answers with `Connection: close`.
+void cut_body(const http::http_request& req) {
+  auto refused = std::make_exception_ptr(std::length_error("request body refused"));
+  try {
+    req.body().streambuf().close(std::ios_base::out, refused).then([](pplx::task<void> t) {
+      try {
+        t.get();
+      } catch (...) {  // nothing to do: the connection closes after the response
+      }
+    });
+    req._get_impl()->_complete(0, refused);
+  } catch (const std::exception&) {  // the body had already completed
+  }
+}
+
+/// A request whose body is being read.
+struct PendingRequest {
+  http::http_request native;
+  HttpRequest request;
+  Clock::time_point start;
+  std::vector<unsigned char> chunk = std::vector<unsigned char>(kReadChunk);
+};
+
+}  // namespace
+
+struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
+  Impl(Service& service, const ApiConfig& config) : api(service, config), executor(config.max_queued_requests) {}
+
+  Api api;
+  SerialExecutor executor;
+  std::string url;
+  std::unique_ptr<http::experimental::listener::http_listener> listener;
+  std::once_flag stop_once;
+
+  bool past_deadline(Clock::time_point start) const {
+    return Clock::now() - start > std::chrono::milliseconds(api.config().request_timeout_ms);
+  }
+
+  /// Sends `response` and counts it. Never waits: the write's completion is only observed (an
+  /// unobserved failed pplx task would terminate the process).
+  void reply(const http::http_request& native, HttpResponse response, const std::string& method,
+             Clock::time_point start, bool close) {
+    http::http_response out(static_cast<http::status_code>(response.status));
+    std::string content_type = "application/octet-stream";
+    for (const auto& [name, value] : response.headers.fields()) {
+      if (iequals(name, "Content-Type")) content_type = value;
+      else out.headers().add(name, value);
+    }
+    out.headers().add("X-Content-Type-Options", "nosniff");
+    if (close) out.headers().add("Connection", "close");
+    out.set_body(std::move(response.body), content_type);
+    api.metrics().record(response.route, method, response.status,
+                         std::chrono::duration<double>(Clock::now() - start).count());
+    try {
+      native.reply(out).then([](pplx::task<void> t) {
+        try {
+          t.get();
+        } catch (...) {  // the client went away; nothing more to tell it
+        }
+      });
+    } catch (const std::exception&) {  // already answered: the listener closed the connection on shutdown
+    }
+  }
+
+  void reply_problem(const std::shared_ptr<PendingRequest>& p, int status, const std::string& detail, bool close) {
+    HttpResponse r = make_problem(status, detail).response();
+    if (status == 503) r.headers.set("Retry-After", "1");
+    reply(p->native, std::move(r), p->request.method, p->start, close);
+  }
+
+  void on_request(http::http_request native) {
+    auto start = Clock::now();
+    // A body that ends in an error (client gone, body cut off) fails this task; observe it.
+    native.content_ready().then([](pplx::task<http::http_request> t) {
+      try {
+        t.get();
+      } catch (...) {
+      }
+    });
+    auto p = std::make_shared<PendingRequest>();
+    p->native = native;
+    p->start = start;
+    p->request.method = native.method();
+    p->request.target = native.request_uri().to_string();
+    for (const auto& [name, value] : native.headers()) p->request.headers.add(name, value);
+    if (auto early = api.precheck(p->request)) {
+      bool body = has_body(p->request);
+      if (body) cut_body(native);
+      reply(native, std::move(*early), p->request.method, start, body);
+      return;
+    }
+    if (auto cl = p->request.headers.get("Content-Length"))
+      p->request.body.reserve(std::stoull(std::string(*cl)));  // precheck: digits, within the limit
+    read_body(std::move(p));
+  }
+
+  /// Reads the body chunk by chunk, each read a continuation (never a wait), stopping at the limit.
+  void read_body(std::shared_ptr<PendingRequest> p) {
+    auto self = shared_from_this();
+    auto buf = p->native.body().streambuf();
+    buf.getn(p->chunk.data(), p->chunk.size()).then([self, p](pplx::task<size_t> t) {
+      size_t n = 0;
+      try {
+        n = t.get();
+      } catch (...) {
+        self->reply_problem(p, 400, "the request body could not be read (connection closed or a malformed chunk)", true);
+        return;
+      }
+      if (n == 0) {
+        self->enqueue(p);
+        return;
+      }
+      size_t limit = self->api.config().max_body_bytes;
+      if (p->request.body.size() + n > limit) {
+        cut_body(p->native);
+        self->reply_problem(p, 413, fmt::format("the body is over {} bytes, the most accepted", limit), true);
+        return;
+      }
+      p->request.body.append(reinterpret_cast<const char*>(p->chunk.data()), n);
+      self->read_body(p);
+    });
+  }
+
+  /// Queues the complete request for the service thread.
+  void enqueue(const std::shared_ptr<PendingRequest>& p) {
+    p->chunk = {};
+    if (past_deadline(p->start)) {
+      reply_problem(p, 503, "the request took longer than the deadline to arrive", false);
+      return;
+    }
+    auto self = shared_from_this();
+    bool queued = executor.post([self, p](bool run) {
+      if (!run) {
+        self->reply_problem(p, 503, "the server is shutting down", true);
+      } else if (self->past_deadline(p->start)) {
+        self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
+      } else {
+        HttpResponse response = self->api.handle(p->request);
+        self->reply(p->native, std::move(response), p->request.method, p->start, false);
+      }
+    });
+    if (!queued) reply_problem(p, 503, "too many requests are waiting; retry shortly", false);
+  }
+};
+
+ApiServer::ApiServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiConfig& config) {
+  auto listen = parse_listen(config.listen);
+  if (!listen) return listen.status();
+  static std::once_flag pool_once;
+  std::call_once(pool_once, [&] {
+    try {
+      crossplat::threadpool::initialize_with_threads(config.io_threads);
+    } catch (const std::exception&) {  // already started by an earlier cpprest user: keep its size
+    }
+  });
+  auto impl = std::make_shared<Impl>(service, config);
+  const auto& [host, port] = *listen;
+  impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  impl->api.set_queue_depth_source([exec = &impl->executor] { return exec->queued(); });
+  try {
+    impl->listener = std::make_unique<http::experimental::listener::http_listener>(web::uri(impl->url));
+    std::weak_ptr<Impl> weak = impl;
+    impl->listener->support([weak](http::http_request req) {
+      if (auto self = weak.lock()) self->on_request(std::move(req));
+      else req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
+          try {
+            t.get();
+          } catch (...) {
+          }
+        });
+    });
+    // Waiting is fine here: start() runs on the caller's thread, not in a handler.
+    impl->listener->open().wait();
+  } catch (const std::exception& e) {
+    impl->executor.stop();
+    return Status::unavailable(fmt::format("cannot listen on {}: {}", config.listen, e.what()));
+  }
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+void ApiServer::stop() {
+  if (!impl_) return;
+  std::call_once(impl_->stop_once, [this] {
+    impl_->executor.stop();
+    try {
+      impl_->listener->close().wait();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "jiebang serve: closing the listener: %s\n", e.what());
+    }
+  });
+}
+
+const std::string& ApiServer::url() const { return impl_->url; }
+
+}  // namespace jiebang::api

@@ -1,0 +1,91 @@
+// The JSON forms the API answers with: enterprises (private fields by viewer), ranked results,
+// matches with their history, funnel groups.
+#include <fmt/format.h>
+
+#include "context.h"
+
+namespace jiebang::api {
+
+using nlohmann::json;
+
+json enterprise_json(const Enterprise& e, bool with_private) {
+  json j = to_json(e);
+  if (!with_private) {
+    j.erase("contact");
+    j.erase("size");
+  }
+  return j;
+}
+
+json match_result_json(const MatchResult& r, size_t rank) {
+  json components = json::object();
+  for (const auto& c : r.components)
+    components[c.name] = {{"fit", c.fit}, {"contribution", c.contribution}, {"reason", c.reason}};
+  json attributes = r.attributes.is_object() ? r.attributes : json::object();
+  // The index's attribute summary holds no private field today; keep it that way on the wire
+  // even if one is added there later.
+  attributes.erase("contact");
+  attributes.erase("size");
+  return {{"rank", rank},
+          {"id", r.id},
+          {"name", r.name},
+          {"score", r.score},
+          {"reason", r.reason},
+          {"components", std::move(components)},
+          {"matched_terms", r.matched_terms},
+          {"attributes", std::move(attributes)}};
+}
+
+json match_json(const Match& m, std::optional<Role> viewer) {
+  json history = json::array();
+  for (const auto& e : m.history) {
+    json j = {{"seq", e.seq},
+              {"actor", {{"role", role_name(e.actor.role)}, {"id", e.actor.id}}},
+              {"at", e.at},
+              {"from", e.from ? json(stage_name(*e.from)) : json(nullptr)},
+              {"to", stage_name(e.to)},
+              {"note", e.note},
+              {"evidence", e.evidence},
+              {"correction", e.correction}};
+    if (e.contract_value_fen) {
+      j["contract_value"] = minor_to_decimal(*e.contract_value_fen);
+      j["contract_value_minor"] = *e.contract_value_fen;
+      j["contract_currency"] = e.contract_currency;
+    }
+    history.push_back(std::move(j));
+  }
+  json out = {{"id", m.id},
+              {"scenario_id", m.scenario_id},
+              {"enterprise_id", m.enterprise_id},
+              {"publisher", m.publisher},
+              {"stage", stage_name(m.stage)},
+              {"created_at", m.created_at},
+              {"updated_at", m.updated_at},
+              {"history", std::move(history)}};
+  if (viewer) {
+    json next = json::array();
+    for (Stage s : allowed_next(m.stage, *viewer)) next.push_back(stage_name(s));
+    out["allowed_next"] = std::move(next);
+  }
+  return out;
+}
+
+json funnel_group_json(const FunnelGroup& g) {
+  json stages = json::array();
+  for (size_t i = 0; i < kForwardStages.size(); ++i) {
+    json st = {{"stage", stage_name(kForwardStages[i])}, {"reached", g.reached[i]}};
+    st["median_days"] = g.median_days[i] ? json(*g.median_days[i]) : json(nullptr);
+    if (i + 1 < kForwardStages.size()) st["conversion_to_next"] = g.conversion[i] ? json(*g.conversion[i]) : json(nullptr);
+    stages.push_back(std::move(st));
+  }
+  json stalled = json::array();
+  for (const auto& s : g.stalled)
+    stalled.push_back({{"match_id", s.match_id}, {"stage", stage_name(s.stage)}, {"days", s.days}});
+  json value = json::object();
+  for (const auto& [currency, minor] : g.contract_value_minor) value[currency] = minor_to_decimal(minor);
+  return {{"group", g.key},          {"matches", g.matches},   {"stages", std::move(stages)},
+          {"withdrawn", g.withdrawn}, {"rejected", g.rejected}, {"failed", g.failed},
+          {"contract_value", std::move(value)}, {"stalled", std::move(stalled)}};
+}
+
+}  // namespace jiebang::api

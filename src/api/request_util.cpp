@@ -1,0 +1,310 @@
+// Request parsing for the handlers: JSON bodies (UTF-8, depth, type), query strings, exact money,
+// search cursors, and the request context's accessors.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "context.h"
+
+namespace jiebang::api {
+namespace {
+
+constexpr int kMaxJsonDepth = 64;
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+struct TooDeep {};
+
+}  // namespace
+
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  std::string out(t);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string percent_encode_segment(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+    if (unreserved) out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+namespace {
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    size_t chars = bytes.size() - i >= 3 ? 4 : bytes.size() - i + 1;
+    for (size_t c = 0; c < chars; ++c) out += kBase64Url[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const char* p = c ? std::strchr(kBase64Url, c) : nullptr;
+    if (!p) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(p - kBase64Url);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- principal and context ----
+
+Actor Principal::actor() const {
+  if (role == Role::kOperator) return {role, fmt::format("key-{}", key_id)};
+  return {role, scope};
+}
+
+const Principal& RequestContext::who() const {
+  if (!principal) throw_problem(make_problem(401, "this route needs an API key"));
+  return *principal;
+}
+
+void RequestContext::allow_query(std::initializer_list<std::string_view> allowed) const {
+  for (const auto& [name, value] : query) {
+    bool known = false;
+    for (auto a : allowed) known = known || a == name;
+    if (!known) {
+      std::string names;
+      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      throw_problem(make_problem(400,
+                                 fmt::format("unknown query parameter \"{}\"; this route takes: {}", name,
+                                             names.empty() ? "none" : names),
+                                 name));
+    }
+  }
+}
+
+std::string RequestContext::query_value(std::string_view name, const std::string& fallback) const {
+  auto it = query.find(std::string(name));
+  return it == query.end() ? fallback : it->second;
+}
+
+size_t RequestContext::limit(size_t fallback) const {
+  auto it = query.find("limit");
+  if (it == query.end()) return fallback;
+  const std::string& v = it->second;
+  bool digits = !v.empty() && v.size() <= 9 && v.find_first_not_of("0123456789") == std::string::npos;
+  size_t n = digits ? std::stoul(v) : 0;
+  if (n < 1 || n > config.max_page_size)
+    throw_problem(make_problem(
+        400, fmt::format("limit: expected an integer from 1 to {}, got \"{}\"", config.max_page_size, v), "limit"));
+  return n;
+}
+
+bool RequestContext::flag(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return false;
+  if (it->second == "true" || it->second == "1") return true;
+  if (it->second == "false" || it->second == "0") return false;
+  throw_problem(make_problem(400, fmt::format("{}: expected true or false, got \"{}\"", name, it->second),
+                             std::string(name)));
+}
+
+// ---- problems ----
+
+void throw_problem(Problem p) { throw ProblemException(std::move(p)); }
+
+void throw_status(const Status& st) {
+  if (st.code() == ErrorCode::kInternal || st.code() == ErrorCode::kUnavailable)
+    std::fprintf(stderr, "jiebang serve: %s\n", st.to_string().c_str());
+  throw ProblemException(problem_from_status(st));
+}
+
+void require(bool allowed, const std::string& detail, const std::string& field) {
+  if (!allowed) throw_problem(make_problem(403, detail, field));
+}
+
+// ---- bodies ----
+
+size_t invalid_utf8_offset(std::string_view s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+nlohmann::json json_object_body(const RequestContext& ctx) {
+  const HttpRequest& req = ctx.request;
+  if (auto ct = req.headers.get("Content-Type")) {
+    std::string type = media_type(*ct);
+    bool json = type == "application/json" || (type.size() > 5 && type.ends_with("+json"));
+    if (!json)
+      throw_problem(make_problem(415, fmt::format("Content-Type \"{}\" is not JSON; send application/json", type)));
+  }
+  if (req.body.empty()) throw_problem(make_problem(400, "the request body is empty; expected a JSON object"));
+  if (size_t bad = invalid_utf8_offset(req.body); bad != std::string_view::npos)
+    throw_problem(make_problem(400, fmt::format("the request body is not valid UTF-8 (byte offset {})", bad)));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(req.body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > kMaxJsonDepth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    throw_problem(make_problem(400, fmt::format("the JSON body is nested deeper than {} levels", kMaxJsonDepth)));
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    if (size_t end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
+      what = what.substr(end + 2);
+    throw_problem(make_problem(400, "malformed JSON: " + what));
+  }
+  if (!j.is_object())
+    throw_problem(make_problem(400, fmt::format("the body must be a JSON object, not {}", j.type_name())));
+  return j;
+}
+
+// ---- query strings ----
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  if (out.find('\0') != std::string::npos || invalid_utf8_offset(out) != std::string_view::npos) return std::nullopt;
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      auto name = percent_decode(pair.substr(0, eq), true);
+      auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!name || !value)
+        throw_problem(make_problem(400,
+                                   fmt::format("query parameter \"{}\" is not percent-encoded UTF-8",
+                                               std::string(pair.substr(0, std::min<size_t>(eq, 64)))),
+                                   name ? *name : ""));
+      out[*name] = *value;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// ---- money ----
+
+std::optional<int64_t> amount_to_minor(const nlohmann::json& v) {
+  std::string text;
+  if (v.is_string()) {
+    text = v.get<std::string>();
+  } else if (v.is_number_unsigned() || v.is_number_integer()) {
+    if (v.is_number_integer() && v.get<int64_t>() < 0) return std::nullopt;
+    text = v.dump();
+  } else if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d < 0) return std::nullopt;
+    text = v.dump();  // the shortest decimal that reads back as the same double
+  } else {
+    return std::nullopt;
+  }
+  size_t dot = text.find('.');
+  std::string whole = text.substr(0, dot), frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 13 || frac.size() > 2) return std::nullopt;
+  if ((whole + frac).find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  while (frac.size() < 2) frac += '0';
+  return std::stoll(whole) * 100 + std::stoll(frac);
+}
+
+std::string minor_to_decimal(int64_t minor) {
+  return fmt::format("{}{}.{:02}", minor < 0 ? "-" : "", std::abs(minor / 100), std::abs(minor % 100));
+}
+
+// ---- cursors ----
+
+std::string search_fingerprint(const std::string& q, const std::string& region, const std::string& industry,
+                               const std::string& status) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  for (const std::string* part : {&q, &region, &industry, &status}) {
+    for (unsigned char c : *part) {
+      h ^= c;
+      h *= 0x100000001b3ULL;  // FNV 64 prime
+    }
+    h ^= 0x1f;  // separator, so ("ab","") and ("a","b") differ
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+std::string encode_cursor(uint64_t offset, const std::string& fingerprint) {
+  return base64url_encode(nlohmann::json{{"o", offset}, {"q", fingerprint}}.dump());
+}
+
+std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > 200) return std::nullopt;
+  auto text = base64url_decode(cursor);
+  if (!text) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object() || !j.contains("o") || !j["o"].is_number_unsigned() || !j.contains("q") || !j["q"].is_string())
+    return std::nullopt;
+  return std::make_pair(j["o"].get<uint64_t>(), j["q"].get<std::string>());
+}
+
+}  // namespace jiebang::api

@@ -1,0 +1,100 @@
+// The one route table of the web API, and matching paths against it.
+#include "jiebang/api/router.h"
+
+#include "context.h"
+
+namespace jiebang::api {
+namespace {
+
+std::vector<std::string_view> split_pattern(std::string_view pattern) {
+  std::vector<std::string_view> out;
+  size_t start = 1;  // patterns start with '/'
+  while (start <= pattern.size()) {
+    size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    out.push_back(pattern.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+/// Literal segments of `pattern` when it fits the path (parameters filled into `params`), else -1.
+int fit(std::string_view pattern, const std::vector<std::string>& segments, std::map<std::string, std::string>* params) {
+  auto parts = split_pattern(pattern);
+  if (parts.size() != segments.size()) return -1;
+  int literals = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (is_param(parts[i])) {
+      if (segments[i].empty()) return -1;
+      if (params) (*params)[std::string(parts[i].substr(1, parts[i].size() - 2))] = segments[i];
+    } else if (parts[i] == segments[i]) {
+      ++literals;
+    } else {
+      return -1;
+    }
+  }
+  return literals;
+}
+
+}  // namespace
+
+const std::vector<Route>& route_table() {
+  static const std::vector<Route> kRoutes = {
+      {"POST", "/v1/scenarios", Access::kAnyKey, "create a scenario (publisher: its own organisation's)", post_scenario},
+      {"GET", "/v1/scenarios", Access::kAnyKey, "search scenarios: snippets, exact facets, cursor paging", search_scenarios},
+      {"POST", "/v1/scenarios/import", Access::kAnyKey, "import a list (JSON Lines or CSV): counts and per-line errors",
+       import_scenarios},
+      {"GET", "/v1/scenarios/{id}", Access::kAnyKey, "one scenario", get_scenario},
+      {"PUT", "/v1/scenarios/{id}", Access::kAnyKey, "replace (upsert) a scenario", put_scenario},
+      {"PATCH", "/v1/scenarios/{id}", Access::kAnyKey, "partial update (JSON merge patch, RFC 7396)", patch_scenario},
+      {"GET", "/v1/scenarios/{id}/matches", Access::kAnyKey, "enterprises ranked for a scenario, explained",
+       scenario_matches},
+      {"POST", "/v1/enterprises", Access::kAnyKey, "create an enterprise profile", post_enterprise},
+      {"GET", "/v1/enterprises/{id}", Access::kAnyKey, "an enterprise profile (private fields to itself and the operator)",
+       get_enterprise},
+      {"PUT", "/v1/enterprises/{id}", Access::kAnyKey, "replace (upsert) an enterprise profile", put_enterprise},
+      {"GET", "/v1/enterprises/{id}/matches", Access::kAnyKey, "open scenarios ranked for an enterprise, explained",
+       enterprise_matches},
+      {"POST", "/v1/matches", Access::kAnyKey, "an enterprise applies, or a publisher invites", post_match},
+      {"GET", "/v1/matches", Access::kAnyKey, "matches visible to the caller, filtered", list_matches},
+      {"GET", "/v1/matches/{id}", Access::kAnyKey, "a match with its history", get_match},
+      {"POST", "/v1/matches/{id}/events", Access::kAnyKey, "move a match to another stage", post_match_event},
+      {"GET", "/v1/funnel", Access::kAnyKey, "the funnel: reached, conversion, median days, stalled", get_funnel},
+      {"GET", "/healthz", Access::kPublic, "liveness and store/index state", get_healthz},
+      {"GET", "/metrics", Access::kOperator, "Prometheus metrics", get_metrics},
+      {"GET", "/openapi.json", Access::kPublic, "this API as an OpenAPI 3.0 document", get_openapi},
+  };
+  return kRoutes;
+}
+
+RouteMatch match_route(const std::vector<Route>& routes, std::string_view method,
+                       const std::vector<std::string>& segments) {
+  RouteMatch m;
+  int best = -1;
+  std::string_view best_pattern;
+  for (const auto& r : routes) {
+    int literals = fit(r.pattern, segments, nullptr);
+    if (literals > best) {
+      best = literals;
+      best_pattern = r.pattern;
+    }
+  }
+  if (best < 0) return m;
+  for (const auto& r : routes) {
+    if (r.pattern != best_pattern) continue;
+    if (r.method == method) {
+      m.route = &r;
+      fit(r.pattern, segments, &m.params);
+      m.allowed.clear();
+      return m;
+    }
+    m.allowed.push_back(r.method);
+  }
+  return m;
+}
+
+}  // namespace jiebang::api

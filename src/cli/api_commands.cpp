@@ -1,0 +1,141 @@
+// Subcommands for the web API: keys create/revoke/list, and serve.
+#include <csignal>
+#include <pthread.h>
+
+#include <fmt/format.h>
+
+#include "cli_common.h"
+#include "jiebang/api/server.h"
+
+namespace jiebang::cli {
+namespace {
+
+using nlohmann::json;
+
+json key_json(const Service::ApiKey& k) {
+  return {{"id", k.id},
+          {"role", role_name(k.role)},
+          {"scope", k.scope},
+          {"created_at", k.created_at},
+          {"revoked_at", k.revoked_at.empty() ? json(nullptr) : json(k.revoked_at)}};
+}
+
+std::string describe(const Service::ApiKey& k) {
+  return k.scope.empty() ? std::string(role_name(k.role)) : fmt::format("{} \"{}\"", role_name(k.role), k.scope);
+}
+
+}  // namespace
+
+void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
+  auto* keys = app.add_subcommand("keys", "Web API keys: create (printed once), revoke, list");
+  keys->require_subcommand(1);
+  static std::string role, org, enterprise;
+  static int64_t key_id = 0;
+  static bool as_json = false;
+
+  auto* create = keys->add_subcommand(
+      "create", "Create a key and print it on stdout (only its SHA-256 is stored: it cannot be shown again)");
+  create->add_option("--role", role, "publisher | enterprise | operator")
+      ->required()
+      ->check(CLI::IsMember({"publisher", "enterprise", "operator"}));
+  create->add_option("--org", org, "The publisher's organisation (发榜单位), as its scenarios name it");
+  create->add_option("--enterprise", enterprise, "The enterprise's id (USCC or platform id)");
+  create->add_flag("--json", as_json, "Print JSON ({id, role, scope, created_at, key})");
+  create->callback([&g, &exit_code] {
+    Role r = *parse_role(role);
+    if (r == Role::kPublisher && (org.empty() || !enterprise.empty()))
+      throw CLI::ValidationError("--org", "a publisher key needs --org NAME (and no --enterprise)");
+    if (r == Role::kEnterprise && (enterprise.empty() || !org.empty()))
+      throw CLI::ValidationError("--enterprise", "an enterprise key needs --enterprise ID (and no --org)");
+    if (r == Role::kOperator && (!org.empty() || !enterprise.empty()))
+      throw CLI::ValidationError("--role", "an operator key takes neither --org nor --enterprise");
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto made = svc->create_key(r, r == Role::kPublisher ? org : enterprise);
+    if (!made) {
+      exit_code = fail(made.status());
+      return;
+    }
+    if (as_json) {
+      json j = key_json(made->key);
+      j["key"] = made->secret;
+      fmt::print("{}\n", j.dump(2));
+    } else {
+      fmt::print("{}\n", made->secret);
+    }
+    fmt::print(stderr, "created key {} for {}; it is printed only this once\n", made->key.id, describe(made->key));
+  });
+
+  auto* revoke = keys->add_subcommand("revoke", "Revoke a key by id; requests with it get 401 from then on");
+  revoke->add_option("id", key_id, "Key id (see keys list)")->required();
+  revoke->callback([&g, &exit_code] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto k = svc->revoke_key(key_id);
+    if (!k) {
+      exit_code = fail(k.status());
+      return;
+    }
+    fmt::print("key {} ({}) revoked at {}\n", k->id, describe(*k), k->revoked_at);
+  });
+
+  auto* list = keys->add_subcommand("list", "List keys (ids, roles, scopes; never the keys themselves)");
+  list->add_flag("--json", as_json, "Print JSON");
+  list->callback([&g, &exit_code] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto all = svc->list_keys();
+    if (!all) {
+      exit_code = fail(all.status());
+      return;
+    }
+    json out = json::array();
+    for (const auto& k : *all) {
+      if (as_json) out.push_back(key_json(k));
+      else
+        fmt::print("{:>4}  {:<10} {:<32} created {}{}\n", k.id, role_name(k.role), k.scope, k.created_at,
+                   k.revoked_at.empty() ? "" : "  revoked " + k.revoked_at);
+    }
+    if (as_json) fmt::print("{}\n", out.dump(2));
+  });
+
+  static api::ApiConfig config;
+  auto* serve = app.add_subcommand("serve", "Serve the web API (plain HTTP: put a TLS reverse proxy such as nginx in front)");
+  serve->add_option("--listen", config.listen, "host:port to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body; larger gets 413 (default 8388608)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 32));
+  serve->add_option("--max-query-bytes", config.max_query_bytes, "Longest query string; longer gets 414 (default 4096)")
+      ->check(CLI::Range(size_t{64}, size_t{1} << 20));
+  serve->add_option("--request-timeout-ms", config.request_timeout_ms,
+                    "Deadline from headers to the start of the work; later gets 503 (default 30000)")
+      ->check(CLI::Range(1, 3600 * 1000));
+  serve->add_option("--max-queued", config.max_queued_requests, "Requests waiting for the service; more get 503 (default 1024)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  serve->add_option("--io-threads", config.io_threads, "cpprestsdk network threads (default 4)")
+      ->check(CLI::Range(size_t{1}, size_t{256}));
+  serve->callback([&g, &exit_code] {
+    // Block the stop signals before any thread exists so that every thread inherits the mask and
+    // only sigwait below receives them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto server = api::ApiServer::start(*svc, config);
+    if (!server) {
+      exit_code = fail(server.status());
+      return;
+    }
+    fmt::print(stderr, "jiebang: serving {} (data {}); stop with Ctrl-C or SIGTERM\n", (*server)->url(),
+               svc->config().data_dir);
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    fmt::print(stderr, "jiebang: {} received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+    (*server)->stop();
+  });
+}
+
+}  // namespace jiebang::cli

@@ -1,0 +1,108 @@
+// The API's plain C++ parts without a server: status mapping, problem details, routing, listen
+// addresses, metrics text.
+#include <gtest/gtest.h>
+
+#include "jiebang/api/api.h"
+#include "jiebang/api/metrics.h"
+#include "jiebang/api/problem.h"
+#include "jiebang/api/router.h"
+
+namespace jiebang::api {
+namespace {
+
+TEST(HttpStatus, MapsEveryErrorCode) {
+  EXPECT_EQ(http_status(ErrorCode::kInvalidArgument), 400);
+  EXPECT_EQ(http_status(ErrorCode::kNotFound), 404);
+  EXPECT_EQ(http_status(ErrorCode::kConflict), 409);
+  EXPECT_EQ(http_status(ErrorCode::kPermissionDenied), 403);
+  EXPECT_EQ(http_status(ErrorCode::kUnavailable), 503);
+  EXPECT_EQ(http_status(ErrorCode::kInternal), 500);
+}
+
+TEST(Problem, FromStatusNamesTheLeadingField) {
+  Problem p = problem_from_status(Status::invalid_argument("region: \"99\" is not a GB/T 2260 code"));
+  EXPECT_EQ(p.status, 400);
+  EXPECT_EQ(p.field, "region");
+  auto j = p.to_json();
+  EXPECT_EQ(j["type"], "urn:jiebang:problem:invalid-argument");
+  EXPECT_EQ(j["title"], "Bad Request");
+  EXPECT_EQ(j["field"], "region");
+  EXPECT_EQ(problem_from_status(Status::not_found("no match \"m1\"")).field, "");
+}
+
+TEST(Problem, InternalErrorsDoNotLeakTheirMessage) {
+  Problem p = problem_from_status(Status::internal("cannot open /secret/path"));
+  EXPECT_EQ(p.status, 500);
+  EXPECT_EQ(p.detail.find("/secret"), std::string::npos);
+}
+
+TEST(Problem, ValidationListsEveryField) {
+  Problem p = validation_problem({{"title", "required"}, {"required_trl", "must be 1-9"}});
+  auto j = p.to_json();
+  EXPECT_EQ(j["status"], 400);
+  EXPECT_EQ(j["field"], "title");
+  ASSERT_EQ(j["errors"].size(), 2u);
+  EXPECT_EQ(j["errors"][1]["field"], "required_trl");
+  HttpResponse r = p.response();
+  EXPECT_EQ(r.headers.get("content-type").value_or(""), "application/problem+json");
+}
+
+TEST(Router, LiteralSegmentWinsOverParameter) {
+  const auto& routes = route_table();
+  auto m = match_route(routes, "POST", {"v1", "scenarios", "import"});
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern, "/v1/scenarios/import");
+  // PUT on the literal path is not an upsert of a scenario called "import".
+  auto put = match_route(routes, "PUT", {"v1", "scenarios", "import"});
+  EXPECT_EQ(put.route, nullptr);
+  ASSERT_EQ(put.allowed.size(), 1u);
+  EXPECT_EQ(put.allowed[0], "POST");
+}
+
+TEST(Router, ParametersAndMisses) {
+  const auto& routes = route_table();
+  auto m = match_route(routes, "GET", {"v1", "scenarios", "杭州/1"});
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.at("id"), "杭州/1");
+  auto miss = match_route(routes, "GET", {"v2", "nothing"});
+  EXPECT_EQ(miss.route, nullptr);
+  EXPECT_TRUE(miss.allowed.empty());
+  auto wrong = match_route(routes, "DELETE", {"v1", "matches", "m000001"});
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_EQ(wrong.allowed.size(), 1u);
+}
+
+TEST(ParseListen, HostPortForms) {
+  auto v4 = parse_listen("127.0.0.1:8080");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->first, "127.0.0.1");
+  EXPECT_EQ(v4->second, 8080);
+  auto v6 = parse_listen("[::1]:9000");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->first, "::1");
+  EXPECT_FALSE(parse_listen("127.0.0.1"));
+  EXPECT_FALSE(parse_listen("127.0.0.1:0"));
+  EXPECT_FALSE(parse_listen("127.0.0.1:70000"));
+  EXPECT_FALSE(parse_listen("127.0.0.1:http"));
+}
+
+TEST(Metrics, RendersCountersAndCumulativeHistogram) {
+  Metrics m;
+  m.record("/v1/scenarios", "GET", 200, 0.003);
+  m.record("/v1/scenarios", "GET", 200, 0.2);
+  m.record("/v1/scenarios", "GET", 400, 20.0);
+  std::string text = m.render();
+  EXPECT_NE(text.find("jiebang_http_requests_total{route=\"/v1/scenarios\",method=\"GET\",status=\"200\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_request_duration_seconds_bucket{route=\"/v1/scenarios\",le=\"0.005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_request_duration_seconds_bucket{route=\"/v1/scenarios\",le=\"0.25\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_request_duration_seconds_bucket{route=\"/v1/scenarios\",le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_request_duration_seconds_count{route=\"/v1/scenarios\"} 3\n"), std::string::npos);
+  EXPECT_EQ(prometheus_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+}  // namespace
+}  // namespace jiebang::api

@@ -1,0 +1,216 @@
+// Black-box tests of the loop per match over HTTP: apply, invite, select, an illegal move (409
+// with the allowed next stages), concurrent moves, exact contract values, visibility, the funnel.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "api_test_util.h"
+
+namespace jiebang::testing {
+namespace {
+
+using nlohmann::json;
+
+class MatchesApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = new TestServer(true); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  static TestServer& env() { return *env_; }
+  static HttpClient http() { return env_->client(); }
+
+  /// A new scenario of the fixture publisher, and the first enterprise applying to it: the match.
+  static json applied_match(const std::string& scenario_id) {
+    auto s = http().post("/v1/scenarios", env().publisher_key, scenario(scenario_id, "揭榜测试场景" + scenario_id));
+    EXPECT_EQ(s.status, 201) << s.body;
+    auto m = http().post("/v1/matches", env().enterprise_key,
+                         json{{"scenario_id", scenario_id}, {"enterprise_id", env().enterprise_id}, {"note", "我们申请揭榜"}});
+    EXPECT_EQ(m.status, 201) << m.body;
+    return m.json();
+  }
+  static HttpReply move(const std::string& match_id, const std::string& key, const json& body) {
+    return http().post("/v1/matches/" + match_id + "/events", key, body);
+  }
+
+  static TestServer* env_;
+};
+
+TestServer* MatchesApi::env_ = nullptr;
+
+TEST_F(MatchesApi, ApplySelectAndAnIllegalMoveNamingTheAllowedStages) {
+  json m = applied_match("api-m-1");
+  EXPECT_EQ(m["stage"], "applied");
+  EXPECT_EQ(m["publisher"], kFixturePublisher);
+  std::string id = m["id"];
+
+  // Skipping selection is refused with the current stage and where the publisher may go.
+  auto skip = move(id, env().publisher_key, {{"to", "rd"}});
+  ASSERT_EQ(skip.status, 409) << skip.body;
+  json p = skip.json();
+  EXPECT_EQ(skip.header("content-type"), "application/problem+json");
+  EXPECT_EQ(p["stage"], "applied");
+  std::set<std::string> allowed;
+  for (const auto& s : p["allowed_next"]) allowed.insert(s.get<std::string>());
+  EXPECT_TRUE(allowed.count("selected")) << p.dump();
+  EXPECT_FALSE(allowed.count("rd")) << p.dump();
+  EXPECT_NE(p["detail"].get<std::string>().find("selected"), std::string::npos) << p.dump();
+
+  // The enterprise may not select itself.
+  EXPECT_EQ(move(id, env().enterprise_key, {{"to", "selected"}}).status, 403);
+  auto selected = move(id, env().publisher_key, {{"to", "selected"}, {"note", "评审通过"}, {"evidence", "https://example.org/r/1"}});
+  ASSERT_EQ(selected.status, 200) << selected.body;
+  EXPECT_EQ(selected.json()["stage"], "selected");
+
+  auto got = http().get("/v1/matches/" + id, env().enterprise_key);
+  ASSERT_EQ(got.status, 200);
+  json history = got.json()["history"];
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["to"], "applied");
+  EXPECT_EQ(history[1]["from"], "applied");
+  EXPECT_EQ(history[1]["to"], "selected");
+  EXPECT_EQ(history[1]["evidence"], "https://example.org/r/1");
+}
+
+TEST_F(MatchesApi, APublisherInvitesAndBadBodiesAre400) {
+  http().post("/v1/scenarios", env().publisher_key, scenario("api-m-2", "邀请测试场景"));
+  auto invite = http().post("/v1/matches", env().publisher_key,
+                            json{{"scenario_id", "api-m-2"}, {"enterprise_id", env().other_enterprise_id}});
+  ASSERT_EQ(invite.status, 201) << invite.body;
+  EXPECT_EQ(invite.json()["stage"], "recommended");
+  EXPECT_EQ(http().post("/v1/matches", env().publisher_key,
+                        json{{"scenario_id", "api-m-2"}, {"enterprise_id", env().other_enterprise_id}})
+                .status,
+            409);
+  auto missing = http().post("/v1/matches", env().enterprise_key, json{{"note", 3}, {"colour", "red"}});
+  ASSERT_EQ(missing.status, 400);
+  std::set<std::string> fields;
+  json problem = missing.json();
+  for (const auto& e : problem["errors"]) fields.insert(e["field"].get<std::string>());
+  EXPECT_EQ(fields, (std::set<std::string>{"scenario_id", "enterprise_id", "note", "colour"}));
+  // Another organisation's scenario cannot be the subject of this publisher's invitation.
+  EXPECT_EQ(http().post("/v1/matches", env().other_publisher_key,
+                        json{{"scenario_id", "api-m-2"}, {"enterprise_id", env().enterprise_id}})
+                .status,
+            403);
+  EXPECT_EQ(http().post("/v1/matches", env().operator_key, json{{"scenario_id", "nope"}, {"enterprise_id", "x"}}).status,
+            404);
+}
+
+TEST_F(MatchesApi, MatchesAreVisibleToTheirPartiesAndTheOperatorOnly) {
+  json m = applied_match("api-m-3");
+  std::string id = m["id"];
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().publisher_key).status, 200);
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().enterprise_key).status, 200);
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().operator_key).status, 200);
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().other_publisher_key).status, 403);
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().other_enterprise_key).status, 403);
+  EXPECT_EQ(http().get("/v1/matches/m999999", env().operator_key).status, 404);
+  EXPECT_EQ(move(id, env().other_enterprise_key, {{"to", "withdrawn"}}).status, 403);
+
+  auto mine = http().get("/v1/matches?scenario_id=api-m-3", env().enterprise_key).json();
+  ASSERT_EQ(mine["matches"].size(), 1u);
+  EXPECT_EQ(mine["matches"][0]["id"], id);
+  EXPECT_FALSE(mine["matches"][0].contains("history"));
+  EXPECT_TRUE(http().get("/v1/matches?scenario_id=api-m-3", env().other_enterprise_key).json()["matches"].empty());
+  EXPECT_TRUE(http().get("/v1/matches?scenario_id=api-m-3", env().other_publisher_key).json()["matches"].empty());
+  EXPECT_EQ(http().get("/v1/matches?enterprise_id=" + url_encode(env().other_enterprise_id), env().enterprise_key).status,
+            403);
+  auto applied = http().get("/v1/matches?stage=applied&scenario_id=api-m-3", env().operator_key).json();
+  EXPECT_EQ(applied["matches"].size(), 1u);
+  EXPECT_EQ(http().get("/v1/matches?stage=nowhere", env().operator_key).status, 400);
+}
+
+TEST_F(MatchesApi, TwoConcurrentMovesGiveOne200AndOne409) {
+  for (int round = 0; round < 3; ++round) {
+    json m = applied_match("api-m-race-" + std::to_string(round));
+    std::string id = m["id"];
+    std::atomic<int> ready{0};
+    int status[2] = {0, 0};
+    std::string body[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&, t] {
+        ++ready;
+        while (ready < 2) std::this_thread::yield();
+        auto r = move(id, env().publisher_key, {{"to", "selected"}, {"note", "client " + std::to_string(t)}});
+        status[t] = r.status;
+        body[t] = r.body;
+      });
+    for (auto& th : threads) th.join();
+    std::multiset<int> got = {status[0], status[1]};
+    EXPECT_EQ(got, (std::multiset<int>{200, 409})) << body[0] << "\n" << body[1];
+    int loser = status[0] == 409 ? 0 : 1;
+    EXPECT_EQ(json::parse(body[loser])["stage"], "selected") << body[loser];
+    json history = http().get("/v1/matches/" + id, env().operator_key).json()["history"];
+    ASSERT_EQ(history.size(), 2u) << history.dump();
+    EXPECT_EQ(history[1]["to"], "selected");
+  }
+}
+
+TEST_F(MatchesApi, CommercialisationRecordsTheContractValueExactly) {
+  json m = applied_match("api-m-4");
+  std::string id = m["id"];
+  ASSERT_EQ(move(id, env().publisher_key, {{"to", "selected"}}).status, 200);
+  ASSERT_EQ(move(id, env().enterprise_key, {{"to", "rd"}, {"note", "样机开发"}}).status, 200);
+  ASSERT_EQ(move(id, env().publisher_key, {{"to", "validation"}, {"expected_from", "rd"}}).status, 200);
+  EXPECT_EQ(move(id, env().publisher_key, {{"to", "commercialized"}, {"contract_value", "1.234"}}).status, 400);
+  EXPECT_EQ(move(id, env().publisher_key, {{"to", "commercialized"}, {"contract_value", -5}}).status, 400);
+  EXPECT_EQ(move(id, env().publisher_key, {{"to", "commercialized"}}).status, 400);  // the value is required
+  EXPECT_EQ(move(id, env().publisher_key, {{"to", "commercialized"}, {"contract_value", "9"}, {"expected_from", "rd"}}).status,
+            409);
+  auto done = move(id, env().publisher_key, {{"to", "commercialized"}, {"contract_value", "1250000.07"}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  json last = done.json()["history"].back();
+  EXPECT_EQ(last["contract_value_minor"], 125000007);
+  EXPECT_EQ(last["contract_value"], "1250000.07");
+  EXPECT_EQ(last["contract_currency"], "CNY");
+
+  json n = applied_match("api-m-5");
+  std::string id2 = n["id"];
+  ASSERT_EQ(move(id2, env().publisher_key, {{"to", "selected"}}).status, 200);
+  ASSERT_EQ(move(id2, env().publisher_key, {{"to", "rd"}}).status, 200);
+  ASSERT_EQ(move(id2, env().publisher_key, {{"to", "validation"}}).status, 200);
+  auto as_number = move(id2, env().publisher_key, {{"to", "commercialized"}, {"contract_value", 0.1}});
+  ASSERT_EQ(as_number.status, 200) << as_number.body;
+  EXPECT_EQ(as_number.json()["history"].back()["contract_value_minor"], 10);
+}
+
+TEST_F(MatchesApi, FunnelForTheOperatorAndAPublishersOwnGroup) {
+  json m = applied_match("api-m-6");
+  ASSERT_EQ(move(m["id"], env().publisher_key, {{"to", "selected"}}).status, 200);
+  auto all = http().get("/v1/funnel?group_by=publisher", env().operator_key);
+  ASSERT_EQ(all.status, 200) << all.body;
+  json j = all.json();
+  EXPECT_EQ(j["group_by"], "publisher");
+  json ours;
+  for (const auto& g : j["groups"])
+    if (g["group"] == kFixturePublisher) ours = g;
+  ASSERT_FALSE(ours.is_null()) << j.dump();
+  json listed = http().get("/v1/matches?limit=100", env().publisher_key).json()["matches"];
+  size_t past_invitation = 0;  // invitations not yet taken up have not reached applied
+  for (const auto& x : listed) past_invitation += x["stage"] != "recommended" ? 1 : 0;
+  EXPECT_EQ(ours["matches"].get<size_t>(), listed.size());
+  ASSERT_EQ(ours["stages"].size(), 6u);
+  EXPECT_EQ(ours["stages"][1]["stage"], "applied");
+  EXPECT_EQ(ours["stages"][1]["reached"].get<size_t>(), past_invitation);
+  EXPECT_GE(ours["stages"][2]["reached"].get<size_t>(), 1u);
+  EXPECT_TRUE(ours["stages"][1].contains("conversion_to_next"));
+  EXPECT_TRUE(ours.contains("stalled"));
+
+  auto own = http().get("/v1/funnel", env().publisher_key);
+  ASSERT_EQ(own.status, 200) << own.body;
+  ASSERT_EQ(own.json()["groups"].size(), 1u);
+  EXPECT_EQ(own.json()["groups"][0]["group"], kFixturePublisher);
+  EXPECT_EQ(http().get("/v1/funnel?group_by=region", env().publisher_key).status, 403);
+  EXPECT_EQ(http().get("/v1/funnel", env().enterprise_key).status, 403);
+  EXPECT_EQ(http().get("/v1/funnel?group_by=colour", env().operator_key).status, 400);
+  EXPECT_EQ(http().get("/v1/funnel?from=2026-13-45", env().operator_key).status, 400);
+  EXPECT_EQ(http().get("/v1/funnel?group_by=region&from=2026-01-01&to=2027-12-31", env().operator_key).status, 200);
+}
+
+}  // namespace
+}  // namespace jiebang::testing

@@ -1,0 +1,341 @@
+// Black-box tests of the server as a whole: health, metrics, the OpenAPI document against the route
+// table, routing misses, keys made and revoked by the CLI, request limits, clients that misbehave,
+// and `jiebang serve` as a process.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "api_test_util.h"
+#include "jiebang/api/router.h"
+
+namespace jiebang::testing {
+namespace {
+
+using nlohmann::json;
+
+/// One sample line of the Prometheus text format: name, optional {label="value",…}, a space, a number.
+bool is_prometheus_sample(const std::string& line) {
+  auto name_char = [](char c, bool first) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':' ||
+           (!first && std::isdigit(static_cast<unsigned char>(c)));
+  };
+  size_t i = 0;
+  if (line.empty() || !name_char(line[0], true)) return false;
+  while (i < line.size() && name_char(line[i], i == 0)) ++i;
+  if (i < line.size() && line[i] == '{') {
+    ++i;
+    while (i < line.size() && line[i] != '}') {
+      size_t label = i;
+      while (i < line.size() && name_char(line[i], i == label) && line[i] != ':') ++i;
+      if (i == label || line.compare(i, 2, "=\"") != 0) return false;
+      i += 2;
+      while (i < line.size() && line[i] != '"') i += line[i] == '\\' ? 2 : 1;
+      if (i >= line.size()) return false;
+      ++i;
+      if (i < line.size() && line[i] == ',') ++i;
+    }
+    if (i >= line.size()) return false;
+    ++i;
+  }
+  if (i >= line.size() || line[i] != ' ') return false;
+  std::string value = line.substr(i + 1);
+  char* end = nullptr;
+  std::strtod(value.c_str(), &end);
+  return !value.empty() && end == value.c_str() + value.size();
+}
+
+class SystemApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = new TestServer(true); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  static TestServer& env() { return *env_; }
+  static HttpClient http() { return env_->client(); }
+  static std::vector<std::string> cli_globals() {
+    return {"--data-dir", env().dir.file("data"), "--index-dir", index_dir()};
+  }
+
+  static TestServer* env_;
+};
+
+TestServer* SystemApi::env_ = nullptr;
+
+TEST_F(SystemApi, HealthzNeedsNoKeyAndReportsStoreAndIndex) {
+  auto r = http().get("/healthz");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = r.json();
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["store"]["scenarios"], 50);
+  EXPECT_EQ(j["store"]["enterprises"], 165);
+  EXPECT_EQ(j["index"]["lag"], 0);
+  EXPECT_EQ(j["index"]["applied_seq"], j["store"]["seq"]);
+  EXPECT_EQ(j["index"]["writable"], true);
+}
+
+TEST_F(SystemApi, MetricsAreForTheOperatorInPrometheusTextFormat) {
+  ASSERT_EQ(http().get("/healthz").status, 200);
+  ASSERT_EQ(http().get("/v1/scenarios?q=x", env().enterprise_key).status, 200);
+  EXPECT_EQ(http().get("/metrics").status, 401);
+  EXPECT_EQ(http().get("/metrics", env().publisher_key).status, 403);
+  auto r = http().get("/metrics", env().operator_key);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = r.body;
+  EXPECT_NE(text.find("# TYPE jiebang_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}"), std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_requests_total{route=\"/v1/scenarios\",method=\"GET\",status=\"200\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_requests_total{route=\"/metrics\",method=\"GET\",status=\"403\"}"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE jiebang_http_request_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("jiebang_http_request_duration_seconds_bucket{route=\"/v1/scenarios\",le=\"+Inf\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("\njiebang_index_lag 0\n"), std::string::npos);
+  // Every line is a comment or a sample: name{labels} value.
+  size_t start = 0, lines = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    ASSERT_NE(end, std::string::npos) << "the text must end with a newline";
+    std::string line = text.substr(start, end - start);
+    if (!line.starts_with("# HELP ") && !line.starts_with("# TYPE ")) {
+      EXPECT_TRUE(is_prometheus_sample(line)) << line;
+    }
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_GT(lines, 10u);
+}
+
+TEST_F(SystemApi, OpenApiDocumentDescribesExactlyTheRouteTable) {
+  auto r = http().get("/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  json doc = r.json();
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  std::set<std::pair<std::string, std::string>> documented, served;
+  for (const auto& [path, item] : doc["paths"].items())
+    for (const auto& [method, op] : item.items()) {
+      if (method == "parameters") continue;
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert({path, upper});
+      EXPECT_TRUE(op.contains("responses")) << path << " " << method;
+    }
+  for (const auto& route : api::route_table()) served.insert({std::string(route.pattern), std::string(route.method)});
+  EXPECT_EQ(documented, served);
+  // The public routes are the ones the document marks as needing no key.
+  for (const auto& route : api::route_table()) {
+    std::string method(route.method);
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const json& op = doc["paths"][std::string(route.pattern)][method];
+    bool public_in_doc = op.contains("security") && op["security"].empty();
+    EXPECT_EQ(public_in_doc, route.access == api::Access::kPublic) << route.pattern;
+  }
+}
+
+TEST_F(SystemApi, UnknownRoutesAre404AndWrongMethods405) {
+  auto missing = http().get("/v2/nothing", env().operator_key);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("content-type"), "application/problem+json");
+  auto wrong = http().request("DELETE", "/v1/scenarios/hz-2026-03-001", env().operator_key);
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.header("allow"), "GET, PUT, PATCH");
+  EXPECT_EQ(http().get("/v1/scenarios/%C3%28", env().operator_key).status, 400);
+  EXPECT_EQ(http().get("/v1/scenarios?q=%FF", env().operator_key).status, 400);
+}
+
+TEST_F(SystemApi, KeysMadeAndRevokedByTheCliWhileServing) {
+  std::vector<std::string> args = cli_globals();
+  args.insert(args.end(), {"keys", "create", "--role", "operator", "--json"});
+  auto made = run_cli(env().dir, args);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  json key = json::parse(made.out);
+  std::string secret = key["key"];
+  EXPECT_EQ(secret.size(), 46u);
+  EXPECT_EQ(http().get("/metrics", secret).status, 200);
+  // The store holds the hash, never the key.
+  EXPECT_EQ(read_file(env().dir.file("data/jiebang.sqlite3")).find(secret), std::string::npos);
+
+  args = cli_globals();
+  args.insert(args.end(), {"keys", "revoke", std::to_string(key["id"].get<int64_t>())});
+  auto revoked = run_cli(env().dir, args);
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  auto after = http().get("/metrics", secret);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_NE(after.header("www-authenticate").find("invalid_token"), std::string::npos);
+
+  args = cli_globals();
+  args.insert(args.end(), {"keys", "list", "--json"});
+  auto listed = run_cli(env().dir, args);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find(secret), std::string::npos);
+  EXPECT_NE(listed.out.find("\"revoked_at\": \"20"), std::string::npos) << listed.out;
+}
+
+TEST_F(SystemApi, TwentyMebibyteBodyIs413WithoutReadingIt) {
+  Socket s(env().port);
+  size_t size = 20u << 20;
+  std::string head = "POST /v1/scenarios HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + env().operator_key +
+                     "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
+  ASSERT_TRUE(s.send_all(head));
+  // The answer comes while the body is still being sent; the server stops reading and closes.
+  std::thread writer([&s, size] {
+    std::string block(1 << 16, ' ');
+    for (size_t sent = 0; sent < size; sent += block.size())
+      if (!s.send_all(block)) break;
+  });
+  HttpReply r = parse_reply(s.read_all());
+  writer.join();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_EQ(http().get("/healthz").status, 200);
+}
+
+TEST(SystemApiLimits, ChunkedBodyPastTheLimitIs413AndLongQueries414) {
+  api::ApiConfig config;
+  config.max_body_bytes = 100000;
+  TestServer env(false, config);
+  Socket s(env.port);
+  std::string head = "POST /v1/scenarios/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                     env.operator_key + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ASSERT_TRUE(s.send_all(head));
+  std::string chunk(8192, 'x');
+  for (int i = 0; i < 40; ++i)  // 320 KiB: well past the limit
+    if (!s.send_all("2000\r\n" + chunk + "\r\n")) break;
+  HttpReply r = parse_reply(s.read_all());
+  EXPECT_EQ(r.status, 413);
+  // Within the limit, a chunked body is read whole.
+  std::string jsonl = scenario("chunked-1", "分块上传场景", "分块单位").dump() + "\n";
+  char size_hex[16];
+  std::snprintf(size_hex, sizeof size_hex, "%zx", jsonl.size());
+  HttpReply ok = env.client().raw(head.substr(0, head.size() - 2) + "Connection: close\r\n\r\n" + size_hex + "\r\n" +
+                                  jsonl + "\r\n0\r\n\r\n");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json()["inserted"], 1);
+
+  auto long_query = env.client().get("/v1/scenarios?q=" + std::string(5000, 'a'), env.operator_key);
+  EXPECT_EQ(long_query.status, 414);
+  EXPECT_EQ(long_query.header("content-type"), "application/problem+json");
+}
+
+TEST(SystemApiLimits, ABodyThatArrivesAfterTheDeadlineIs503) {
+  api::ApiConfig config;
+  config.request_timeout_ms = 200;
+  TestServer env(false, config);
+  std::string body = scenario("late-1", "迟到的场景", "某单位").dump();
+  Socket s(env.port);
+  ASSERT_TRUE(s.send_all("POST /v1/scenarios HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " +
+                         env.operator_key + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(s.send_all(body.substr(10)));
+  HttpReply r = parse_reply(s.read_all());
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.header("retry-after"), "1");
+  EXPECT_EQ(env.client().get("/v1/scenarios/late-1", env.operator_key).status, 404);  // not written
+}
+
+TEST_F(SystemApi, ClientsThatGoAwayMidBodyDoNotHurtTheServer) {
+  for (int i = 0; i < 5; ++i) {
+    Socket s(env().port);
+    s.send_all("POST /v1/scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env().operator_key +
+               "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"id\":");
+  }
+  for (int i = 0; i < 5; ++i) {
+    Socket s(env().port);
+    s.send_all("POST /v1/scenarios HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(http().get("/healthz").status, 200);
+  EXPECT_EQ(http().get("/v1/scenarios/hz-2026-03-001", env().operator_key).status, 200);
+}
+
+TEST(ApiServerStart, ABusyPortIsUnavailableAndPortZeroIsRefused) {
+  TempDir dir;
+  ServiceConfig sc;
+  sc.data_dir = dir.file("data");
+  sc.index_dir = index_dir();
+  auto svc = Service::open(sc);
+  ASSERT_TRUE(svc) << svc.status().to_string();
+  // Hold a port with a listening socket: cpprestsdk's bind fails, and start() says so.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  api::ApiConfig config;
+  config.listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  auto busy = api::ApiServer::start(**svc, config);
+  ::close(fd);
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(busy.status().message().find(config.listen), std::string::npos);
+  config.listen = "127.0.0.1:0";
+  EXPECT_EQ(api::ApiServer::start(**svc, config).status().code(), ErrorCode::kInvalidArgument);
+  config.listen = "localhost";
+  EXPECT_EQ(api::ApiServer::start(**svc, config).status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
+  TempDir dir;
+  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> all = globals;
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  };
+  ASSERT_EQ(run_cli(dir, with({"import", "scenarios", fixture("scenarios.jsonl")})).exit_code, 0);
+  auto key = run_cli(dir, with({"keys", "create", "--role", "publisher", "--org", kFixturePublisher}));
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  std::string secret = key.out.substr(0, key.out.find('\n'));
+  EXPECT_TRUE(secret.starts_with("jb_"));
+  EXPECT_EQ(run_cli(dir, with({"keys", "create", "--role", "publisher"})).exit_code, 2);  // --org missing
+
+  int port = free_port();
+  std::vector<std::string> args = with({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    std::string binary = JIEBANG_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::string log = dir.file("serve.log");
+    FILE* f = std::freopen(log.c_str(), "w", stderr);
+    (void)f;
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  HttpClient http(port);
+  int health = 0;
+  for (int i = 0; i < 200 && health != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      health = http.get("/healthz").status;
+    } catch (const std::exception&) {  // not listening yet
+    }
+  }
+  EXPECT_EQ(health, 200) << read_file(dir.file("serve.log"));
+  auto r = http.get("/v1/scenarios?q=" + url_encode("巡检"), secret);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.json()["results"].empty());
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status)) << read_file(dir.file("serve.log"));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(dir.file("serve.log"));
+}
+
+}  // namespace
+}  // namespace jiebang::testing

@@ -1,0 +1,190 @@
+// Black-box tests of the jiebang command line: the real binary, a data directory in a temp dir.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+
+class Cli : public ::testing::Test {
+ protected:
+  /// Runs `jiebang --data-dir <tmp>/data --index-dir <index> args...`.
+  testing::CommandResult run(std::vector<std::string> args) {
+    std::vector<std::string> all = {"--data-dir", tmp_.file("data"), "--index-dir", testing::index_dir()};
+    all.insert(all.end(), args.begin(), args.end());
+    return testing::run_cli(tmp_, all);
+  }
+  /// Imports both fixture files; fails the test if either import fails.
+  void import_fixtures() {
+    auto e = run({"import", "enterprises", testing::fixture("enterprises.jsonl")});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    auto s = run({"import", "scenarios", testing::fixture("scenarios.jsonl")});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+  }
+  static json parse(const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON:\n" << text;
+    return j;
+  }
+  TempDir tmp_;
+};
+
+TEST_F(Cli, ImportGoodFileExitsZero) {
+  auto r = run({"import", "scenarios", testing::fixture("scenarios.jsonl")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("50 read"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 rejected"), std::string::npos) << r.out;
+  auto st = run({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  json j = parse(st.out);
+  EXPECT_EQ(j.value("scenarios", -1), 50);
+  EXPECT_EQ(j.value("indexed_scenarios", -1), 50);
+  EXPECT_EQ(j.value("applied_seq", -1), j.value("store_seq", -2));
+}
+
+TEST_F(Cli, ImportFileWithBadRecordExitsNonZeroNamingLineAndKey) {
+  auto lines = testing::read_jsonl(testing::fixture("scenarios.jsonl"));
+  std::string text;
+  for (size_t i = 0; i < 5; ++i) {
+    json s = lines[i];
+    if (i == 3) s["required_trl"] = 12;  // line 4
+    text += s.dump() + "\n";
+  }
+  std::string path = tmp_.file("bad-scenarios.jsonl");
+  testing::write_file(path, text);
+  auto r = run({"import", "scenarios", path});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find(path + ":4:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("required_trl"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("1 rejected"), std::string::npos) << r.out;
+  // The four good records were imported all the same.
+  auto st = run({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_EQ(parse(st.out).value("scenarios", -1), 4);
+}
+
+TEST_F(Cli, ImportMissingFileExitsNonZero) {
+  auto r = run({"import", "scenarios", tmp_.file("missing.jsonl")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("missing.jsonl"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, SearchJsonParsesAndRanksTunnelScenarioFirst) {
+  import_fixtures();
+  // --status any: the test must not depend on today's date (the default hides passed deadlines).
+  auto r = run({"search", "巡检机器人", "--json", "--status", "any"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json hits = parse(r.out);
+  ASSERT_TRUE(hits.is_array()) << r.out;
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].value("id", ""), "hz-2026-03-001");
+  for (const auto& h : hits) {
+    EXPECT_TRUE(h.contains("title"));
+    EXPECT_TRUE(h.contains("score"));
+    EXPECT_TRUE(h["attributes"].is_object());
+  }
+}
+
+TEST_F(Cli, SearchWithRegionFilterKeepsToTheCity) {
+  import_fixtures();
+  auto r = run({"search", "智能", "--region", "330100", "--status", "any", "--json", "--limit", "100"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json hits = parse(r.out);
+  ASSERT_TRUE(hits.is_array());
+  ASSERT_FALSE(hits.empty());
+  for (const auto& h : hits) EXPECT_EQ(h["attributes"].value("region", "").rfind("3301", 0), 0u) << h.dump();
+}
+
+TEST_F(Cli, SearchWithUnknownRegionFails) {
+  import_fixtures();
+  auto r = run({"search", "机器人", "--region", "火星市"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("火星市"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, MatchScenarioJsonHasComponents) {
+  import_fixtures();
+  auto r = run({"match", "--scenario", "hz-2026-03-001", "--json", "--limit", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json results = parse(r.out);
+  ASSERT_TRUE(results.is_array()) << r.out;
+  ASSERT_FALSE(results.empty());
+  EXPECT_LE(results.size(), 5u);
+  double previous = 1e300;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const json& m = results[i];
+    EXPECT_EQ(m.value("rank", 0u), i + 1);
+    ASSERT_TRUE(m["components"].is_object()) << m.dump();
+    for (const char* c : {"text", "track_record", "industry", "region", "readiness"}) {
+      ASSERT_TRUE(m["components"].contains(c)) << c << " missing in " << m.dump();
+      EXPECT_TRUE(m["components"][c].contains("fit"));
+      EXPECT_TRUE(m["components"][c].contains("contribution"));
+    }
+    EXPECT_FALSE(m.value("reason", "").empty());
+    EXPECT_LE(m.value("score", 0.0), previous);
+    previous = m.value("score", 0.0);
+  }
+}
+
+TEST_F(Cli, MatchUnknownScenarioFails) {
+  import_fixtures();
+  auto r = run({"match", "--scenario", "hz-404", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not_found"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, MatchWithoutIdIsUsageError) {
+  auto r = run({"match", "--json"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 1) << "a usage error, not a failure: " << r.err;
+}
+
+TEST_F(Cli, EvalJsonPrintsTheFourMeasures) {
+  auto r = run({"eval", "--enterprises", testing::fixture("enterprises.jsonl"), "--scenarios",
+                testing::fixture("scenarios.jsonl"), "--qrels", testing::fixture("qrels.tsv"), "--json", "--run-out",
+                tmp_.file("run.txt")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = parse(r.out);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  std::set<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
+  EXPECT_EQ(keys, (std::set<std::string>{"queries", "mrr@10", "recall@10", "ndcg@10"}));
+  std::set<std::string> scenarios_with_answers;
+  for (const auto& [s, judged] : testing::fixture_qrels())
+    for (const auto& [e, rel] : judged)
+      if (rel > 0) scenarios_with_answers.insert(s);
+  EXPECT_EQ(j.value("queries", 0u), scenarios_with_answers.size());
+  EXPECT_GT(j.value("mrr@10", 0.0), 0.5);
+  for (const char* k : {"mrr@10", "recall@10", "ndcg@10"}) {
+    EXPECT_GT(j.value(k, -1.0), 0.0) << k;
+    EXPECT_LE(j.value(k, 2.0), 1.0) << k;
+  }
+  std::string run_file = testing::read_file(tmp_.file("run.txt"));
+  EXPECT_NE(run_file.find("hz-2026-03-001 Q0 "), std::string::npos);
+}
+
+TEST_F(Cli, HelpExitsZero) {
+  auto r = testing::run_cli(tmp_, {"--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("import"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("search"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, UnknownSubcommandExitsNonZero) {
+  auto r = run({"frobnicate"});
+  EXPECT_NE(r.exit_code, 0);
+  auto none = run({});
+  EXPECT_NE(none.exit_code, 0) << "a subcommand is required";
+}
+
+}  // namespace
+}  // namespace jiebang

@@ -1,0 +1,390 @@
+// Store tests on a real SQLite file in a per-test temporary directory.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "jiebang/core/records.h"
+#include "jiebang/store/store.h"
+#include "test_util.h"
+
+namespace jiebang {
+namespace {
+
+using testing::TempDir;
+
+Scenario scenario(const std::string& id, const std::string& publisher = "国网杭州供电公司",
+                  const std::string& title = "电力隧道智能巡检机器人应用场景") {
+  Scenario s;
+  s.id = id;
+  s.title = title;
+  s.description = "隧道内常年高湿，需要挂轨式智能巡检装置，具备双光谱测温和气体监测。";
+  s.publisher = publisher;
+  s.region = "330102";
+  s.industries = {"D4420", "智能电网"};
+  s.required_trl = 7;
+  return s;
+}
+
+Enterprise enterprise(const std::string& id, const std::string& name = "杭州睿巡智能装备有限公司") {
+  Enterprise e;
+  e.id = id;
+  e.name = name;
+  e.description = "挂轨式智能巡检机器人研发与制造。";
+  e.capabilities = {"隧道巡检机器人"};
+  e.trl = 8;
+  return e;
+}
+
+std::unique_ptr<Store> open_store(const std::string& path) {
+  auto st = Store::open(path);
+  if (!st.is_ok()) {
+    ADD_FAILURE() << st.status().to_string();
+    return nullptr;
+  }
+  return std::move(*st);
+}
+
+std::vector<UpsertOutcome> outcomes_of(const Result<std::vector<Result<UpsertOutcome>>>& r) {
+  std::vector<UpsertOutcome> out;
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  if (!r.is_ok()) return out;
+  for (const auto& o : *r) {
+    EXPECT_TRUE(o.is_ok()) << o.status().to_string();
+    if (o.is_ok()) out.push_back(o.value());
+  }
+  return out;
+}
+
+/// Runs one SQL statement on the file with the sqlite3 C API (independent of the Store).
+int64_t sql_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path;
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+      v = sqlite3_column_int64(stmt, 0);
+    else if (rc == SQLITE_DONE)
+      v = 0;
+    else
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  } else {
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST(Store, OpenCreatesSchemaWithRecordAndChangeTables) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  int version = 0;
+  {
+    auto store = open_store(path);
+    ASSERT_TRUE(store);
+    version = store->schema_version();
+    EXPECT_GE(version, 1);
+    EXPECT_EQ(*store->last_seq(), 0);
+    EXPECT_EQ(*store->count(RecordKind::kScenario), 0);
+    EXPECT_EQ(*store->count(RecordKind::kEnterprise), 0);
+  }
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_EQ(sql_int(path, "PRAGMA user_version"), version);
+  for (const char* table : {"scenarios", "enterprises", "changes"})
+    EXPECT_EQ(
+        sql_int(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='") + table + "'"), 1)
+        << table;
+  // Reopening applies nothing new.
+  auto again = open_store(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->schema_version(), version);
+}
+
+TEST(Store, NewerSchemaVersionRefused) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  int version = 0;
+  {
+    auto store = open_store(path);
+    ASSERT_TRUE(store);
+    version = store->schema_version();
+  }
+  sql_int(path, "PRAGMA user_version = " + std::to_string(version + 1));
+  auto st = Store::open(path);
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(st.status().code(), ErrorCode::kInternal);
+  EXPECT_NE(st.status().message().find(std::to_string(version + 1)), std::string::npos) << st.status().message();
+}
+
+TEST(Store, FileThatIsNotADatabaseRefused) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  testing::write_file(path, std::string(4096, 'x'));
+  auto st = Store::open(path);
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(st.status().code(), ErrorCode::kInternal) << st.status().to_string();
+}
+
+TEST(Store, UnopenablePathIsUnavailable) {
+  TempDir tmp;
+  auto st = Store::open(tmp.file("no/such/dir/jiebang.sqlite3"));
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(st.status().code(), ErrorCode::kUnavailable) << st.status().to_string();
+}
+
+TEST(Store, UpsertReportsInsertedUpdatedUnchanged) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  auto first = outcomes_of(store->upsert_scenarios({scenario("hz-1"), scenario("hz-2")}));
+  EXPECT_EQ(first, (std::vector<UpsertOutcome>{UpsertOutcome::kInserted, UpsertOutcome::kInserted}));
+
+  Scenario changed = scenario("hz-2");
+  changed.required_trl = 8;
+  auto second = outcomes_of(store->upsert_scenarios({scenario("hz-1"), changed, scenario("hz-3")}));
+  EXPECT_EQ(second,
+            (std::vector<UpsertOutcome>{UpsertOutcome::kUnchanged, UpsertOutcome::kUpdated, UpsertOutcome::kInserted}));
+  EXPECT_EQ(*store->count(RecordKind::kScenario), 3);
+  auto got = store->get_scenario("hz-2");
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_EQ(got->required_trl, 8);
+
+  auto ents = outcomes_of(store->upsert_enterprises({enterprise("ent-1"), enterprise("ent-2")}));
+  EXPECT_EQ(ents, (std::vector<UpsertOutcome>{UpsertOutcome::kInserted, UpsertOutcome::kInserted}));
+  Enterprise e2 = enterprise("ent-2", "杭州睿巡智能装备股份有限公司");
+  ents = outcomes_of(store->upsert_enterprises({enterprise("ent-1"), e2}));
+  EXPECT_EQ(ents, (std::vector<UpsertOutcome>{UpsertOutcome::kUnchanged, UpsertOutcome::kUpdated}));
+  EXPECT_EQ(store->get_enterprise("ent-2")->name, "杭州睿巡智能装备股份有限公司");
+}
+
+TEST(Store, ChangeRowsOnlyForRealChanges) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-1"), scenario("hz-2")}));
+  (void)outcomes_of(store->upsert_enterprises({enterprise("ent-1")}));
+  int64_t after_insert = *store->last_seq();
+  auto changes = store->changes_after(0, 100);
+  ASSERT_TRUE(changes.is_ok());
+  ASSERT_EQ(changes->size(), 3u);
+  EXPECT_EQ((*changes)[0].record_id, "hz-1");
+  EXPECT_EQ((*changes)[0].kind, RecordKind::kScenario);
+  EXPECT_EQ((*changes)[0].op, "upsert");
+  EXPECT_EQ((*changes)[2].record_id, "ent-1");
+  EXPECT_EQ((*changes)[2].kind, RecordKind::kEnterprise);
+  EXPECT_EQ(after_insert, (*changes)[2].seq);
+
+  // Same content again: no change rows.
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-1"), scenario("hz-2")}));
+  (void)outcomes_of(store->upsert_enterprises({enterprise("ent-1")}));
+  EXPECT_EQ(*store->last_seq(), after_insert);
+  EXPECT_TRUE(store->changes_after(after_insert, 100)->empty());
+
+  // One real change: one row, for that record.
+  Scenario s = scenario("hz-2");
+  s.status = "closed";
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-1"), s}));
+  auto later = store->changes_after(after_insert, 100);
+  ASSERT_TRUE(later.is_ok());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].record_id, "hz-2");
+  EXPECT_GT((*later)[0].seq, after_insert);
+}
+
+TEST(Store, UnknownKeysTakePartInChangeDetection) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  Scenario s = scenario("hz-1");
+  s.extra = {{"source_url", "https://example.com/a"}, {"batch", 3}};
+  (void)outcomes_of(store->upsert_scenarios({s}));
+  Scenario same = s;
+  same.extra = {{"batch", 3}, {"source_url", "https://example.com/a"}};  // same keys, other order
+  EXPECT_EQ(outcomes_of(store->upsert_scenarios({same})), (std::vector<UpsertOutcome>{UpsertOutcome::kUnchanged}));
+  Scenario other = s;
+  other.extra["source_url"] = "https://example.com/b";
+  EXPECT_EQ(outcomes_of(store->upsert_scenarios({other})), (std::vector<UpsertOutcome>{UpsertOutcome::kUpdated}));
+  auto got = store->get_scenario("hz-1");
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_EQ(got->extra["source_url"], "https://example.com/b");
+  EXPECT_EQ(got->extra["batch"], 3);
+}
+
+TEST(Store, SeqsStrictlyIncreaseAndChangesAfterPages) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Scenario> batch;
+    for (int i = 0; i < 5; ++i) {
+      Scenario s = scenario("hz-" + std::to_string(i));
+      s.required_trl = 1 + round;  // each round changes every record
+      batch.push_back(s);
+    }
+    (void)outcomes_of(store->upsert_scenarios(batch));
+  }
+  auto all = store->changes_after(0, 1000);
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all->size(), 15u);
+  for (size_t i = 1; i < all->size(); ++i) EXPECT_GT((*all)[i].seq, (*all)[i - 1].seq);
+  EXPECT_EQ(*store->last_seq(), all->back().seq);
+
+  // Paging with a limit walks the same rows.
+  std::vector<int64_t> paged;
+  int64_t after = 0;
+  for (;;) {
+    auto page = store->changes_after(after, 4);
+    ASSERT_TRUE(page.is_ok());
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 4u);
+    for (const auto& c : *page) paged.push_back(c.seq);
+    after = page->back().seq;
+  }
+  ASSERT_EQ(paged.size(), all->size());
+  for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], (*all)[i].seq);
+}
+
+TEST(Store, ScenarioOfAnotherPublisherConflictsAndOthersWritten) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-1", "国网杭州供电公司")}));
+  int64_t seq = *store->last_seq();
+
+  auto r = store->upsert_scenarios(
+      {scenario("hz-2"), scenario("hz-1", "杭州市城市大脑运营中心", "另一个标题"), scenario("hz-3")});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->size(), 3u);
+  ASSERT_TRUE((*r)[0].is_ok());
+  EXPECT_EQ((*r)[0].value(), UpsertOutcome::kInserted);
+  ASSERT_FALSE((*r)[1].is_ok());
+  EXPECT_EQ((*r)[1].status().code(), ErrorCode::kConflict);
+  EXPECT_NE((*r)[1].status().message().find("国网杭州供电公司"), std::string::npos) << (*r)[1].status().message();
+  EXPECT_NE((*r)[1].status().message().find("杭州市城市大脑运营中心"), std::string::npos);
+  ASSERT_TRUE((*r)[2].is_ok());
+  EXPECT_EQ((*r)[2].value(), UpsertOutcome::kInserted);
+
+  // The stored hz-1 is untouched; the two others were written with two change rows.
+  auto got = store->get_scenario("hz-1");
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_EQ(got->publisher, "国网杭州供电公司");
+  EXPECT_EQ(got->title, "电力隧道智能巡检机器人应用场景");
+  EXPECT_EQ(*store->count(RecordKind::kScenario), 3);
+  auto changes = store->changes_after(seq, 100);
+  ASSERT_TRUE(changes.is_ok());
+  std::set<std::string> ids;
+  for (const auto& c : *changes) ids.insert(c.record_id);
+  EXPECT_EQ(ids, (std::set<std::string>{"hz-2", "hz-3"}));
+}
+
+TEST(Store, ReopenKeepsRecordsAndChangeLog) {
+  TempDir tmp;
+  std::string path = tmp.file("s.sqlite3");
+  Scenario s = scenario("hz-1");
+  s.budget = Budget{123456, 800000000, "CNY"};
+  s.deadline = "2027-01-15";
+  s.keywords = {"电力隧道", "巡检"};
+  s.policy = {{"compute_voucher_rate", 0.3}};
+  Enterprise e = enterprise("91350100M000100Y43");
+  e.cases.push_back({"隧道巡检试点", "部署 4 台机器人", "国网杭州供电公司", 2024, "validation"});
+  e.contact = {{"email", "a@example.com"}};
+  int64_t seq = 0;
+  {
+    auto store = open_store(path);
+    ASSERT_TRUE(store);
+    (void)outcomes_of(store->upsert_scenarios({s}));
+    (void)outcomes_of(store->upsert_enterprises({e}));
+    seq = *store->last_seq();
+  }
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->last_seq(), seq);
+  EXPECT_EQ(*store->count(RecordKind::kScenario), 1);
+  auto gs = store->get_scenario("hz-1");
+  ASSERT_TRUE(gs.is_ok()) << gs.status().to_string();
+  EXPECT_EQ(to_json(*gs), to_json(s));
+  ASSERT_TRUE(gs->budget.has_value());
+  EXPECT_EQ(gs->budget->amount_min_minor, 123456);
+  EXPECT_EQ(gs->budget->amount_max_minor, 800000000);
+  auto ge = store->get_enterprise("91350100M000100Y43");
+  ASSERT_TRUE(ge.is_ok()) << ge.status().to_string();
+  EXPECT_EQ(to_json(*ge), to_json(e));
+  ASSERT_EQ(ge->cases.size(), 1u);
+  EXPECT_EQ(ge->cases[0].customer, "国网杭州供电公司");
+  // Writing the same records after reopening changes nothing.
+  EXPECT_EQ(outcomes_of(store->upsert_scenarios({s})), (std::vector<UpsertOutcome>{UpsertOutcome::kUnchanged}));
+  EXPECT_EQ(*store->last_seq(), seq);
+}
+
+TEST(Store, GetMissingRecordIsNotFound) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-1")}));
+  auto s = store->get_scenario("hz-404");
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(s.status().message().find("hz-404"), std::string::npos);
+  auto e = store->get_enterprise("hz-1");  // a scenario id is not an enterprise
+  ASSERT_FALSE(e.is_ok());
+  EXPECT_EQ(e.status().code(), ErrorCode::kNotFound);
+}
+
+TEST(Store, ForEachVisitsInIdOrderAndStops) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  (void)outcomes_of(store->upsert_scenarios({scenario("hz-3"), scenario("hz-1"), scenario("hz-2")}));
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store
+                  ->for_each_scenario([&](Scenario&& s) {
+                    ids.push_back(s.id);
+                    return true;
+                  })
+                  .is_ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"hz-1", "hz-2", "hz-3"}));
+  ids.clear();
+  ASSERT_TRUE(store
+                  ->for_each_scenario([&](Scenario&& s) {
+                    ids.push_back(s.id);
+                    return ids.size() < 2;
+                  })
+                  .is_ok());
+  EXPECT_EQ(ids.size(), 2u);
+
+  (void)outcomes_of(store->upsert_enterprises({enterprise("ent-b"), enterprise("ent-a")}));
+  ids.clear();
+  ASSERT_TRUE(store
+                  ->for_each_enterprise([&](Enterprise&& e) {
+                    ids.push_back(e.id);
+                    return true;
+                  })
+                  .is_ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"ent-a", "ent-b"}));
+}
+
+TEST(Store, TwoHandlesOnOneFileSeeEachOthersWrites) {
+  TempDir tmp;
+  std::string path = tmp.file("s.sqlite3");
+  auto a = open_store(path);
+  auto b = open_store(path);
+  ASSERT_TRUE(a && b);
+  (void)outcomes_of(a->upsert_scenarios({scenario("hz-1")}));
+  EXPECT_TRUE(b->get_scenario("hz-1").is_ok());
+  EXPECT_EQ(outcomes_of(b->upsert_scenarios({scenario("hz-1")})),
+            (std::vector<UpsertOutcome>{UpsertOutcome::kUnchanged}));
+  EXPECT_EQ(*a->last_seq(), *b->last_seq());
+}
+
+}  // namespace
+}  // namespace jiebang

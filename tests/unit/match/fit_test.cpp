@@ -1,0 +1,190 @@
+// Attribute-fit and weight-configuration tests: track record, Han detection, MatchWeights.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "jiebang/match/matcher.h"
+#include "test_util.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+
+json customers(std::initializer_list<const char*> names) {
+  json out = json::array();
+  for (const char* n : names) out.push_back({{"customer", n}, {"year", 2024}});
+  return out;
+}
+
+const json kNone = json::array();  // no outcomes of earlier matches
+
+TEST(TrackRecordFit, ExactCasesCountGeometrically) {
+  int exact = -1, parent = -1;
+  // n exact cases: 1 - 0.5^n.
+  EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", customers({"国网杭州供电公司"}), kNone, &exact, &parent), 0.5);
+  EXPECT_EQ(exact, 1);
+  EXPECT_EQ(parent, 0);
+  EXPECT_DOUBLE_EQ(
+      track_record_fit("国网杭州供电公司", customers({"国网杭州供电公司", "国网宁波供电公司", "国网杭州供电公司"}),
+                       kNone, &exact, &parent),
+      0.75);
+  EXPECT_EQ(exact, 2);
+}
+
+TEST(TrackRecordFit, ParentOrganisationCountsHalf) {
+  int exact = -1, parent = -1;
+  // Publisher "国家电网 / 国网杭州供电公司": parent "国家电网". Two cases for siblings or the parent:
+  // half of 1 - 0.5^2 = 0.375.
+  double fit =
+      track_record_fit("国家电网 / 国网杭州供电公司",
+                       customers({"国家电网 / 国网宁波供电公司", "国家电网", "浙江大学"}), kNone, &exact, &parent);
+  EXPECT_DOUBLE_EQ(fit, 0.375);
+  EXPECT_EQ(exact, 0);
+  EXPECT_EQ(parent, 2);
+}
+
+TEST(TrackRecordFit, ExactWinsOverParent) {
+  int exact = 0, parent = 0;
+  double fit = track_record_fit("国家电网 / 国网杭州供电公司",
+                                customers({"国家电网 / 国网杭州供电公司", "国家电网 / 国网宁波供电公司"}), kNone,
+                                &exact, &parent);
+  EXPECT_DOUBLE_EQ(fit, 0.5);
+  EXPECT_EQ(exact, 1);
+  EXPECT_EQ(parent, 1);
+}
+
+TEST(TrackRecordFit, MatchOutcomesCountTwoOrThree) {
+  int exact = 0, parent = 0;
+  // One validated outcome (2) + one listed case (1) = 3 pieces of evidence: 1 - 0.5^3 = 0.875.
+  json outcomes = json::array({{{"publisher", "国网杭州供电公司"}, {"stage", "validation"}}});
+  EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", customers({"国网杭州供电公司"}), outcomes, &exact, &parent),
+                   0.875);
+  EXPECT_EQ(exact, 3);
+  // A commercialised outcome alone counts 3.
+  outcomes = json::array({{{"publisher", "国网杭州供电公司"}, {"stage", "commercialized"}}});
+  EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", json::array(), outcomes, &exact, &parent), 0.875);
+  EXPECT_EQ(exact, 3);
+  // An outcome with its parent organisation: m = 2 → half of 0.75.
+  outcomes = json::array({{{"publisher", "国家电网 / 国网宁波供电公司"}, {"stage", "validation"}}});
+  EXPECT_DOUBLE_EQ(track_record_fit("国家电网 / 国网杭州供电公司", json::array(), outcomes, &exact, &parent), 0.375);
+  EXPECT_EQ(exact, 0);
+  EXPECT_EQ(parent, 2);
+}
+
+TEST(TrackRecordFit, NamesComparedAfterNormalisation) {
+  int exact = 0;
+  EXPECT_DOUBLE_EQ(track_record_fit("ＡＢＣ醫院", customers({"abc医院"}), kNone, &exact, nullptr), 0.5);
+  EXPECT_EQ(exact, 1);
+}
+
+TEST(TrackRecordFit, NothingToCompareGivesZero) {
+  EXPECT_EQ(track_record_fit("", customers({""}), kNone, nullptr, nullptr), 0);
+  EXPECT_EQ(track_record_fit("国网杭州供电公司", json::array(), kNone, nullptr, nullptr), 0);
+  EXPECT_EQ(track_record_fit("国网杭州供电公司", json(nullptr), kNone, nullptr, nullptr), 0);
+  EXPECT_EQ(track_record_fit("国网杭州供电公司", customers({"国网宁波供电公司"}), kNone, nullptr, nullptr), 0);
+}
+
+TEST(HasHan, DetectsCjkIdeographsOnly) {
+  EXPECT_TRUE(has_han("电力隧道"));
+  EXPECT_TRUE(has_han("Metro 隧道"));
+  EXPECT_TRUE(has_han("㐀"));  // U+3400, CJK Extension A
+  EXPECT_FALSE(has_han("Metro tunnel inspection"));
+  EXPECT_FALSE(has_han("、。"));          // CJK punctuation
+  EXPECT_FALSE(has_han("あいう"));        // kana
+  EXPECT_FALSE(has_han("Ｔｕｎｎｅｌ"));  // full-width Latin
+  EXPECT_FALSE(has_han(""));
+}
+
+TEST(MatchWeights, EmptyObjectGivesDefaults) {
+  auto w = MatchWeights::from_json(json::object());
+  ASSERT_TRUE(w.is_ok()) << w.status().to_string();
+  MatchWeights d;
+  EXPECT_EQ(w->text, d.text);
+  EXPECT_EQ(w->track_record, d.track_record);
+  EXPECT_EQ(w->candidates, d.candidates);
+  EXPECT_EQ(w->bm25_b, d.bm25_b);
+}
+
+TEST(MatchWeights, ReadsKnownKeysAndIgnoresUnderscoreKeys) {
+  auto w = MatchWeights::from_json(
+      {{"_comment", "x"}, {"text", 2.0}, {"region", 0.4}, {"candidates", 50}, {"bm25_b", 1.0}, {"bm25_k1", 0}});
+  ASSERT_TRUE(w.is_ok()) << w.status().to_string();
+  EXPECT_EQ(w->text, 2.0);
+  EXPECT_EQ(w->region, 0.4);
+  EXPECT_EQ(w->candidates, 50u);
+  EXPECT_EQ(w->bm25_b, 1.0);
+  EXPECT_EQ(w->bm25_k1, 0.0);
+}
+
+TEST(MatchWeights, BadKeysNamed) {
+  struct Bad {
+    json j;
+    const char* key;
+  };
+  for (const Bad& b :
+       {Bad{{{"txt", 1}}, "txt"}, Bad{{{"region", -0.1}}, "region"}, Bad{{{"industry", "0.2"}}, "industry"},
+        Bad{{{"bm25_b", 1.5}}, "bm25_b"}, Bad{{{"candidates", 0}}, "candidates"}}) {
+    auto w = MatchWeights::from_json(b.j);
+    ASSERT_FALSE(w.is_ok()) << b.j.dump();
+    EXPECT_EQ(w.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(w.status().message().find(b.key), std::string::npos) << w.status().message();
+  }
+  EXPECT_FALSE(MatchWeights::from_json(json::array()).is_ok());
+}
+
+double weight_named(const MatchWeights& w, const std::string& key) {
+  if (key == "text") return w.text;
+  if (key == "case_share") return w.case_share;
+  if (key == "second_case") return w.second_case;
+  if (key == "track_record") return w.track_record;
+  if (key == "industry") return w.industry;
+  if (key == "region") return w.region;
+  if (key == "readiness") return w.readiness;
+  if (key == "candidates") return static_cast<double>(w.candidates);
+  if (key == "max_query_terms") return static_cast<double>(w.max_query_terms);
+  if (key == "bm25_k1") return w.bm25_k1;
+  if (key == "bm25_b") return w.bm25_b;
+  ADD_FAILURE() << "ranking.json key the test does not know: " << key;
+  return -1;
+}
+
+TEST(MatchWeights, LoadsIndexRankingJson) {
+  std::string path = testing::index_dir() + "/ranking.json";
+  json file = json::parse(testing::read_file(path));
+  auto w = MatchWeights::load(path);
+  ASSERT_TRUE(w.is_ok()) << w.status().to_string();
+  size_t compared = 0;
+  for (auto it = file.begin(); it != file.end(); ++it) {
+    if (it.key().rfind("_", 0) == 0) continue;
+    EXPECT_DOUBLE_EQ(weight_named(*w, it.key()), it->get<double>()) << it.key();
+    ++compared;
+  }
+  EXPECT_GE(compared, 5u);
+}
+
+TEST(MatchWeights, LoadErrors) {
+  testing::TempDir tmp;
+  auto missing = MatchWeights::load(tmp.file("none.json"));
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+
+  testing::write_file(tmp.file("bad.json"), "{\"text\": ");
+  auto bad = MatchWeights::load(tmp.file("bad.json"));
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("bad.json"), std::string::npos);
+
+  testing::write_file(tmp.file("key.json"), "{\"speed\": 1}");
+  auto key = MatchWeights::load(tmp.file("key.json"));
+  ASSERT_FALSE(key.is_ok());
+  EXPECT_EQ(key.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(key.status().message().find("speed"), std::string::npos);
+  EXPECT_NE(key.status().message().find("key.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jiebang

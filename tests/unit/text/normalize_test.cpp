@@ -1,0 +1,74 @@
+// Search-form normalisation tests: NFKC case folding, pinyin-annotation removal, t2s.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jiebang/text/normalize.h"
+
+namespace jiebang {
+namespace {
+
+TEST(Normalize, FullWidthBecomesHalfWidthLowerCase) {
+  EXPECT_EQ(text::normalize("ＡＩ５Ｇ"), "ai5g");
+  EXPECT_EQ(text::normalize("ＩＰ６５防护"), "ip65防护");
+  EXPECT_EQ(text::normalize("AI 5G"), "ai 5g");  // ASCII fast path
+}
+
+TEST(Normalize, FullWidthPunctuationFolded) {
+  EXPECT_EQ(text::normalize("（试点）"), "(试点)");
+  EXPECT_EQ(text::normalize("Ａ，Ｂ"), "a,b");
+}
+
+TEST(Normalize, TraditionalBecomesSimplified) {
+  EXPECT_EQ(text::normalize("機器人"), "机器人");
+  EXPECT_EQ(text::normalize("智慧醫療影像"), "智慧医疗影像");
+  EXPECT_EQ(text::normalize("電力隧道巡檢"), "电力隧道巡检");
+}
+
+TEST(Normalize, PinyinAnnotationsAfterHanRemoved) {
+  EXPECT_EQ(text::normalize("场(chǎng)景(jǐng)创新"), "场景创新");
+  EXPECT_EQ(text::normalize("场（chǎng）景（jǐng）创新"), "场景创新");  // full-width brackets
+  EXPECT_EQ(text::normalize("揭(jie1)榜(bang3)"), "揭榜");              // tone digits
+}
+
+TEST(Normalize, OtherParenthesesKept) {
+  EXPECT_EQ(text::normalize("场景(试点)"), "场景(试点)");
+  EXPECT_EQ(text::normalize("清单(2025年)"), "清单(2025年)");
+  EXPECT_EQ(text::normalize("AI (ai)"), "ai (ai)");
+  EXPECT_EQ(text::normalize("模型 AI(ai)"), "模型 ai(ai)");  // Latin before the bracket, not Han
+}
+
+TEST(Normalize, EmptyAndAsciiUnchangedApartFromCase) {
+  EXPECT_EQ(text::normalize(""), "");
+  EXPECT_EQ(text::normalize("Metro Tunnel"), "metro tunnel");
+  EXPECT_EQ(text::normalize("330110"), "330110");
+}
+
+TEST(Normalize, InvalidUtf8ReplacedNotPassedThrough) {
+  std::string out = text::normalize("场景\xB3\xA1");
+  EXPECT_EQ(out.rfind("场景", 0), 0u) << out;
+  EXPECT_NE(out.find("\xEF\xBF\xBD"), std::string::npos) << "U+FFFD expected";
+}
+
+TEST(Normalize, IsIdempotent) {
+  for (const char* s : {"ＡＩ５Ｇ", "機器人", "场(chǎng)景(jǐng)创新", "场景(试点)", "Ｍｅｔｒｏ"}) {
+    std::string once = text::normalize(s);
+    EXPECT_EQ(text::normalize(once), once) << s;
+  }
+}
+
+TEST(Normalize, ConcurrentCallsAgree) {
+  std::vector<std::string> results(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 20; ++k) results[i] = text::normalize("機器人ＡＩ场(chǎng)景");
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) EXPECT_EQ(r, "机器人ai场景");
+}
+
+}  // namespace
+}  // namespace jiebang
