@@ -1,6 +1,7 @@
 // Search-box query construction: Han runs, Latin stems, phrases, synonyms, prefer-all ranking.
 #include "query_builder.h"
 
+#include <cstring>
 #include <set>
 
 #include "jiebang/text/normalize.h"
@@ -59,7 +60,9 @@ void plain_parts(const std::string& text, const Analyzer& analyzer, std::vector<
     if (t.kind == TokenKind::kNumber || (t.text[0] >= '0' && t.text[0] <= '9')) {
       parts.emplace_back(t.text);
     } else if (!analyzer.stopper()->operator()(t.text)) {
-      parts.emplace_back("Z" + analyzer.stemmer()(t.text));
+      std::string term = "Z";
+      term += analyzer.stemmer()(t.text);
+      parts.emplace_back(term);
     }
   }
   flush_run();
@@ -124,7 +127,7 @@ Xapian::Query build_search_query(const std::string& raw, const Analyzer& analyze
   std::string norm = text::normalize(raw);
   // Curly and corner quotes survive NFKC: treat them as '"'.
   for (const char* q : {"“", "”", "「", "」", "『", "』"})
-    for (size_t p = norm.find(q); p != std::string::npos; p = norm.find(q, p)) norm.replace(p, std::string(q).size(), "\"");
+    for (size_t p = norm.find(q); p != std::string::npos; p = norm.find(q, p)) norm.replace(p, std::strlen(q), 1, '"');
   std::vector<Xapian::Query> parts;
   bool quoted = false;
   size_t start = 0;

@@ -144,8 +144,8 @@ struct SearchIndex::Impl {
     return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
   }
 
-  /// Matched query terms, readable and without repeats; a CJK unigram is left out when a longer
-  /// matched term contains it.
+  /// Matched query terms, readable and without repeats; single CJK characters are left out when
+  /// any longer term matched (they say little about why a document fits).
   static std::vector<std::string> readable_matches(const std::vector<std::string>& raw) {
     std::vector<std::string> terms;
     std::set<std::string> seen;
@@ -157,8 +157,8 @@ struct SearchIndex::Impl {
     std::vector<std::string> out;
     for (const auto& t : terms) {
       bool cjk_unigram = t.size() == 3 && static_cast<unsigned char>(t[0]) >= 0xE3;
-      bool covered = cjk_unigram && std::any_of(terms.begin(), terms.end(), [&](const std::string& other) {
-                       return other.size() > t.size() && other.find(t) != std::string::npos;
+      bool covered = cjk_unigram && std::any_of(terms.begin(), terms.end(), [](const std::string& other) {
+                       return other.size() > 3 || static_cast<unsigned char>(other[0]) < 0xE3;
                      });
       if (!covered) out.push_back(t);
     }

@@ -136,7 +136,7 @@ class SearchIndex {
   /// Scenarios whose text best matches an enterprise's (name, description, capabilities, cases).
   Result<CandidateList> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
   /// Which of `query_terms` the document of record `id` holds, in readable form (stems without
-  /// their prefix; a CJK unigram left out when a matched longer term contains it). Computed only
+  /// their prefix; single CJK characters left out when a longer term matched). Computed only
   /// for the results shown, not for every candidate. Empty when the record is not indexed.
   std::vector<std::string> matched_terms(RecordKind target, const std::string& id,
                                          std::vector<std::string> query_terms) const;
