@@ -209,22 +209,9 @@ Result<ImportReport> Service::import_stream(RecordKind kind, std::istream& in, F
 }
 
 Result<std::vector<SearchHit>> Service::search(const std::string& query, SearchFilters filters, size_t limit) const {
-  if (!filters.region_code.empty()) {
-    auto code = impl_->regions.resolve(filters.region_code);
-    if (!code)
-      return Status::invalid_argument(
-          fmt::format("region: \"{}\" is not a GB/T 2260 code or a unique place name", filters.region_code));
-    filters.region_code = *code;
-  }
-  if (!filters.industry_code.empty()) {
-    auto code = impl_->industries.canonical(filters.industry_code);
-    if (!code)
-      return Status::invalid_argument(
-          fmt::format("industry: \"{}\" is not a GB/T 4754-2017 code", filters.industry_code));
-    filters.industry_code = *code;
-  }
-  if (filters.today.empty()) filters.today = today();
-  return impl_->index->search_scenarios(query, filters, limit);
+  auto page = search_page(query, std::move(filters), 0, limit, false);
+  if (!page) return page.status();
+  return std::move(page->hits);
 }
 
 Result<std::vector<MatchResult>> Service::match_scenario(const std::string& id, size_t limit) const {
