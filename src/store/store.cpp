@@ -105,10 +105,14 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     if (version > kSchemaVersion)
       return Status::internal(fmt::format("{}: schema version {} is newer than this jiebang understands ({})",
                                           path, version, kSchemaVersion));
-    for (int v = version; v < kSchemaVersion; ++v) {
-      SQLite::Transaction t(db);
-      db.exec(kMigrations[v]);
-      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+    if (version < kSchemaVersion) {
+      // Write-locked, and the version read again inside: of several openers of a fresh file, one
+      // migrates and the others then see the new version (no "table already exists").
+      SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
+      for (int v = db.execAndGet("PRAGMA user_version").getInt(); v < kSchemaVersion; ++v) {
+        db.exec(kMigrations[v]);
+        db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+      }
       t.commit();
     }
     return std::unique_ptr<Store>(new Store(std::move(impl)));
