@@ -3,7 +3,10 @@
 
 #include "store_impl.h"
 
+#include <chrono>
 #include <mutex>
+#include <stdexcept>
+#include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -94,30 +97,57 @@ constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMi
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
-  try {
-    auto impl = std::make_unique<Impl>(path);
-    auto& db = impl->db;
-    db.exec("PRAGMA journal_mode=WAL");
-    db.exec("PRAGMA synchronous=FULL");
-    db.exec("PRAGMA foreign_keys=ON");
-    int version = db.execAndGet("PRAGMA user_version").getInt();
-    if (version > kSchemaVersion)
-      return Status::internal(fmt::format("{}: schema version {} is newer than this jiebang understands ({})",
-                                          path, version, kSchemaVersion));
-    if (version < kSchemaVersion) {
-      // Write-locked, and the version read again inside: of several openers of a fresh file, one
-      // migrates and the others then see the new version (no "table already exists").
-      SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
-      for (int v = db.execAndGet("PRAGMA user_version").getInt(); v < kSchemaVersion; ++v) {
-        db.exec(kMigrations[v]);
-        db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
-      }
-      t.commit();
+namespace {
+
+/// Runs the connection setup (journal mode, pragmas, migrations). Returns the schema version found.
+/// Throws SQLite::Exception as SQLiteCpp does.
+void set_up_connection(SQLite::Database& db, const std::string& path) {
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=FULL");
+  db.exec("PRAGMA foreign_keys=ON");
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > kSchemaVersion)
+    throw std::runtime_error(fmt::format("{}: schema version {} is newer than this jiebang understands ({})", path,
+                                         version, kSchemaVersion));
+  if (version < kSchemaVersion) {
+    // Write-locked, and the version read again inside: of several openers of a fresh file, one
+    // migrates and the others then see the new version (no "table already exists").
+    SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
+    for (int v = db.execAndGet("PRAGMA user_version").getInt(); v < kSchemaVersion; ++v) {
+      db.exec(kMigrations[v]);
+      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
     }
-    return std::unique_ptr<Store>(new Store(std::move(impl)));
-  } catch (const std::exception& e) {
-    return from_sqlite(e, fmt::format("cannot open store {}", path));
+    t.commit();
+  }
+}
+
+bool is_busy(const SQLite::Exception& e) {
+  int code = e.getErrorCode() & 0xff;  // primary result code (extended codes carry more bits)
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+  // SQLite does not call the busy handler for every lock taken while a fresh file is switched to
+  // WAL (journal_mode is changed under an exclusive lock, and a reader may meet the WAL index
+  // being recovered): such SQLITE_BUSY errors are retried here, with the same 10 s budget as the
+  // busy timeout, on a fresh connection each time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto impl = std::make_unique<Impl>(path);
+      set_up_connection(impl->db, path);
+      return std::unique_ptr<Store>(new Store(std::move(impl)));
+    } catch (const SQLite::Exception& e) {
+      if (is_busy(e) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 + 10 * attempt, 100)));
+        continue;
+      }
+      return from_sqlite(e, fmt::format("cannot open store {}", path));
+    } catch (const std::exception& e) {
+      return Status::internal(e.what());
+    }
   }
 }
 

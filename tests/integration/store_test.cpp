@@ -376,12 +376,8 @@ TEST(Store, ForEachVisitsInIdOrderAndStops) {
 }
 
 TEST(Store, ConcurrentOpenersOfAFreshFileAllSucceed) {
-  if (testing::skip_known_bugs())
-    GTEST_SKIP() << "BUG: src/store/store.cpp Store::open() reads PRAGMA user_version outside the migration "
-                    "transaction (a deferred SQLite::Transaction), so two connections opening a fresh file at once "
-                    "both run migration v0→v1 and the loser fails with kInternal \"table ... already exists\" "
-                    "(seen in CrashRecovery: the CLI import died with \"table api_keys already exists\" while the "
-                    "test polled the store). Read the version again inside BEGIN IMMEDIATE.";
+  // Regression: migrations ran outside a write lock ("table ... already exists"), then
+  // journal_mode=WAL on a fresh file gave "database is locked" without waiting.
   // Store::open documents that other processes may open the same file; each Store is its own
   // SQLite connection, so threads race exactly as processes do.
   constexpr int kRounds = 10, kOpeners = 4;
