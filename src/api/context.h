@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiebang/core/url.h"
 #include "jiebang/api/api.h"
 #include "jiebang/api/http.h"
 #include "jiebang/api/metrics.h"
@@ -99,8 +100,7 @@ size_t invalid_utf8_offset(std::string_view text);
 /// Percent-decodes (RFC 3986 §2.1); with `plus_is_space`, '+' is a space (HTML form encoding of
 /// query strings). nullopt for a malformed escape or a result that is not UTF-8 or holds NUL.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
-/// Percent-encodes a path segment: every byte but RFC 3986 unreserved characters.
-std::string percent_encode_segment(std::string_view text);
+using jiebang::percent_encode_segment;  // jiebang/core/url.h
 /// The media type of a Content-Type value, lower-cased, without parameters: "text/csv".
 std::string media_type(std::string_view content_type);
 /// Splits a query string into decoded name → value (last occurrence wins). Throws 400 naming

@@ -28,17 +28,6 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
-std::string percent_encode_segment(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '.' || c == '_' || c == '~';
-    if (unreserved) out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 namespace {
 
 std::string base64url_encode(std::string_view bytes) {

@@ -28,6 +28,8 @@ std::unique_ptr<Service> open_service(const Globals& g, int& exit_code);
 
 /// Adds `matches …` and `funnel` (the loop per match) to the app.
 void add_match_commands(CLI::App& app, const Globals& g, int& exit_code);
+/// Adds `digest` (the weekly match digest).
+void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code);
 /// Adds `keys create|revoke|list` and `serve` (the web API) to the app.
 void add_api_commands(CLI::App& app, const Globals& g, int& exit_code);
 

@@ -19,13 +19,30 @@ namespace jiebang::cli {
 
 ProgressFn progress_printer() {
   bool tty = isatty(fileno(stderr)) != 0;
-  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-  return [tty, last](const std::string& phase, size_t done, size_t total) {
+  struct State {
+    std::chrono::steady_clock::time_point last, phase_start = std::chrono::steady_clock::now();
+    std::string phase;
+  };
+  auto state = std::make_shared<State>();
+  return [tty, state](const std::string& phase, size_t done, size_t total) {
     auto now = std::chrono::steady_clock::now();
+    if (phase != state->phase) {
+      state->phase = phase;
+      state->phase_start = now;
+    }
     bool final = total > 0 && done >= total;
-    if (!final && now - *last < std::chrono::milliseconds(tty ? 200 : 5000)) return;
-    *last = now;
+    if (!final && now - state->last < std::chrono::milliseconds(tty ? 200 : 5000)) return;
+    state->last = now;
     std::string msg = total > 0 ? fmt::format("{}: {}/{}", phase, done, total) : fmt::format("{}: {}", phase, done);
+    if (tty && total > 0) {
+      // A bar, the count and the time left at the phase's rate so far.
+      constexpr size_t kWidth = 30;
+      size_t filled = std::min(kWidth, done * kWidth / total);
+      double elapsed = std::chrono::duration<double>(now - state->phase_start).count();
+      std::string eta = done > 0 && !final ? fmt::format(", {:.0f} s left", elapsed * (total - done) / done) : "";
+      msg = fmt::format("{} [{}{}] {:3d}% {}/{}{}", phase, std::string(filled, '#'), std::string(kWidth - filled, '.'),
+                        done * 100 / total, done, total, eta);
+    }
     if (tty) fmt::print(stderr, "\r\033[K{}{}", msg, final ? "\n" : "");
     else fmt::print(stderr, "{}\n", msg);
   };
@@ -322,6 +339,7 @@ int run(int argc, char** argv) {
   // status
   add_match_commands(app, g, exit_code);
   add_api_commands(app, g, exit_code);
+  add_digest_commands(app, g, exit_code);
 
   auto* status = app.add_subcommand("status", "Show store and index state");
   status->add_flag("--json", as_json, "Print JSON");

@@ -148,6 +148,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   attrs["id"] = s.id;
   attrs["title"] = s.title;
   attrs["publisher"] = s.publisher;
+  attrs["publisher_key"] = text::normalize(s.publisher);  // for track record: normalised once, here
   attrs["region"] = index_region(doc, s.region, regions);
   attrs["industries"] = index_industries(doc, s.industries, industries);
   add_boolean(doc, kStatusPrefix, s.status);

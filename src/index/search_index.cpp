@@ -140,6 +140,18 @@ struct SearchIndex::Impl {
     if (f.status == "open" && !f.today.empty())
       filters.emplace_back(Xapian::Query::OP_VALUE_GE, ix::kSlotDeadline,
                            Xapian::sortable_serialise(ix::date_number(f.today, 0)));
+    if (!f.posted_from.empty() || !f.posted_to.empty()) {
+      // A missing posted_at is stored as 0, below every real date.
+      Xapian::Query posted(Xapian::Query::OP_VALUE_RANGE, ix::kSlotPosted,
+                           Xapian::sortable_serialise(std::max(1.0, ix::date_number(f.posted_from, 1))),
+                           Xapian::sortable_serialise(ix::date_number(f.posted_to, 99991231)));
+      if (!f.posted_also.empty()) {
+        std::vector<Xapian::Query> ids;
+        for (const auto& id : f.posted_also) ids.emplace_back(std::string(ix::kIdPrefix) + id);
+        posted = Xapian::Query(Xapian::Query::OP_OR, posted, Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()));
+      }
+      filters.push_back(std::move(posted));
+    }
     if (filters.empty()) return Xapian::Query::MatchAll;
     return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
   }

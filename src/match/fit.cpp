@@ -55,8 +55,13 @@ std::string parent_org(const std::string& name) {
 
 double track_record_fit(const std::string& publisher, const json& customers, const json& outcomes, int* exact_count,
                         int* parent_count) {
+  return track_record_fit_key(text::normalize(publisher), customers, outcomes, exact_count, parent_count);
+}
+
+double track_record_fit_key(const std::string& publisher_key, const json& customers, const json& outcomes,
+                            int* exact_count, int* parent_count) {
   int exact = 0, parent = 0;
-  std::string p = text::normalize(publisher);
+  const std::string& p = publisher_key;
   std::string p_parent = parent_org(p);
   // Attribute summaries carry each name's normalised "key" (computed at index time); the
   // name is normalised here only when it is missing.

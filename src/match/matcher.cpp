@@ -77,8 +77,12 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   add("text", w.text, text_fit, zh ? fmt::format("文本相关度 {:.2f}", text_fit) : fmt::format("text {:.2f}", text_fit));
 
   int exact = 0, parent = 0;
-  double tr = track_record_fit(str(scenario, "publisher"), arr(enterprise, "customers"), arr(enterprise, "outcomes"),
-                               &exact, &parent);
+  // Summaries carry the normalised publisher ("publisher_key", from the index or scenario_summary);
+  // an index written before it was added is normalised here.
+  std::string publisher_key = str(scenario, "publisher_key");
+  if (publisher_key.empty()) publisher_key = text::normalize(str(scenario, "publisher"));
+  double tr = track_record_fit_key(publisher_key, arr(enterprise, "customers"), arr(enterprise, "outcomes"), &exact,
+                                   &parent);
   std::string tr_reason;
   if (exact > 0) tr_reason = zh ? fmt::format("与该发榜单位有 {} 项往绩", exact)
                                 : fmt::format("track record with this publisher: {}", exact);
@@ -150,7 +154,7 @@ void sort_and_cut(std::vector<MatchResult>& results, size_t limit) {
 }
 
 json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
-  json j = {{"id", s.id}, {"publisher", s.publisher}};
+  json j = {{"id", s.id}, {"publisher", s.publisher}, {"publisher_key", text::normalize(s.publisher)}};
   std::string code = s.region.empty() ? "" : regions.resolve(s.region).value_or("");
   j["region"] = code;
   json inds = json::array();
@@ -169,7 +173,7 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
   if (e.trl) j["trl"] = *e.trl;
   json customers = json::array();
   for (const auto& c : e.cases)
-    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}});
+    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}, {"key", text::normalize(c.customer)}});
   j["customers"] = customers;
   return j;
 }
@@ -177,6 +181,21 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
 }  // namespace
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, size_t limit) const {
+  MatchOptions o;
+  o.limit = limit;
+  return enterprises_for(s, o);
+}
+
+Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, size_t limit,
+                                                        const std::string& today) const {
+  MatchOptions o;
+  o.limit = limit;
+  o.today = today;
+  return scenarios_for(e, o);
+}
+
+Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, const MatchOptions& o) const {
+  size_t limit = o.limit;
   CandidateQuery q;
   q.limit = std::max(weights_.candidates, limit);
   q.max_query_terms = weights_.max_query_terms;
@@ -214,19 +233,24 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, siz
     out.push_back(finish_result(c, std::move(fit), str(c.attributes, "name")));
   }
   sort_and_cut(out, limit);
-  for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
+  if (o.matched_terms)
+    for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
+  if (o.query_terms) *o.query_terms = std::move(list->query_terms);
   return out;
 }
 
-Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, size_t limit,
-                                                        const std::string& today) const {
+Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, const MatchOptions& o) const {
+  size_t limit = o.limit;
   CandidateQuery q;
   q.limit = std::max(weights_.candidates, limit);
   q.max_query_terms = weights_.max_query_terms;
   q.bm25_k1 = weights_.bm25_k1;
   q.bm25_b = weights_.bm25_b;
   q.filters.status = "open";
-  q.filters.today = today;
+  q.filters.today = o.today;
+  q.filters.posted_from = o.posted_from;
+  q.filters.posted_to = o.posted_to;
+  q.filters.posted_also = o.posted_also;
   auto list = index_.scenarios_for(e, q);
   if (!list) return list.status();
   const std::vector<Candidate>* cands = &list->candidates;
@@ -245,7 +269,9 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
                                 str(c.attributes, "title")));
   }
   sort_and_cut(out, limit);
-  for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
+  if (o.matched_terms)
+    for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
+  if (o.query_terms) *o.query_terms = std::move(list->query_terms);
   return out;
 }
 

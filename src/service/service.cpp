@@ -55,6 +55,7 @@ struct Service::Impl {
   std::unique_ptr<SearchIndex> index;
   std::unique_ptr<Matcher> matcher;
   std::unique_ptr<Lifecycle> lifecycle;
+  std::unique_ptr<DigestRunner> digest;
 
   Status catch_up(const ProgressFn& progress) {
     if (!index->writable()) return Status::ok();  // another process owns the index and keeps it current
@@ -125,6 +126,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   impl->index = std::move(*index);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);
   impl->lifecycle = std::make_unique<Lifecycle>(*impl->store, config.clock);
+  impl->digest = std::make_unique<DigestRunner>(*impl->store, *impl->index, *impl->matcher, impl->regions, config.clock);
   impl->config = std::move(config);
   if (Status st = impl->catch_up(progress); !st) return st;
   return std::unique_ptr<Service>(new Service(std::move(impl)));
@@ -601,6 +603,24 @@ Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
   if (!row->revoked_at.empty())
     return Status(ErrorCode::kPermissionDenied, fmt::format("API key {} was revoked at {}", row->id, row->revoked_at));
   return key_from_row(*row);
+}
+
+Result<DigestSummary> Service::run_digest(const IsoWeek& week, const DigestSettings& settings,
+                                          const std::string& out_dir, const ProgressFn& progress) {
+  if (Status st = impl_->catch_up(progress); !st) return st;
+  auto summary = impl_->digest->run(week, settings, progress);
+  if (!summary) return summary;
+  std::string dir = out_dir.empty() ? impl_->config.data_dir + "/digests/" + week.to_string() : out_dir;
+  auto files = impl_->digest->write_files(week, dir, progress);
+  if (!files) return files.status();
+  return summary;
+}
+
+Result<DigestSummary> Service::digest_summary(const IsoWeek& week) const { return impl_->digest->summary(week); }
+
+Result<nlohmann::json> Service::digest_recipient(const IsoWeek& week, const std::string& kind,
+                                                 const std::string& id) const {
+  return impl_->digest->recipient(week, kind, id);
 }
 
 }  // namespace jiebang

@@ -89,6 +89,41 @@ const char* const kMigrations[] = {
       revoked_at TEXT                         -- ISO 8601 UTC; NULL while the key is valid
     );
     )sql",
+    // v4: the weekly match digest (runs keyed by ISO week, one row per recipient processed, items).
+    R"sql(
+    CREATE TABLE digest_runs (
+      week        TEXT PRIMARY KEY,            -- ISO week, "2026-W48"
+      settings    TEXT NOT NULL,               -- JSON: the rules the run was made with
+      started_at  TEXT NOT NULL,               -- ISO 8601 UTC
+      finished_at TEXT,                        -- ISO 8601 UTC; NULL while unfinished
+      seconds     REAL NOT NULL DEFAULT 0,     -- compute time summed over attempts
+      attempts    INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE digest_recipients (
+      week         TEXT NOT NULL REFERENCES digest_runs(week),
+      kind         TEXT NOT NULL CHECK (kind IN ('enterprise', 'publisher')),
+      recipient_id TEXT NOT NULL,              -- enterprise id or publisher organisation
+      name         TEXT NOT NULL,
+      language     TEXT NOT NULL,              -- "zh" | "en"
+      items        INTEGER NOT NULL,
+      PRIMARY KEY (week, kind, recipient_id)
+    );
+    CREATE TABLE digest_items (
+      week          TEXT NOT NULL,
+      kind          TEXT NOT NULL,
+      recipient_id  TEXT NOT NULL,
+      rank          INTEGER NOT NULL,          -- 1-based within the recipient's digest
+      item          TEXT NOT NULL CHECK (item IN ('scenario', 'candidate', 'stalled')),
+      scenario_id   TEXT NOT NULL,
+      enterprise_id TEXT NOT NULL,
+      match_id      TEXT NOT NULL DEFAULT '',  -- stalled items: the match and its version when sent
+      match_version INTEGER NOT NULL DEFAULT 0,
+      payload       TEXT NOT NULL,             -- JSON: everything the item's JSON and HTML show
+      PRIMARY KEY (week, kind, recipient_id, rank),
+      FOREIGN KEY (week, kind, recipient_id) REFERENCES digest_recipients(week, kind, recipient_id)
+    );
+    CREATE INDEX digest_items_recipient ON digest_items(kind, recipient_id, week);
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 

@@ -25,6 +25,10 @@ struct SearchFilters {
   std::string industry_code;  ///< canonical GB/T 4754 code; a section/division also finds its classes
   std::string status = "open";   ///< "open" | "closed" | "awarded" | "" for any
   std::string today;          ///< YYYY-MM-DD: with status "open", scenarios whose deadline is before it are left out; "" to keep all
+  /// YYYY-MM-DD bounds (inclusive) on posted_at; "" = open. With either set, scenarios without a
+  /// posted_at are left out unless their id is in `posted_also`.
+  std::string posted_from, posted_to;
+  std::vector<std::string> posted_also;  ///< scenario ids passing the posted_at bounds regardless
 };
 
 /// One scenario found by a search.

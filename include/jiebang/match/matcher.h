@@ -54,6 +54,18 @@ struct MatchResult {
   nlohmann::json attributes;  ///< the candidate's stored attribute summary
 };
 
+/// What a match computes beyond the ranked list (see Matcher).
+struct MatchOptions {
+  size_t limit = 10;               ///< results at most
+  std::string today;               ///< scenarios: deadline not before it (YYYY-MM-DD); "" = no deadline check
+  std::string posted_from, posted_to;    ///< scenarios: posted_at bounds, see SearchFilters
+  std::vector<std::string> posted_also;  ///< scenarios: ids passing the posted_at bounds regardless
+  /// Fill MatchResult::matched_terms (a term-list walk per result: leave it off when ranking
+  /// many results of which few are shown, and call SearchIndex::matched_terms for those).
+  bool matched_terms = true;
+  std::vector<std::string>* query_terms = nullptr;  ///< when set, receives the query's index terms
+};
+
 /// Ranks with the index's text candidates and the attribute fit of each. Stateless apart from
 /// its references; thread-safe when the index is.
 class Matcher {
@@ -68,6 +80,9 @@ class Matcher {
   /// enterprise, best first. Hard filter: scenarios requiring a qualification it lacks are left out.
   Result<std::vector<MatchResult>> scenarios_for(const Enterprise& enterprise, size_t limit,
                                                  const std::string& today) const;
+  /// As above with options (limit, deadline, posted_at bounds, explanations).
+  Result<std::vector<MatchResult>> enterprises_for(const Scenario& scenario, const MatchOptions& options) const;
+  Result<std::vector<MatchResult>> scenarios_for(const Enterprise& enterprise, const MatchOptions& options) const;
 
   const MatchWeights& weights() const { return weights_; }
 
@@ -85,6 +100,11 @@ class Matcher {
 /// Names are compared after normalisation. `exact_count` / `parent_count` receive n and m.
 double track_record_fit(const std::string& publisher, const nlohmann::json& customers, const nlohmann::json& outcomes,
                         int* exact_count, int* parent_count);
+
+/// As track_record_fit with the publisher already normalised (text::normalize), as the index
+/// stores it ("publisher_key"): the matcher's hot path normalises nothing per pair.
+double track_record_fit_key(const std::string& publisher_key, const nlohmann::json& customers,
+                            const nlohmann::json& outcomes, int* exact_count, int* parent_count);
 
 /// True when `text` holds Han characters (explanations are then written in Chinese).
 bool has_han(const std::string& text);

@@ -12,6 +12,7 @@
 
 #include "jiebang/core/record_reader.h"
 #include "jiebang/core/records.h"
+#include "jiebang/digest/digest.h"
 #include "jiebang/core/status.h"
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/eval.h"
@@ -154,6 +155,20 @@ class Service {
   std::string today() const;
   const MatchWeights& weights() const;
   const ServiceConfig& config() const;
+
+  // ---- the weekly digest ----
+
+  /// Computes and stores the digest of `week` (see DigestRunner: resumes an unfinished run, does
+  /// not recompute a finished one), then writes its files to `out_dir` ("" =
+  /// <data_dir>/digests/<week>). The index is brought up to date first when this process owns it.
+  /// Errors: as DigestRunner::run and write_files.
+  Result<DigestSummary> run_digest(const IsoWeek& week, const DigestSettings& settings, const std::string& out_dir,
+                                   const ProgressFn& progress = {});
+  /// The stored summary of a week's digest. Errors: kNotFound.
+  Result<DigestSummary> digest_summary(const IsoWeek& week) const;
+  /// One recipient's stored digest (DigestRunner::recipient). `kind`: "enterprise" | "publisher".
+  /// Errors: kNotFound.
+  Result<nlohmann::json> digest_recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const;
 
   // ---- web API keys ----
 

@@ -76,6 +76,39 @@ struct ApiKeyRow {
   std::string revoked_at;  ///< ISO 8601 UTC; "" while the key is valid
 };
 
+/// A weekly digest run as stored (the digest module's; see DigestRun there for the meaning).
+struct DigestRunRow {
+  std::string week;         ///< ISO week, "2026-W48"
+  std::string settings;     ///< JSON text of the rules the run was made with
+  std::string started_at;   ///< ISO 8601 UTC, the first attempt
+  std::string finished_at;  ///< ISO 8601 UTC; "" while unfinished
+  double seconds = 0;       ///< compute time summed over attempts; unit: seconds
+  int64_t attempts = 0;     ///< how many times the run was started (1 + resumptions)
+  int64_t recipients = 0;   ///< recipients processed so far (with or without items)
+  int64_t recipients_with_items = 0;
+  int64_t items = 0;        ///< items stored, all kinds
+};
+/// One recipient processed by a digest run.
+struct DigestRecipientRow {
+  std::string kind;          ///< "enterprise" | "publisher"
+  std::string recipient_id;  ///< enterprise id or publisher organisation
+  std::string name;
+  std::string language;      ///< "zh" | "en"
+  int64_t items = 0;
+};
+/// One item of a recipient's digest.
+struct DigestItemRow {
+  std::string week;
+  std::string kind;           ///< the recipient's kind
+  std::string recipient_id;
+  int64_t rank = 0;           ///< 1-based
+  std::string item;           ///< "scenario" (for an enterprise) | "candidate" (for a publisher) | "stalled"
+  std::string scenario_id, enterprise_id;
+  std::string match_id;       ///< stalled items: the match
+  int64_t match_version = 0;  ///< stalled items: the match's version (event count) when sent
+  std::string payload;        ///< JSON text: what the item shows
+};
+
 /// What an upsert did to one record.
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
 
@@ -146,6 +179,35 @@ class Store {
   /// Calls `fn` for every stored record of the kind, in id order; `fn` returning false stops.
   Status for_each_scenario(const std::function<bool(Scenario&&)>& fn) const;
   Status for_each_enterprise(const std::function<bool(Enterprise&&)>& fn) const;
+
+  /// ISO 8601 UTC time of the first change row of a record (when it was first stored).
+  /// Errors: kNotFound when the record has no change row.
+  Result<std::string> first_stored_at(RecordKind kind, const std::string& id) const;
+
+  // ---- the weekly digest (src/store/digest_store.cpp) ----
+
+  /// The run of `week` with its counts. Errors: kNotFound when the week was never started.
+  Result<DigestRunRow> get_digest_run(const std::string& week) const;
+  /// Starts the run of `week` (settings JSON text, now ISO 8601 UTC), or, when it exists, counts
+  /// one more attempt (a finished run is returned unchanged). Returns the stored run.
+  Result<DigestRunRow> start_digest_run(const std::string& week, const std::string& settings, const std::string& now);
+  /// Adds compute time to a run and, when `finished_at` is not empty, marks it finished.
+  /// Errors: kNotFound.
+  Status update_digest_run(const std::string& week, double add_seconds, const std::string& finished_at);
+  /// Stores processed recipients and their items in one transaction (all or nothing). A recipient
+  /// already stored for the week is left as it is, with its items (a run repeated by another
+  /// process computes the same). Errors: kNotFound when the run does not exist, storage errors.
+  Status store_digest_recipients(const std::string& week, const std::vector<DigestRecipientRow>& recipients,
+                                 const std::vector<DigestItemRow>& items);
+  /// The recipients of `week` processed so far, by kind then id.
+  Result<std::vector<DigestRecipientRow>> digest_recipients(const std::string& week) const;
+  /// One recipient of `week`. Errors: kNotFound.
+  Result<DigestRecipientRow> digest_recipient(const std::string& week, const std::string& kind,
+                                              const std::string& recipient_id) const;
+  /// Items of one recipient: of `week` when `earlier` is false (in rank order), or of every week
+  /// before `week` when it is true (for the no-repeat rule).
+  Result<std::vector<DigestItemRow>> digest_items(const std::string& week, const std::string& kind,
+                                                  const std::string& recipient_id, bool earlier = false) const;
 
   // ---- web API keys (src/store/key_store.cpp) ----
 

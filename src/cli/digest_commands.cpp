@@ -1,0 +1,67 @@
+// Subcommand: digest (the weekly match digest, by hand or from cron).
+#include <fmt/format.h>
+
+#include "cli_common.h"
+
+namespace jiebang::cli {
+
+void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
+  struct Options {
+    std::string week, out;
+    DigestSettings settings;
+    bool as_json = false;
+  };
+  static Options o;
+  auto* digest = app.add_subcommand(
+      "digest",
+      "Compute the weekly match digest of an ISO week (Asia/Shanghai) and write it per recipient as JSON and HTML.\n"
+      "The digest of week W brings the scenarios posted in the week before W: for each enterprise the best\n"
+      "of them, for each publisher the best candidates for its open scenarios, for everyone their stalled\n"
+      "matches. Nothing is recommended twice across weeks, and no pair already applied (or further) in the\n"
+      "loop. Stored in the SQLite file: running a week again writes the same files; a killed run resumes.");
+  digest->add_option("--week", o.week, "ISO week, e.g. 2026-W48 (default: this week in Asia/Shanghai)");
+  digest->add_option("--out", o.out, "Directory for the files (default: <data-dir>/digests/<week>)");
+  digest->add_option("--max-items", o.settings.max_items, "Recommendations per recipient at most (default 10)")
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
+  digest->add_option("--per-publisher-cap", o.settings.per_publisher_cap,
+                     "An enterprise's digest: scenarios from one publisher at most (default 3)")
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
+  digest->add_option("--per-scenario-cap", o.settings.per_scenario_cap,
+                     "A publisher's digest: candidates for one scenario at most (default 3)")
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
+  digest->add_option("--base-url", o.settings.base_url, "Links in the digest point here (default http://localhost:8080)");
+  digest->add_flag("--json", o.as_json, "Print the run summary as JSON");
+  digest->callback([&g, &exit_code] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    IsoWeek week = IsoWeek::in_shanghai(std::chrono::system_clock::now());
+    if (!o.week.empty()) {
+      auto parsed = IsoWeek::parse(o.week);
+      if (!parsed) {
+        exit_code = fail(Status::invalid_argument(
+            fmt::format("--week: \"{}\" is not an ISO week such as 2026-W48 (weeks 01–52, or 53 in long years)", o.week)));
+        return;
+      }
+      week = *parsed;
+    }
+    std::string out = o.out.empty() ? svc->config().data_dir + "/digests/" + week.to_string() : o.out;
+    auto summary = svc->run_digest(week, o.settings, out, progress_printer());
+    if (!summary) {
+      exit_code = fail(summary.status());
+      return;
+    }
+    if (o.as_json) {
+      fmt::print("{}\n", summary->to_json().dump(2));
+      return;
+    }
+    fmt::print("digest {}: scenarios posted {} to {}; {}\n", summary->week, summary->covers_from, summary->covers_to,
+               summary->already_done ? "already done, files written again from the stored digest"
+                                     : fmt::format("done in {:.1f} s over {} attempt(s)", summary->seconds,
+                                                   summary->attempts));
+    fmt::print("  recipients: {} ({} with items), items: {}\n", summary->recipients, summary->recipients_with_items,
+               summary->items);
+    fmt::print("  files: {}\n", out);
+  });
+}
+
+}  // namespace jiebang::cli

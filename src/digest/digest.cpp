@@ -1,0 +1,526 @@
+// The weekly digest: recipients, rules, resumable batches (see digest.h).
+#include "jiebang/digest/digest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "jiebang/core/url.h"
+#include "jiebang/text/normalize.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+using std::chrono::days;
+
+constexpr const char* kEnterprise = "enterprise";
+constexpr const char* kPublisher = "publisher";
+constexpr size_t kBatchRecipients = 200;           // recipients per store transaction
+constexpr auto kBatchTime = std::chrono::seconds(2);  // or fewer, when they take longer than this
+
+double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+
+std::string pair_key(const std::string& scenario_id, const std::string& enterprise_id) {
+  return scenario_id + '\x1f' + enterprise_id;
+}
+
+std::string language_of(const std::string& text) { return has_han(text) ? "zh" : "en"; }
+
+/// The Asia/Shanghai calendar date of an ISO 8601 UTC time, "" when malformed.
+std::string shanghai_date(const std::string& iso) {
+  auto t = parse_iso_time(iso);
+  if (!t) return {};
+  return format_date(std::chrono::floor<days>(*t + std::chrono::hours(8)));
+}
+
+std::string_view stage_label_zh(Stage s) {
+  switch (s) {
+    case Stage::kRecommended: return "推荐";
+    case Stage::kApplied: return "已揭榜申请";
+    case Stage::kSelected: return "已入选";
+    case Stage::kRd: return "研发";
+    case Stage::kValidation: return "场景验证";
+    default: return stage_name(s);
+  }
+}
+
+json components_json(const MatchResult& r) {
+  json out = json::array();
+  for (const auto& c : r.components)
+    out.push_back({{"name", c.name}, {"fit", round4(c.fit)}, {"contribution", round4(c.contribution)},
+                   {"reason", c.reason}});
+  return out;
+}
+
+/// A stalled match of a recipient, as of the cut-off.
+struct Stalled {
+  std::string match_id, scenario_id, enterprise_id, publisher;
+  Stage stage = Stage::kApplied;
+  int64_t version = 0;
+  int days = 0;
+  std::string since;  ///< ISO 8601 UTC of the last event
+};
+
+/// Everything a run reads once.
+struct RunContext {
+  std::string week, cutoff, covers_from, covers_to;
+  DigestSettings settings;
+  std::vector<std::string> posted_also;  // new scenarios without posted_at (first stored in the window)
+  bool any_new = false;                  // any scenario new in the window at all
+  std::map<std::string, std::vector<Scenario>> publisher_open;  // publisher → its open scenarios (id order)
+  std::unordered_set<std::string> engaged;                      // pair_key of matches past "recommended"
+  std::map<std::string, std::vector<Stalled>> stalled_by_enterprise, stalled_by_publisher;
+  std::unordered_map<std::string, std::string> scenario_titles;  // for stalled items
+};
+
+}  // namespace
+
+json DigestSettings::to_json() const {
+  return {{"max_items", max_items},
+          {"per_publisher_cap", per_publisher_cap},
+          {"per_scenario_cap", per_scenario_cap},
+          {"base_url", base_url}};
+}
+
+Result<DigestSettings> DigestSettings::from_json(const json& j) {
+  if (!j.is_object()) return Status::invalid_argument("digest settings: expected a JSON object");
+  DigestSettings s;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "base_url") {
+      if (!value.is_string()) return Status::invalid_argument("base_url: expected a string");
+      s.base_url = value.get<std::string>();
+      continue;
+    }
+    size_t* target = key == "max_items"           ? &s.max_items
+                     : key == "per_publisher_cap" ? &s.per_publisher_cap
+                     : key == "per_scenario_cap"  ? &s.per_scenario_cap
+                                                  : nullptr;
+    if (!target) return Status::invalid_argument(fmt::format("{}: unknown digest setting", key));
+    if (!value.is_number_integer() || value.get<int64_t>() < 1)
+      return Status::invalid_argument(fmt::format("{}: expected a whole number of at least 1", key));
+    *target = value.get<size_t>();
+  }
+  return s;
+}
+
+json DigestSummary::to_json() const {
+  return {{"week", week},
+          {"covers", {{"from", covers_from}, {"to", covers_to}}},
+          {"cutoff", cutoff},
+          {"settings", settings.to_json()},
+          {"recipients", recipients},
+          {"recipients_with_items", recipients_with_items},
+          {"items", items},
+          {"seconds", std::round(seconds * 1000.0) / 1000.0},
+          {"attempts", attempts},
+          {"started_at", started_at},
+          {"finished_at", finished_at}};
+}
+
+std::string digest_file_name(const std::string& id) {
+  std::string out;
+  for (size_t i = 0; i < id.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(id[i]);
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                (c == '.' && i > 0);
+    if (keep) out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  if (out.empty()) out = "%";  // an empty id still gets a file of its own
+  if (out.size() > 200) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a 64 (Fowler, Noll, Vo)
+    for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
+    out = out.substr(0, 183) + fmt::format("~{:016x}", h);
+  }
+  return out;
+}
+
+namespace {
+
+DigestSummary summary_from(const DigestRunRow& row) {
+  DigestSummary s;
+  auto week = IsoWeek::parse(row.week);
+  s.week = row.week;
+  if (week) {
+    s.cutoff = format_date(week->monday());
+    s.covers_from = format_date(week->monday() - days(7));
+    s.covers_to = format_date(week->monday() - days(1));
+  }
+  auto settings = DigestSettings::from_json(json::parse(row.settings, nullptr, false));
+  if (settings) s.settings = *settings;
+  s.recipients = row.recipients;
+  s.recipients_with_items = row.recipients_with_items;
+  s.items = row.items;
+  s.seconds = row.seconds;
+  s.attempts = row.attempts;
+  s.started_at = row.started_at;
+  s.finished_at = row.finished_at;
+  return s;
+}
+
+/// Reads the scenarios and the loop once for a run.
+Result<RunContext> load_context(const Store& store, const IsoWeek& week, const DigestSettings& settings) {
+  RunContext ctx;
+  ctx.week = week.to_string();
+  ctx.settings = settings;
+  ctx.cutoff = format_date(week.monday());
+  ctx.covers_from = format_date(week.monday() - days(7));
+  ctx.covers_to = format_date(week.monday() - days(1));
+  std::vector<std::string> undated;  // open scenarios without posted_at
+  Status st = store.for_each_scenario([&](Scenario&& s) {
+    ctx.scenario_titles[s.id] = s.title;
+    // Every publisher is a recipient (of its stalled matches too), open lists or not.
+    auto& publisher_open = ctx.publisher_open[s.publisher];
+    bool open = s.status == "open" && (s.deadline.empty() || s.deadline >= ctx.cutoff);
+    if (!open) return true;
+    if (s.posted_at.empty()) undated.push_back(s.id);
+    else if (s.posted_at >= ctx.covers_from && s.posted_at <= ctx.covers_to) ctx.any_new = true;
+    if (s.posted_at.empty() || s.posted_at <= ctx.covers_to) publisher_open.push_back(std::move(s));
+    return true;
+  });
+  if (!st) return st;
+  for (const auto& id : undated) {
+    auto at = store.first_stored_at(RecordKind::kScenario, id);
+    if (!at) continue;
+    std::string day = shanghai_date(*at);
+    if (day >= ctx.covers_from && day <= ctx.covers_to) {
+      ctx.posted_also.push_back(id);
+      ctx.any_new = true;
+    }
+  }
+
+  auto cutoff_time = std::chrono::sys_days(week.monday()) - std::chrono::hours(8);  // 00:00 Asia/Shanghai
+  FunnelQuery thresholds;
+  st = store.for_each_match_history([&](const MatchRow& m, const std::vector<MatchEventRow>& events) {
+    auto stage = parse_stage(m.stage);
+    if (!stage) return;
+    if (*stage != Stage::kRecommended) ctx.engaged.insert(pair_key(m.scenario_id, m.enterprise_id));
+    if (is_terminal(*stage) || events.empty()) return;
+    auto limit = thresholds.stall_days.find(*stage);
+    auto since = parse_iso_time(events.back().at);
+    if (limit == thresholds.stall_days.end() || !since) return;
+    auto in_stage = std::chrono::floor<days>(cutoff_time - *since).count();
+    if (in_stage <= limit->second) return;
+    Stalled s{m.id, m.scenario_id, m.enterprise_id, m.publisher, *stage, m.version, static_cast<int>(in_stage),
+              events.back().at};
+    ctx.stalled_by_enterprise[m.enterprise_id].push_back(s);
+    ctx.stalled_by_publisher[m.publisher].push_back(std::move(s));
+  });
+  if (!st) return st;
+  return ctx;
+}
+
+/// Items and recipient rows of one batch, stored together.
+struct Batch {
+  std::vector<DigestRecipientRow> recipients;
+  std::vector<DigestItemRow> items;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool due() const {
+    return recipients.size() >= kBatchRecipients || std::chrono::steady_clock::now() - started >= kBatchTime;
+  }
+};
+
+class RecipientBuilder {
+ public:
+  RecipientBuilder(const RunContext& ctx, const Store& store, const SearchIndex& index, const Matcher& matcher,
+                   const RegionTable& regions)
+      : ctx_(ctx), store_(store), index_(index), matcher_(matcher), regions_(regions) {}
+
+  /// One enterprise's digest into `batch`.
+  Status enterprise(const std::string& id, Batch& batch) const {
+    auto e = store_.get_enterprise(id);
+    if (!e) return e.status();
+    auto earlier = store_.digest_items(ctx_.week, kEnterprise, id, true);
+    if (!earlier) return earlier.status();
+    std::set<std::string> seen;
+    std::set<std::pair<std::string, int64_t>> sent_stalls;
+    for (const auto& i : *earlier) {
+      if (i.item == "stalled") sent_stalls.emplace(i.match_id, i.match_version);
+      else seen.insert(i.scenario_id);
+    }
+    std::string lang = language_of(e->name + e->description);
+    std::vector<DigestItemRow> items;
+    if (ctx_.any_new) {
+      std::vector<std::string> query_terms;
+      MatchOptions o;
+      o.today = ctx_.cutoff;
+      o.posted_from = ctx_.covers_from;
+      o.posted_to = ctx_.covers_to;
+      o.posted_also = ctx_.posted_also;
+      o.matched_terms = false;
+      o.query_terms = &query_terms;
+      // Ask for enough ranked scenarios to fill the digest after the rules drop some; when they
+      // drop more, ask again for twice as many (the ranking of the first ones does not change).
+      o.limit = ctx_.settings.max_items * 2 + seen.size();
+      std::vector<MatchResult> picked;
+      for (;;) {
+        auto results = matcher_.scenarios_for(*e, o);
+        if (!results) return results.status();
+        picked.clear();
+        std::map<std::string, size_t> per_publisher;
+        for (auto& r : *results) {
+          if (picked.size() >= ctx_.settings.max_items) break;
+          if (seen.count(r.id) || ctx_.engaged.count(pair_key(r.id, id))) continue;
+          std::string publisher = r.attributes.value("publisher", std::string());
+          if (per_publisher[publisher] >= ctx_.settings.per_publisher_cap) continue;
+          ++per_publisher[publisher];
+          picked.push_back(std::move(r));
+        }
+        if (picked.size() >= ctx_.settings.max_items || results->size() < o.limit) break;
+        o.limit *= 2;
+      }
+      for (auto& r : picked) {
+        std::string publisher = r.attributes.value("publisher", std::string());
+        r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms);
+        std::string region = r.attributes.value("region", std::string());
+        json payload = {{"scenario",
+                         {{"id", r.id},
+                          {"title", r.name},
+                          {"publisher", publisher},
+                          {"deadline", r.attributes.value("deadline", std::string())},
+                          {"region", region},
+                          {"region_name", regions_.name(region)}}},
+                        {"score", round4(r.score)},
+                        {"reason", r.reason},
+                        {"components", components_json(r)},
+                        {"matched_terms", r.matched_terms},
+                        {"link", ctx_.settings.base_url + "/v1/scenarios/" + percent_encode_segment(r.id)}};
+        items.push_back(item_row(kEnterprise, id, items.size() + 1, "scenario", r.id, id, std::move(payload)));
+      }
+    }
+    add_stalled(kEnterprise, id, lang, ctx_.stalled_by_enterprise, sent_stalls, items);
+    finish(kEnterprise, id, e->name, lang, std::move(items), batch);
+    return Status::ok();
+  }
+
+  /// One publisher's digest into `batch`.
+  Status publisher(const std::string& name, const std::vector<Scenario>& open, Batch& batch) const {
+    auto earlier = store_.digest_items(ctx_.week, kPublisher, name, true);
+    if (!earlier) return earlier.status();
+    std::set<std::string> seen;
+    std::set<std::pair<std::string, int64_t>> sent_stalls;
+    for (const auto& i : *earlier) {
+      if (i.item == "stalled") sent_stalls.emplace(i.match_id, i.match_version);
+      else seen.insert(pair_key(i.scenario_id, i.enterprise_id));
+    }
+    struct Pick {
+      MatchResult result;
+      const Scenario* scenario;
+      std::shared_ptr<std::vector<std::string>> query_terms;
+    };
+    std::vector<Pick> picks;
+    for (const Scenario& s : open) {
+      auto terms = std::make_shared<std::vector<std::string>>();
+      MatchOptions o;
+      o.limit = matcher_.weights().candidates;
+      o.matched_terms = false;
+      o.query_terms = terms.get();
+      auto results = matcher_.enterprises_for(s, o);
+      if (!results) {
+        if (results.status().code() == ErrorCode::kInvalidArgument) continue;  // a scenario with no text terms
+        return results.status();
+      }
+      size_t taken = 0;
+      for (auto& r : *results) {
+        if (taken >= ctx_.settings.per_scenario_cap) break;
+        std::string key = pair_key(s.id, r.id);
+        if (seen.count(key) || ctx_.engaged.count(key)) continue;
+        ++taken;
+        picks.push_back({std::move(r), &s, terms});
+      }
+    }
+    std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
+      if (a.result.score != b.result.score) return a.result.score > b.result.score;
+      if (a.scenario->id != b.scenario->id) return a.scenario->id < b.scenario->id;
+      return a.result.id < b.result.id;
+    });
+    if (picks.size() > ctx_.settings.max_items) picks.resize(ctx_.settings.max_items);
+    std::string lang = language_of(name);
+    std::vector<DigestItemRow> items;
+    for (auto& p : picks) {
+      MatchResult& r = p.result;
+      r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, *p.query_terms);
+      std::string region = r.attributes.value("region", std::string());
+      json payload = {{"scenario", {{"id", p.scenario->id}, {"title", p.scenario->title}}},
+                      {"enterprise", {{"id", r.id}, {"name", r.name}, {"region", region},
+                                      {"region_name", regions_.name(region)}}},
+                      {"score", round4(r.score)},
+                      {"reason", r.reason},
+                      {"components", components_json(r)},
+                      {"matched_terms", r.matched_terms},
+                      {"link", ctx_.settings.base_url + "/v1/enterprises/" + percent_encode_segment(r.id)}};
+      items.push_back(item_row(kPublisher, name, items.size() + 1, "candidate", p.scenario->id, r.id, std::move(payload)));
+    }
+    add_stalled(kPublisher, name, lang, ctx_.stalled_by_publisher, sent_stalls, items);
+    finish(kPublisher, name, name, lang, std::move(items), batch);
+    return Status::ok();
+  }
+
+ private:
+  DigestItemRow item_row(const char* kind, const std::string& recipient, size_t rank, const char* item,
+                         const std::string& scenario_id, const std::string& enterprise_id, json payload) const {
+    DigestItemRow row;
+    row.week = ctx_.week;
+    row.kind = kind;
+    row.recipient_id = recipient;
+    row.rank = static_cast<int64_t>(rank);
+    row.item = item;
+    row.scenario_id = scenario_id;
+    row.enterprise_id = enterprise_id;
+    row.payload = payload.dump();
+    return row;
+  }
+
+  void add_stalled(const char* kind, const std::string& recipient, const std::string& lang,
+                   const std::map<std::string, std::vector<Stalled>>& by_recipient,
+                   const std::set<std::pair<std::string, int64_t>>& sent, std::vector<DigestItemRow>& items) const {
+    auto it = by_recipient.find(recipient);
+    if (it == by_recipient.end()) return;
+    for (const Stalled& s : it->second) {
+      if (sent.count({s.match_id, s.version})) continue;
+      auto title = ctx_.scenario_titles.find(s.scenario_id);
+      std::string reason =
+          lang == "zh" ? fmt::format("已在「{}」阶段停留 {} 天，无新进展", stage_label_zh(s.stage), s.days)
+                       : fmt::format("{} days in stage {} without a move", s.days, stage_name(s.stage));
+      json payload = {{"match_id", s.match_id},
+                      {"stage", std::string(stage_name(s.stage))},
+                      {"days", s.days},
+                      {"since", s.since},
+                      {"scenario", {{"id", s.scenario_id},
+                                    {"title", title == ctx_.scenario_titles.end() ? "" : title->second}}},
+                      {"enterprise", {{"id", s.enterprise_id}}},
+                      {"reason", reason},
+                      {"link", ctx_.settings.base_url + "/v1/matches/" + percent_encode_segment(s.match_id)}};
+      DigestItemRow row = item_row(kind, recipient, items.size() + 1, "stalled", s.scenario_id, s.enterprise_id,
+                                   std::move(payload));
+      row.match_id = s.match_id;
+      row.match_version = s.version;
+      items.push_back(std::move(row));
+    }
+  }
+
+  void finish(const char* kind, const std::string& id, const std::string& name, const std::string& lang,
+              std::vector<DigestItemRow> items, Batch& batch) const {
+    batch.recipients.push_back({kind, id, name, lang, static_cast<int64_t>(items.size())});
+    for (auto& i : items) batch.items.push_back(std::move(i));
+  }
+
+  const RunContext& ctx_;
+  const Store& store_;
+  const SearchIndex& index_;
+  const Matcher& matcher_;
+  const RegionTable& regions_;
+};
+
+}  // namespace
+
+Result<DigestSummary> DigestRunner::summary(const IsoWeek& week) const {
+  auto row = store_.get_digest_run(week.to_string());
+  if (!row) return row.status();
+  return summary_from(*row);
+}
+
+Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSettings& settings,
+                                        const DigestProgressFn& progress) const {
+  auto started = std::chrono::steady_clock::now();
+  IsoWeek now_week = IsoWeek::in_shanghai(clock_());
+  if (week.monday() > now_week.monday())
+    return Status::invalid_argument(fmt::format(
+        "week {} has not begun (it starts on {}, Asia/Shanghai; this is {}): its digest brings the scenarios of "
+        "{} to {}, which are not all posted yet",
+        week.to_string(), format_date(week.monday()), now_week.to_string(), format_date(week.monday() - days(7)),
+        format_date(week.monday() - days(1))));
+  std::string week_text = week.to_string();
+  std::string settings_text = settings.to_json().dump();
+  if (auto existing = store_.get_digest_run(week_text); existing) {
+    if (existing->settings != settings_text)
+      return Status::conflict(fmt::format("the digest of {} was started with settings {}, not {}", week_text,
+                                          existing->settings, settings_text));
+    if (!existing->finished_at.empty()) {
+      DigestSummary s = summary_from(*existing);
+      s.already_done = true;
+      return s;
+    }
+  } else if (existing.status().code() != ErrorCode::kNotFound) {
+    return existing.status();
+  }
+  auto run_row = store_.start_digest_run(week_text, settings_text, format_iso_time(clock_()));
+  if (!run_row) return run_row.status();
+
+  auto ctx = load_context(store_, week, settings);
+  if (!ctx) return ctx.status();
+  auto done_rows = store_.digest_recipients(week_text);
+  if (!done_rows) return done_rows.status();
+  std::set<std::pair<std::string, std::string>> done;
+  for (const auto& r : *done_rows) done.emplace(r.kind, r.recipient_id);
+
+  std::vector<std::string> enterprise_ids;
+  Status st = store_.for_each_enterprise([&](Enterprise&& e) {
+    enterprise_ids.push_back(std::move(e.id));
+    return true;
+  });
+  if (!st) return st;
+  std::sort(enterprise_ids.begin(), enterprise_ids.end());
+
+  RecipientBuilder builder(*ctx, store_, index_, matcher_, regions_);
+  Batch batch;
+  auto flush = [&]() -> Status {
+    if (batch.recipients.empty()) return Status::ok();
+    Status s = store_.store_digest_recipients(week_text, batch.recipients, batch.items);
+    batch = Batch();
+    return s;
+  };
+  size_t total = enterprise_ids.size() + ctx->publisher_open.size(), processed = 0;
+  for (const auto& id : enterprise_ids) {
+    ++processed;
+    if (done.count({kEnterprise, id})) continue;
+    if (Status s = builder.enterprise(id, batch); !s) return s;
+    if (batch.due()) {
+      if (Status s = flush(); !s) return s;
+      if (progress) progress("enterprises", processed, total);
+    }
+  }
+  for (const auto& [name, open] : ctx->publisher_open) {
+    ++processed;
+    if (done.count({kPublisher, name})) continue;
+    if (Status s = builder.publisher(name, open, batch); !s) return s;
+    if (batch.due()) {
+      if (Status s = flush(); !s) return s;
+      if (progress) progress("publishers", processed, total);
+    }
+  }
+  if (Status s = flush(); !s) return s;
+  if (progress) progress("publishers", processed, total);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (Status s = store_.update_digest_run(week_text, seconds, format_iso_time(clock_())); !s) return s;
+  return summary(week);
+}
+
+Result<json> DigestRunner::recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const {
+  std::string week_text = week.to_string();
+  auto r = store_.digest_recipient(week_text, kind, id);
+  if (!r) return r.status();
+  auto rows = store_.digest_items(week_text, kind, id, false);
+  if (!rows) return rows.status();
+  json items = json::array(), stalled = json::array();
+  for (const auto& row : *rows) {
+    json p = json::parse(row.payload, nullptr, false);
+    if (p.is_discarded()) return Status::internal(fmt::format("digest item {} of {} is not JSON", row.rank, id));
+    p["rank"] = row.rank;
+    p["type"] = row.item;
+    (row.item == "stalled" ? stalled : items).push_back(std::move(p));
+  }
+  return json{{"week", week_text},
+              {"covers", {{"from", format_date(week.monday() - days(7))}, {"to", format_date(week.monday() - days(1))}}},
+              {"recipient", {{"kind", r->kind}, {"id", r->recipient_id}, {"name", r->name}, {"language", r->language}}},
+              {"items", items},
+              {"stalled", stalled}};
+}
+
+}  // namespace jiebang
