@@ -2,9 +2,12 @@
 #include "jiebang/digest/digest.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -427,7 +430,7 @@ Result<DigestSummary> DigestRunner::summary(const IsoWeek& week) const {
 }
 
 Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSettings& settings,
-                                        const DigestProgressFn& progress) const {
+                                        const DigestProgressFn& progress, unsigned threads) const {
   auto started = std::chrono::steady_clock::now();
   IsoWeek now_week = IsoWeek::in_shanghai(clock_());
   if (week.monday() > now_week.monday())
@@ -467,36 +470,81 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   });
   if (!st) return st;
   std::sort(enterprise_ids.begin(), enterprise_ids.end());
+  std::vector<std::pair<const std::string*, const std::vector<Scenario>*>> publishers;
+  for (const auto& [name, open] : ctx->publisher_open) publishers.emplace_back(&name, &open);
 
-  RecipientBuilder builder(*ctx, store_, index_, matcher_, regions_);
-  Batch batch;
-  auto flush = [&]() -> Status {
-    if (batch.recipients.empty()) return Status::ok();
-    Status s = store_.store_digest_recipients(week_text, batch.recipients, batch.items);
-    batch = Batch();
-    return s;
+  // Work units: chunks of enterprises, then one publisher each (a publisher ranks candidates for
+  // each of its open scenarios). Each worker takes the next unit, computes its recipients and
+  // stores them in batches of its own; which worker did a recipient does not change its digest.
+  constexpr size_t kChunk = 64;
+  struct Unit {
+    bool publisher;
+    size_t begin, end;
   };
-  size_t total = enterprise_ids.size() + ctx->publisher_open.size(), processed = 0;
-  for (const auto& id : enterprise_ids) {
-    ++processed;
-    if (done.count({kEnterprise, id})) continue;
-    if (Status s = builder.enterprise(id, batch); !s) return s;
-    if (batch.due()) {
-      if (Status s = flush(); !s) return s;
-      if (progress) progress("enterprises", processed, total);
-    }
+  std::vector<Unit> units;
+  for (size_t i = 0; i < enterprise_ids.size(); i += kChunk)
+    units.push_back({false, i, std::min(enterprise_ids.size(), i + kChunk)});
+  for (size_t i = 0; i < publishers.size(); ++i) units.push_back({true, i, i + 1});
+  const size_t total = enterprise_ids.size() + publishers.size();
+
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  if (!open_reader_) threads = 1;
+  std::vector<Reader> readers;
+  for (unsigned t = 1; t < threads; ++t) {
+    auto r = open_reader_();
+    if (!r) return r.status();
+    readers.push_back(std::move(*r));
   }
-  for (const auto& [name, open] : ctx->publisher_open) {
-    ++processed;
-    if (done.count({kPublisher, name})) continue;
-    if (Status s = builder.publisher(name, open, batch); !s) return s;
-    if (batch.due()) {
-      if (Status s = flush(); !s) return s;
-      if (progress) progress("publishers", processed, total);
+  std::atomic<size_t> next_unit{0}, processed{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;  // guards first_error and progress calls
+  Status first_error = Status::ok();
+  auto fail = [&](Status s) {
+    std::lock_guard lock(mu);
+    if (first_error.is_ok()) first_error = std::move(s);
+    failed = true;
+  };
+  auto work = [&](const SearchIndex& index, const Matcher& matcher) {
+    RecipientBuilder builder(*ctx, store_, index, matcher, regions_);
+    Batch batch;
+    auto flush = [&]() -> bool {
+      if (batch.recipients.empty()) return true;
+      Status s = store_.store_digest_recipients(week_text, batch.recipients, batch.items);
+      batch = Batch();
+      if (!s) fail(std::move(s));
+      if (progress) {
+        std::lock_guard lock(mu);
+        progress(processed < enterprise_ids.size() ? "enterprises" : "publishers", processed, total);
+      }
+      return s.is_ok();
+    };
+    try {
+      for (size_t u = next_unit++; u < units.size() && !failed; u = next_unit++) {
+        for (size_t i = units[u].begin; i < units[u].end && !failed; ++i) {
+          ++processed;
+          Status s = Status::ok();
+          if (!units[u].publisher) {
+            if (done.count({kEnterprise, enterprise_ids[i]})) continue;
+            s = builder.enterprise(enterprise_ids[i], batch);
+          } else {
+            if (done.count({kPublisher, *publishers[i].first})) continue;
+            s = builder.publisher(*publishers[i].first, *publishers[i].second, batch);
+          }
+          if (!s) return fail(std::move(s));
+        }
+        if (batch.due() && !flush()) return;
+      }
+      flush();
+    } catch (const std::exception& e) {  // e.g. std::bad_alloc: reported, not thrown past the thread
+      fail(Status::internal(fmt::format("digest worker: {}", e.what())));
     }
-  }
-  if (Status s = flush(); !s) return s;
-  if (progress) progress("publishers", processed, total);
+  };
+  std::vector<std::thread> pool;
+  for (auto& r : readers) pool.emplace_back(work, std::cref(*r.index), std::cref(*r.matcher));
+  work(index_, matcher_);
+  for (auto& t : pool) t.join();
+  if (failed) return first_error;
+  if (progress) progress("publishers", total, total);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (Status s = store_.update_digest_run(week_text, seconds, format_iso_time(clock_())); !s) return s;
   return summary(week);

@@ -192,6 +192,37 @@ struct SearchIndex::Impl {
     return s;
   }
 
+  /// Parsed attribute summaries by document, per database: a batch job ranks the same documents
+  /// many times (the digest: every enterprise against the same new scenarios), and decompressing
+  /// and parsing a document's data is a fifth of a match's time. Dropped when the database's
+  /// revision moves and at every write; bounded in size. Like the Xapian handles, not shared
+  /// between threads.
+  struct AttributeCache {
+    Xapian::rev revision = 0;
+    std::unordered_map<Xapian::docid, json> docs;
+  };
+  mutable AttributeCache attribute_cache[kDbCount];
+  static constexpr size_t kAttributeCacheMax = 100000;
+
+  void drop_attribute_caches() {
+    for (auto& c : attribute_cache) c.docs.clear();
+  }
+
+  json attributes(int target, const Xapian::MSetIterator& it) const {
+    AttributeCache& cache = attribute_cache[target];
+    Xapian::rev rev = db(target).get_revision();
+    if (rev != cache.revision || cache.docs.size() >= kAttributeCacheMax) {
+      cache.docs.clear();
+      cache.revision = rev;
+    }
+    auto [slot, fresh] = cache.docs.try_emplace(*it);
+    if (fresh) {
+      slot->second = json::parse(it.get_document().get_data(), nullptr, false);
+      if (slot->second.is_discarded()) slot->second = json::object();
+    }
+    return slot->second;
+  }
+
   Result<std::vector<Candidate>> run_candidates(int target, const Xapian::Query& text, const Xapian::Query& filter,
                                                 const CandidateQuery& cq) const {
     size_t limit = cq.limit;
@@ -207,8 +238,7 @@ struct SearchIndex::Impl {
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         Candidate c;
         c.text_score = it.get_weight();
-        c.attributes = json::parse(it.get_document().get_data(), nullptr, false);
-        if (c.attributes.is_discarded()) c.attributes = json::object();
+        c.attributes = attributes(target, it);
         c.id = c.attributes.value("id", std::string());
         out.push_back(std::move(c));
       }
@@ -322,6 +352,19 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::string& dir, c
   return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
 }
 
+Result<std::unique_ptr<SearchIndex>> SearchIndex::open_reader(const std::string& dir, const RegionTable& regions,
+                                                              const IndustryTable& industries,
+                                                              const text::SynonymTable* synonyms) {
+  auto impl = std::make_unique<Impl>(dir, regions, industries, synonyms);
+  try {
+    for (int i = 0; i < kDbCount; ++i) impl->r_[i] = std::make_unique<Xapian::Database>(impl->path(i));
+    impl->writable = false;
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, fmt::format("cannot open the index in {}", dir));
+  }
+  return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
+}
+
 bool SearchIndex::writable() const { return impl_->writable; }
 
 int64_t SearchIndex::applied_seq() const {
@@ -337,6 +380,12 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
   if (!impl_->writable)
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
   IndexProgress p;
+  // Documents change under their docids here (and stay changed if a write fails before its commit).
+  impl_->drop_attribute_caches();
+  struct DropAfter {
+    Impl& impl;
+    ~DropAfter() { impl.drop_attribute_caches(); }
+  } drop_after{*impl_};
   try {
     // Each database commits on its own, so after a crash they may stand at different seqs:
     // replay from the lowest, applying each change only where it is new.
@@ -373,6 +422,11 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
   if (!impl_->writable)
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
   IndexProgress p;
+  impl_->drop_attribute_caches();  // docids and revisions start again in the new databases
+  struct DropAfter {
+    Impl& impl;
+    ~DropAfter() { impl.drop_attribute_caches(); }
+  } drop_after{*impl_};
   try {
     // Read the seq first: changes made while rebuilding are replayed by the next catch-up.
     auto last = store.last_seq();

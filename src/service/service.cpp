@@ -126,7 +126,18 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   impl->index = std::move(*index);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);
   impl->lifecycle = std::make_unique<Lifecycle>(*impl->store, config.clock);
-  impl->digest = std::make_unique<DigestRunner>(*impl->store, *impl->index, *impl->matcher, impl->regions, config.clock);
+  Impl* raw = impl.get();
+  impl->digest = std::make_unique<DigestRunner>(
+      *impl->store, *impl->index, *impl->matcher, impl->regions, config.clock,
+      [raw]() -> Result<DigestRunner::Reader> {
+        auto reader_index = SearchIndex::open_reader(raw->config.data_dir + "/index", raw->regions, raw->industries,
+                                              &raw->synonyms);
+        if (!reader_index) return reader_index.status();
+        DigestRunner::Reader r;
+        r.index = std::move(*reader_index);
+        r.matcher = std::make_unique<Matcher>(*r.index, raw->regions, raw->industries, raw->weights);
+        return r;
+      });
   impl->config = std::move(config);
   if (Status st = impl->catch_up(progress); !st) return st;
   return std::unique_ptr<Service>(new Service(std::move(impl)));

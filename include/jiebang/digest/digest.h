@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,15 +99,27 @@ using DigestProgressFn = std::function<void(const std::string& phase, size_t don
 class DigestRunner {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  DigestRunner(Store& store, const SearchIndex& index, const Matcher& matcher, const RegionTable& regions, Clock clock)
-      : store_(store), index_(index), matcher_(matcher), regions_(regions), clock_(std::move(clock)) {}
+  /// A read-only index with its matcher, for one more worker thread (Xapian handles are per thread).
+  struct Reader {
+    std::unique_ptr<SearchIndex> index;
+    std::unique_ptr<Matcher> matcher;
+  };
+  using ReaderFactory = std::function<Result<Reader>()>;
+
+  /// `open_reader` (may be empty: one thread) opens the index again for each extra worker.
+  DigestRunner(Store& store, const SearchIndex& index, const Matcher& matcher, const RegionTable& regions, Clock clock,
+               ReaderFactory open_reader = {})
+      : store_(store), index_(index), matcher_(matcher), regions_(regions), clock_(std::move(clock)),
+        open_reader_(std::move(open_reader)) {}
 
   /// Computes and stores the digest of `week` (resuming an unfinished run; returning a finished
-  /// one's summary with already_done). Errors: kInvalidArgument when the week has not begun
-  /// (Asia/Shanghai, by the clock); kConflict when the week was started with other settings
-  /// (the message shows both); storage and index errors.
+  /// one's summary with already_done) on `threads` worker threads (0 = one per core, at most 8;
+  /// more than one needs a reader factory). The result does not depend on the thread count.
+  /// Errors: kInvalidArgument when the week has not begun (Asia/Shanghai, by the clock);
+  /// kConflict when the week was started with other settings (the message shows both); storage
+  /// and index errors.
   Result<DigestSummary> run(const IsoWeek& week, const DigestSettings& settings,
-                            const DigestProgressFn& progress = {}) const;
+                            const DigestProgressFn& progress = {}, unsigned threads = 0) const;
   /// The stored summary of a week. Errors: kNotFound.
   Result<DigestSummary> summary(const IsoWeek& week) const;
   /// One recipient's digest as the JSON document written to its file:
@@ -125,6 +138,7 @@ class DigestRunner {
   const Matcher& matcher_;
   const RegionTable& regions_;
   Clock clock_;
+  ReaderFactory open_reader_;
 };
 
 /// A recipient's digest (the JSON of DigestRunner::recipient) as a self-contained HTML page in its

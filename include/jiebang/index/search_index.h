@@ -105,6 +105,12 @@ class SearchIndex {
   static Result<std::unique_ptr<SearchIndex>> open(const std::string& dir, const RegionTable& regions,
                                                    const IndustryTable& industries,
                                                    const text::SynonymTable* synonyms = nullptr);
+  /// Opens the index under `dir` read-only (never taking the write lock), e.g. for another thread
+  /// of a batch job: a Xapian database handle is not shared between threads.
+  /// Errors: kUnavailable (no index there), kInternal (corrupt database).
+  static Result<std::unique_ptr<SearchIndex>> open_reader(const std::string& dir, const RegionTable& regions,
+                                                          const IndustryTable& industries,
+                                                          const text::SynonymTable* synonyms = nullptr);
   ~SearchIndex();
   SearchIndex(const SearchIndex&) = delete;
   SearchIndex& operator=(const SearchIndex&) = delete;
