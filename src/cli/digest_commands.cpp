@@ -9,6 +9,7 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
   struct Options {
     std::string week, out;
     DigestSettings settings;
+    DigestRunOptions run;
     bool as_json = false;
   };
   static Options o;
@@ -30,6 +31,11 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
                      "A publisher's digest: candidates for one scenario at most (default 3)")
       ->check(CLI::Range(size_t{1}, size_t{1000}));
   digest->add_option("--base-url", o.settings.base_url, "Links in the digest point here (default http://localhost:8080)");
+  digest->add_option("--threads", o.run.threads, "Worker threads (default: one per core, at most 8)")
+      ->check(CLI::Range(0u, 64u));
+  digest->add_option("--batch", o.run.batch_recipients,
+                     "Recipients stored per transaction (default 200; a killed run redoes at most this many per thread)")
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
   digest->add_flag("--json", o.as_json, "Print the run summary as JSON");
   digest->callback([&g, &exit_code] {
     auto svc = open_service(g, exit_code);
@@ -45,7 +51,7 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
       week = *parsed;
     }
     std::string out = o.out.empty() ? svc->config().data_dir + "/digests/" + week.to_string() : o.out;
-    auto summary = svc->run_digest(week, o.settings, out, progress_printer());
+    auto summary = svc->run_digest(week, o.settings, out, progress_printer(), o.run);
     if (!summary) {
       exit_code = fail(summary.status());
       return;

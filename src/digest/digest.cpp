@@ -24,8 +24,7 @@ using std::chrono::days;
 
 constexpr const char* kEnterprise = "enterprise";
 constexpr const char* kPublisher = "publisher";
-constexpr size_t kBatchRecipients = 200;           // recipients per store transaction
-constexpr auto kBatchTime = std::chrono::seconds(2);  // or fewer, when they take longer than this
+constexpr auto kBatchTime = std::chrono::seconds(2);  // a batch is stored at least this often
 
 double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
 
@@ -221,11 +220,12 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
 
 /// Items and recipient rows of one batch, stored together.
 struct Batch {
+  size_t max_recipients = 200;
   std::vector<DigestRecipientRow> recipients;
   std::vector<DigestItemRow> items;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool due() const {
-    return recipients.size() >= kBatchRecipients || std::chrono::steady_clock::now() - started >= kBatchTime;
+    return recipients.size() >= max_recipients || std::chrono::steady_clock::now() - started >= kBatchTime;
   }
 };
 
@@ -430,7 +430,7 @@ Result<DigestSummary> DigestRunner::summary(const IsoWeek& week) const {
 }
 
 Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSettings& settings,
-                                        const DigestProgressFn& progress, unsigned threads) const {
+                                        const DigestProgressFn& progress, const DigestRunOptions& options) const {
   auto started = std::chrono::steady_clock::now();
   IsoWeek now_week = IsoWeek::in_shanghai(clock_());
   if (week.monday() > now_week.monday())
@@ -487,6 +487,7 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   for (size_t i = 0; i < publishers.size(); ++i) units.push_back({true, i, i + 1});
   const size_t total = enterprise_ids.size() + publishers.size();
 
+  unsigned threads = options.threads;
   if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   if (!open_reader_) threads = 1;
   std::vector<Reader> readers;
@@ -507,10 +508,12 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   auto work = [&](const SearchIndex& index, const Matcher& matcher) {
     RecipientBuilder builder(*ctx, store_, index, matcher, regions_);
     Batch batch;
+    batch.max_recipients = std::max<size_t>(1, options.batch_recipients);
     auto flush = [&]() -> bool {
       if (batch.recipients.empty()) return true;
       Status s = store_.store_digest_recipients(week_text, batch.recipients, batch.items);
       batch = Batch();
+      batch.max_recipients = std::max<size_t>(1, options.batch_recipients);
       if (!s) fail(std::move(s));
       if (progress) {
         std::lock_guard lock(mu);
@@ -531,8 +534,8 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
             s = builder.publisher(*publishers[i].first, *publishers[i].second, batch);
           }
           if (!s) return fail(std::move(s));
+          if (batch.due() && !flush()) return;
         }
-        if (batch.due() && !flush()) return;
       }
       flush();
     } catch (const std::exception& e) {  // e.g. std::bad_alloc: reported, not thrown past the thread

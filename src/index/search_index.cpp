@@ -110,8 +110,9 @@ struct SearchIndex::Impl {
     for (auto& [term, wqf] : analyzer.query_terms(texts)) {
       Xapian::doccount df = d.get_termfreq(term);
       if (df == 0) continue;
-      double idf = std::log(n / df);
-      if (idf <= 0) continue;
+      // A term in every document says little, but it is kept (last): in a small marketplace where
+      // every scenario is about the same thing, dropping it would leave nothing to match with.
+      double idf = std::max(std::log(n / df), 1e-3);
       scored.push_back({term, wqf, std::min<Xapian::termcount>(wqf, 3) * idf});
     }
     std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {

@@ -617,9 +617,10 @@ Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
 }
 
 Result<DigestSummary> Service::run_digest(const IsoWeek& week, const DigestSettings& settings,
-                                          const std::string& out_dir, const ProgressFn& progress) {
+                                          const std::string& out_dir, const ProgressFn& progress,
+                                          const DigestRunOptions& options) {
   if (Status st = impl_->catch_up(progress); !st) return st;
-  auto summary = impl_->digest->run(week, settings, progress);
+  auto summary = impl_->digest->run(week, settings, progress, options);
   if (!summary) return summary;
   std::string dir = out_dir.empty() ? impl_->config.data_dir + "/digests/" + week.to_string() : out_dir;
   auto files = impl_->digest->write_files(week, dir, progress);

@@ -462,6 +462,28 @@ TEST_F(ServiceTest, MatchUnknownIdsAreNotFound) {
   EXPECT_EQ(e.status().code(), ErrorCode::kNotFound);
 }
 
+// Regression: terms found in every document (idf log(N/df) = 0) were dropped from match
+// queries, so a marketplace with one scenario and one enterprise — or one where every record
+// shares its words — matched nothing in either direction.
+TEST_F(ServiceTest, TermsInEveryDocumentStillMatchInASmallMarketplace) {
+  auto svc = open();
+  ASSERT_TRUE(svc);
+  std::istringstream ent(R"({"id": "e1", "name": "巡检机器人公司", "description": "电力隧道巡检机器人"})" "\n");
+  std::istringstream scen(
+      R"({"id": "s1", "title": "电力隧道巡检机器人", "description": "电力隧道巡检机器人", "publisher": "国网杭州供电公司"})"
+      "\n");
+  ASSERT_TRUE(svc->import_stream(RecordKind::kEnterprise, ent, FileFormat::kJsonLines));
+  ASSERT_TRUE(svc->import_stream(RecordKind::kScenario, scen, FileFormat::kJsonLines));
+  auto enterprises = svc->match_scenario("s1", 10);
+  ASSERT_TRUE(enterprises) << enterprises.status().to_string();
+  ASSERT_EQ(enterprises->size(), 1u);
+  EXPECT_EQ(enterprises->front().id, "e1");
+  auto scenarios = svc->match_enterprise("e1", 10);
+  ASSERT_TRUE(scenarios) << scenarios.status().to_string();
+  ASSERT_EQ(scenarios->size(), 1u);
+  EXPECT_EQ(scenarios->front().id, "s1");
+}
+
 TEST_F(ServiceTest, IndustryTagsOnlyMatchTheSameTag) {
   auto svc = open_with_fixtures();  // the fixtures give the terms their idf
   ASSERT_TRUE(svc);

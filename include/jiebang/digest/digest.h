@@ -76,6 +76,12 @@ struct DigestSummary {
   nlohmann::json to_json() const;
 };
 
+/// How a run is carried out (not part of its result).
+struct DigestRunOptions {
+  unsigned threads = 0;           ///< worker threads; 0 = one per core, at most 8
+  size_t batch_recipients = 200;  ///< recipients stored per transaction by a worker (also every 2 s): a kill redoes at most this many per worker
+};
+
 /// Progress: `done` of `total` in a phase ("enterprises", "publishers", "files").
 using DigestProgressFn = std::function<void(const std::string& phase, size_t done, size_t total)>;
 
@@ -113,13 +119,13 @@ class DigestRunner {
         open_reader_(std::move(open_reader)) {}
 
   /// Computes and stores the digest of `week` (resuming an unfinished run; returning a finished
-  /// one's summary with already_done) on `threads` worker threads (0 = one per core, at most 8;
-  /// more than one needs a reader factory). The result does not depend on the thread count.
+  /// one's summary with already_done) on `options.threads` worker threads (more than one needs a
+  /// reader factory). The result depends neither on the thread count nor on the batch size.
   /// Errors: kInvalidArgument when the week has not begun (Asia/Shanghai, by the clock);
   /// kConflict when the week was started with other settings (the message shows both); storage
   /// and index errors.
   Result<DigestSummary> run(const IsoWeek& week, const DigestSettings& settings,
-                            const DigestProgressFn& progress = {}, unsigned threads = 0) const;
+                            const DigestProgressFn& progress = {}, const DigestRunOptions& options = {}) const;
   /// The stored summary of a week. Errors: kNotFound.
   Result<DigestSummary> summary(const IsoWeek& week) const;
   /// One recipient's digest as the JSON document written to its file:

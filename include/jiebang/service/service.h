@@ -163,7 +163,7 @@ class Service {
   /// <data_dir>/digests/<week>). The index is brought up to date first when this process owns it.
   /// Errors: as DigestRunner::run and write_files.
   Result<DigestSummary> run_digest(const IsoWeek& week, const DigestSettings& settings, const std::string& out_dir,
-                                   const ProgressFn& progress = {});
+                                   const ProgressFn& progress = {}, const DigestRunOptions& options = {});
   /// The stored summary of a week's digest. Errors: kNotFound.
   Result<DigestSummary> digest_summary(const IsoWeek& week) const;
   /// One recipient's stored digest (DigestRunner::recipient). `kind`: "enterprise" | "publisher".

@@ -1,0 +1,390 @@
+// The weekly digest on a real store and index with an injected clock: the rules, idempotence,
+// independence from threads and batches, and a run killed with SIGKILL then resumed.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "jiebang/service/service.h"
+#include "jiebang/store/store.h"
+#include "test_util.h"
+
+namespace jiebang {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+namespace fs = std::filesystem;
+
+const IsoWeek kW47 = *IsoWeek::parse("2026-W47");  // brings 2026-11-09 … 11-15
+const IsoWeek kW48 = *IsoWeek::parse("2026-W48");  // brings 2026-11-16 … 11-22; cut-off Monday 2026-11-23
+const IsoWeek kW49 = *IsoWeek::parse("2026-W49");  // brings 2026-11-23 … 11-29; cut-off 2026-11-30
+
+constexpr const char* kP1 = "国网杭州供电公司";
+constexpr const char* kP2 = "杭州市城市管理局";
+constexpr const char* kP3 = "杭州地铁集团";
+
+json tunnel_scenario(const std::string& id, const std::string& publisher, const std::string& posted,
+                     const std::string& deadline, const std::string& status = "open") {
+  return {{"id", id},
+          {"title", "电力隧道智能巡检机器人 " + id},
+          {"description", "电缆隧道挂轨巡检机器人，红外测温、局部放电检测与气体监测，替代人工巡检。"},
+          {"publisher", publisher},
+          {"region", "330106"},
+          {"industries", {"D4420"}},
+          {"required_trl", 6},
+          {"posted_at", posted},
+          {"deadline", deadline},
+          {"status", status}};
+}
+
+std::string scenarios_jsonl() {
+  std::vector<json> s = {
+      tunnel_scenario("new-1", kP1, "2026-11-16", "2026-12-31"),
+      tunnel_scenario("new-2", kP1, "2026-11-17", "2026-12-31"),
+      tunnel_scenario("new-3", kP1, "2026-11-18", "2026-12-31"),
+      tunnel_scenario("new-4", kP1, "2026-11-19", "2026-12-31"),  // a fourth from P1: over the cap of 3
+      tunnel_scenario("new-5", kP2, "2026-11-20", "2026-12-31"),
+      tunnel_scenario("old-1", kP2, "2026-11-10", "2026-12-31"),      // posted the week before: W47's
+      tunnel_scenario("expired-1", kP2, "2026-11-18", "2026-11-22"),  // deadline before the cut-off
+      tunnel_scenario("edge-1", kP3, "2026-11-22", "2026-11-23"),     // deadline on the cut-off: still open
+      tunnel_scenario("later-1", kP3, "2026-11-24", "2026-12-31"),    // posted after the window: W49's
+      tunnel_scenario("closed-1", kP3, "2026-11-18", "2026-12-31", "closed"),
+      tunnel_scenario("engaged-1", kP3, "2026-11-18", "2026-12-31"),  // e-robot applied to it
+  };
+  std::string out;
+  for (const auto& j : s) out += j.dump() + "\n";
+  return out;
+}
+
+std::string enterprises_jsonl() {
+  std::vector<json> e = {
+      {{"id", "e-robot"},
+       {"name", "杭州睿巡智能装备有限公司"},
+       {"description", "挂轨式电力隧道智能巡检机器人研发制造，红外测温、局部放电检测、气体监测。"},
+       {"capabilities", {"隧道巡检机器人", "电缆局部放电检测"}},
+       {"region", "330108"},
+       {"industries", {"D4420"}},
+       {"trl", 8}},
+      {{"id", "e-robot-2"},
+       {"name", "浙江巡安机器人有限公司"},
+       {"description", "电缆隧道巡检机器人与红外测温系统。"},
+       {"region", "330106"},
+       {"trl", 6}},
+      {{"id", "e-traffic"},
+       {"name", "杭州智行交通科技有限公司"},
+       {"description", "城市交通信号配时优化，路口流量感知。"},
+       {"region", "330106"},
+       {"trl", 7}}};
+  std::string out;
+  for (const auto& j : e) out += j.dump() + "\n";
+  return out;
+}
+
+/// A service over a fresh data directory with the records above and a settable clock.
+struct DigestWorld {
+  TempDir dir;
+  std::shared_ptr<std::chrono::system_clock::time_point> now =
+      std::make_shared<std::chrono::system_clock::time_point>(testing::fixed_clock(2026, 11, 29)());
+  std::unique_ptr<Service> svc;
+
+  DigestWorld() {
+    ServiceConfig c;
+    c.data_dir = dir.file("var");
+    c.index_dir = testing::index_dir();
+    auto clock = now;
+    c.clock = [clock] { return *clock; };
+    auto s = Service::open(c);
+    if (!s) throw std::runtime_error(s.status().to_string());
+    svc = std::move(*s);
+    std::istringstream scen(scenarios_jsonl()), ent(enterprises_jsonl());
+    auto a = svc->import_stream(RecordKind::kEnterprise, ent, FileFormat::kJsonLines);
+    auto b = svc->import_stream(RecordKind::kScenario, scen, FileFormat::kJsonLines);
+    if (!a || !b || a->rejected || b->rejected) throw std::runtime_error("test records did not import");
+  }
+
+  void set_day(int y, unsigned m, unsigned d) { *now = testing::fixed_clock(y, m, d)(); }
+
+  /// e-robot applied to engaged-1 on 2026-10-01: engaged, and stalled in "applied" by the cut-off.
+  void engage() {
+    auto saved = *now;
+    set_day(2026, 10, 1);
+    auto m = svc->lifecycle().create("engaged-1", "e-robot", {Role::kEnterprise, "e-robot"}, Stage::kApplied);
+    ASSERT_TRUE(m) << m.status().to_string();
+    *now = saved;
+  }
+
+  DigestSummary run(const IsoWeek& w, DigestSettings settings = {}, DigestRunOptions options = {}) {
+    auto r = svc->run_digest(w, settings, dir.file("out-" + w.to_string()), {}, options);
+    EXPECT_TRUE(r) << r.status().to_string();
+    return r ? *r : DigestSummary{};
+  }
+
+  json recipient(const IsoWeek& w, const std::string& kind, const std::string& id) {
+    auto r = svc->digest_recipient(w, kind, id);
+    EXPECT_TRUE(r) << r.status().to_string();
+    return r ? *r : json::object();
+  }
+};
+
+std::vector<std::string> item_scenarios(const json& digest) {
+  std::vector<std::string> ids;
+  for (const auto& i : digest["items"]) ids.push_back(i["scenario"]["id"]);
+  return ids;
+}
+
+std::set<std::pair<std::string, std::string>> candidate_pairs(const json& digest) {
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (const auto& i : digest["items"]) pairs.emplace(i["scenario"]["id"], i["enterprise"]["id"]);
+  return pairs;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::map<std::string, std::string> files_under(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : fs::recursive_directory_iterator(root))
+    if (f.is_regular_file()) out[fs::relative(f.path(), root).string()] = testing::read_file(f.path().string());
+  return out;
+}
+
+TEST(Digest, EnterpriseGetsOnlyOpenScenariosNewInTheWeekBefore) {
+  DigestWorld w;
+  w.run(kW48);
+  auto ids = item_scenarios(w.recipient(kW48, "enterprise", "e-robot"));
+  for (const char* left_out : {"old-1", "later-1", "expired-1", "closed-1"})
+    EXPECT_FALSE(contains(ids, left_out)) << left_out;
+  for (const char* in : {"new-5", "edge-1", "engaged-1"}) EXPECT_TRUE(contains(ids, in)) << in;
+  // Last week's scenario is in last week's digest.
+  w.run(kW47);
+  EXPECT_TRUE(contains(item_scenarios(w.recipient(kW47, "enterprise", "e-robot")), "old-1"));
+}
+
+TEST(Digest, CapsScenariosFromOnePublisher) {
+  DigestWorld w;
+  // Without the cap all four of P1's new scenarios rank for e-robot.
+  auto plain = w.svc->match_enterprise("e-robot", 20);
+  ASSERT_TRUE(plain);
+  size_t p1_ranked = 0;
+  for (const auto& r : *plain) p1_ranked += r.attributes.value("publisher", "") == kP1;
+  ASSERT_EQ(p1_ranked, 4u);
+  DigestSettings settings;
+  settings.per_publisher_cap = 3;
+  w.run(kW48, settings);
+  auto digest = w.recipient(kW48, "enterprise", "e-robot");
+  size_t p1 = 0;
+  for (const auto& i : digest["items"]) p1 += i["scenario"]["publisher"] == kP1;
+  EXPECT_EQ(p1, 3u);
+  EXPECT_TRUE(contains(item_scenarios(digest), "new-5"));  // another publisher's still comes in
+  // At most max_items in all.
+  DigestWorld small;
+  settings.max_items = 2;
+  small.run(kW48, settings);
+  EXPECT_EQ(small.recipient(kW48, "enterprise", "e-robot")["items"].size(), 2u);
+}
+
+TEST(Digest, LeavesOutPairsAlreadyInTheLoopButNotMereInvitations) {
+  DigestWorld w;
+  w.engage();
+  // P2 invited e-robot to new-5: "recommended" is not yet engaged.
+  auto invite = w.svc->lifecycle().create("new-5", "e-robot", {Role::kPublisher, kP2}, Stage::kRecommended);
+  ASSERT_TRUE(invite) << invite.status().to_string();
+  w.run(kW48);
+  auto ids = item_scenarios(w.recipient(kW48, "enterprise", "e-robot"));
+  EXPECT_FALSE(contains(ids, "engaged-1"));
+  EXPECT_TRUE(contains(ids, "new-5"));
+  auto p3 = candidate_pairs(w.recipient(kW48, "publisher", kP3));
+  EXPECT_FALSE(p3.count({"engaged-1", "e-robot"}));
+  EXPECT_TRUE(p3.count({"engaged-1", "e-robot-2"}));  // the other firm is still a candidate for it
+}
+
+TEST(Digest, NothingIsRecommendedAgainInALaterWeek) {
+  DigestWorld w;
+  w.run(kW48);
+  auto w48_robot = item_scenarios(w.recipient(kW48, "enterprise", "e-robot"));
+  ASSERT_TRUE(contains(w48_robot, "new-1"));
+  ASSERT_FALSE(contains(w48_robot, "new-4"));  // dropped by the cap
+  auto w48_p1 = candidate_pairs(w.recipient(kW48, "publisher", kP1));
+  ASSERT_FALSE(w48_p1.empty());
+  // P1 posts new-1 and new-4 again in the next week (a second round).
+  w.set_day(2026, 12, 1);
+  for (const char* id : {"new-1", "new-4"}) {
+    auto s = w.svc->get_scenario(id);
+    ASSERT_TRUE(s);
+    s->posted_at = "2026-11-25";
+    ASSERT_TRUE(w.svc->put_scenario(*s));
+  }
+  w.run(kW49);
+  auto w49_robot = item_scenarios(w.recipient(kW49, "enterprise", "e-robot"));
+  EXPECT_FALSE(contains(w49_robot, "new-1"));  // sent in W48
+  EXPECT_TRUE(contains(w49_robot, "new-4"));   // never sent before
+  EXPECT_TRUE(contains(w49_robot, "later-1"));
+  auto w49_p1 = candidate_pairs(w.recipient(kW49, "publisher", kP1));
+  for (const auto& pair : w49_p1) EXPECT_FALSE(w48_p1.count(pair)) << pair.first << " / " << pair.second;
+}
+
+TEST(Digest, StalledMatchesGoToBothPartiesOnce) {
+  DigestWorld w;
+  w.engage();
+  w.run(kW48);
+  for (auto [kind, id] : {std::pair{"enterprise", "e-robot"}, std::pair{"publisher", kP3}}) {
+    auto stalled = w.recipient(kW48, kind, id)["stalled"];
+    ASSERT_EQ(stalled.size(), 1u) << kind;
+    EXPECT_EQ(stalled[0]["stage"], "applied");
+    EXPECT_EQ(stalled[0]["days"], 52);  // 2026-10-01 04:00 UTC to 2026-11-22 16:00 UTC (Monday 00:00 in Shanghai)
+    EXPECT_NE(stalled[0]["reason"].get<std::string>().find("52"), std::string::npos);
+  }
+  EXPECT_TRUE(w.recipient(kW48, "enterprise", "e-robot-2")["stalled"].empty());
+  w.set_day(2026, 12, 1);
+  w.run(kW49);
+  EXPECT_TRUE(w.recipient(kW49, "enterprise", "e-robot")["stalled"].empty());  // same state: not again
+}
+
+TEST(Digest, RefusesAWeekThatHasNotBegunAndOtherSettingsForAStartedWeek) {
+  DigestWorld w;  // the clock is in W48
+  auto future = w.svc->run_digest(kW49, {}, w.dir.file("out"));
+  ASSERT_FALSE(future);
+  EXPECT_EQ(future.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(future.status().message().find("2026-11-30"), std::string::npos);
+  w.run(kW48);
+  DigestSettings other;
+  other.max_items = 3;
+  auto again = w.svc->run_digest(kW48, other, w.dir.file("out"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.status().code(), ErrorCode::kConflict);
+}
+
+TEST(Digest, RunningAWeekAgainComputesNothingAndWritesTheSameBytes) {
+  DigestWorld w;
+  w.engage();
+  auto first = w.run(kW48);
+  EXPECT_FALSE(first.already_done);
+  EXPECT_GT(first.items, 0);
+  auto files = files_under(w.dir.file("out-2026-W48"));
+  ASSERT_TRUE(files.count("enterprise/e-robot.json"));
+  ASSERT_TRUE(files.count("enterprise/e-robot.html"));
+  ASSERT_TRUE(files.count("summary.json"));
+  // Chinese names are percent-encoded into file names.
+  EXPECT_TRUE(files.count("publisher/" + digest_file_name(kP1) + ".json"));
+  // A record changing after the run does not change the stored digest.
+  auto s = w.svc->get_scenario("new-2");
+  ASSERT_TRUE(s);
+  s->title = "改过的标题";
+  ASSERT_TRUE(w.svc->put_scenario(*s));
+  auto second = w.run(kW48);
+  EXPECT_TRUE(second.already_done);
+  EXPECT_EQ(second.items, first.items);
+  EXPECT_EQ(second.attempts, 1);
+  EXPECT_EQ(files_under(w.dir.file("out-2026-W48")), files);
+  auto doc = json::parse(files["enterprise/e-robot.json"]);
+  EXPECT_EQ(doc["recipient"]["language"], "zh");
+  for (const auto& item : doc["items"]) {
+    EXPECT_FALSE(item["reason"].get<std::string>().empty());
+    EXPECT_EQ(item["link"], "http://localhost:8080/v1/scenarios/" + item["scenario"]["id"].get<std::string>());
+  }
+}
+
+TEST(Digest, ResultDoesNotDependOnThreadsOrBatchSize) {
+  DigestWorld one, two;
+  one.engage();
+  two.engage();
+  auto a = one.run(kW48, {}, {1, 200});
+  auto b = two.run(kW48, {}, {2, 1});
+  ASSERT_EQ(a.recipients, b.recipients);
+  ASSERT_EQ(a.items, b.items);
+  EXPECT_EQ(a.recipients, 3 + 3);  // three enterprises, three publishers
+  auto fa = files_under(one.dir.file("out-2026-W48")), fb = files_under(two.dir.file("out-2026-W48"));
+  fa.erase("summary.json");
+  fb.erase("summary.json");
+  EXPECT_EQ(fa, fb);
+}
+
+// ---- a run killed with SIGKILL, then resumed ----
+
+pid_t spawn_digest(const std::string& data_dir, const std::string& out, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {JIEBANG_BINARY, "--data-dir", data_dir, "--index-dir", testing::index_dir(),
+                                   "digest",       "--week",     "2026-W48", "--out", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(JIEBANG_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+size_t stored_recipients(const std::string& data_dir) {
+  auto store = Store::open(data_dir + "/jiebang.sqlite3");
+  if (!store) return 0;
+  auto r = (*store)->digest_recipients("2026-W48");
+  return r ? r->size() : 0;
+}
+
+TEST(DigestCrash, KilledRunResumesToTheUninterruptedResult) {
+  TempDir dir;
+  std::string a = dir.file("a"), b = dir.file("b");
+  for (const auto& kind : {"enterprises", "scenarios"}) {
+    auto r = testing::run_cli(dir, {"--data-dir", a, "--index-dir", testing::index_dir(), "import", kind,
+                                    testing::fixture(std::string(kind) + ".jsonl")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  fs::copy(a, b, fs::copy_options::recursive);
+  // The uninterrupted run.
+  ASSERT_EQ(wait_exit(spawn_digest(a, dir.file("out-a"), {"--threads", "1"})), 0);
+  size_t total = stored_recipients(a);
+  ASSERT_GT(total, 100u);
+  // The same run, one recipient per transaction on two threads, killed once some are stored.
+  pid_t pid = spawn_digest(b, dir.file("out-b"), {"--threads", "2", "--batch", "1"});
+  size_t at_kill = 0;
+  for (int i = 0; i < 6000 && at_kill < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    at_kill = stored_recipients(b);
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed";
+  size_t after_kill = stored_recipients(b);
+  ASSERT_GE(after_kill, 20u);
+  ASSERT_LT(after_kill, total) << "killed too late to test resumption";
+  // Started again, it continues and ends equal to the uninterrupted run.
+  ASSERT_EQ(wait_exit(spawn_digest(b, dir.file("out-b"), {"--threads", "2"})), 0);
+  EXPECT_EQ(stored_recipients(b), total);
+  auto fa = files_under(dir.file("out-a")), fb = files_under(dir.file("out-b"));
+  auto sa = json::parse(fa["summary.json"]), sb = json::parse(fb["summary.json"]);
+  EXPECT_EQ(sb["attempts"], 2);
+  for (const char* key : {"recipients", "recipients_with_items", "items", "covers", "settings"})
+    EXPECT_EQ(sa[key], sb[key]) << key;
+  fa.erase("summary.json");
+  fb.erase("summary.json");
+  EXPECT_GT(fa.size(), 20u);
+  EXPECT_EQ(fa, fb);
+  for (const auto& [name, bytes] : fb) EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace jiebang
