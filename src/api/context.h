@@ -156,6 +156,8 @@ HttpResponse get_match(RequestContext& ctx);
 HttpResponse post_match_event(RequestContext& ctx);
 HttpResponse list_matches(RequestContext& ctx);
 HttpResponse get_funnel(RequestContext& ctx);
+HttpResponse get_digest(RequestContext& ctx);
+HttpResponse get_digest_recipient(RequestContext& ctx);
 HttpResponse get_healthz(RequestContext& ctx);
 HttpResponse get_metrics(RequestContext& ctx);
 HttpResponse get_openapi(RequestContext& ctx);

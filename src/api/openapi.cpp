@@ -173,6 +173,25 @@ constexpr const char* kOpenApi = R"json(
                       "403": {"$ref": "#/components/responses/Problem"}}
       }
     },
+    "/v1/digests/{week}": {
+      "parameters": [{"$ref": "#/components/parameters/Week"}],
+      "get": {
+        "summary": "The run summary of a week's digest: the days it covers, its settings, recipients, items, time taken (operator key).",
+        "responses": {"200": {"description": "Summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DigestSummary"}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/v1/digests/{week}/recipients/{id}": {
+      "parameters": [{"$ref": "#/components/parameters/Week"}, {"$ref": "#/components/parameters/Id"}],
+      "get": {
+        "summary": "One recipient's digest as stored: recommended scenarios (an enterprise) or candidates (a publisher), each with its reason, and stalled matches. For that enterprise's or publisher's key, or the operator's.",
+        "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["enterprise", "publisher"]}, "description": "which kind of recipient the id names (operator; default: an enterprise id, else a publisher)"}],
+        "responses": {"200": {"description": "The digest", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Digest"}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
     "/healthz": {
       "get": {
         "summary": "Liveness and the store/index state (no key).",
@@ -200,12 +219,24 @@ constexpr const char* kOpenApi = R"json(
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A key made by `jiebang keys create`: publisher (scoped to an organisation), enterprise (scoped to its id) or operator."}},
     "parameters": {
       "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "percent-encoded record or match id"},
+      "Week": {"name": "week", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "description": "ISO 8601 week, e.g. 2026-W48 (Asia/Shanghai)"},
       "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}, "description": "page size; above 100 is 400"}
     },
     "responses": {
       "Problem": {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     },
     "schemas": {
+      "DigestSummary": {"type": "object", "properties": {
+        "week": {"type": "string"}, "covers": {"type": "object", "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}},
+        "cutoff": {"type": "string", "format": "date"}, "settings": {"type": "object"},
+        "recipients": {"type": "integer"}, "recipients_with_items": {"type": "integer"}, "items": {"type": "integer"},
+        "seconds": {"type": "number"}, "attempts": {"type": "integer"},
+        "started_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string"}}},
+      "Digest": {"type": "object", "properties": {
+        "week": {"type": "string"}, "covers": {"type": "object"},
+        "recipient": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["enterprise", "publisher"]}, "id": {"type": "string"}, "name": {"type": "string"}, "language": {"type": "string", "enum": ["zh", "en"]}}},
+        "items": {"type": "array", "items": {"type": "object", "description": "rank, type (scenario | candidate), scenario, enterprise (candidates), score, reason, components, matched_terms, link"}},
+        "stalled": {"type": "array", "items": {"type": "object", "description": "match_id, stage, days, since, scenario, enterprise, reason, link"}}}},
       "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
         "field": {"type": "string", "description": "the offending field"},

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -215,7 +216,10 @@ struct TestServer {
   std::string operator_key, publisher_key, other_publisher_key, enterprise_key, other_enterprise_key;
   std::string enterprise_id, other_enterprise_id;  // the enterprise keys' ids (fixture enterprises)
 
-  explicit TestServer(bool with_fixtures = true, api::ApiConfig config = {}) {
+  /// `prepare` runs on the service after the keys are made and before the server starts (the
+  /// service is the server's alone once it runs).
+  explicit TestServer(bool with_fixtures = true, api::ApiConfig config = {},
+                      const std::function<void(Service&)>& prepare = {}) {
     ServiceConfig sc;
     sc.data_dir = dir.file("data");
     sc.index_dir = index_dir();
@@ -235,6 +239,7 @@ struct TestServer {
     other_publisher_key = make_key(Role::kPublisher, "杭州市某其他单位");
     enterprise_key = make_key(Role::kEnterprise, enterprise_id);
     other_enterprise_key = make_key(Role::kEnterprise, other_enterprise_id);
+    if (prepare) prepare(*service);
     for (int attempt = 0; attempt < 10 && !server; ++attempt) {
       port = free_port();
       config.listen = "127.0.0.1:" + std::to_string(port);

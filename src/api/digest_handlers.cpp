@@ -1,0 +1,50 @@
+// Handlers for the weekly digest: GET /v1/digests/{week} (the run summary, operator) and
+// GET /v1/digests/{week}/recipients/{id} (one recipient's digest: that recipient or the operator).
+#include <fmt/format.h>
+
+#include "context.h"
+
+namespace jiebang::api {
+namespace {
+
+IsoWeek week_param(RequestContext& ctx) {
+  const std::string& text = ctx.params.at("week");
+  auto week = IsoWeek::parse(text);
+  if (!week)
+    throw_problem(make_problem(400, fmt::format("week: \"{}\" is not an ISO week such as 2026-W48", text), "week"));
+  return *week;
+}
+
+}  // namespace
+
+HttpResponse get_digest(RequestContext& ctx) {
+  ctx.allow_query({});
+  IsoWeek week = week_param(ctx);
+  DigestSummary s = take(ctx.service.digest_summary(week));
+  return HttpResponse::json(200, s.to_json());
+}
+
+HttpResponse get_digest_recipient(RequestContext& ctx) {
+  ctx.allow_query({"kind"});
+  const Principal& p = ctx.who();
+  IsoWeek week = week_param(ctx);
+  const std::string& id = ctx.params.at("id");
+  std::string kind = ctx.query_value("kind");
+  if (!kind.empty() && kind != "enterprise" && kind != "publisher")
+    throw_problem(make_problem(400, fmt::format("kind: expected enterprise or publisher, got \"{}\"", kind), "kind"));
+  if (p.role == Role::kEnterprise) {
+    require(p.scope == id && kind != "publisher", fmt::format("this key reads enterprise \"{}\"'s digest only", p.scope));
+    kind = "enterprise";
+  } else if (p.role == Role::kPublisher) {
+    require(p.scope == id && kind != "enterprise", fmt::format("this key reads publisher \"{}\"'s digest only", p.scope));
+    kind = "publisher";
+  }
+  if (!kind.empty()) return HttpResponse::json(200, take(ctx.service.digest_recipient(week, kind, id)));
+  // The operator without ?kind=: an enterprise id first, then a publisher's name.
+  auto as_enterprise = ctx.service.digest_recipient(week, "enterprise", id);
+  if (as_enterprise) return HttpResponse::json(200, *as_enterprise);
+  if (as_enterprise.status().code() != ErrorCode::kNotFound) throw_status(as_enterprise.status());
+  return HttpResponse::json(200, take(ctx.service.digest_recipient(week, "publisher", id)));
+}
+
+}  // namespace jiebang::api
