@@ -6,6 +6,7 @@
 
 #include "cli_common.h"
 #include "jiebang/api/server.h"
+#include "jiebang/service/digest_scheduler.h"
 
 namespace jiebang::cli {
 namespace {
@@ -113,6 +114,20 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   serve->add_option("--io-threads", config.io_threads, "cpprestsdk network threads (default 4)")
       ->check(CLI::Range(size_t{1}, size_t{256}));
+  struct DigestOptions {
+    std::string at = "mon 09:00";
+    bool off = false;
+    std::string out;
+    std::string base_url;
+  };
+  static DigestOptions digest;
+  serve->add_option("--digest-at", digest.at,
+                    "When the weekly digest runs, Asia/Shanghai: weekday and HH:MM (default \"mon 09:00\"); at start-up "
+                    "a digest due this week and not yet done runs at once");
+  serve->add_flag("--no-digest", digest.off, "Do not run the weekly digest (e.g. when cron runs `jiebang digest`)");
+  serve->add_option("--digest-out", digest.out, "Directory for the digest files (default <data-dir>/digests/<week>)");
+  serve->add_option("--digest-base-url", digest.base_url,
+                    "Links in the digest point here (default: http:// + the --listen address)");
   serve->callback([&g, &exit_code] {
     // Block the stop signals before any thread exists so that every thread inherits the mask and
     // only sigwait below receives them.
@@ -131,9 +146,47 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     }
     fmt::print(stderr, "jiebang: serving {} (data {}); stop with Ctrl-C or SIGTERM\n", (*server)->url(),
                svc->config().data_dir);
+    std::unique_ptr<DigestScheduler> scheduler;
+    if (!digest.off) {
+      auto schedule = DigestSchedule::parse(digest.at);
+      if (!schedule) {
+        (*server)->stop();
+        exit_code = fail(Status::invalid_argument("--digest-at: " + schedule.status().message()));
+        return;
+      }
+      DigestSettings settings;
+      settings.base_url = digest.base_url.empty() ? (*server)->url() : digest.base_url;
+      ServiceConfig digest_config = svc->config();
+      // The digest runs on a Service of its own (its own SQLite connection; the index read-only,
+      // as this process's server owns the write lock), so the API keeps answering meanwhile.
+      auto is_done = [digest_config](const IsoWeek& week) {
+        auto store = Store::open(digest_config.data_dir + "/jiebang.sqlite3");
+        if (!store) return false;
+        auto run = (*store)->get_digest_run(week.to_string());
+        return run && !run->finished_at.empty();
+      };
+      auto run = [digest_config, settings](const IsoWeek& week) -> Status {
+        auto s = Service::open(digest_config);
+        if (!s) return s.status();
+        std::string out = digest.out.empty() ? "" : digest.out + "/" + week.to_string();
+        fmt::print(stderr, "jiebang: weekly digest {} starting\n", week.to_string());
+        auto summary = (*s)->run_digest(week, settings, out);
+        if (!summary) {
+          fmt::print(stderr, "jiebang: weekly digest {} failed: {}\n", week.to_string(), summary.status().to_string());
+          return summary.status();
+        }
+        fmt::print(stderr, "jiebang: weekly digest {}: {} recipients, {} items, {:.1f} s\n", week.to_string(),
+                   summary->recipients, summary->items, summary->seconds);
+        return Status::ok();
+      };
+      scheduler = std::make_unique<DigestScheduler>(*schedule, digest_config.clock, is_done, run);
+      scheduler->start();
+      fmt::print(stderr, "jiebang: weekly digest at {} Asia/Shanghai\n", schedule->to_string());
+    }
     int received = 0;
     sigwait(&stop_signals, &received);
     fmt::print(stderr, "jiebang: {} received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+    if (scheduler) scheduler->stop();
     (*server)->stop();
   });
 }

@@ -8,16 +8,20 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "api_test_util.h"
 #include "jiebang/api/router.h"
+#include "jiebang/store/store.h"
 
 namespace jiebang::testing {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 /// One sample line of the Prometheus text format: name, optional {label="value",…}, a space, a number.
 bool is_prometheus_sample(const std::string& line) {
@@ -335,6 +339,97 @@ TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status)) << read_file(dir.file("serve.log"));
   EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(dir.file("serve.log"));
+}
+
+/// Starts `jiebang <args>` with stderr to `log`; returns the child's pid.
+pid_t spawn_jiebang(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    std::string binary = JIEBANG_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    FILE* f = std::freopen(log.c_str(), "w", stderr);
+    (void)f;
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool wait_healthy(int port) {
+  HttpClient http(port);
+  for (int i = 0; i < 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      if (http.get("/healthz").status == 200) return true;
+    } catch (const std::exception&) {  // not listening yet
+    }
+  }
+  return false;
+}
+
+int stop_with_sigterm(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(ServeCommand, RunsTheWeeklyDigestItselfAndSkipsAWeekDone) {
+  TempDir dir;
+  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  for (const char* kind : {"enterprises", "scenarios"}) {
+    std::vector<std::string> args = globals;
+    args.insert(args.end(), {"import", kind, fixture(std::string(kind) + ".jsonl")});
+    ASSERT_EQ(run_cli(dir, args).exit_code, 0);
+  }
+  // Due every Monday at 00:00 Shanghai time: this week's digest is due now, so serve runs it at start.
+  IsoWeek week = IsoWeek::in_shanghai(std::chrono::system_clock::now());
+  auto serve_args = [&](int port) {
+    std::vector<std::string> args = globals;
+    args.insert(args.end(), {"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--digest-at", "mon 00:00",
+                             "--digest-out", dir.file("digests")});
+    return args;
+  };
+  auto finished = [&]() -> std::optional<DigestRunRow> {
+    auto store = Store::open(dir.file("data") + "/jiebang.sqlite3");
+    if (!store) return std::nullopt;
+    auto run = (*store)->get_digest_run(week.to_string());
+    if (!run || run->finished_at.empty()) return std::nullopt;
+    return *run;
+  };
+  int port = free_port();
+  pid_t pid = spawn_jiebang(serve_args(port), dir.file("serve1.log"));
+  ASSERT_TRUE(wait_healthy(port)) << read_file(dir.file("serve1.log"));
+  std::optional<DigestRunRow> run;
+  for (int i = 0; i < 1200 && !run; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    run = finished();
+  }
+  ASSERT_TRUE(run) << read_file(dir.file("serve1.log"));
+  EXPECT_GT(run->recipients, 100);
+  EXPECT_EQ(run->attempts, 1);
+  EXPECT_TRUE(fs::exists(dir.file("digests") + "/" + week.to_string() + "/summary.json"));
+  // The API answers while it runs and afterwards.
+  EXPECT_EQ(HttpClient(port).get("/healthz").status, 200);
+  EXPECT_EQ(stop_with_sigterm(pid), 0) << read_file(dir.file("serve1.log"));
+  EXPECT_NE(read_file(dir.file("serve1.log")).find("weekly digest " + week.to_string() + " starting"), std::string::npos);
+  // Started again the same week: the digest is done, so it is not run again.
+  port = free_port();
+  pid = spawn_jiebang(serve_args(port), dir.file("serve2.log"));
+  ASSERT_TRUE(wait_healthy(port)) << read_file(dir.file("serve2.log"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(stop_with_sigterm(pid), 0);
+  std::string log2 = read_file(dir.file("serve2.log"));
+  EXPECT_EQ(log2.find("starting"), std::string::npos) << log2;
+  EXPECT_NE(log2.find("weekly digest at mon 00:00"), std::string::npos) << log2;
+  auto again = finished();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 1);
+  EXPECT_EQ(again->finished_at, run->finished_at);
 }
 
 }  // namespace
