@@ -32,6 +32,8 @@ step "Filter by city: Hangzhou (330100) finds its districts" $jiebang search "æ™
 step "Enterprises ranked for a scenario, each score explained" $jiebang match --scenario hz-2026-03-001 --limit 5
 step "Open scenarios ranked for an enterprise" $jiebang match --enterprise ent-0001 --limit 5
 step "An SBIR award as a scenario: which firm fits?" $jiebang match --scenario sbir17-0018 --limit 5
+step "The weekly digest of 2026-W48 (scenarios posted 2026-11-16 to 11-22): JSON + HTML per recipient, one shown" \
+  $jiebang digest --week 2026-W48 --show 91330108MA2M95UY1P
 step "Ranking evaluation on the SBIR known-item set" \
   $jiebang eval --enterprises "$sbir/enterprises.jsonl" --scenarios "$sbir/scenarios.jsonl" --qrels "$sbir/qrels.tsv"
 step "Ranking evaluation on the Chinese fixtures" \

@@ -5,12 +5,41 @@
 
 namespace jiebang::cli {
 
+namespace {
+
+/// Prints one recipient's stored digest as text; returns the exit status.
+int show_recipient(const Service& svc, const IsoWeek& week, const std::string& id) {
+  auto doc = svc.digest_recipient(week, "enterprise", id);
+  if (!doc && doc.status().code() == ErrorCode::kNotFound) doc = svc.digest_recipient(week, "publisher", id);
+  if (!doc) return fail(doc.status());
+  const auto& r = (*doc)["recipient"];
+  fmt::print("\n{} {} ({}), {} item(s):\n", r["kind"].get<std::string>(), r["name"].get<std::string>(),
+             r["id"].get<std::string>(), (*doc)["items"].size());
+  for (const auto& item : (*doc)["items"]) {
+    const auto& s = item["scenario"];
+    std::string what = item.contains("enterprise")
+                           ? fmt::format("{} [{}] for {}", item["enterprise"]["name"].get<std::string>(),
+                                         item["enterprise"]["id"].get<std::string>(), s["title"].get<std::string>())
+                           : fmt::format("{} [{}] — {}", s["title"].get<std::string>(), s["id"].get<std::string>(),
+                                         s["publisher"].get<std::string>());
+    fmt::print("{:>2}. {:.3f}  {}\n    {}\n", item["rank"].get<int>(), item["score"].get<double>(), what,
+               item["reason"].get<std::string>());
+  }
+  for (const auto& item : (*doc)["stalled"])
+    fmt::print(" stalled: {} ({}): {}\n", item["match_id"].get<std::string>(),
+               item["scenario"]["title"].get<std::string>(), item["reason"].get<std::string>());
+  return 0;
+}
+
+}  // namespace
+
 void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
   struct Options {
     std::string week, out;
     DigestSettings settings;
     DigestRunOptions run;
     bool as_json = false;
+    std::string show;
   };
   static Options o;
   auto* digest = app.add_subcommand(
@@ -37,6 +66,7 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
                      "Recipients stored per transaction (default 200; a killed run redoes at most this many per thread)")
       ->check(CLI::Range(size_t{1}, size_t{100000}));
   digest->add_flag("--json", o.as_json, "Print the run summary as JSON");
+  digest->add_option("--show", o.show, "Then print one recipient's digest: an enterprise id or a publisher's name");
   digest->callback([&g, &exit_code] {
     auto svc = open_service(g, exit_code);
     if (!svc) return;
@@ -67,6 +97,7 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
     fmt::print("  recipients: {} ({} with items), items: {}\n", summary->recipients, summary->recipients_with_items,
                summary->items);
     fmt::print("  files: {}\n", out);
+    if (!o.show.empty()) exit_code = show_recipient(*svc, week, o.show);
   });
 }
 

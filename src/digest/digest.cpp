@@ -129,8 +129,9 @@ std::string digest_file_name(const std::string& id) {
   std::string out;
   for (size_t i = 0; i < id.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(id[i]);
+    // UTF-8 sequences (bytes from 0x80) stay as they are: "国网杭州供电公司.json" reads as it is.
     bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                (c == '.' && i > 0);
+                (c == '.' && i > 0) || c >= 0x80;
     if (keep) out += static_cast<char>(c);
     else out += fmt::format("%{:02X}", c);
   }
@@ -138,7 +139,9 @@ std::string digest_file_name(const std::string& id) {
   if (out.size() > 200) {
     uint64_t h = 1469598103934665603ULL;  // FNV-1a 64 (Fowler, Noll, Vo)
     for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
-    out = out.substr(0, 183) + fmt::format("~{:016x}", h);
+    size_t cut = 183;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    out = out.substr(0, cut) + fmt::format("~{:016x}", h);
   }
   return out;
 }
@@ -515,7 +518,7 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
       batch = Batch();
       batch.max_recipients = std::max<size_t>(1, options.batch_recipients);
       if (!s) fail(std::move(s));
-      if (progress) {
+      if (progress && processed < total) {  // the end is reported once, after every worker is done
         std::lock_guard lock(mu);
         progress(processed < enterprise_ids.size() ? "enterprises" : "publishers", processed, total);
       }

@@ -79,8 +79,10 @@ TEST_F(DigestsApi, PublisherReadsItsOwnDigestAndTheOperatorReadsAny) {
   std::string path = "/v1/digests/2026-W48/recipients/" + url_encode(kFixturePublisher);
   auto own = http().get(path, env().publisher_key);
   ASSERT_EQ(own.status, 200) << own.body;
-  EXPECT_EQ(own.json()["recipient"]["kind"], "publisher");
-  for (const auto& item : own.json()["items"]) {
+  json doc = own.json();  // a named object: range-for over a temporary's member would dangle
+  EXPECT_EQ(doc["recipient"]["kind"], "publisher");
+  EXPECT_FALSE(doc["items"].empty());
+  for (const auto& item : doc["items"]) {
     EXPECT_EQ(item["type"], "candidate");
     EXPECT_FALSE(item["reason"].get<std::string>().empty());
   }

@@ -386,5 +386,26 @@ TEST(DigestCrash, KilledRunResumesToTheUninterruptedResult) {
   for (const auto& [name, bytes] : fb) EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
 }
 
+TEST(DigestCli, BadWeekIsAClearErrorAndShowPrintsARecipient) {
+  TempDir dir;
+  std::string data = dir.file("data");
+  auto bad = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week", "2026-48"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--week: \"2026-48\" is not an ISO week"), std::string::npos) << bad.err;
+  auto future = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week", "2999-W01"});
+  EXPECT_EQ(future.exit_code, 1);
+  EXPECT_NE(future.err.find("has not begun"), std::string::npos) << future.err;
+  for (const auto& kind : {"enterprises", "scenarios"})
+    ASSERT_EQ(testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "import", kind,
+                                     testing::fixture(std::string(kind) + ".jsonl")})
+                  .exit_code,
+              0);
+  auto shown = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week",
+                                      "2026-W48", "--show", "国网杭州供电公司"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("publisher 国网杭州供电公司"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find(" 1. "), std::string::npos) << shown.out;
+}
+
 }  // namespace
 }  // namespace jiebang

@@ -151,10 +151,10 @@ class DigestRunner {
 /// language (lang="zh-CN" or "en"), every text HTML-escaped.
 std::string render_digest_html(const nlohmann::json& digest);
 
-/// A file name for a recipient id: bytes other than ASCII letters, digits, '-', '_' and '.' — and
-/// a leading '.' — are percent-encoded (so UTF-8 names become %E6%9D%AD…); names longer than 200
-/// bytes are cut and end in the first 16 hex digits of their FNV-1a 64 hash. Distinct ids give
-/// distinct names.
+/// A file name for a recipient id: ASCII bytes other than letters, digits, '-', '_' and '.' — and
+/// a leading '.' — are percent-encoded ("a/b" → "a%2Fb"); UTF-8 sequences are kept ("国网杭州供电公司");
+/// names longer than 200 bytes are cut (at a character boundary) and end in "~" and the 16 hex
+/// digits of the id's FNV-1a 64-bit hash.
 std::string digest_file_name(const std::string& id);
 
 }  // namespace jiebang

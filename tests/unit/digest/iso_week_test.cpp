@@ -56,16 +56,23 @@ TEST(IsoWeek, ShanghaiWeekTurnsAtMidnightUtcPlusEight) {
   EXPECT_EQ(IsoWeek::in_shanghai(t + 1min).to_string(), "2026-W49");
 }
 
-TEST(DigestFileName, KeepsSafeBytesAndEncodesTheRest) {
+TEST(DigestFileName, KeepsReadableBytesAndEncodesTheRest) {
   EXPECT_EQ(digest_file_name("91330108MA2M95UY1P"), "91330108MA2M95UY1P");
   EXPECT_EQ(digest_file_name("a/b"), "a%2Fb");
   EXPECT_EQ(digest_file_name(".."), "%2E.");
-  EXPECT_EQ(digest_file_name("杭"), "%E6%9D%AD");
+  EXPECT_EQ(digest_file_name("国网杭州供电公司"), "国网杭州供电公司");
+  EXPECT_EQ(digest_file_name("杭州/市"), "杭州%2F市");
   EXPECT_EQ(digest_file_name("a b"), "a%20b");
   EXPECT_NE(digest_file_name("a%2Fb"), digest_file_name("a/b"));  // '%' itself is encoded
   std::string long_a(300, 'a'), long_b = std::string(299, 'a') + "b";
   EXPECT_LE(digest_file_name(long_a).size(), 200u);
   EXPECT_NE(digest_file_name(long_a), digest_file_name(long_b));
+  std::string long_zh;
+  for (int i = 0; i < 100; ++i) long_zh += "杭";
+  std::string cut = digest_file_name(long_zh);
+  EXPECT_LE(cut.size(), 200u);
+  EXPECT_EQ(cut.substr(0, 3 * 61), long_zh.substr(0, 3 * 61));  // whole characters only before "~hash"
+  EXPECT_EQ(cut[3 * 61], '~');
 }
 
 TEST(DigestSettings, RoundTripsAndRefusesBadKeys) {
