@@ -131,7 +131,8 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   return out;
 }
 
-MatchResult finish_result(const Candidate& c, PairFit&& fit, const std::string& name) {
+/// The result for a candidate; its attribute summary is moved in (the candidate is spent).
+MatchResult finish_result(Candidate&& c, PairFit&& fit, const std::string& name) {
   MatchResult r;
   r.id = c.id;
   r.name = name;
@@ -142,15 +143,21 @@ MatchResult finish_result(const Candidate& c, PairFit&& fit, const std::string& 
     if (!r.reason.empty()) r.reason += "; ";
     r.reason += comp.reason;
   }
-  r.attributes = c.attributes;
+  r.attributes = std::move(c.attributes);
   return r;
 }
 
 void sort_and_cut(std::vector<MatchResult>& results, size_t limit) {
-  std::stable_sort(results.begin(), results.end(), [](const MatchResult& a, const MatchResult& b) {
+  // Score, then id: a total order (ids are unique), so the best `limit` need no stable sort.
+  auto better = [](const MatchResult& a, const MatchResult& b) {
     return a.score != b.score ? a.score > b.score : a.id < b.id;
-  });
-  if (results.size() > limit) results.resize(limit);
+  };
+  if (results.size() > limit) {
+    std::partial_sort(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(limit), results.end(), better);
+    results.resize(limit);
+  } else {
+    std::sort(results.begin(), results.end(), better);
+  }
 }
 
 json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
@@ -203,7 +210,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
   q.bm25_b = weights_.bm25_b;
   auto list = index_.enterprises_for(s, q);
   if (!list) return list.status();
-  const std::vector<Candidate>* cands = &list->candidates;
+  std::vector<Candidate>* cands = &list->candidates;
   double top = 0, top_case = 0;
   auto case_evidence = [&](const Candidate& c) { return c.case_score + weights_.second_case * c.second_case_score; };
   for (const auto& c : *cands) {
@@ -215,7 +222,8 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
   json scen = scenario_summary(s, regions_, industries_);
   bool zh = has_han(s.title + s.description);
   std::vector<MatchResult> out;
-  for (const auto& c : *cands) {
+  out.reserve(cands->size());
+  for (auto& c : *cands) {
     if (!required.empty()) {
       auto held = normalized_set(arr(c.attributes, "qualifications"));
       if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
@@ -230,7 +238,8 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
       if (title.size() < c.best_case.size()) title += "…";
       fit.components.front().reason += zh ? fmt::format("（最相关案例：{}）", title) : fmt::format(" (closest past case: {})", title);
     }
-    out.push_back(finish_result(c, std::move(fit), str(c.attributes, "name")));
+    std::string name = str(c.attributes, "name");
+    out.push_back(finish_result(std::move(c), std::move(fit), name));
   }
   sort_and_cut(out, limit);
   if (o.matched_terms)
@@ -253,20 +262,22 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   q.filters.posted_also = o.posted_also;
   auto list = index_.scenarios_for(e, q);
   if (!list) return list.status();
-  const std::vector<Candidate>* cands = &list->candidates;
+  std::vector<Candidate>* cands = &list->candidates;
   double top = 0;
   for (const auto& c : *cands) top = std::max(top, c.text_score);
   std::set<std::string> held;
   for (const auto& h : e.qualifications) held.insert(text::normalize(h));
   json ent = enterprise_summary(e, regions_, industries_);
   std::vector<MatchResult> out;
-  for (const auto& c : *cands) {
+  out.reserve(cands->size());
+  for (auto& c : *cands) {
     auto required = normalized_set(arr(c.attributes, "required_qualifications"));
     if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
     double text_fit = top > 0 ? c.text_score / top : 0;
     bool zh = has_han(str(c.attributes, "title"));
-    out.push_back(finish_result(c, fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh, false),
-                                str(c.attributes, "title")));
+    PairFit fit = fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh, false);
+    std::string title = str(c.attributes, "title");
+    out.push_back(finish_result(std::move(c), std::move(fit), title));
   }
   sort_and_cut(out, limit);
   if (o.matched_terms)
