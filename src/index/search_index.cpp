@@ -565,7 +565,7 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
     auto profiles = impl_->run_candidates(kEnterprises, profile_text, Xapian::Query(), q);
     if (!profiles) return profiles.status();
     list.candidates = std::move(*profiles);
-    if (impl_->db(kCases).get_doccount() == 0) return list;
+    if (!q.per_case || impl_->db(kCases).get_doccount() == 0) return list;
     // Per-case evidence: the same text scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work.
     auto cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q);
@@ -619,6 +619,20 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     return list;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");
+  }
+}
+
+std::optional<json> SearchIndex::attributes(RecordKind kind, const std::string& id) const {
+  try {
+    const Xapian::Database& d = impl_->db(kind);
+    std::string idterm = std::string(ix::kIdPrefix) + id;
+    auto post = d.postlist_begin(idterm);
+    if (post == d.postlist_end(idterm)) return std::nullopt;
+    json j = json::parse(d.get_document(*post).get_data(), nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  } catch (const Xapian::Error&) {
+    return std::nullopt;
   }
 }
 

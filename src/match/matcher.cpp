@@ -208,6 +208,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
   q.max_query_terms = weights_.max_query_terms;
   q.bm25_k1 = weights_.bm25_k1;
   q.bm25_b = weights_.bm25_b;
+  q.per_case = weights_.case_share > 0;  // per-case evidence unused: its query is not run
   auto list = index_.enterprises_for(s, q);
   if (!list) return list.status();
   std::vector<Candidate>* cands = &list->candidates;
@@ -268,6 +269,10 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   std::set<std::string> held;
   for (const auto& h : e.qualifications) held.insert(text::normalize(h));
   json ent = enterprise_summary(e, regions_, industries_);
+  // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
+  // record as they do the other way round: they are in its indexed summary, not in the record.
+  if (auto indexed = index_.attributes(RecordKind::kEnterprise, e.id); indexed && indexed->contains("outcomes"))
+    ent["outcomes"] = (*indexed)["outcomes"];
   std::vector<MatchResult> out;
   out.reserve(cands->size());
   for (auto& c : *cands) {

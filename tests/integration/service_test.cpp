@@ -484,6 +484,52 @@ TEST_F(ServiceTest, TermsInEveryDocumentStillMatchInASmallMarketplace) {
   EXPECT_EQ(scenarios->front().id, "s1");
 }
 
+// Regression: enterprise → scenarios built the enterprise's summary from its record alone, so the
+// outcomes of its earlier matches (in the indexed summary) never counted in that direction.
+TEST_F(ServiceTest, LoopOutcomesCountInTrackRecordForTheEnterpriseToo) {
+  auto svc = open();
+  ASSERT_TRUE(svc);
+  std::istringstream ent(R"({"id": "e1", "name": "巡检机器人公司", "description": "电力隧道巡检机器人"})" "\n");
+  std::string lines;
+  for (const auto& [id, publisher] : std::vector<std::pair<std::string, std::string>>{
+           {"a-old", "甲供电公司"}, {"b-new", "乙供电公司"}, {"z-new", "甲供电公司"}})
+    lines += json{{"id", id}, {"title", "电力隧道巡检机器人"}, {"description", "电力隧道巡检机器人"},
+                  {"publisher", publisher}, {"deadline", "2027-06-30"}}.dump() + "\n";
+  std::istringstream scen(lines);
+  ASSERT_TRUE(svc->import_stream(RecordKind::kEnterprise, ent, FileFormat::kJsonLines));
+  ASSERT_TRUE(svc->import_stream(RecordKind::kScenario, scen, FileFormat::kJsonLines));
+  auto before = svc->match_enterprise("e1", 10);
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->size(), 3u);
+  EXPECT_EQ((*before)[1].id, "b-new");  // equal scores: id order
+  EXPECT_EQ((*before)[2].id, "z-new");
+  // e1 delivered a-old to 甲 all the way to commercialisation.
+  Actor op{Role::kOperator, "ops"};
+  auto m = svc->lifecycle().create("a-old", "e1", op, Stage::kApplied);
+  ASSERT_TRUE(m) << m.status().to_string();
+  for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation, Stage::kCommercialized}) {
+    MoveRequest r;
+    r.to = to;
+    if (to == Stage::kCommercialized) r.contract_value_fen = 100000;
+    ASSERT_TRUE(svc->lifecycle().move(m->id, op, r));
+  }
+  ASSERT_TRUE(svc->sync_index());
+  auto after = svc->match_enterprise("e1", 10);
+  ASSERT_TRUE(after);
+  std::vector<std::string> order;
+  for (const auto& r : *after) order.push_back(r.id);
+  EXPECT_LT(std::find(order.begin(), order.end(), "z-new") - order.begin(),
+            std::find(order.begin(), order.end(), "b-new") - order.begin());
+  for (const auto& r : *after)
+    if (r.id == "z-new") {
+      auto tr = std::find_if(r.components.begin(), r.components.end(),
+                             [](const ScoreComponent& c) { return c.name == "track_record"; });
+      ASSERT_NE(tr, r.components.end());
+      EXPECT_GT(tr->fit, 0.8);  // commercialised counts 3: 1 − 0.5³
+      EXPECT_FALSE(tr->reason.empty());
+    }
+}
+
 TEST_F(ServiceTest, IndustryTagsOnlyMatchTheSameTag) {
   auto svc = open_with_fixtures();  // the fixtures give the terms their idf
   ASSERT_TRUE(svc);

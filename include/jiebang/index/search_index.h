@@ -86,6 +86,7 @@ struct CandidateQuery {
   SearchFilters filters;        ///< only used when the targets are scenarios
   double bm25_k1 = 1.2;         ///< BM25 term-frequency saturation (Robertson & Zaragoza 2009)
   double bm25_b = 0.75;         ///< BM25 length normalisation, 0–1
+  bool per_case = true;         ///< enterprises: also score single past cases (off: whole profiles only)
 };
 
 /// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in
@@ -145,6 +146,9 @@ class SearchIndex {
   Result<CandidateList> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
   /// Scenarios whose text best matches an enterprise's (name, description, capabilities, cases).
   Result<CandidateList> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
+  /// The attribute summary stored with record `id`'s document (see Candidate::attributes; for an
+  /// enterprise it includes "outcomes" from the match loop). nullopt when the record is not indexed.
+  std::optional<nlohmann::json> attributes(RecordKind kind, const std::string& id) const;
   /// Which of `query_terms` the document of record `id` holds, in readable form (stems without
   /// their prefix; single CJK characters left out when a longer term matched). Computed only
   /// for the results shown, not for every candidate. Empty when the record is not indexed.
