@@ -242,14 +242,10 @@ class RecipientBuilder {
   Status enterprise(const std::string& id, Batch& batch) const {
     auto e = store_.get_enterprise(id);
     if (!e) return e.status();
-    auto earlier = store_.digest_items(ctx_.week, kEnterprise, id, true);
-    if (!earlier) return earlier.status();
-    std::set<std::string> seen;
-    std::set<std::pair<std::string, int64_t>> sent_stalls;
-    for (const auto& i : *earlier) {
-      if (i.item == "stalled") sent_stalls.emplace(i.match_id, i.match_version);
-      else seen.insert(i.scenario_id);
-    }
+    auto sent = sent_before(kEnterprise, id);
+    if (!sent) return sent.status();
+    const std::set<std::string>& seen = sent->scenarios;
+    const auto& sent_stalls = sent->stalls;
     std::string lang = language_of(e->name + e->description);
     std::vector<DigestItemRow> items;
     if (ctx_.any_new) {
@@ -307,14 +303,10 @@ class RecipientBuilder {
 
   /// One publisher's digest into `batch`.
   Status publisher(const std::string& name, const std::vector<Scenario>& open, Batch& batch) const {
-    auto earlier = store_.digest_items(ctx_.week, kPublisher, name, true);
-    if (!earlier) return earlier.status();
-    std::set<std::string> seen;
-    std::set<std::pair<std::string, int64_t>> sent_stalls;
-    for (const auto& i : *earlier) {
-      if (i.item == "stalled") sent_stalls.emplace(i.match_id, i.match_version);
-      else seen.insert(pair_key(i.scenario_id, i.enterprise_id));
-    }
+    auto sent = sent_before(kPublisher, name);
+    if (!sent) return sent.status();
+    const std::set<std::string>& seen = sent->pairs;
+    const auto& sent_stalls = sent->stalls;
     struct Pick {
       MatchResult result;
       const Scenario* scenario;
@@ -369,6 +361,27 @@ class RecipientBuilder {
   }
 
  private:
+  /// What earlier weeks' digests sent a recipient: recommended scenarios and (scenario,
+  /// enterprise) pairs, and stalled states (match, version).
+  struct Sent {
+    std::set<std::string> scenarios, pairs;
+    std::set<std::pair<std::string, int64_t>> stalls;
+  };
+  Result<Sent> sent_before(const char* kind, const std::string& recipient) const {
+    auto earlier = store_.digest_items(ctx_.week, kind, recipient, true);
+    if (!earlier) return earlier.status();
+    Sent sent;
+    for (const auto& i : *earlier) {
+      if (i.item == "stalled") {
+        sent.stalls.emplace(i.match_id, i.match_version);
+      } else {
+        sent.scenarios.insert(i.scenario_id);
+        sent.pairs.insert(pair_key(i.scenario_id, i.enterprise_id));
+      }
+    }
+    return sent;
+  }
+
   DigestItemRow item_row(const char* kind, const std::string& recipient, size_t rank, const char* item,
                          const std::string& scenario_id, const std::string& enterprise_id, json payload) const {
     DigestItemRow row;
