@@ -71,11 +71,45 @@ Xapian::TermGenerator Analyzer::term_generator() const {
   return tg;
 }
 
+std::vector<std::string> Analyzer::latin_bigrams(const std::string& norm) const {
+  // Words of ASCII letters and digits, stopwords dropped, stemmed; a pair of neighbours is a term.
+  std::vector<std::string> out;
+  std::string prev, word;
+  auto flush = [&](bool breaks) {
+    if (!word.empty()) {
+      if (!stopper_(word)) {
+        std::string stem = stemmer_(word);
+        if (!prev.empty()) out.push_back(std::string(kBigramPrefix) + prev + " " + stem);
+        prev = std::move(stem);
+      }
+      word.clear();
+    }
+    if (breaks) prev.clear();
+  };
+  for (char c : norm) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum) {
+      word += c;
+    } else {
+      // Sentence and clause punctuation (and any non-ASCII text) end a run of neighbours.
+      bool breaks = c == '.' || c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '!' || c == '?' ||
+                    static_cast<unsigned char>(c) >= 0x80;
+      flush(breaks);
+    }
+  }
+  flush(true);
+  return out;
+}
+
 void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const {
   if (text.empty()) return;
   std::string norm = text::normalize(text);
   tg.index_text(norm, weight);
   tg.increase_termpos(100);
+  {
+    Xapian::Document doc = tg.get_document();
+    for (const auto& b : latin_bigrams(norm)) doc.add_term(b, weight);
+  }
   // ICU dictionary words of 3+ characters as terms of their own (2-character words are already
   // the n-gram bigrams): an exact word match then outweighs the same characters apart.
   if (!has_non_ascii(norm)) return;  // no Han words to add
@@ -93,6 +127,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     if (text.empty()) continue;
     std::string norm = text::normalize(text);
     tg.index_text_without_positions(norm, weight);
+    for (const auto& b : latin_bigrams(norm)) doc.add_term(b, weight);
     if (!has_non_ascii(norm)) continue;
     for (const auto& t : text::tokenize(norm))
       if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
@@ -104,7 +139,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     unsigned char c = static_cast<unsigned char>(term[0]);
     bool stemmed = c == 'Z';
     bool latin_unstemmed = c >= 'a' && c <= 'z';  // its stemmed "Z" twin is used instead
-    bool prefixed = c >= 'A' && c <= 'Y';
+    bool prefixed = c >= 'A' && c <= 'Y' && c != kBigramPrefix[0];
     if (prefixed || latin_unstemmed) continue;
     if (stemmed && term.size() < 3) continue;  // single letters
     if (term.size() == 1 && c >= '0' && c <= '9') continue;  // single digits carry no evidence

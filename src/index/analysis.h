@@ -23,6 +23,7 @@ inline constexpr const char* kCustomerPrefix = "XU";
 inline constexpr const char* kQualificationPrefix = "XQ";
 inline constexpr const char* kListPrefix = "XL";
 inline constexpr const char* kEnterprisePrefix = "XE";  // on case documents: the owning enterprise
+inline constexpr const char* kBigramPrefix = "B";       // neighbouring stemmed English words: "Bvena cava"
 
 // Value slots (sortable_serialise'd numbers).
 inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenario required_trl
@@ -51,6 +52,10 @@ class Analyzer {
   /// numbers, each with its frequency in the text (weighted like the fields).
   std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
       const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const;
+
+  /// Pairs of neighbouring English words ("vena cava", "cava filter"): stemmed, stopwords
+  /// dropped, not across punctuation or non-Latin text; each as a "B" term.
+  std::vector<std::string> latin_bigrams(const std::string& normalized) const;
 
  private:
   Xapian::Stem stemmer_;

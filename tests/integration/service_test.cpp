@@ -530,6 +530,28 @@ TEST_F(ServiceTest, LoopOutcomesCountInTrackRecordForTheEnterpriseToo) {
     }
 }
 
+// English neighbours are terms of their own ("vena cava", "cava filter"): a profile with the
+// scenario's phrase outranks one with the same words apart.
+TEST_F(ServiceTest, NeighbouringEnglishWordsOutrankTheSameWordsApart) {
+  auto svc = open();
+  ASSERT_TRUE(svc);
+  std::istringstream ent(
+      R"({"id": "a-apart", "name": "Firm A", "description": "A filter for water. Vena sampling, cava imaging."})" "\n"
+      R"({"id": "z-phrase", "name": "Firm Z", "description": "A vena cava filter. Water sampling, imaging for."})" "\n"
+      R"({"id": "m-other", "name": "Firm M", "description": "Software for traffic signal timing."})" "\n");
+  std::istringstream scen(
+      R"({"id": "s1", "title": "Resorbable vena cava filter", "description": "A vena cava filter that dissolves.", "publisher": "NIH"})"
+      "\n");
+  ASSERT_TRUE(svc->import_stream(RecordKind::kEnterprise, ent, FileFormat::kJsonLines));
+  ASSERT_TRUE(svc->import_stream(RecordKind::kScenario, scen, FileFormat::kJsonLines));
+  auto ranked = svc->match_scenario("s1", 10);
+  ASSERT_TRUE(ranked) << ranked.status().to_string();
+  ASSERT_GE(ranked->size(), 2u);
+  EXPECT_EQ((*ranked)[0].id, "z-phrase");
+  EXPECT_EQ((*ranked)[1].id, "a-apart");
+  EXPECT_GT((*ranked)[0].score, (*ranked)[1].score);
+}
+
 TEST_F(ServiceTest, IndustryTagsOnlyMatchTheSameTag) {
   auto svc = open_with_fixtures();  // the fixtures give the terms their idf
   ASSERT_TRUE(svc);
