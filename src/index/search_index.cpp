@@ -23,6 +23,11 @@ namespace ix = index_detail;
 using nlohmann::json;
 
 constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
+// What the documents' terms are made of; raised when the analysis changes, so that an index
+// written by an older jiebang is rebuilt (Service::open) instead of mixing two kinds of terms.
+// 1: unmarked (before 2026-11-29); 2: English bigram terms.
+constexpr const char* kFormatKey = "jiebang.index_format";
+constexpr int kIndexFormat = 2;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
@@ -368,6 +373,34 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_reader(const std::string&
 
 bool SearchIndex::writable() const { return impl_->writable; }
 
+bool SearchIndex::outdated() const {
+  try {
+    for (int i = 0; i < kDbCount; ++i) {
+      const Xapian::Database& d = impl_->db(i);
+      std::string v = d.get_metadata(kFormatKey);
+      if (v == std::to_string(kIndexFormat)) continue;
+      if (d.get_doccount() > 0 || read_applied(d) > 0) return true;
+    }
+  } catch (const Xapian::Error&) {
+    return false;  // a database that cannot be read is reported by the next query instead
+  }
+  return false;
+}
+
+Status SearchIndex::mark_current_format() {
+  if (!impl_->writable) return Status::unavailable("the index is read-only here");
+  try {
+    for (int i = 0; i < kDbCount; ++i)
+      if (impl_->db(i).get_metadata(kFormatKey) != std::to_string(kIndexFormat)) {
+        impl_->wdb(i).set_metadata(kFormatKey, std::to_string(kIndexFormat));
+        impl_->wdb(i).commit();
+      }
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot mark the index format");
+  }
+  return Status::ok();
+}
+
 int64_t SearchIndex::applied_seq() const {
   int64_t lowest = read_applied(impl_->db(0));
   for (int i = 1; i < kDbCount; ++i) lowest = std::min(lowest, read_applied(impl_->db(i)));
@@ -457,6 +490,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
     });
     if (!st) return st;
     if (!put_failure) return put_failure;
+    for (int i = 0; i < kDbCount; ++i) impl_->wdb(i).set_metadata(kFormatKey, std::to_string(kIndexFormat));
     impl_->commit_all(*last);
     p.applied_seq = p.store_seq = *last;
     if (on_progress) on_progress(p);

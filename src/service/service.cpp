@@ -59,6 +59,17 @@ struct Service::Impl {
 
   Status catch_up(const ProgressFn& progress) {
     if (!index->writable()) return Status::ok();  // another process owns the index and keeps it current
+    if (index->outdated()) {
+      // Written by an older jiebang whose terms differ: rebuilt from the store (the source of truth).
+      if (progress) progress("index written by an older jiebang: rebuilding", 0, 0);
+      auto r = index->rebuild(*store, [&](const IndexProgress& p) {
+        if (progress) progress("reindex", static_cast<size_t>(p.applied_seq), static_cast<size_t>(p.store_seq));
+      });
+      return r.status();
+    }
+    if (index->doc_count(RecordKind::kScenario) == 0 && index->doc_count(RecordKind::kEnterprise) == 0 &&
+        index->applied_seq() == 0)
+      if (Status st = index->mark_current_format(); !st) return st;
     auto r = index->catch_up(*store, 5000, [&](const IndexProgress& p) {
       if (progress) progress("index", static_cast<size_t>(p.applied_seq), static_cast<size_t>(p.store_seq));
     });

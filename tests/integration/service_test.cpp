@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
 #include "jiebang/core/records.h"
 #include "jiebang/match/eval.h"
@@ -550,6 +551,44 @@ TEST_F(ServiceTest, NeighbouringEnglishWordsOutrankTheSameWordsApart) {
   EXPECT_EQ((*ranked)[0].id, "z-phrase");
   EXPECT_EQ((*ranked)[1].id, "a-apart");
   EXPECT_GT((*ranked)[0].score, (*ranked)[1].score);
+}
+
+// An index written by an older jiebang (no format mark, other terms) is rebuilt from the store on
+// open, not mixed with this build's terms.
+TEST_F(ServiceTest, IndexOfAnOlderFormatIsRebuiltOnOpen) {
+  std::vector<std::string> before;
+  {
+    auto svc = open_with_fixtures();
+    ASSERT_TRUE(svc);
+    auto r = svc->match_scenario("hz-2026-03-001", 5);
+    ASSERT_TRUE(r);
+    for (const auto& m : *r) before.push_back(m.id);
+  }
+  std::string dir = data_dir() + "/index/enterprises";
+  {
+    Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
+    ASSERT_EQ(db.get_metadata("jiebang.index_format"), "2");
+    db.set_metadata("jiebang.index_format", "");  // as an index from before the mark
+    // A document whose terms only a rebuild would replace.
+    Xapian::Document stale;
+    stale.add_boolean_term("Qstale-only-in-index");
+    stale.set_data("{}");
+    db.add_document(stale);
+    db.commit();
+  }
+  auto svc = open();
+  ASSERT_TRUE(svc);
+  {
+    Xapian::Database db(dir);
+    EXPECT_EQ(db.get_metadata("jiebang.index_format"), "2");
+    EXPECT_EQ(db.get_termfreq("Qstale-only-in-index"), 0u);
+    EXPECT_EQ(db.get_doccount(), 165u);
+  }
+  auto r = svc->match_scenario("hz-2026-03-001", 5);
+  ASSERT_TRUE(r);
+  std::vector<std::string> after;
+  for (const auto& m : *r) after.push_back(m.id);
+  EXPECT_EQ(after, before);
 }
 
 TEST_F(ServiceTest, IndustryTagsOnlyMatchTheSameTag) {

@@ -117,6 +117,13 @@ class SearchIndex {
   SearchIndex& operator=(const SearchIndex&) = delete;
 
   bool writable() const;
+  /// True when documents were written by an older analysis (the index format recorded in the
+  /// metadata is not this build's): rebuild() brings them up to date. An empty index is never
+  /// outdated.
+  bool outdated() const;
+  /// Records this build's index format on an index that has no documents yet (rebuild() records
+  /// it itself). Errors: kUnavailable when read-only, kInternal.
+  Status mark_current_format();
   /// The lower of the two databases' applied seqs.
   int64_t applied_seq() const;
   /// Documents in the scenario or enterprise database.
