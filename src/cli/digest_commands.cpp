@@ -12,22 +12,28 @@ int show_recipient(const Service& svc, const IsoWeek& week, const std::string& i
   auto doc = svc.digest_recipient(week, "enterprise", id);
   if (!doc && doc.status().code() == ErrorCode::kNotFound) doc = svc.digest_recipient(week, "publisher", id);
   if (!doc) return fail(doc.status());
+  using jiebang::json_string;
   const auto& r = (*doc)["recipient"];
-  fmt::print("\n{} {} ({}), {} item(s):\n", r["kind"].get<std::string>(), r["name"].get<std::string>(),
-             r["id"].get<std::string>(), (*doc)["items"].size());
+  std::string name = json_string(r, "name"), rid = json_string(r, "id");
+  fmt::print("\n{} {}{}, {} item(s):\n", json_string(r, "kind"), name, name == rid ? "" : " (" + rid + ")",
+             (*doc)["items"].size());
   for (const auto& item : (*doc)["items"]) {
     const auto& s = item["scenario"];
     std::string what = item.contains("enterprise")
-                           ? fmt::format("{} [{}] for {}", item["enterprise"]["name"].get<std::string>(),
-                                         item["enterprise"]["id"].get<std::string>(), s["title"].get<std::string>())
-                           : fmt::format("{} [{}] — {}", s["title"].get<std::string>(), s["id"].get<std::string>(),
-                                         s["publisher"].get<std::string>());
-    fmt::print("{:>2}. {:.3f}  {}\n    {}\n", item["rank"].get<int>(), item["score"].get<double>(), what,
-               item["reason"].get<std::string>());
+                           ? fmt::format("{} [{}] for {}", json_string(item["enterprise"], "name"),
+                                         json_string(item["enterprise"], "id"), json_string(s, "title"))
+                           : fmt::format("{} [{}] — {}", json_string(s, "title"), json_string(s, "id"),
+                                         json_string(s, "publisher"));
+    fmt::print("{:>2}. {:.3f}  {}\n    {}\n", item.value("rank", 0), item.value("score", 0.0), what,
+               json_string(item, "reason"));
+    std::string terms;
+    for (const auto& t : item.value("matched_terms", nlohmann::json::array()))
+      if (t.is_string()) terms += (terms.empty() ? "" : " ") + t.get<std::string>();
+    if (!terms.empty()) fmt::print("    matched: {}\n", terms);
   }
   for (const auto& item : (*doc)["stalled"])
-    fmt::print(" stalled: {} ({}): {}\n", item["match_id"].get<std::string>(),
-               item["scenario"]["title"].get<std::string>(), item["reason"].get<std::string>());
+    fmt::print(" stalled: {} ({}): {}\n", json_string(item, "match_id"), json_string(item["scenario"], "title"),
+               json_string(item, "reason"));
   return 0;
 }
 

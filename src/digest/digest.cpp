@@ -269,7 +269,7 @@ class RecipientBuilder {
         for (auto& r : *results) {
           if (picked.size() >= ctx_.settings.max_items) break;
           if (seen.count(r.id) || ctx_.engaged.count(pair_key(r.id, id))) continue;
-          std::string publisher = r.attributes.value("publisher", std::string());
+          std::string publisher = json_string(r.attributes, "publisher");
           if (per_publisher[publisher] >= ctx_.settings.per_publisher_cap) continue;
           ++per_publisher[publisher];
           picked.push_back(std::move(r));
@@ -278,14 +278,14 @@ class RecipientBuilder {
         o.limit *= 2;
       }
       for (auto& r : picked) {
-        std::string publisher = r.attributes.value("publisher", std::string());
+        std::string publisher = json_string(r.attributes, "publisher");
         r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms);
-        std::string region = r.attributes.value("region", std::string());
+        std::string region = json_string(r.attributes, "region");
         json payload = {{"scenario",
                          {{"id", r.id},
                           {"title", r.name},
                           {"publisher", publisher},
-                          {"deadline", r.attributes.value("deadline", std::string())},
+                          {"deadline", json_string(r.attributes, "deadline")},
                           {"region", region},
                           {"region_name", regions_.name(region)}}},
                         {"score", round4(r.score)},
@@ -344,7 +344,7 @@ class RecipientBuilder {
     for (auto& p : picks) {
       MatchResult& r = p.result;
       r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, *p.query_terms);
-      std::string region = r.attributes.value("region", std::string());
+      std::string region = json_string(r.attributes, "region");
       json payload = {{"scenario", {{"id", p.scenario->id}, {"title", p.scenario->title}}},
                       {"enterprise", {{"id", r.id}, {"name", r.name}, {"region", region},
                                       {"region_name", regions_.name(region)}}},
@@ -533,7 +533,7 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
       if (!s) fail(std::move(s));
       if (progress && processed < total) {  // the end is reported once, after every worker is done
         std::lock_guard lock(mu);
-        progress(processed < enterprise_ids.size() ? "enterprises" : "publishers", processed, total);
+        progress("recipients", processed, total);
       }
       return s.is_ok();
     };
@@ -541,15 +541,16 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
       for (size_t u = next_unit++; u < units.size() && !failed; u = next_unit++) {
         for (size_t i = units[u].begin; i < units[u].end && !failed; ++i) {
           ++processed;
+          const char* kind = units[u].publisher ? kPublisher : kEnterprise;
+          const std::string& id = units[u].publisher ? *publishers[i].first : enterprise_ids[i];
+          if (done.count({kind, id})) continue;
           Status s = Status::ok();
-          if (!units[u].publisher) {
-            if (done.count({kEnterprise, enterprise_ids[i]})) continue;
-            s = builder.enterprise(enterprise_ids[i], batch);
-          } else {
-            if (done.count({kPublisher, *publishers[i].first})) continue;
-            s = builder.publisher(*publishers[i].first, *publishers[i].second, batch);
+          try {
+            s = units[u].publisher ? builder.publisher(id, *publishers[i].second, batch) : builder.enterprise(id, batch);
+          } catch (const std::exception& e) {  // a record the digest cannot read: say which
+            s = Status::internal(e.what());
           }
-          if (!s) return fail(std::move(s));
+          if (!s) return fail(Status(s.code(), fmt::format("digest of {} \"{}\": {}", kind, id, s.message())));
           if (batch.due() && !flush()) return;
         }
       }
@@ -563,7 +564,7 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   work(index_, matcher_);
   for (auto& t : pool) t.join();
   if (failed) return first_error;
-  if (progress) progress("publishers", total, total);
+  if (progress) progress("recipients", total, total);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (Status s = store_.update_digest_run(week_text, seconds, format_iso_time(clock_())); !s) return s;
   return summary(week);

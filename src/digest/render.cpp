@@ -28,10 +28,7 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+std::string str(const json& j, const char* key) { return json_string(j, key); }
 
 /// Writes `bytes` to `path` through a temporary file and a rename (readers never see half a file).
 Status write_atomically(const fs::path& path, const std::string& bytes) {

@@ -245,7 +245,7 @@ struct SearchIndex::Impl {
         Candidate c;
         c.text_score = it.get_weight();
         c.attributes = attributes(target, it);
-        c.id = c.attributes.value("id", std::string());
+        c.id = json_string(c.attributes, "id");
         out.push_back(std::move(c));
       }
     } catch (const Xapian::Error& e) {
@@ -555,8 +555,8 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
       h.score = it.get_weight();
       h.attributes = json::parse(it.get_document().get_data(), nullptr, false);
       if (h.attributes.is_discarded()) h.attributes = json::object();
-      h.id = h.attributes.value("id", std::string());
-      h.title = h.attributes.value("title", std::string());
+      h.id = json_string(h.attributes, "id");
+      h.title = json_string(h.attributes, "title");
       h.matched_terms = impl_->matched_terms(enquire, it);
       h.snippet = impl_->snippet(mset, it.get_document().get_value(ix::kSlotSnippetText));
       page.hits.push_back(std::move(h));

@@ -81,7 +81,7 @@ double track_record_fit_key(const std::string& publisher_key, const json& custom
   if (outcomes.is_array())
     for (const auto& o : outcomes)
       if (o.is_object() && o.contains("publisher") && o["publisher"].is_string())
-        count(key_of(o, "publisher"), o.value("stage", std::string()) == "commercialized" ? 3 : 2);
+        count(key_of(o, "publisher"), json_string(o, "stage") == "commercialized" ? 3 : 2);
   if (exact_count) *exact_count = exact;
   if (parent_count) *parent_count = parent;
   if (exact > 0) return 1.0 - std::pow(0.5, exact);

@@ -14,10 +14,7 @@ namespace {
 using nlohmann::json;
 
 /// The string at `key`, or "" when absent or not a string (attribute summaries use null for "none").
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+std::string str(const json& j, const char* key) { return json_string(j, key); }
 
 const json& arr(const json& j, const char* key) {
   static const json kEmpty = json::array();

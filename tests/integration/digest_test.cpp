@@ -64,6 +64,11 @@ std::string scenarios_jsonl() {
       tunnel_scenario("closed-1", kP3, "2026-11-18", "2026-12-31", "closed"),
       tunnel_scenario("engaged-1", kP3, "2026-11-18", "2026-12-31"),  // e-robot applied to it
   };
+  // No region and no deadline: the attribute summary holds null for the region.
+  json bare = tunnel_scenario("bare-1", kP2, "2026-11-21", "");
+  bare.erase("region");
+  bare.erase("deadline");
+  s.push_back(bare);
   std::string out;
   for (const auto& j : s) out += j.dump() + "\n";
   return out;
@@ -83,6 +88,9 @@ std::string enterprises_jsonl() {
        {"description", "电缆隧道巡检机器人与红外测温系统。"},
        {"region", "330106"},
        {"trl", 6}},
+      {{"id", "e-bare"},  // no region, no industries, no TRL
+       {"name", "隧道巡检机器人工作室"},
+       {"description", "电缆隧道巡检机器人，红外测温，局部放电检测。"}},
       {{"id", "e-traffic"},
        {"name", "杭州智行交通科技有限公司"},
        {"description", "城市交通信号配时优化，路口流量感知。"},
@@ -252,6 +260,26 @@ TEST(Digest, StalledMatchesGoToBothPartiesOnce) {
   EXPECT_TRUE(w.recipient(kW49, "enterprise", "e-robot")["stalled"].empty());  // same state: not again
 }
 
+// Regression: a candidate or scenario without a region (null in its attribute summary) made the
+// whole run fail with a JSON type error (1,510 of the SBIR firms have no region).
+TEST(Digest, RecordsWithoutRegionOrDeadlineAreRecommendedLikeAnyOther) {
+  DigestWorld w;
+  auto summary = w.run(kW48);
+  EXPECT_EQ(summary.recipients, 4 + 3);
+  auto bare = w.recipient(kW48, "enterprise", "e-bare");
+  EXPECT_TRUE(contains(item_scenarios(bare), "bare-1"));
+  EXPECT_TRUE(contains(item_scenarios(w.recipient(kW48, "enterprise", "e-robot")), "bare-1"));
+  bool bare_candidate = false;
+  for (const char* p : {kP1, kP2, kP3})
+    for (const auto& pair : candidate_pairs(w.recipient(kW48, "publisher", p))) bare_candidate |= pair.second == "e-bare";
+  EXPECT_TRUE(bare_candidate);
+  for (const auto& item : bare["items"])
+    if (item["scenario"]["id"] == "bare-1") {
+      EXPECT_EQ(item["scenario"]["region"], "");
+      EXPECT_EQ(item["scenario"]["deadline"], "");
+    }
+}
+
 TEST(Digest, RefusesAWeekThatHasNotBegunAndOtherSettingsForAStartedWeek) {
   DigestWorld w;  // the clock is in W48
   auto future = w.svc->run_digest(kW49, {}, w.dir.file("out"));
@@ -304,7 +332,7 @@ TEST(Digest, ResultDoesNotDependOnThreadsOrBatchSize) {
   auto b = two.run(kW48, {}, {2, 1});
   ASSERT_EQ(a.recipients, b.recipients);
   ASSERT_EQ(a.items, b.items);
-  EXPECT_EQ(a.recipients, 3 + 3);  // three enterprises, three publishers
+  EXPECT_EQ(a.recipients, 4 + 3);  // four enterprises, three publishers
   auto fa = files_under(one.dir.file("out-2026-W48")), fb = files_under(two.dir.file("out-2026-W48"));
   fa.erase("summary.json");
   fb.erase("summary.json");

@@ -113,4 +113,12 @@ bool is_valid_utf8(std::string_view text);
 /// True when `date` is a real calendar date written YYYY-MM-DD.
 bool is_iso_date(std::string_view date);
 
+/// The string at `key` of a JSON object, or "" when the key is missing or its value is not a
+/// string (null included: an attribute summary stores an empty region as null).
+inline std::string json_string(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace jiebang
