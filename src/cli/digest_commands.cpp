@@ -49,12 +49,13 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
   };
   static Options o;
   auto* digest = app.add_subcommand(
-      "digest",
-      "Compute the weekly match digest of an ISO week (Asia/Shanghai) and write it per recipient as JSON and HTML.\n"
-      "The digest of week W brings the scenarios posted in the week before W: for each enterprise the best\n"
-      "of them, for each publisher the best candidates for its open scenarios, for everyone their stalled\n"
-      "matches. Nothing is recommended twice across weeks, and no pair already applied (or further) in the\n"
-      "loop. Stored in the SQLite file: running a week again writes the same files; a killed run resumes.");
+      "digest", "Compute the weekly match digest of an ISO week and write it per recipient as JSON and HTML");
+  digest->footer(
+      "The digest of week W (Asia/Shanghai) brings the scenarios posted in the week before W: for each\n"
+      "enterprise the best of them, for each publisher the best candidates for its open scenarios, for\n"
+      "everyone their stalled matches. Nothing is recommended twice across weeks, and no pair already\n"
+      "applied (or further) in the loop. Stored in the SQLite file: running a week again writes the same\n"
+      "files; a killed run resumes where it stopped.");
   digest->add_option("--week", o.week, "ISO week, e.g. 2026-W48 (default: this week in Asia/Shanghai)");
   digest->add_option("--out", o.out, "Directory for the files (default: <data-dir>/digests/<week>)");
   digest->add_option("--max-items", o.settings.max_items, "Recommendations per recipient at most (default 10)")
