@@ -44,7 +44,12 @@ HttpResponse get_digest_recipient(RequestContext& ctx) {
   auto as_enterprise = ctx.service.digest_recipient(week, "enterprise", id);
   if (as_enterprise) return HttpResponse::json(200, *as_enterprise);
   if (as_enterprise.status().code() != ErrorCode::kNotFound) throw_status(as_enterprise.status());
-  return HttpResponse::json(200, take(ctx.service.digest_recipient(week, "publisher", id)));
+  auto as_publisher = ctx.service.digest_recipient(week, "publisher", id);
+  if (as_publisher) return HttpResponse::json(200, *as_publisher);
+  if (as_publisher.status().code() != ErrorCode::kNotFound) throw_status(as_publisher.status());
+  throw_status(Status::not_found(fmt::format(
+      "no digest for \"{}\" in week {}: neither an enterprise nor a publisher of it (or its run has not reached them)",
+      id, week.to_string())));
 }
 
 }  // namespace jiebang::api

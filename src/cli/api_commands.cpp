@@ -1,5 +1,6 @@
 // Subcommands for the web API: keys create/revoke/list, and serve.
 #include <csignal>
+#include <optional>
 #include <pthread.h>
 
 #include <fmt/format.h>
@@ -127,7 +128,8 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   serve->add_flag("--no-digest", digest.off, "Do not run the weekly digest (e.g. when cron runs `jiebang digest`)");
   serve->add_option("--digest-out", digest.out, "Directory for the digest files (default <data-dir>/digests/<week>)");
   serve->add_option("--digest-base-url", digest.base_url,
-                    "Links in the digest point here (default: http:// + the --listen address)");
+                    "Links in the digest point here (default http://localhost:8080, as `jiebang digest`: the two "
+                    "then store the same digest)");
   serve->callback([&g, &exit_code] {
     // Block the stop signals before any thread exists so that every thread inherits the mask and
     // only sigwait below receives them.
@@ -137,6 +139,21 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    std::optional<DigestSchedule> schedule;
+    if (!digest.off) {  // checked before anything starts
+      auto parsed = DigestSchedule::parse(digest.at);
+      if (!parsed) {
+        exit_code = fail(Status::invalid_argument("--digest-at: " + parsed.status().message()));
+        return;
+      }
+      schedule = *parsed;
+    }
+    DigestSettings settings;
+    if (!digest.base_url.empty()) settings.base_url = digest.base_url;
+    if (Status st = settings.check_base_url(); !st) {
+      exit_code = fail(Status::invalid_argument("--digest-base-url: " + st.message()));
+      return;
+    }
     auto svc = open_service(g, exit_code);
     if (!svc) return;
     auto server = api::ApiServer::start(*svc, config);
@@ -147,15 +164,7 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     fmt::print(stderr, "jiebang: serving {} (data {}); stop with Ctrl-C or SIGTERM\n", (*server)->url(),
                svc->config().data_dir);
     std::unique_ptr<DigestScheduler> scheduler;
-    if (!digest.off) {
-      auto schedule = DigestSchedule::parse(digest.at);
-      if (!schedule) {
-        (*server)->stop();
-        exit_code = fail(Status::invalid_argument("--digest-at: " + schedule.status().message()));
-        return;
-      }
-      DigestSettings settings;
-      settings.base_url = digest.base_url.empty() ? (*server)->url() : digest.base_url;
+    if (schedule) {
       ServiceConfig digest_config = svc->config();
       // The digest runs on a Service of its own (its own SQLite connection; the index read-only,
       // as this process's server owns the write lock), so the API keeps answering meanwhile.

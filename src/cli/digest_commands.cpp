@@ -11,6 +11,9 @@ namespace {
 int show_recipient(const Service& svc, const IsoWeek& week, const std::string& id) {
   auto doc = svc.digest_recipient(week, "enterprise", id);
   if (!doc && doc.status().code() == ErrorCode::kNotFound) doc = svc.digest_recipient(week, "publisher", id);
+  if (!doc && doc.status().code() == ErrorCode::kNotFound)
+    return fail(Status::not_found(fmt::format(
+        "--show: \"{}\" is neither an enterprise id nor a publisher in the digest of {}", id, week.to_string())));
   if (!doc) return fail(doc.status());
   using jiebang::json_string;
   const auto& r = (*doc)["recipient"];
@@ -56,7 +59,7 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
       "everyone their stalled matches. Nothing is recommended twice across weeks, and no pair already\n"
       "applied (or further) in the loop. Stored in the SQLite file: running a week again writes the same\n"
       "files; a killed run resumes where it stopped.");
-  digest->add_option("--week", o.week, "ISO week, e.g. 2026-W48 (default: this week in Asia/Shanghai)");
+  static CLI::Option* week_option = digest->add_option("--week", o.week, "ISO week, e.g. 2026-W48 (default: this week in Asia/Shanghai)");
   digest->add_option("--out", o.out, "Directory for the files (default: <data-dir>/digests/<week>)");
   digest->add_option("--max-items", o.settings.max_items, "Recommendations per recipient at most (default 10)")
       ->check(CLI::Range(size_t{1}, size_t{1000}));
@@ -73,11 +76,21 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
                      "Recipients stored per transaction (default 200; a killed run redoes at most this many per thread)")
       ->check(CLI::Range(size_t{1}, size_t{100000}));
   digest->add_flag("--json", o.as_json, "Print the run summary as JSON");
-  digest->add_option("--show", o.show, "Then print one recipient's digest: an enterprise id or a publisher's name");
+  static CLI::Option* show_option =
+      digest->add_option("--show", o.show, "Then print one recipient's digest: an enterprise id or a publisher's name");
   digest->callback([&g, &exit_code] {
+    bool digest_week_given = week_option->count() > 0, show_given = show_option->count() > 0;
     auto svc = open_service(g, exit_code);
     if (!svc) return;
     IsoWeek week = IsoWeek::in_shanghai(std::chrono::system_clock::now());
+    if (digest_week_given && o.week.empty()) {
+      exit_code = fail(Status::invalid_argument("--week: empty; give an ISO week such as 2026-W48, or leave --week out for this week"));
+      return;
+    }
+    if (show_given && o.show.empty()) {
+      exit_code = fail(Status::invalid_argument("--show: empty; give an enterprise id or a publisher's name"));
+      return;
+    }
     if (!o.week.empty()) {
       auto parsed = IsoWeek::parse(o.week);
       if (!parsed) {
@@ -105,6 +118,9 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
                summary->items);
     fmt::print("  files: {}\n", out);
     if (!o.show.empty()) exit_code = show_recipient(*svc, week, o.show);
+    if (summary->already_done && summary->settings.to_json() != o.settings.to_json())
+      fmt::print(stderr, "jiebang: note: {} was made with settings {}; the options given were not used\n",
+                 summary->week, summary->settings.to_json().dump());
   });
 }
 

@@ -6,6 +6,9 @@
 namespace jiebang {
 
 std::string percent_encode_segment(std::string_view text) {
+  // "." and ".." are dot-segments (RFC 3986 §5.2.4): clients would remove them from the path.
+  if (text == ".") return "%2E";
+  if (text == "..") return "%2E%2E";
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {

@@ -97,6 +97,7 @@ Result<DigestSettings> DigestSettings::from_json(const json& j) {
     if (key == "base_url") {
       if (!value.is_string()) return Status::invalid_argument("base_url: expected a string");
       s.base_url = value.get<std::string>();
+      if (Status st = s.check_base_url(); !st) return st;
       continue;
     }
     size_t* target = key == "max_items"           ? &s.max_items
@@ -111,6 +112,16 @@ Result<DigestSettings> DigestSettings::from_json(const json& j) {
   return s;
 }
 
+Status DigestSettings::check_base_url() {
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  bool http = base_url.rfind("http://", 0) == 0 || base_url.rfind("https://", 0) == 0;
+  if (!http || base_url.size() <= 8 || base_url.find_first_of(" \t\r\n\"<>") != std::string::npos)
+    return Status::invalid_argument(
+        fmt::format("base_url: \"{}\" is not an http:// or https:// address such as https://jiebang.example.gov.cn",
+                    base_url));
+  return Status::ok();
+}
+
 json DigestSummary::to_json() const {
   return {{"week", week},
           {"covers", {{"from", covers_from}, {"to", covers_to}}},
@@ -122,7 +133,7 @@ json DigestSummary::to_json() const {
           {"seconds", std::round(seconds * 1000.0) / 1000.0},
           {"attempts", attempts},
           {"started_at", started_at},
-          {"finished_at", finished_at}};
+          {"finished_at", finished_at.empty() ? json(nullptr) : json(finished_at)}};
 }
 
 std::string digest_file_name(const std::string& id) {
@@ -177,27 +188,33 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
   ctx.cutoff = format_date(week.monday());
   ctx.covers_from = format_date(week.monday() - days(7));
   ctx.covers_to = format_date(week.monday() - days(1));
-  std::vector<std::string> undated;  // open scenarios without posted_at
+  std::vector<Scenario> undated;  // open scenarios without posted_at: dated by when first stored
   Status st = store.for_each_scenario([&](Scenario&& s) {
     ctx.scenario_titles[s.id] = s.title;
     // Every publisher is a recipient (of its stalled matches too), open lists or not.
     auto& publisher_open = ctx.publisher_open[s.publisher];
     bool open = s.status == "open" && (s.deadline.empty() || s.deadline >= ctx.cutoff);
     if (!open) return true;
-    if (s.posted_at.empty()) undated.push_back(s.id);
-    else if (s.posted_at >= ctx.covers_from && s.posted_at <= ctx.covers_to) ctx.any_new = true;
-    if (s.posted_at.empty() || s.posted_at <= ctx.covers_to) publisher_open.push_back(std::move(s));
+    if (s.posted_at.empty()) {
+      undated.push_back(std::move(s));
+      return true;
+    }
+    if (s.posted_at >= ctx.covers_from && s.posted_at <= ctx.covers_to) ctx.any_new = true;
+    if (s.posted_at <= ctx.covers_to) publisher_open.push_back(std::move(s));
     return true;
   });
   if (!st) return st;
-  for (const auto& id : undated) {
-    auto at = store.first_stored_at(RecordKind::kScenario, id);
-    if (!at) continue;
-    std::string day = shanghai_date(*at);
-    if (day >= ctx.covers_from && day <= ctx.covers_to) {
-      ctx.posted_also.push_back(id);
+  for (auto& s : undated) {
+    auto at = store.first_stored_at(RecordKind::kScenario, s.id);
+    std::string day = at ? shanghai_date(*at) : std::string();
+    if (day.empty() || day > ctx.covers_to) continue;  // stored after the window: a later week's
+    if (day >= ctx.covers_from) {
+      ctx.posted_also.push_back(s.id);
       ctx.any_new = true;
     }
+    auto& list = ctx.publisher_open[s.publisher];
+    list.push_back(std::move(s));
+    std::sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
   }
 
   auto cutoff_time = std::chrono::sys_days(week.monday()) - std::chrono::hours(8);  // 00:00 Asia/Shanghai
@@ -210,8 +227,11 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
     auto limit = thresholds.stall_days.find(*stage);
     auto since = parse_iso_time(events.back().at);
     if (limit == thresholds.stall_days.end() || !since) return;
-    auto in_stage = std::chrono::floor<days>(cutoff_time - *since).count();
-    if (in_stage <= limit->second) return;
+    // As the funnel counts: fractional days in the stage, stalled once past the threshold; whole
+    // days are shown.
+    double fractional = std::chrono::duration<double, std::ratio<86400>>(cutoff_time - *since).count();
+    if (fractional <= limit->second) return;
+    auto in_stage = static_cast<int64_t>(std::floor(fractional));
     Stalled s{m.id, m.scenario_id, m.enterprise_id, m.publisher, *stage, m.version, static_cast<int>(in_stage),
               events.back().at};
     ctx.stalled_by_enterprise[m.enterprise_id].push_back(s);
@@ -458,16 +478,32 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   std::string week_text = week.to_string();
   std::string settings_text = settings.to_json().dump();
   if (auto existing = store_.get_digest_run(week_text); existing) {
-    if (existing->settings != settings_text)
-      return Status::conflict(fmt::format("the digest of {} was started with settings {}, not {}", week_text,
-                                          existing->settings, settings_text));
-    if (!existing->finished_at.empty()) {
+    if (!existing->finished_at.empty()) {  // done: nothing computed, whatever settings were asked for
       DigestSummary s = summary_from(*existing);
       s.already_done = true;
       return s;
     }
+    if (existing->settings != settings_text)  // resuming with other rules would mix two digests
+      return Status::conflict(fmt::format("the digest of {} was started with settings {}, not {}: run it with "
+                                          "the same settings to finish it",
+                                          week_text, existing->settings, settings_text));
   } else if (existing.status().code() != ErrorCode::kNotFound) {
     return existing.status();
+  } else {
+    // A new run. Weeks go forward: an older week run after a newer one would repeat the newer
+    // one's recommendations (the no-repeat rule looks at earlier weeks only).
+    auto latest = store_.latest_digest_week();
+    if (!latest) return latest.status();
+    if (!latest->empty() && *latest > week_text)
+      return Status::invalid_argument(fmt::format(
+          "the digest of {} already exists: an older week ({}) cannot be started after it", *latest, week_text));
+    auto scenarios = store_.count(RecordKind::kScenario);
+    auto enterprises = store_.count(RecordKind::kEnterprise);
+    if (!scenarios || !enterprises) return !scenarios ? scenarios.status() : enterprises.status();
+    if (*scenarios == 0 && *enterprises == 0)
+      return Status::invalid_argument(
+          "the store holds no scenarios and no enterprises (a wrong --data-dir?): import records first; "
+          "an empty digest would mark the week done");
   }
   auto run_row = store_.start_digest_run(week_text, settings_text, format_iso_time(clock_()));
   if (!run_row) return run_row.status();

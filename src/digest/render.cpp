@@ -1,4 +1,7 @@
 // The digest's files: a JSON document and an HTML page per recipient, and the run summary.
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -32,8 +35,10 @@ std::string str(const json& j, const char* key) { return json_string(j, key); }
 
 /// Writes `bytes` to `path` through a temporary file and a rename (readers never see half a file).
 Status write_atomically(const fs::path& path, const std::string& bytes) {
+  // A name of this writer's own: two processes writing the same digest never share a temporary.
+  static std::atomic<uint64_t> counter{0};
   fs::path tmp = path;
-  tmp += ".tmp";
+  tmp += fmt::format(".{}-{}.tmp", static_cast<long>(getpid()), counter++);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::unavailable(fmt::format("cannot write {}", tmp.string()));

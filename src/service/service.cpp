@@ -630,10 +630,19 @@ Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
 Result<DigestSummary> Service::run_digest(const IsoWeek& week, const DigestSettings& settings,
                                           const std::string& out_dir, const ProgressFn& progress,
                                           const DigestRunOptions& options) {
-  if (Status st = impl_->catch_up(progress); !st) return st;
-  auto summary = impl_->digest->run(week, settings, progress, options);
-  if (!summary) return summary;
+  DigestSettings checked = settings;
+  if (Status st = checked.check_base_url(); !st) return st;
   std::string dir = out_dir.empty() ? impl_->config.data_dir + "/digests/" + week.to_string() : out_dir;
+  // The files' place is checked before the work: a digest stored as done but with nowhere to
+  // write would have to be rewritten by hand.
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    return Status::unavailable(fmt::format("digest files: cannot create the directory {}{}", dir,
+                                           ec ? ": " + ec.message() : " (a file is in the way)"));
+  if (Status st = impl_->catch_up(progress); !st) return st;
+  auto summary = impl_->digest->run(week, checked, progress, options);
+  if (!summary) return summary;
   auto files = impl_->digest->write_files(week, dir, progress);
   if (!files) return files.status();
   return summary;

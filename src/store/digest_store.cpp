@@ -71,6 +71,17 @@ Result<DigestRunRow> Store::get_digest_run(const std::string& week) const {
   }
 }
 
+Result<std::string> Store::latest_digest_week() const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement q(impl_->db, "SELECT COALESCE(MAX(week), '') FROM digest_runs");
+    q.executeStep();
+    return q.getColumn(0).getString();
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read digest runs");
+  }
+}
+
 Result<DigestRunRow> Store::start_digest_run(const std::string& week, const std::string& settings,
                                              const std::string& now) {
   std::lock_guard lock(impl_->mu);

@@ -170,14 +170,15 @@ std::map<std::string, std::string> files_under(const fs::path& root) {
 
 TEST(Digest, EnterpriseGetsOnlyOpenScenariosNewInTheWeekBefore) {
   DigestWorld w;
+  // Last week's scenario is in last week's digest, and only there.
+  w.run(kW47);
+  auto w47 = item_scenarios(w.recipient(kW47, "enterprise", "e-robot"));
+  EXPECT_EQ(w47, std::vector<std::string>{"old-1"});
   w.run(kW48);
   auto ids = item_scenarios(w.recipient(kW48, "enterprise", "e-robot"));
   for (const char* left_out : {"old-1", "later-1", "expired-1", "closed-1"})
     EXPECT_FALSE(contains(ids, left_out)) << left_out;
   for (const char* in : {"new-5", "edge-1", "engaged-1"}) EXPECT_TRUE(contains(ids, in)) << in;
-  // Last week's scenario is in last week's digest.
-  w.run(kW47);
-  EXPECT_TRUE(contains(item_scenarios(w.recipient(kW47, "enterprise", "e-robot")), "old-1"));
 }
 
 TEST(Digest, CapsScenariosFromOnePublisher) {
@@ -280,18 +281,87 @@ TEST(Digest, RecordsWithoutRegionOrDeadlineAreRecommendedLikeAnyOther) {
     }
 }
 
-TEST(Digest, RefusesAWeekThatHasNotBegunAndOtherSettingsForAStartedWeek) {
+TEST(Digest, RefusesAWeekThatHasNotBegunAnOlderWeekAndOtherSettingsForAnUnfinishedRun) {
   DigestWorld w;  // the clock is in W48
   auto future = w.svc->run_digest(kW49, {}, w.dir.file("out"));
   ASSERT_FALSE(future);
   EXPECT_EQ(future.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(future.status().message().find("2026-11-30"), std::string::npos);
+  // An unfinished run (as if killed) is resumed only with its own settings.
+  {
+    auto store = Store::open(w.dir.file("var") + "/jiebang.sqlite3");
+    ASSERT_TRUE(store);
+    DigestSettings other;
+    other.max_items = 3;
+    ASSERT_TRUE((*store)->start_digest_run(kW48.to_string(), other.to_json().dump(), "2026-11-29T04:00:00Z"));
+  }
+  auto mixed = w.svc->run_digest(kW48, {}, w.dir.file("out"));
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.status().code(), ErrorCode::kConflict);
+  DigestSettings three;
+  three.max_items = 3;
+  auto finished = w.run(kW48, three);
+  EXPECT_FALSE(finished.already_done);
+  // Done: asking again with other settings computes nothing and reports the week's own.
+  auto again = w.run(kW48, {});
+  EXPECT_TRUE(again.already_done);
+  EXPECT_EQ(again.settings.max_items, 3u);
+  // Weeks go forward: W47 after W48 would repeat W48's recommendations.
+  auto older = w.svc->run_digest(kW47, {}, w.dir.file("out47"));
+  ASSERT_FALSE(older);
+  EXPECT_EQ(older.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(older.status().message().find("2026-W48"), std::string::npos);
+}
+
+TEST(Digest, RefusesAnEmptyStoreInsteadOfMarkingTheWeekDone) {
+  TempDir dir;
+  ServiceConfig c;
+  c.data_dir = dir.file("var");
+  c.index_dir = testing::index_dir();
+  c.clock = testing::fixed_clock(2026, 11, 29);
+  auto svc = Service::open(c);
+  ASSERT_TRUE(svc);
+  auto r = (*svc)->run_digest(kW48, {}, dir.file("out"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ((*svc)->digest_summary(kW48).status().code(), ErrorCode::kNotFound);  // nothing stored
+}
+
+TEST(Digest, StallIsCountedInFractionalDaysAsTheFunnelDoes) {
+  DigestWorld w;
+  // Recommended 14.5 days before the cut-off (2026-11-22 16:00 UTC): past the 14-day threshold.
+  w.set_day(2026, 11, 8);
+  *w.now += std::chrono::hours(0);  // 2026-11-08 04:00 UTC
+  auto m = w.svc->lifecycle().create("new-2", "e-traffic", {Role::kPublisher, kP1}, Stage::kRecommended);
+  ASSERT_TRUE(m) << m.status().to_string();
+  w.set_day(2026, 11, 29);
   w.run(kW48);
-  DigestSettings other;
-  other.max_items = 3;
-  auto again = w.svc->run_digest(kW48, other, w.dir.file("out"));
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.status().code(), ErrorCode::kConflict);
+  auto stalled = w.recipient(kW48, "enterprise", "e-traffic")["stalled"];
+  ASSERT_EQ(stalled.size(), 1u);
+  EXPECT_EQ(stalled[0]["days"], 14);
+  EXPECT_EQ(stalled[0]["stage"], "recommended");
+}
+
+TEST(Digest, BaseUrlIsCheckedAndLinksHaveNoDoubleSlash) {
+  DigestWorld w;
+  DigestSettings bad;
+  bad.base_url = "javascript:alert(1)";
+  EXPECT_EQ(w.svc->run_digest(kW48, bad, w.dir.file("out")).status().code(), ErrorCode::kInvalidArgument);
+  DigestSettings slash;
+  slash.base_url = "https://jiebang.example.gov.cn/x/";
+  w.run(kW48, slash);
+  for (const auto& item : w.recipient(kW48, "enterprise", "e-robot")["items"])
+    EXPECT_EQ(item["link"].get<std::string>().rfind("https://jiebang.example.gov.cn/x/v1/scenarios/", 0), 0u)
+        << item["link"];
+}
+
+TEST(Digest, OutPathThatIsAFileFailsBeforeAnythingIsComputed) {
+  DigestWorld w;
+  testing::write_file(w.dir.file("afile"), "x");
+  auto r = w.svc->run_digest(kW48, {}, w.dir.file("afile"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("afile"), std::string::npos);
+  EXPECT_EQ(w.svc->digest_summary(kW48).status().code(), ErrorCode::kNotFound);
 }
 
 TEST(Digest, RunningAWeekAgainComputesNothingAndWritesTheSameBytes) {

@@ -54,8 +54,12 @@ struct DigestSettings {
   size_t per_scenario_cap = 3;    ///< a publisher's digest: candidates for one scenario at most
   std::string base_url = "http://localhost:8080";  ///< links point at this web API
 
+  /// Drops trailing slashes from base_url and checks it is an http:// or https:// address without
+  /// spaces, quotes or angle brackets. Errors: kInvalidArgument.
+  Status check_base_url();
   nlohmann::json to_json() const;
-  /// Errors: kInvalidArgument naming the key (unknown, wrong type, a cap or max_items of 0).
+  /// Errors: kInvalidArgument naming the key (unknown, wrong type, a cap or max_items of 0, a
+  /// base_url that check_base_url refuses).
   static Result<DigestSettings> from_json(const nlohmann::json& j);
 };
 
