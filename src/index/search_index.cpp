@@ -647,9 +647,24 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     auto terms = impl_->long_text_terms(kScenarios, texts, q.max_query_terms);
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
-    auto found = impl_->run_candidates(kScenarios, Impl::or_query(terms), impl_->filter_query(q.filters), q);
+    Xapian::Query text = Impl::or_query(terms);
+    auto found = impl_->run_candidates(kScenarios, text, impl_->filter_query(q.filters), q);
     if (!found) return found.status();
     list.candidates = std::move(*found);
+    for (const auto& c : list.candidates) list.reference_score = std::max(list.reference_score, c.text_score);
+    if (!q.filters.posted_from.empty() || !q.filters.posted_to.empty()) {
+      // The best score over all open scenarios, not only the newly posted ones, so that a text
+      // fit (score / reference) means what it means in an unrestricted match.
+      SearchFilters open = q.filters;
+      open.posted_from.clear();
+      open.posted_to.clear();
+      open.posted_also.clear();
+      CandidateQuery one = q;
+      one.limit = 1;
+      auto best = impl_->run_candidates(kScenarios, text, impl_->filter_query(open), one);
+      if (!best) return best.status();
+      if (!best->empty()) list.reference_score = std::max(list.reference_score, best->front().text_score);
+    }
     return list;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");

@@ -261,7 +261,9 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   auto list = index_.scenarios_for(e, q);
   if (!list) return list.status();
   std::vector<Candidate>* cands = &list->candidates;
-  double top = 0;
+  // Divided by the best score among all open scenarios (list->reference_score), so a digest's
+  // "new this week" subset shows the same text fit as an unrestricted match.
+  double top = list->reference_score;
   for (const auto& c : *cands) top = std::max(top, c.text_score);
   std::set<std::string> held;
   for (const auto& h : e.qualifications) held.insert(text::normalize(h));

@@ -64,6 +64,14 @@ std::string scenarios_jsonl() {
       tunnel_scenario("closed-1", kP3, "2026-11-18", "2026-12-31", "closed"),
       tunnel_scenario("engaged-1", kP3, "2026-11-18", "2026-12-31"),  // e-robot applied to it
   };
+  // An older open scenario e-traffic fits far better than any new one: the yardstick of its text fit.
+  s.push_back({{"id", "traffic-old"},
+               {"title", "城市交通信号配时优化"},
+               {"description", "路口流量感知与交通信号配时优化，缓解城市交通拥堵。"},
+               {"publisher", "杭州市交通运输局"},
+               {"posted_at", "2026-11-02"},
+               {"deadline", "2027-03-31"},
+               {"status", "open"}});
   // No region and no deadline: the attribute summary holds null for the region.
   json bare = tunnel_scenario("bare-1", kP2, "2026-11-21", "");
   bare.erase("region");
@@ -181,6 +189,31 @@ TEST(Digest, EnterpriseGetsOnlyOpenScenariosNewInTheWeekBefore) {
   for (const char* in : {"new-5", "edge-1", "engaged-1"}) EXPECT_TRUE(contains(ids, in)) << in;
 }
 
+// Regression: text fit was divided by the best of the week's new scenarios only, so the weakest
+// week showed "text 1.00" for a poor match; it is now the fit `match --enterprise` shows.
+TEST(Digest, ScoresAndReasonsAreThoseOfAnUnrestrictedMatch) {
+  DigestWorld w;
+  w.set_day(2026, 11, 23);  // today = the cut-off: the same open scenarios for both
+  w.run(kW48);
+  for (const char* id : {"e-robot", "e-traffic", "e-bare"}) {
+    auto plain = w.svc->match_enterprise(id, 50);
+    ASSERT_TRUE(plain);
+    std::map<std::string, const MatchResult*> by_id;
+    for (const auto& r : *plain) by_id[r.id] = &r;
+    auto digest = w.recipient(kW48, "enterprise", id);
+    for (const auto& item : digest["items"]) {
+      std::string sid = item["scenario"]["id"];
+      ASSERT_TRUE(by_id.count(sid)) << id << " / " << sid;
+      EXPECT_NEAR(item["score"].get<double>(), by_id[sid]->score, 1e-4) << id << " / " << sid;
+      EXPECT_EQ(item["reason"], by_id[sid]->reason) << id << " / " << sid;
+    }
+  }
+  // The traffic firm's new items are weak fits: their text fit is well below 1.
+  auto traffic = w.recipient(kW48, "enterprise", "e-traffic");
+  ASSERT_FALSE(traffic["items"].empty());
+  for (const auto& item : traffic["items"]) EXPECT_LT(item["components"][0]["fit"].get<double>(), 0.9) << item["scenario"]["id"];
+}
+
 TEST(Digest, CapsScenariosFromOnePublisher) {
   DigestWorld w;
   // Without the cap all four of P1's new scenarios rank for e-robot.
@@ -266,7 +299,7 @@ TEST(Digest, StalledMatchesGoToBothPartiesOnce) {
 TEST(Digest, RecordsWithoutRegionOrDeadlineAreRecommendedLikeAnyOther) {
   DigestWorld w;
   auto summary = w.run(kW48);
-  EXPECT_EQ(summary.recipients, 4 + 3);
+  EXPECT_EQ(summary.recipients, 4 + 4);
   auto bare = w.recipient(kW48, "enterprise", "e-bare");
   EXPECT_TRUE(contains(item_scenarios(bare), "bare-1"));
   EXPECT_TRUE(contains(item_scenarios(w.recipient(kW48, "enterprise", "e-robot")), "bare-1"));
@@ -402,7 +435,7 @@ TEST(Digest, ResultDoesNotDependOnThreadsOrBatchSize) {
   auto b = two.run(kW48, {}, {2, 1});
   ASSERT_EQ(a.recipients, b.recipients);
   ASSERT_EQ(a.items, b.items);
-  EXPECT_EQ(a.recipients, 4 + 3);  // four enterprises, three publishers
+  EXPECT_EQ(a.recipients, 4 + 4);  // four enterprises, four publishers
   auto fa = files_under(one.dir.file("out-2026-W48")), fb = files_under(two.dir.file("out-2026-W48"));
   fa.erase("summary.json");
   fb.erase("summary.json");

@@ -69,6 +69,9 @@ struct Candidate {
 struct CandidateList {
   std::vector<Candidate> candidates;
   std::vector<std::string> query_terms;  ///< index terms of the whole-profile (or scenario) query
+  /// The best text score the query reaches among the targets the filters allow apart from any
+  /// posted_at bounds (scenarios_for); else the best candidate's. Text fits are divided by it.
+  double reference_score = 0;
 };
 
 /// Figures of a catch-up or rebuild.
