@@ -75,6 +75,7 @@ struct RunContext {
   DigestSettings settings;
   std::vector<std::string> posted_also;  // new scenarios without posted_at (first stored in the window)
   bool any_new = false;                  // any scenario new in the window at all
+  bool open_outside = false;             // any open scenario posted outside the window (before or after)
   std::map<std::string, std::vector<Scenario>> publisher_open;  // publisher → its open scenarios (id order)
   std::unordered_set<std::string> engaged;                      // pair_key of matches past "recommended"
   std::map<std::string, std::vector<Stalled>> stalled_by_enterprise, stalled_by_publisher;
@@ -200,6 +201,7 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
       return true;
     }
     if (s.posted_at >= ctx.covers_from && s.posted_at <= ctx.covers_to) ctx.any_new = true;
+    if (s.posted_at < ctx.covers_from || s.posted_at > ctx.covers_to) ctx.open_outside = true;
     if (s.posted_at <= ctx.covers_to) publisher_open.push_back(std::move(s));
     return true;
   });
@@ -207,10 +209,15 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
   for (auto& s : undated) {
     auto at = store.first_stored_at(RecordKind::kScenario, s.id);
     std::string day = at ? shanghai_date(*at) : std::string();
-    if (day.empty() || day > ctx.covers_to) continue;  // stored after the window: a later week's
+    if (day.empty() || day > ctx.covers_to) {  // stored after the window: a later week's
+      ctx.open_outside = true;
+      continue;
+    }
     if (day >= ctx.covers_from) {
       ctx.posted_also.push_back(s.id);
       ctx.any_new = true;
+    } else {
+      ctx.open_outside = true;
     }
     auto& list = ctx.publisher_open[s.publisher];
     list.push_back(std::move(s));
@@ -275,6 +282,7 @@ class RecipientBuilder {
       o.posted_from = ctx_.covers_from;
       o.posted_to = ctx_.covers_to;
       o.posted_also = ctx_.posted_also;
+      o.reference_beyond_posted = ctx_.open_outside;  // else the new ones are all the open ones
       o.matched_terms = false;
       o.query_terms = &query_terms;
       // Ask for enough ranked scenarios to fill the digest after the rules drop some; when they

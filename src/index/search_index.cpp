@@ -652,7 +652,7 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     if (!found) return found.status();
     list.candidates = std::move(*found);
     for (const auto& c : list.candidates) list.reference_score = std::max(list.reference_score, c.text_score);
-    if (!q.filters.posted_from.empty() || !q.filters.posted_to.empty()) {
+    if (q.reference_beyond_posted && (!q.filters.posted_from.empty() || !q.filters.posted_to.empty())) {
       // The best score over all open scenarios, not only the newly posted ones, so that a text
       // fit (score / reference) means what it means in an unrestricted match.
       SearchFilters open = q.filters;

@@ -258,6 +258,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   q.filters.posted_from = o.posted_from;
   q.filters.posted_to = o.posted_to;
   q.filters.posted_also = o.posted_also;
+  q.reference_beyond_posted = o.reference_beyond_posted;
   auto list = index_.scenarios_for(e, q);
   if (!list) return list.status();
   std::vector<Candidate>* cands = &list->candidates;

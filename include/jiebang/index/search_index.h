@@ -90,6 +90,9 @@ struct CandidateQuery {
   double bm25_k1 = 1.2;         ///< BM25 term-frequency saturation (Robertson & Zaragoza 2009)
   double bm25_b = 0.75;         ///< BM25 length normalisation, 0–1
   bool per_case = true;         ///< enterprises: also score single past cases (off: whole profiles only)
+  /// scenarios with posted_at bounds: also find the best score among all open scenarios (the
+  /// reference_score); off when the caller knows no open scenario lies outside the bounds.
+  bool reference_beyond_posted = true;
 };
 
 /// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in

@@ -60,6 +60,10 @@ struct MatchOptions {
   std::string today;               ///< scenarios: deadline not before it (YYYY-MM-DD); "" = no deadline check
   std::string posted_from, posted_to;    ///< scenarios: posted_at bounds, see SearchFilters
   std::vector<std::string> posted_also;  ///< scenarios: ids passing the posted_at bounds regardless
+  /// Scenarios with posted_at bounds: text fit is measured against the best of all open
+  /// scenarios (as in an unbounded match). Off only when no open scenario lies outside the bounds
+  /// (then the two are the same, and a query is saved).
+  bool reference_beyond_posted = true;
   /// Fill MatchResult::matched_terms (a term-list walk per result: leave it off when ranking
   /// many results of which few are shown, and call SearchIndex::matched_terms for those).
   bool matched_terms = true;
