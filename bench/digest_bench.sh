@@ -58,3 +58,10 @@ run "all cores ($(nproc))"
 read -r secs kb < "$work/time"
 printf '%-22s wall %6.1f s   peak RSS %5d MB\n' "repeated (already done)" "$secs" "$((kb / 1024))"
 run "one thread" --threads 1
+
+echo "== the same, plus $scenarios older open scenarios (posted in 2026-W46, deadlines later): text fit is"
+echo "   then measured against all open scenarios, one more query per enterprise"
+JIEBANG_SHARED_DIR="$shared" python3 "$repo/bench/digest_corpus.py" --enterprises 0 --scenarios "$scenarios" \
+  --week 2026-W46 --seed 11 --prefix old- --out "$work/older" >/dev/null
+"$jb" --data-dir "$work/base" import scenarios "$work/older/scenarios.jsonl" 2>/dev/null
+run "all cores, older open"

@@ -36,6 +36,7 @@ def main():
     ap.add_argument('--scenarios', type=int, required=True)
     ap.add_argument('--week', required=True, help='ISO week the scenarios are posted in, e.g. 2026-W47')
     ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--prefix', default='', help='prepended to every scenario id (to add a second batch)')
     ap.add_argument('--shared', default=os.environ.get('JIEBANG_SHARED_DIR', os.path.join(ROOT, '..', 'shared')))
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
@@ -73,6 +74,7 @@ def main():
 
     with open(os.path.join(a.out, 'scenarios.jsonl'), 'w', encoding='utf-8') as f:
         for s in en_scen:
+            s['id'] = a.prefix + s['id']
             s['posted_at'], s['deadline'] = dates()
             f.write(json.dumps(s, ensure_ascii=False) + '\n')
         for i in range(a.scenarios - len(en_scen)):
@@ -82,7 +84,7 @@ def main():
             for p in parts:
                 ss = sentences(p.get('description'))
                 text += rng.sample(ss, min(len(ss), rng.randint(1, 3)))
-            rec = {'id': 'dg-%06d' % i, 'title': base['title'], 'description': ''.join(text),
+            rec = {'id': a.prefix + 'dg-%06d' % i, 'title': base['title'], 'description': ''.join(text),
                    'publisher': base['publisher'], 'region': base.get('region', ''),
                    'industries': base.get('industries', []), 'keywords': base.get('keywords', []),
                    'status': 'open'}
