@@ -383,7 +383,9 @@ TEST(Digest, BaseUrlIsCheckedAndLinksHaveNoDoubleSlash) {
   DigestSettings slash;
   slash.base_url = "https://jiebang.example.gov.cn/x/";
   w.run(kW48, slash);
-  for (const auto& item : w.recipient(kW48, "enterprise", "e-robot")["items"])
+  json robot = w.recipient(kW48, "enterprise", "e-robot");  // named: a temporary's member would dangle
+  ASSERT_FALSE(robot["items"].empty());
+  for (const auto& item : robot["items"])
     EXPECT_EQ(item["link"].get<std::string>().rfind("https://jiebang.example.gov.cn/x/v1/scenarios/", 0), 0u)
         << item["link"];
 }
