@@ -219,10 +219,11 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
     } else {
       ctx.open_outside = true;
     }
-    auto& list = ctx.publisher_open[s.publisher];
-    list.push_back(std::move(s));
-    std::sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
+    ctx.publisher_open[s.publisher].push_back(std::move(s));
   }
+  if (!undated.empty())  // dated and undated in id order again
+    for (auto& [publisher, list] : ctx.publisher_open)
+      std::sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
 
   auto cutoff_time = std::chrono::sys_days(week.monday()) - std::chrono::hours(8);  // 00:00 Asia/Shanghai
   FunnelQuery thresholds;

@@ -265,6 +265,25 @@ struct TestServer {
   }
 };
 
+/// A test suite whose tests share one TestServer with the fixtures, started before the first test
+/// and stopped after the last. `Suite` (the derived class: one server per suite) may define
+/// `static void prepare(Service&)`, run before the server starts.
+template <typename Suite>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = new TestServer(true, {}, &Suite::prepare); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  static void prepare(Service&) {}
+  static TestServer& env() { return *env_; }
+  static HttpClient http() { return env_->client(); }
+
+ private:
+  inline static TestServer* env_ = nullptr;
+};
+
 /// A scenario object for tests (valid, open, deadline after the fixtures' date).
 inline nlohmann::json scenario(const std::string& id, const std::string& title, const std::string& publisher = "") {
   nlohmann::json s = {{"id", id},

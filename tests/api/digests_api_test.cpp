@@ -9,28 +9,18 @@ namespace {
 
 using nlohmann::json;
 
-class DigestsApi : public ::testing::Test {
+class DigestsApi : public SharedServerTest<DigestsApi> {
+ public:
+  /// The digest of 2026-W48 is run before the server starts (the service is then the server's).
+  static void prepare(Service& svc) {
+    auto r = svc.run_digest(*IsoWeek::parse("2026-W48"), {}, svc.config().data_dir + "/digests");
+    if (!r) throw std::runtime_error(r.status().to_string());
+    summary_ = *r;
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    env_ = new TestServer(true, {}, [](Service& svc) {
-      auto r = svc.run_digest(*IsoWeek::parse("2026-W48"), {}, svc.config().data_dir + "/digests");
-      if (!r) throw std::runtime_error(r.status().to_string());
-      summary_ = new DigestSummary(*r);
-    });
-  }
-  static void TearDownTestSuite() {
-    delete env_;
-    delete summary_;
-    env_ = nullptr;
-    summary_ = nullptr;
-  }
-  static TestServer& env() { return *env_; }
-  static HttpClient http() { return env_->client(); }
-  static TestServer* env_;
-  static DigestSummary* summary_;
+  inline static DigestSummary summary_;
 };
-TestServer* DigestsApi::env_ = nullptr;
-DigestSummary* DigestsApi::summary_ = nullptr;
 
 TEST_F(DigestsApi, OperatorReadsTheRunSummary) {
   auto r = http().get("/v1/digests/2026-W48", env().operator_key);
@@ -39,8 +29,8 @@ TEST_F(DigestsApi, OperatorReadsTheRunSummary) {
   EXPECT_EQ(j["week"], "2026-W48");
   EXPECT_EQ(j["covers"]["from"], "2026-11-16");
   EXPECT_EQ(j["covers"]["to"], "2026-11-22");
-  EXPECT_EQ(j["recipients"], summary_->recipients);
-  EXPECT_EQ(j["items"], summary_->items);
+  EXPECT_EQ(j["recipients"], summary_.recipients);
+  EXPECT_EQ(j["items"], summary_.items);
   EXPECT_GT(j["items"].get<int64_t>(), 0);
   EXPECT_FALSE(j["finished_at"].get<std::string>().empty());
 }

@@ -9,15 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-class EnterprisesApi : public ::testing::Test {
+class EnterprisesApi : public SharedServerTest<EnterprisesApi> {
  protected:
-  static void SetUpTestSuite() { env_ = new TestServer(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static TestServer& env() { return *env_; }
-  static HttpClient http() { return env_->client(); }
   static std::string path(const std::string& id) { return "/v1/enterprises/" + url_encode(id); }
 
   /// The enterprise's own profile with private fields set (PUT by the enterprise itself).
@@ -28,10 +21,8 @@ class EnterprisesApi : public ::testing::Test {
     return p;
   }
 
-  static TestServer* env_;
 };
 
-TestServer* EnterprisesApi::env_ = nullptr;
 
 TEST_F(EnterprisesApi, EnterpriseKeepsItsOwnProfileWithPrivateFields) {
   auto put = http().put(path(env().enterprise_id), env().enterprise_key, own_profile());

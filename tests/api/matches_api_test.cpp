@@ -13,16 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-class MatchesApi : public ::testing::Test {
+class MatchesApi : public SharedServerTest<MatchesApi> {
  protected:
-  static void SetUpTestSuite() { env_ = new TestServer(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static TestServer& env() { return *env_; }
-  static HttpClient http() { return env_->client(); }
-
   /// A new scenario of the fixture publisher, and the first enterprise applying to it: the match.
   static json applied_match(const std::string& scenario_id) {
     auto s = http().post("/v1/scenarios", env().publisher_key, scenario(scenario_id, "揭榜测试场景" + scenario_id));
@@ -36,10 +28,8 @@ class MatchesApi : public ::testing::Test {
     return http().post("/v1/matches/" + match_id + "/events", key, body);
   }
 
-  static TestServer* env_;
 };
 
-TestServer* MatchesApi::env_ = nullptr;
 
 TEST_F(MatchesApi, ApplySelectAndAnIllegalMoveNamingTheAllowedStages) {
   json m = applied_match("api-m-1");

@@ -15,16 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-class ScenariosApi : public ::testing::Test {
+class ScenariosApi : public SharedServerTest<ScenariosApi> {
  protected:
-  static void SetUpTestSuite() { env_ = new TestServer(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static TestServer& env() { return *env_; }
-  static HttpClient http() { return env_->client(); }
-
   /// Every result of a search, page by page (limit `page`), following next_cursor.
   static std::vector<json> all_pages(const std::string& query_string, int page, const std::string& key,
                                      int* pages = nullptr) {
@@ -44,10 +36,8 @@ class ScenariosApi : public ::testing::Test {
     return out;
   }
 
-  static TestServer* env_;
 };
 
-TestServer* ScenariosApi::env_ = nullptr;
 
 TEST_F(ScenariosApi, NoKeyIs401WithBearerChallenge) {
   auto r = http().get("/v1/scenarios/hz-2026-03-001");

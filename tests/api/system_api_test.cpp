@@ -54,23 +54,14 @@ bool is_prometheus_sample(const std::string& line) {
   return !value.empty() && end == value.c_str() + value.size();
 }
 
-class SystemApi : public ::testing::Test {
+class SystemApi : public SharedServerTest<SystemApi> {
  protected:
-  static void SetUpTestSuite() { env_ = new TestServer(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static TestServer& env() { return *env_; }
-  static HttpClient http() { return env_->client(); }
   static std::vector<std::string> cli_globals() {
     return {"--data-dir", env().dir.file("data"), "--index-dir", index_dir()};
   }
 
-  static TestServer* env_;
 };
 
-TestServer* SystemApi::env_ = nullptr;
 
 TEST_F(SystemApi, HealthzNeedsNoKeyAndReportsStoreAndIndex) {
   auto r = http().get("/healthz");
