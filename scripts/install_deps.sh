@@ -8,6 +8,7 @@ packages=(
   libicu-dev libopencc-dev libopencc-data libcsv-dev libboost-dev libzip-dev libpugixml-dev
   libgtest-dev libgmock-dev libxlsxwriter-dev  # tests only: libxlsxwriter writes the .xlsx test workbooks
   libcpprest-dev libssl-dev  # the web API: cpprestsdk's http_listener; OpenSSL for key hashing (SHA-256) and RAND_bytes
+  xapian-tools  # tests only: xapian-tcpsrv serves the index to the remote-backend ranking test
   wrk  # bench/load_api.sh only
   python3
 )

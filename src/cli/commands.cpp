@@ -226,7 +226,10 @@ int run(int argc, char** argv) {
   eval->add_option("--enterprises", e_file, "Enterprises JSONL/CSV")->required()->check(CLI::ExistingFile);
   eval->add_option("--scenarios", s_file, "Scenarios JSONL/CSV (the queries)")->required()->check(CLI::ExistingFile);
   eval->add_option("--qrels", q_file, "TREC qrels: scenario_id 0 enterprise_id relevance")->required()->check(CLI::ExistingFile);
-  eval->add_option("--run-out", run_out, "Write the top 10 of every scenario in TREC run form");
+  eval->add_option("--run-out", run_out, "Write the ranked results of every query in TREC run form (see --run-depth)");
+  size_t run_depth = 10;
+  eval->add_option("--run-depth", run_depth, "Results per query in the --run-out file (the measures stay @10)")
+      ->check(CLI::Range(size_t{10}, size_t{1000}));
   eval->add_flag("--json", as_json, "Print {queries, mrr@10, recall@10, ndcg@10} as JSON");
   std::string direction = "scenario";
   eval->add_option("--direction", direction,
@@ -279,7 +282,7 @@ int run(int argc, char** argv) {
       }
     }
     auto report = svc->evaluate(*qrels, run_out.empty() ? nullptr : &run_file, progress_printer(),
-                                direction == "enterprise");
+                                direction == "enterprise", run_depth);
     if (!report) {
       exit_code = fail(report.status());
       return;

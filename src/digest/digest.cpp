@@ -345,22 +345,34 @@ class RecipientBuilder {
     for (const Scenario& s : open) {
       auto terms = std::make_shared<std::vector<std::string>>();
       MatchOptions o;
-      o.limit = matcher_.weights().candidates;
       o.matched_terms = false;
       o.query_terms = terms.get();
-      auto results = matcher_.enterprises_for(s, o);
-      if (!results) {
-        if (results.status().code() == ErrorCode::kInvalidArgument) continue;  // a scenario with no text terms
-        return results.status();
+      // The ranking is exact for any limit (the top k is the prefix of the whole list): ask for a
+      // few more than the cap, and twice as many while pairs already sent or engaged use them up.
+      o.limit = ctx_.settings.per_scenario_cap * 2 + 4;
+      std::vector<MatchResult> taken;
+      bool skip = false;
+      for (;;) {
+        auto results = matcher_.enterprises_for(s, o);
+        if (!results) {
+          if (results.status().code() == ErrorCode::kInvalidArgument) {  // a scenario with no text terms
+            skip = true;
+            break;
+          }
+          return results.status();
+        }
+        taken.clear();
+        for (auto& r : *results) {
+          if (taken.size() >= ctx_.settings.per_scenario_cap) break;
+          std::string key = pair_key(s.id, r.id);
+          if (seen.count(key) || ctx_.engaged.count(key)) continue;
+          taken.push_back(std::move(r));
+        }
+        if (taken.size() >= ctx_.settings.per_scenario_cap || results->size() < o.limit) break;
+        o.limit *= 2;
       }
-      size_t taken = 0;
-      for (auto& r : *results) {
-        if (taken >= ctx_.settings.per_scenario_cap) break;
-        std::string key = pair_key(s.id, r.id);
-        if (seen.count(key) || ctx_.engaged.count(key)) continue;
-        ++taken;
-        picks.push_back({std::move(r), &s, terms});
-      }
+      if (skip) continue;
+      for (auto& r : taken) picks.push_back({std::move(r), &s, terms});
     }
     std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
       if (a.result.score != b.result.score) return a.result.score > b.result.score;

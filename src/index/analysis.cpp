@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
 #include "jiebang/text/segment.h"
 
@@ -29,10 +30,11 @@ void add_boolean(Xapian::Document& doc, const char* prefix, const std::string& v
   if (!value.empty()) doc.add_boolean_term(boolean_term(prefix, value));
 }
 
-/// Region terms (area, city, province) and the attribute value.
+/// Region terms (area, city, province; the code itself for ranking) and the attribute value.
 json index_region(Xapian::Document& doc, const std::string& region, const RegionTable& regions) {
   std::string code = region_code(region, regions);
   for (const auto& c : RegionTable::ancestors(code)) add_boolean(doc, kRegionPrefix, c);
+  add_boolean(doc, kRegionExactPrefix, code);
   if (!code.empty()) return code;
   return region.empty() ? json(nullptr) : json(region);
 }
@@ -40,13 +42,18 @@ json index_region(Xapian::Document& doc, const std::string& region, const Region
 json index_industries(Xapian::Document& doc, const std::vector<std::string>& given, const IndustryTable& industries) {
   json out = json::array();
   for (const auto& g : given) {
+    std::string value = g;
     if (auto code = industries.canonical(g)) {
-      for (const auto& a : IndustryTable::ancestors(*code)) add_boolean(doc, kIndustryPrefix, a);
-      out.push_back(*code);
+      value = *code;
+      for (const auto& a : IndustryTable::ancestors(value)) add_boolean(doc, kIndustryPrefix, a);
     } else {
       add_boolean(doc, kTagPrefix, g);
-      out.push_back(g);
+      // A code-shaped value the table does not list still ranks by the hierarchy (fit rules).
+      if (fit::industry_code_shape(g))
+        for (const auto& a : IndustryTable::ancestors(g)) add_boolean(doc, kIndustryPrefix, a);
     }
+    add_boolean(doc, kIndustryExactPrefix, value);
+    out.push_back(value);
   }
   return out;
 }
@@ -154,6 +161,18 @@ std::string boolean_term(const char* prefix, const std::string& value) {
   return text::truncate_utf8(std::string(prefix) + text::normalize(value), kMaxTermBytes);
 }
 
+std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix) {
+  return text::truncate_utf8(std::string(prefix) + key, kMaxTermBytes) + suffix;
+}
+
+std::string evidence_term(const char* prefix, const std::string& key, int k) {
+  std::string suffix(1, '#');
+  suffix += std::to_string(k);
+  return ranking_term(prefix, key, suffix);
+}
+
+std::string readiness_value(std::optional<int> trl) { return trl ? std::to_string(*trl) : std::string("?"); }
+
 double date_number(const std::string& date, double fallback) {
   if (!is_iso_date(date)) return fallback;
   return std::stod(date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2));
@@ -188,12 +207,15 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   attrs["industries"] = index_industries(doc, s.industries, industries);
   add_boolean(doc, kStatusPrefix, s.status);
   add_boolean(doc, kPublisherPrefix, s.publisher);
+  if (std::string parent = fit::parent_org(attrs["publisher_key"].get<std::string>()); !parent.empty())
+    doc.add_boolean_term(ranking_term(kPublisherParentPrefix, parent));
   add_boolean(doc, kListPrefix, s.list);
   attrs["status"] = s.status;
   if (s.required_trl) {
     attrs["required_trl"] = *s.required_trl;
     set_number(doc, kSlotTrl, *s.required_trl);
   }
+  doc.add_value(kSlotReadiness, readiness_value(s.required_trl));
   if (s.budget) {
     if (s.budget->amount_min_minor) attrs["budget_min"] = static_cast<double>(*s.budget->amount_min_minor) / 100.0;
     if (s.budget->amount_max_minor) {
@@ -245,6 +267,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
     attrs["trl"] = *e.trl;
     set_number(doc, kSlotTrl, *e.trl);
   }
+  doc.add_value(kSlotReadiness, readiness_value(e.trl));
   json customers = json::array();
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;
@@ -260,6 +283,15 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
     add_boolean(doc, kCustomerPrefix, publisher);
     outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize(publisher)}, {"stage", stage}});
   }
+  // Track-record terms: one per piece of evidence (capped), so a query can weight "n pieces with
+  // this customer" as 1 − 0.5ⁿ by summing 0.5ᵏ over the terms k = 1..n present.
+  fit::TrackRecordEvidence evidence = fit::track_record_evidence(attrs["customers"], outcome_list);
+  for (const auto& [key, n] : evidence.exact)
+    for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k)
+      doc.add_boolean_term(evidence_term(kTrackRecordPrefix, key, k));
+  for (const auto& [key, n] : evidence.parent)
+    for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k)
+      doc.add_boolean_term(evidence_term(kParentRecordPrefix, key, k));
   if (!outcome_list.empty()) attrs["outcomes"] = std::move(outcome_list);
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
   attrs["qualifications"] = e.qualifications;

@@ -1,6 +1,7 @@
 // Internal: how records become Xapian documents and long texts become queries (index module only).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ inline constexpr const char* kCustomerPrefix = "XU";
 inline constexpr const char* kQualificationPrefix = "XQ";
 inline constexpr const char* kListPrefix = "XL";
 inline constexpr const char* kEnterprisePrefix = "XE";  // on case documents: the owning enterprise
+// Ranking terms (attribute fit inside the Xapian match, see search_index.cpp fit queries):
+inline constexpr const char* kRegionExactPrefix = "XW";    // the record's own 6-digit region code
+inline constexpr const char* kIndustryExactPrefix = "XJ";  // each industry code or tag as given (normalised)
+inline constexpr const char* kTrackRecordPrefix = "XC";    // enterprise: "XC<customer key>#k", k = 1..evidence
+inline constexpr const char* kParentRecordPrefix = "XD";   // enterprise: "XD<organisation key>#k", k = 1..evidence below it
+inline constexpr const char* kPublisherParentPrefix = "XV";  // scenario: the publisher's parent organisation
 inline constexpr const char* kBigramPrefix = "B";       // neighbouring stemmed English words: "Bvena cava"
 
 // Value slots (sortable_serialise'd numbers).
@@ -30,6 +37,7 @@ inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenar
 inline constexpr Xapian::valueno kSlotBudgetMax = 1;  // yuan
 inline constexpr Xapian::valueno kSlotDeadline = 2;   // yyyymmdd; 99991231 when none
 inline constexpr Xapian::valueno kSlotPosted = 3;     // yyyymmdd
+inline constexpr Xapian::valueno kSlotReadiness = 4;  // TRL / required TRL as "1"…"9", "?" when unknown (every document)
 inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
 inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area, city, province), '\x1f'-separated
 inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
@@ -64,6 +72,13 @@ class Analyzer {
 
 /// A boolean term of `prefix` and `value`, normalised and cut to a safe length at a UTF-8 boundary.
 std::string boolean_term(const char* prefix, const std::string& value);
+/// A ranking term: `prefix`, the already normalised `key` cut at a UTF-8 boundary as boolean_term
+/// cuts, and `suffix`.
+std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix = "");
+/// The track-record term for the k-th piece of evidence with `key`: ranking_term(prefix, key, "#k").
+std::string evidence_term(const char* prefix, const std::string& key, int k);
+/// The readiness slot's value for a TRL: "1"…"9" as given, "?" when unknown.
+std::string readiness_value(std::optional<int> trl);
 /// yyyymmdd as a number from "YYYY-MM-DD"; `fallback` when empty or malformed.
 double date_number(const std::string& date, double fallback);
 

@@ -13,6 +13,7 @@
 
 #include "analysis.h"
 #include "query_builder.h"
+#include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
 
 namespace jiebang {
@@ -25,9 +26,10 @@ using nlohmann::json;
 constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // What the documents' terms are made of; raised when the analysis changes, so that an index
 // written by an older jiebang is rebuilt (Service::open) instead of mixing two kinds of terms.
-// 1: unmarked (before 2026-11-29); 2: English bigram terms.
+// 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
+// slot (attribute fit inside the Xapian match).
 constexpr const char* kFormatKey = "jiebang.index_format";
-constexpr int kIndexFormat = 2;
+constexpr int kIndexFormat = 3;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
@@ -38,6 +40,121 @@ Status from_xapian(const Xapian::Error& e, std::string_view what) {
   std::string_view type = e.get_type();
   if (type == "DatabaseLockError" || type == "DatabaseOpeningError") return Status::unavailable(msg);
   return Status::internal(msg);
+}
+
+/// A query giving every document that matches `filter` exactly the weight `w` (Xapian's stock
+/// FixedWeightPostingSource under OP_FILTER: the left side's weight, the right side's documents).
+Xapian::Query weighted(double w, const Xapian::Query& filter) {
+  return Xapian::Query(Xapian::Query::OP_FILTER,
+                       Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()), filter);
+}
+
+Xapian::Query any_of(std::vector<Xapian::Query> parts) {
+  if (parts.empty()) return {};
+  if (parts.size() == 1) return parts[0];
+  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+/// Region fit (GB/T 2260 closeness / 3, see RegionTable::closeness) of every document against
+/// `code`: a third for the same province, city and code each, all nested.
+Xapian::Query region_fit_query(const std::string& code, double w) {
+  if (w <= 0 || !RegionTable::is_code(code)) return {};
+  return any_of({weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionPrefix, code.substr(0, 2) + "0000"))),
+                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionPrefix, code.substr(0, 4) + "00"))),
+                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionExactPrefix, code)))});
+}
+
+/// Industry fit (GB/T 4754 closeness / 4, best over all pairs; the same code or tag 1) against
+/// the subject's `values`: a quarter per hierarchy level (section, division, group, class) that
+/// any pair shares (levels nest, so the sum is the best pair's closeness), or 1 for an equal value.
+Xapian::Query industry_fit_query(const json& values, double w) {
+  if (w <= 0 || !values.is_array() || values.empty()) return {};
+  std::vector<Xapian::Query> exact;
+  std::set<std::string> levels[4];
+  static constexpr size_t kLevelLength[4] = {1, 3, 4, 5};
+  for (const auto& v : values) {
+    if (!v.is_string()) continue;
+    std::string value = v.get<std::string>();
+    exact.emplace_back(ix::boolean_term(ix::kIndustryExactPrefix, value));
+    if (!fit::industry_code_shape(value)) continue;
+    for (int l = 0; l < 4; ++l)
+      if (value.size() >= kLevelLength[l]) levels[l].insert(value.substr(0, kLevelLength[l]));
+  }
+  if (exact.empty()) return {};
+  Xapian::Query any_equal = any_of(exact);
+  Xapian::Query equal = weighted(w, any_equal);
+  std::vector<Xapian::Query> shared;
+  for (const auto& level : levels) {
+    std::vector<Xapian::Query> terms;
+    for (const auto& prefix : level) terms.emplace_back(ix::boolean_term(ix::kIndustryPrefix, prefix));
+    if (!terms.empty()) shared.push_back(weighted(w / 4, any_of(std::move(terms))));
+  }
+  if (shared.empty()) return equal;
+  // The hierarchy counts only where no value is equal (equal is the most, 1).
+  return Xapian::Query(Xapian::Query::OP_OR, equal,
+                       Xapian::Query(Xapian::Query::OP_AND_NOT, any_of(std::move(shared)), any_equal));
+}
+
+/// Readiness fit (fit::readiness_fit) from the readiness slot, every document matching:
+/// `other(v)` is the fit of a document whose slot holds TRL v; "?" (unknown) gets 0.5.
+template <typename Fit>
+Xapian::Query readiness_fit_query(bool subject_known, Fit other, double w) {
+  if (w <= 0) return {};
+  if (!subject_known) return Xapian::Query((new Xapian::FixedWeightPostingSource(w * 0.5))->release());
+  auto* source = new Xapian::ValueMapPostingSource(ix::kSlotReadiness);
+  for (int v = 1; v <= 9; ++v) source->add_mapping(std::to_string(v), w * other(v));
+  source->set_default_weight(w * 0.5);
+  return Xapian::Query(source->release());
+}
+
+/// Track record of enterprises for a publisher (`publisher_key` normalised): 0.5ᵏ·w for each
+/// evidence term k present (Σ = (1 − 0.5ⁿ)·w), or half that for the parent organisation,
+/// when there is no exact evidence. (Not OP_MAX: Xapian 1.4.22's OP_MAX under a top-k match
+/// loses documents, measured here; OR with AND_NOT is exact and prunes correctly.)
+Xapian::Query track_record_for_publisher(const std::string& publisher_key, double w) {
+  if (w <= 0 || publisher_key.empty()) return {};
+  auto ladder = [&](const char* prefix, const std::string& key, double scale) {
+    std::vector<Xapian::Query> steps;
+    for (int k = 1; k <= fit::kTrackRecordCap; ++k)
+      steps.push_back(weighted(scale * w * std::pow(0.5, k), Xapian::Query(ix::evidence_term(prefix, key, k))));
+    return any_of(std::move(steps));
+  };
+  Xapian::Query exact = ladder(ix::kTrackRecordPrefix, publisher_key, 1.0);
+  std::string parent = fit::parent_org(publisher_key);
+  if (parent.empty()) return exact;
+  // Parent evidence counts only without exact evidence (an exact first-piece term).
+  return Xapian::Query(Xapian::Query::OP_OR, exact,
+                       Xapian::Query(Xapian::Query::OP_AND_NOT, ladder(ix::kParentRecordPrefix, parent, 0.5),
+                                     Xapian::Query(ix::evidence_term(ix::kTrackRecordPrefix, publisher_key, 1))));
+}
+
+/// Track record of an enterprise (its customers and outcomes) for every scenario: by the
+/// scenario's publisher term, or half for its publisher's parent organisation.
+Xapian::Query track_record_for_scenarios(const json& subject, double w) {
+  if (w <= 0) return {};
+  static const json kNone = json::array();
+  auto field = [&](const char* k) -> const json& {
+    auto it = subject.find(k);
+    return it == subject.end() ? kNone : *it;
+  };
+  fit::TrackRecordEvidence ev = fit::track_record_evidence(field("customers"), field("outcomes"));
+  std::vector<Xapian::Query> exact, parent;
+  for (const auto& [key, n] : ev.exact)
+    exact.push_back(weighted(w * fit::evidence_fit(n), Xapian::Query(ix::ranking_term(ix::kPublisherPrefix, key))));
+  for (const auto& [key, m] : ev.parent)
+    parent.push_back(weighted(0.5 * w * fit::evidence_fit(m), Xapian::Query(ix::ranking_term(ix::kPublisherParentPrefix, key))));
+  if (exact.empty()) return {};
+  std::vector<Xapian::Query> publishers;
+  for (const auto& [key, n] : ev.exact) publishers.emplace_back(ix::ranking_term(ix::kPublisherPrefix, key));
+  // Parent evidence counts only for scenarios whose publisher itself has none.
+  return Xapian::Query(Xapian::Query::OP_OR, any_of(std::move(exact)),
+                       Xapian::Query(Xapian::Query::OP_AND_NOT, any_of(std::move(parent)), any_of(std::move(publishers))));
+}
+
+std::optional<int> int_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int>();
 }
 
 int64_t read_applied(const Xapian::Database& db) {
@@ -216,7 +333,14 @@ struct SearchIndex::Impl {
 
   json attributes(int target, const Xapian::MSetIterator& it) const {
     AttributeCache& cache = attribute_cache[target];
-    Xapian::rev rev = db(target).get_revision();
+    Xapian::rev rev = 0;
+    try {
+      rev = db(target).get_revision();
+    } catch (const Xapian::UnimplementedError&) {
+      // A remote database (xapian-tcpsrv) has no revision to key a cache on: parse every time.
+      json j = json::parse(it.get_document().get_data(), nullptr, false);
+      return j.is_discarded() ? json::object() : j;
+    }
     if (rev != cache.revision || cache.docs.size() >= kAttributeCacheMax) {
       cache.docs.clear();
       cache.revision = rev;
@@ -260,14 +384,15 @@ struct SearchIndex::Impl {
     double best = 0, second = 0;
     std::string best_title;
   };
-  std::unordered_map<std::string, CaseHits> case_hits(const Xapian::Query& text, const CandidateQuery& cq) const {
+  std::unordered_map<std::string, CaseHits> case_hits(const Xapian::Query& text, const CandidateQuery& cq,
+                                                      size_t wanted) const {
     std::unordered_map<std::string, CaseHits> out;
     Xapian::Enquire enquire(db(kCases));
     enquire.set_query(text);
     enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
     enquire.set_collapse_key(ix::kSlotEnterpriseId, 2);
-    // Up to two case documents per enterprise come back: twice the candidate count covers them.
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * cq.limit));
+    // Up to two case documents per enterprise come back: twice the enterprise count covers them.
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * wanted));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Xapian::Document doc = it.get_document();
       CaseHits& h = out[doc.get_value(ix::kSlotEnterpriseId)];
@@ -279,6 +404,102 @@ struct SearchIndex::Impl {
       }
     }
     return out;
+  }
+
+  /// The attribute-fit part of the ranking query (FitWeights) against `target`'s documents for
+  /// the subject's summary: the sum of the components, each a stock posting-source query.
+  Xapian::Query fit_query(int target, const json& subject, const FitWeights& w) const {
+    std::vector<Xapian::Query> parts;
+    auto add = [&](Xapian::Query q) {
+      if (!q.empty()) parts.push_back(std::move(q));
+    };
+    add(region_fit_query(json_string(subject, "region"), w.region));
+    if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, w.industry));
+    if (target == kEnterprises) {
+      std::string key = json_string(subject, "publisher_key");
+      if (key.empty()) key = text::normalize(json_string(subject, "publisher"));
+      add(track_record_for_publisher(key, w.track_record));
+      std::optional<int> required = int_field(subject, "required_trl");
+      add(readiness_fit_query(required.has_value(), [&](int have) { return fit::readiness_fit(have, required); },
+                              w.readiness));
+    } else {
+      add(track_record_for_scenarios(subject, w.track_record));
+      std::optional<int> have = int_field(subject, "trl");
+      add(readiness_fit_query(have.has_value(), [&](int required) { return fit::readiness_fit(have, required); },
+                              w.readiness));
+    }
+    return any_of(std::move(parts));
+  }
+
+  /// Ranks `target`'s documents by the whole score (FitWeights) inside one Xapian match: the
+  /// text query scaled by 1 / the best text score (found first among `reference_filter`'s
+  /// documents), per-case evidence as fixed weights on the enterprises' id terms, the attribute
+  /// fit under OP_AND_MAYBE, hard filters as OP_FILTER / OP_AND_NOT. Returns the best `cq.limit`
+  /// exactly, each with its score and, for the explanations, its own text and case scores.
+  Result<CandidateList> ranked(int target, const Xapian::Query& text, const Xapian::Query& filter,
+                               const Xapian::Query& exclude, const Xapian::Query& reference_filter,
+                               const std::unordered_map<std::string, CaseHits>& cases, const CandidateQuery& cq) const {
+    const FitWeights& w = *cq.fit;
+    CandidateList list;
+    Xapian::BM25Weight bm25(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5);
+    auto filtered = [](Xapian::Query q, const Xapian::Query& f) {
+      return f.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+    };
+    Xapian::Enquire reference(db(target));
+    reference.set_query(filtered(text, reference_filter));
+    reference.set_weighting_scheme(bm25);
+    Xapian::MSet best = reference.get_mset(0, 1);
+    if (best.empty() || best.begin().get_weight() <= 0) return list;
+    const double top = best.begin().get_weight();
+    double top_case = 0;
+    for (const auto& [id, h] : cases) top_case = std::max(top_case, h.best + w.second_case * h.second);
+    const double share = top_case > 0 ? w.case_share : 0;
+    Xapian::Query q(Xapian::Query::OP_SCALE_WEIGHT, text, w.text * (1 - share) / top);
+    if (share > 0) {
+      std::vector<Xapian::Query> evidence;
+      // Sorted by id: the query (and so the order of equal weights) does not depend on hashing.
+      std::vector<std::pair<std::string, double>> by_id;
+      for (const auto& [id, h] : cases) by_id.emplace_back(id, h.best + w.second_case * h.second);
+      std::sort(by_id.begin(), by_id.end());
+      for (const auto& [id, e] : by_id)
+        if (e > 0) evidence.push_back(weighted(w.text * share * e / top_case, Xapian::Query(std::string(ix::kIdPrefix) + id)));
+      if (!evidence.empty()) q = Xapian::Query(Xapian::Query::OP_OR, q, any_of(std::move(evidence)));
+    }
+    Xapian::Query attribute_fit = fit_query(target, cq.subject, w);
+    if (!attribute_fit.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, attribute_fit);
+    q = filtered(q, filter);
+    if (!exclude.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, exclude);
+    Xapian::Enquire enquire(db(target));
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(bm25);
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cq.limit));
+    std::vector<Xapian::Query> ids;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Candidate c;
+      c.score = it.get_weight();
+      c.attributes = attributes(target, it);
+      c.id = json_string(c.attributes, "id");
+      if (auto h = cases.find(c.id); h != cases.end()) {
+        c.case_score = h->second.best;
+        c.second_case_score = h->second.second;
+        c.best_case = h->second.best_title;
+      }
+      ids.emplace_back(std::string(ix::kIdPrefix) + c.id);
+      list.candidates.push_back(std::move(c));
+    }
+    // Each result's own text score, for its explanation: the text query on just these documents.
+    if (!ids.empty()) {
+      Xapian::Enquire own(db(target));
+      own.set_query(filtered(text, any_of(std::move(ids))));
+      own.set_weighting_scheme(bm25);
+      std::unordered_map<std::string, double> text_scores;
+      Xapian::MSet m = own.get_mset(0, static_cast<Xapian::doccount>(list.candidates.size()));
+      for (auto it = m.begin(); it != m.end(); ++it) text_scores[json_string(attributes(target, it), "id")] = it.get_weight();
+      for (auto& c : list.candidates) c.text_score = text_scores[c.id];
+    }
+    list.reference_score = top;
+    list.case_reference = share > 0 ? top_case : 0;
+    return list;
   }
 
   /// Writes a scenario's document.
@@ -596,13 +817,28 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
     if (profile_terms.empty()) return list;
     list.query_terms = term_names(profile_terms);
     Xapian::Query profile_text = Impl::or_query(profile_terms);
+    if (q.fit) {
+      std::unordered_map<std::string, Impl::CaseHits> cases;
+      if (q.per_case && q.fit->case_share > 0 && impl_->db(kCases).get_doccount() > 0)
+        cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q,
+                                 q.case_hits);
+      // Hard filter: an enterprise must hold every qualification the scenario requires.
+      std::vector<Xapian::Query> required;
+      for (const auto& r : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, r));
+      Xapian::Query filter = required.empty() ? Xapian::Query()
+                                              : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
+      auto ranked = impl_->ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, q);
+      if (!ranked) return ranked.status();
+      ranked->query_terms = std::move(list.query_terms);
+      return ranked;
+    }
     auto profiles = impl_->run_candidates(kEnterprises, profile_text, Xapian::Query(), q);
     if (!profiles) return profiles.status();
     list.candidates = std::move(*profiles);
     if (!q.per_case || impl_->db(kCases).get_doccount() == 0) return list;
     // Per-case evidence: the same text scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work.
-    auto cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q);
+    auto cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q, q.limit);
     std::unordered_map<std::string, size_t> position;
     for (size_t i = 0; i < list.candidates.size(); ++i) position[list.candidates[i].id] = i;
     // Enterprises found through a case but not among the profile candidates: score their
@@ -648,6 +884,27 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
     Xapian::Query text = Impl::or_query(terms);
+    if (q.fit) {
+      // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
+      SearchFilters open = q.filters;
+      if (q.reference_beyond_posted) {
+        open.posted_from.clear();
+        open.posted_to.clear();
+        open.posted_also.clear();
+      }
+      // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
+      std::set<std::string> held;
+      for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
+      std::vector<Xapian::Query> lacking;
+      const Xapian::Database& sdb = impl_->db(kScenarios);
+      for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
+        if (!held.count(*t)) lacking.emplace_back(*t);
+      auto ranked = impl_->ranked(kScenarios, text, impl_->filter_query(q.filters), any_of(std::move(lacking)),
+                                  impl_->filter_query(open), {}, q);
+      if (!ranked) return ranked.status();
+      ranked->query_terms = std::move(list.query_terms);
+      return ranked;
+    }
     auto found = impl_->run_candidates(kScenarios, text, impl_->filter_query(q.filters), q);
     if (!found) return found.status();
     list.candidates = std::move(*found);

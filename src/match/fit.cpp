@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/index/fit_rules.h"
 #include "jiebang/match/matcher.h"
 #include "jiebang/text/normalize.h"
 
@@ -46,13 +47,6 @@ Result<MatchWeights> MatchWeights::load(const std::string& path) {
   return w;
 }
 
-namespace {
-std::string parent_org(const std::string& name) {
-  auto pos = name.find(" / ");
-  return pos == std::string::npos ? std::string() : name.substr(0, pos);
-}
-}  // namespace
-
 double track_record_fit(const std::string& publisher, const json& customers, const json& outcomes, int* exact_count,
                         int* parent_count) {
   return track_record_fit_key(text::normalize(publisher), customers, outcomes, exact_count, parent_count);
@@ -61,32 +55,17 @@ double track_record_fit(const std::string& publisher, const json& customers, con
 double track_record_fit_key(const std::string& publisher_key, const json& customers, const json& outcomes,
                             int* exact_count, int* parent_count) {
   int exact = 0, parent = 0;
-  const std::string& p = publisher_key;
-  std::string p_parent = parent_org(p);
-  // Attribute summaries carry each name's normalised "key" (computed at index time); the
-  // name is normalised here only when it is missing.
-  auto key_of = [](const json& item, const char* name_key) {
-    if (item.contains("key") && item["key"].is_string()) return item["key"].get<std::string>();
-    return text::normalize(item[name_key].get<std::string>());
-  };
-  auto count = [&](const std::string& cust, int weight) {
-    if (cust.empty() || p.empty()) return;
-    if (cust == p) exact += weight;
-    else if (!p_parent.empty() && (parent_org(cust) == p_parent || cust == p_parent)) parent += weight;
-  };
-  if (customers.is_array())
-    for (const auto& c : customers)
-      if (c.is_object() && c.contains("customer") && c["customer"].is_string()) count(key_of(c, "customer"), 1);
-  // Outcomes of earlier matches count more than a listed case: validated 2, commercialised 3.
-  if (outcomes.is_array())
-    for (const auto& o : outcomes)
-      if (o.is_object() && o.contains("publisher") && o["publisher"].is_string())
-        count(key_of(o, "publisher"), json_string(o, "stage") == "commercialized" ? 3 : 2);
+  if (!publisher_key.empty()) {
+    fit::TrackRecordEvidence ev = fit::track_record_evidence(customers, outcomes);
+    if (auto it = ev.exact.find(publisher_key); it != ev.exact.end()) exact = it->second;
+    std::string p_parent = fit::parent_org(publisher_key);
+    // The parent organisation's evidence includes the publisher's own: counted once, as exact.
+    if (auto it = ev.parent.find(p_parent); !p_parent.empty() && it != ev.parent.end()) parent = it->second - exact;
+  }
   if (exact_count) *exact_count = exact;
   if (parent_count) *parent_count = parent;
-  if (exact > 0) return 1.0 - std::pow(0.5, exact);
-  if (parent > 0) return 0.5 * (1.0 - std::pow(0.5, parent));
-  return 0;
+  if (exact > 0) return fit::evidence_fit(exact);
+  return 0.5 * fit::evidence_fit(parent);
 }
 
 bool has_han(const std::string& text) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
 
 namespace jiebang {
@@ -31,33 +32,21 @@ std::vector<std::string> codes_of(const json& industries) {
   return out;
 }
 
-/// True for a canonical GB/T 4754 code ("I", "I65", "I6510"): a section letter and digits.
-bool is_industry_code(const std::string& s) {
-  if (s.empty() || s[0] < 'A' || s[0] > 'T') return false;
-  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag).
+/// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag, after
+/// normalisation, as the index's terms do).
 int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b, std::string* shared) {
   int best = 0;
   for (const auto& x : a)
     for (const auto& y : b) {
       // Only GB/T 4754 codes have a hierarchy; a domain tag is close only to the same tag.
-      int c = x == y ? 4 : (is_industry_code(x) && is_industry_code(y)) ? IndustryTable::closeness(x, y) : 0;
+      bool equal = x == y || text::normalize(x) == text::normalize(y);
+      int c = equal ? 4 : (fit::industry_code_shape(x) && fit::industry_code_shape(y)) ? IndustryTable::closeness(x, y) : 0;
       if (c > best) {
         best = c;
         if (shared) *shared = x;
       }
     }
   return best;
-}
-
-std::set<std::string> normalized_set(const json& list) {
-  std::set<std::string> out;
-  if (list.is_array())
-    for (const auto& v : list)
-      if (v.is_string()) out.insert(text::normalize(v.get<std::string>()));
-  return out;
 }
 
 /// Components for a (scenario, enterprise) pair given both attribute summaries.
@@ -118,7 +107,7 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   if (scenario.contains("required_trl") && enterprise.contains("trl")) {
     int req = scenario["required_trl"].get<int>();
     int have = enterprise["trl"].get<int>();
-    rf = have >= req ? 1.0 : std::max(0.0, 1.0 - (req - have) / 3.0);
+    rf = fit::readiness_fit(have, req);
     trl_reason = zh ? fmt::format("TRL {}，要求 {}", have, req) : fmt::format("TRL {}, {} required", have, req);
   } else if (scenario.contains("required_trl")) {
     trl_reason = zh ? fmt::format("TRL 未知，要求 {}", scenario["required_trl"].get<int>())
@@ -182,6 +171,28 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
   return j;
 }
 
+FitWeights fit_weights(const MatchWeights& w) {
+  FitWeights f;
+  f.text = w.text;
+  f.case_share = w.case_share;
+  f.second_case = w.second_case;
+  f.track_record = w.track_record;
+  f.industry = w.industry;
+  f.region = w.region;
+  f.readiness = w.readiness;
+  return f;
+}
+
+CandidateQuery candidate_query(const MatchWeights& w, size_t limit) {
+  CandidateQuery q;
+  q.limit = limit;
+  q.max_query_terms = w.max_query_terms;
+  q.bm25_k1 = w.bm25_k1;
+  q.bm25_b = w.bm25_b;
+  q.case_hits = w.candidates;
+  return q;
+}
+
 }  // namespace
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, size_t limit) const {
@@ -199,38 +210,24 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
 }
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, const MatchOptions& o) const {
-  size_t limit = o.limit;
-  CandidateQuery q;
-  q.limit = std::max(weights_.candidates, limit);
-  q.max_query_terms = weights_.max_query_terms;
-  q.bm25_k1 = weights_.bm25_k1;
-  q.bm25_b = weights_.bm25_b;
+  const FitWeights fw = fit_weights(weights_);
+  CandidateQuery q = candidate_query(weights_, o.limit);
   q.per_case = weights_.case_share > 0;  // per-case evidence unused: its query is not run
+  q.fit = &fw;
+  q.subject = scenario_summary(s, regions_, industries_);
+  // Ranked inside the Xapian match (hard filters included): the list is the exact top `limit`.
   auto list = index_.enterprises_for(s, q);
   if (!list) return list.status();
-  std::vector<Candidate>* cands = &list->candidates;
-  double top = 0, top_case = 0;
-  auto case_evidence = [&](const Candidate& c) { return c.case_score + weights_.second_case * c.second_case_score; };
-  for (const auto& c : *cands) {
-    top = std::max(top, c.text_score);
-    top_case = std::max(top_case, case_evidence(c));
-  }
-  std::set<std::string> required;
-  for (const auto& r : s.required_qualifications) required.insert(text::normalize(r));
-  json scen = scenario_summary(s, regions_, industries_);
+  const double top = list->reference_score, top_case = list->case_reference;
+  const double share = top_case > 0 ? weights_.case_share : 0;
   bool zh = has_han(s.title + s.description);
   std::vector<MatchResult> out;
-  out.reserve(cands->size());
-  for (auto& c : *cands) {
-    if (!required.empty()) {
-      auto held = normalized_set(arr(c.attributes, "qualifications"));
-      if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
-    }
+  out.reserve(list->candidates.size());
+  for (auto& c : list->candidates) {
     double profile_fit = top > 0 ? c.text_score / top : 0;
-    double case_fit = top_case > 0 ? case_evidence(c) / top_case : 0;
-    double share = top_case > 0 ? weights_.case_share : 0;
+    double case_fit = top_case > 0 ? (c.case_score + weights_.second_case * c.second_case_score) / top_case : 0;
     double text_fit = (1 - share) * profile_fit + share * case_fit;
-    PairFit fit = fit_pair(scen, c.attributes, text_fit, weights_, regions_, industries_, zh, true);
+    PairFit fit = fit_pair(q.subject, c.attributes, text_fit, weights_, regions_, industries_, zh, true);
     if (share > 0 && !c.best_case.empty() && case_fit >= 0.5) {
       std::string title = text::truncate_utf8(c.best_case, 90);
       if (title.size() < c.best_case.size()) title += "…";
@@ -239,7 +236,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
     std::string name = str(c.attributes, "name");
     out.push_back(finish_result(std::move(c), std::move(fit), name));
   }
-  sort_and_cut(out, limit);
+  sort_and_cut(out, o.limit);
   if (o.matched_terms)
     for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);
@@ -247,44 +244,35 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
 }
 
 Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, const MatchOptions& o) const {
-  size_t limit = o.limit;
-  CandidateQuery q;
-  q.limit = std::max(weights_.candidates, limit);
-  q.max_query_terms = weights_.max_query_terms;
-  q.bm25_k1 = weights_.bm25_k1;
-  q.bm25_b = weights_.bm25_b;
+  const FitWeights fw = fit_weights(weights_);
+  CandidateQuery q = candidate_query(weights_, o.limit);
   q.filters.status = "open";
   q.filters.today = o.today;
   q.filters.posted_from = o.posted_from;
   q.filters.posted_to = o.posted_to;
   q.filters.posted_also = o.posted_also;
   q.reference_beyond_posted = o.reference_beyond_posted;
-  auto list = index_.scenarios_for(e, q);
-  if (!list) return list.status();
-  std::vector<Candidate>* cands = &list->candidates;
-  // Divided by the best score among all open scenarios (list->reference_score), so a digest's
-  // "new this week" subset shows the same text fit as an unrestricted match.
-  double top = list->reference_score;
-  for (const auto& c : *cands) top = std::max(top, c.text_score);
-  std::set<std::string> held;
-  for (const auto& h : e.qualifications) held.insert(text::normalize(h));
-  json ent = enterprise_summary(e, regions_, industries_);
+  q.fit = &fw;
+  q.subject = enterprise_summary(e, regions_, industries_);
   // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
   // record as they do the other way round: they are in its indexed summary, not in the record.
   if (auto indexed = index_.attributes(RecordKind::kEnterprise, e.id); indexed && indexed->contains("outcomes"))
-    ent["outcomes"] = (*indexed)["outcomes"];
+    q.subject["outcomes"] = (*indexed)["outcomes"];
+  // Ranked inside the Xapian match; the text fit is divided by the best score among all open
+  // scenarios (list->reference_score), so a digest's "new this week" subset shows the same fit
+  // as an unrestricted match.
+  auto list = index_.scenarios_for(e, q);
+  if (!list) return list.status();
+  const double top = list->reference_score;
   std::vector<MatchResult> out;
-  out.reserve(cands->size());
-  for (auto& c : *cands) {
-    auto required = normalized_set(arr(c.attributes, "required_qualifications"));
-    if (!std::includes(held.begin(), held.end(), required.begin(), required.end())) continue;
+  out.reserve(list->candidates.size());
+  for (auto& c : list->candidates) {
     double text_fit = top > 0 ? c.text_score / top : 0;
-    bool zh = has_han(str(c.attributes, "title"));
-    PairFit fit = fit_pair(c.attributes, ent, text_fit, weights_, regions_, industries_, zh, false);
     std::string title = str(c.attributes, "title");
+    PairFit fit = fit_pair(c.attributes, q.subject, text_fit, weights_, regions_, industries_, has_han(title), false);
     out.push_back(finish_result(std::move(c), std::move(fit), title));
   }
-  sort_and_cut(out, limit);
+  sort_and_cut(out, o.limit);
   if (o.matched_terms)
     for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);

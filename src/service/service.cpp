@@ -251,7 +251,8 @@ Result<std::vector<MatchResult>> Service::match_enterprise(const std::string& id
 }
 
 Result<EvalReport> Service::evaluate(const Qrels& given, std::ostream* run_out, const ProgressFn& progress,
-                                     bool enterprise_to_scenarios) const {
+                                     bool enterprise_to_scenarios, size_t run_depth) const {
+  const size_t depth = std::max<size_t>(10, run_depth);
   auto start = std::chrono::steady_clock::now();
   EvalReport report;
   size_t done = 0;
@@ -266,11 +267,11 @@ Result<EvalReport> Service::evaluate(const Qrels& given, std::ostream* run_out, 
     if (enterprise_to_scenarios) {
       auto e = impl_->store->get_enterprise(query);
       found = e.status();
-      if (e) results = impl_->matcher->scenarios_for(*e, 10, today());
+      if (e) results = impl_->matcher->scenarios_for(*e, depth, today());
     } else {
       auto s = impl_->store->get_scenario(query);
       found = s.status();
-      if (s) results = impl_->matcher->enterprises_for(*s, 10);
+      if (s) results = impl_->matcher->enterprises_for(*s, depth);
     }
     if (!found) {
       if (found.code() != ErrorCode::kNotFound) return found;

@@ -565,9 +565,11 @@ TEST_F(ServiceTest, IndexOfAnOlderFormatIsRebuiltOnOpen) {
     for (const auto& m : *r) before.push_back(m.id);
   }
   std::string dir = data_dir() + "/index/enterprises";
+  std::string current;
   {
     Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
-    ASSERT_EQ(db.get_metadata("jiebang.index_format"), "2");
+    current = db.get_metadata("jiebang.index_format");  // this build's format
+    ASSERT_FALSE(current.empty());
     db.set_metadata("jiebang.index_format", "");  // as an index from before the mark
     // A document whose terms only a rebuild would replace.
     Xapian::Document stale;
@@ -580,7 +582,7 @@ TEST_F(ServiceTest, IndexOfAnOlderFormatIsRebuiltOnOpen) {
   ASSERT_TRUE(svc);
   {
     Xapian::Database db(dir);
-    EXPECT_EQ(db.get_metadata("jiebang.index_format"), "2");
+    EXPECT_EQ(db.get_metadata("jiebang.index_format"), current);
     EXPECT_EQ(db.get_termfreq("Qstale-only-in-index"), 0u);
     EXPECT_EQ(db.get_doccount(), 165u);
   }

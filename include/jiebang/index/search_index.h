@@ -51,9 +51,12 @@ struct SearchPage {
   std::map<std::string, uint64_t> region_counts, industry_counts;
 };
 
-/// One record found for a match, before attribute fit.
+/// One record found for a match.
 struct Candidate {
   std::string id;
+  /// With CandidateQuery::fit: the whole score Xapian ranked by, Σ weight × fit as defined by
+  /// the fit weights (see FitWeights); else 0.
+  double score = 0;
   double text_score = 0;      ///< Xapian BM25 weight of the text query against the whole profile
   double case_score = 0;      ///< BM25 weight of the best-matching single past case (enterprises; 0 if none)
   double second_case_score = 0;  ///< BM25 weight of the second best past case (0 if none)
@@ -72,6 +75,29 @@ struct CandidateList {
   /// The best text score the query reaches among the targets the filters allow apart from any
   /// posted_at bounds (scenarios_for); else the best candidate's. Text fits are divided by it.
   double reference_score = 0;
+  /// With CandidateQuery::fit and per-case evidence: the best case evidence (best case + second_case
+  /// × second best) among all enterprises; case evidence is divided by it. 0 when none.
+  double case_reference = 0;
+};
+
+/// The score the ranking query computes inside the Xapian match (CandidateQuery::fit):
+///   score = text × [(1 − s) · BM25(profile) / best BM25 + s · case evidence / best case evidence]
+///         + track_record × fit + industry × fit + region × fit + readiness × fit
+/// with s = case_share (0 when no case matched), every fit in [0, 1] by the rules of fit_rules.h:
+/// track record 1 − 0.5ⁿ for n pieces of evidence with the publisher, else half of it for its
+/// parent organisation; industry GB/T 4754 closeness / 4 (same code or tag 1); region GB/T 2260
+/// closeness / 3; readiness fit::readiness_fit. Built only from Xapian's stock, serialisable
+/// parts (BM25Weight, FixedWeightPostingSource, ValueMapPostingSource, OP_SCALE_WEIGHT, OP_AND_NOT,
+/// OP_AND_MAYBE, OP_FILTER), so the same query runs against remote databases (xapian-tcpsrv)
+/// without registering anything on the server.
+struct FitWeights {
+  double text = 1.0;
+  double case_share = 0.2;
+  double second_case = 0.5;
+  double track_record = 0.1;
+  double industry = 0.15;
+  double region = 0.1;
+  double readiness = 0.15;
 };
 
 /// Figures of a catch-up or rebuild.
@@ -93,6 +119,15 @@ struct CandidateQuery {
   /// scenarios with posted_at bounds: also find the best score among all open scenarios (the
   /// reference_score); off when the caller knows no open scenario lies outside the bounds.
   bool reference_beyond_posted = true;
+  /// When set, rank inside the Xapian match by the whole score (FitWeights) and return exactly
+  /// the best `limit` with hard filters applied (required qualifications); `limit` is then the
+  /// number of results, and per-case evidence is taken from the best `case_hits` past cases.
+  /// `subject` is the attribute summary of the record matched for (Matcher's scenario or
+  /// enterprise summary: publisher_key, region, industries, required_trl / trl, customers,
+  /// outcomes).
+  const FitWeights* fit = nullptr;
+  nlohmann::json subject;
+  size_t case_hits = 300;
 };
 
 /// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in

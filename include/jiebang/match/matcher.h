@@ -23,7 +23,7 @@ struct MatchWeights {
   double industry = 0.15;     ///< GB/T 4754 closeness: class 1, group .75, division .5, section .25
   double region = 0.1;        ///< GB/T 2260 closeness: area 1, city 2/3, province 1/3, elsewhere 0
   double readiness = 0.15;    ///< TRL ≥ required: 1; each level short −1/3; unknown .5
-  size_t candidates = 300;    ///< how many text candidates are scored; unit: documents
+  size_t candidates = 300;    ///< enterprises whose best past cases are taken as per-case evidence; unit: enterprises
   size_t max_query_terms = 150;  ///< informative terms kept from a long text
   double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
   double bm25_b = 0.85;       ///< BM25 b for matching
@@ -70,8 +70,11 @@ struct MatchOptions {
   std::vector<std::string>* query_terms = nullptr;  ///< when set, receives the query's index terms
 };
 
-/// Ranks with the index's text candidates and the attribute fit of each. Stateless apart from
-/// its references; thread-safe when the index is.
+/// Ranks with the whole score computed inside the Xapian match (SearchIndex with
+/// CandidateQuery::fit: text, per-case evidence and attribute fit as stock posting sources, hard
+/// filters as boolean filters), so the top `limit` is exact over every matching record; then
+/// explains each result's components (the same rules, fit_rules.h). Stateless apart from its
+/// references; thread-safe when the index is.
 class Matcher {
  public:
   Matcher(const SearchIndex& index, const RegionTable& regions, const IndustryTable& industries, MatchWeights weights)
@@ -101,7 +104,9 @@ class Matcher {
 /// publisher itself, 1 − 0.5ⁿ; otherwise with m for its parent organisation (the part of a
 /// "Parent / Child" name before " / "), half of 1 − 0.5ᵐ. A past case ({customer}) counts 1, an
 /// earlier match's outcome ({publisher, stage}) 2 when validated and 3 when commercialised.
-/// Names are compared after normalisation. `exact_count` / `parent_count` receive n and m.
+/// Names are compared after normalisation. `exact_count` / `parent_count` receive n and m (m
+/// without the publisher's own n). n and m count up to fit::kTrackRecordCap in the fit (the rule
+/// in fit_rules.h, which the ranking query inside Xapian applies too).
 double track_record_fit(const std::string& publisher, const nlohmann::json& customers, const nlohmann::json& outcomes,
                         int* exact_count, int* parent_count);
 

@@ -102,10 +102,11 @@ class Service {
   Result<std::vector<MatchResult>> match_enterprise(const std::string& enterprise_id, size_t limit) const;
 
   /// Matches every stored scenario named in `qrels` and measures the top 10; writes the run to
-  /// `run_out` when given. With `enterprise_to_scenarios` the qrels are read the other way round:
-  /// each enterprise is a query and the open scenarios ranked for it are measured.
+  /// `run_out` when given, `run_depth` results per query (at least 10; the measures stay @10).
+  /// With `enterprise_to_scenarios` the qrels are read the other way round: each enterprise is a
+  /// query and the open scenarios ranked for it are measured.
   Result<EvalReport> evaluate(const Qrels& qrels, std::ostream* run_out, const ProgressFn& progress = {},
-                              bool enterprise_to_scenarios = false) const;
+                              bool enterprise_to_scenarios = false, size_t run_depth = 10) const;
 
   /// One page of a scenario search with exact total and facet counts (SearchIndex::search_page);
   /// filters resolved as in search(). Errors: as search().

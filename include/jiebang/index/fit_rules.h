@@ -1,0 +1,42 @@
+// The attribute-fit rules shared by the Xapian ranking query (index) and the explanations
+// (match): one definition of each, so the score Xapian computes is the score explained.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace jiebang::fit {
+
+/// Track-record evidence beyond this many pieces adds nothing: 1 − 0.5¹⁶ is within 2e-5 of 1.
+/// The index writes one term per piece up to it (see track_record_evidence).
+inline constexpr int kTrackRecordCap = 16;
+
+/// The parent organisation of a "Parent / Child" name (the part before " / "), "" when none.
+std::string parent_org(const std::string& name);
+
+/// Track-record evidence of one enterprise by normalised customer name (text::normalize):
+/// `exact[key]` = pieces of evidence with that customer, `parent[key]` = pieces with that
+/// organisation or any "key / …" below it. A past case ({customer, key?}) counts 1, an earlier
+/// match's outcome ({publisher, key?, stage}) 2 when validated and 3 when "commercialized".
+/// Entries without a string name are skipped; a missing "key" is computed.
+struct TrackRecordEvidence {
+  std::map<std::string, int> exact;
+  std::map<std::string, int> parent;
+};
+TrackRecordEvidence track_record_evidence(const nlohmann::json& customers, const nlohmann::json& outcomes);
+
+/// 1 − 0.5ⁿ with n capped at kTrackRecordCap; 0 for n ≤ 0.
+double evidence_fit(int n);
+
+/// Readiness fit (TRL, ISO 16290 / GB/T 22900 levels 1–9): 1 when `have` ≥ `required`, each level
+/// short −1/3 down to 0; 0.5 when either is unknown.
+double readiness_fit(std::optional<int> have, std::optional<int> required);
+
+/// True for a GB/T 4754-shaped code ("I", "I65", "I6510"): a section letter A–T and digits only.
+/// Such values get the industry hierarchy in ranking even when the table does not list them.
+bool industry_code_shape(const std::string& s);
+
+}  // namespace jiebang::fit

@@ -1,0 +1,55 @@
+// Attribute-fit rules shared by the ranking query and the explanations.
+#include "jiebang/index/fit_rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "jiebang/core/records.h"
+#include "jiebang/text/normalize.h"
+
+namespace jiebang::fit {
+
+using nlohmann::json;
+
+std::string parent_org(const std::string& name) {
+  auto pos = name.find(" / ");
+  return pos == std::string::npos ? std::string() : name.substr(0, pos);
+}
+
+TrackRecordEvidence track_record_evidence(const json& customers, const json& outcomes) {
+  TrackRecordEvidence ev;
+  auto add = [&](const json& item, const char* name_key, int weight) {
+    if (!item.is_object()) return;
+    auto name = item.find(name_key);
+    if (name == item.end() || !name->is_string()) return;
+    auto k = item.find("key");
+    std::string key = k != item.end() && k->is_string() ? k->get<std::string>() : text::normalize(name->get<std::string>());
+    if (key.empty()) return;
+    ev.exact[key] += weight;
+    ev.parent[key] += weight;
+    if (std::string p = parent_org(key); !p.empty()) ev.parent[p] += weight;
+  };
+  if (customers.is_array())
+    for (const auto& c : customers) add(c, "customer", 1);
+  if (outcomes.is_array())
+    for (const auto& o : outcomes) add(o, "publisher", json_string(o, "stage") == "commercialized" ? 3 : 2);
+  return ev;
+}
+
+double evidence_fit(int n) {
+  if (n <= 0) return 0;
+  return 1.0 - std::pow(0.5, std::min(n, kTrackRecordCap));
+}
+
+double readiness_fit(std::optional<int> have, std::optional<int> required) {
+  if (!have || !required) return 0.5;
+  if (*have >= *required) return 1.0;
+  return std::max(0.0, 1.0 - (*required - *have) / 3.0);
+}
+
+bool industry_code_shape(const std::string& s) {
+  if (s.empty() || s[0] < 'A' || s[0] > 'T') return false;
+  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace jiebang::fit
