@@ -268,6 +268,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
     set_number(doc, kSlotTrl, *e.trl);
   }
   doc.add_value(kSlotReadiness, readiness_value(e.trl));
+  doc.add_value(kSlotEnterpriseId, e.id);
   json customers = json::array();
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;

@@ -41,7 +41,7 @@ inline constexpr Xapian::valueno kSlotReadiness = 4;  // TRL / required TRL as "
 inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
 inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area, city, province), '\x1f'-separated
 inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
-inline constexpr Xapian::valueno kSlotEnterpriseId = 20;  // on case documents: the enterprise id (collapse key)
+inline constexpr Xapian::valueno kSlotEnterpriseId = 20;  // the enterprise id: case documents (collapse key), profiles (per-case evidence)
 
 /// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.
 class Analyzer {

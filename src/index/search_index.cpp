@@ -247,6 +247,25 @@ struct SearchIndex::Impl {
     return out;
   }
 
+  /// The texts with, for every synonym group one of them mentions (index/synonyms.txt), the
+  /// group's other variants added at the mentioning text's weight: a scenario's "无人机" also
+  /// looks for a profile's "drone". Texts are unchanged without a synonym table.
+  std::vector<std::pair<std::string, Xapian::termcount>> with_synonyms(
+      std::vector<std::pair<std::string, Xapian::termcount>> texts) const {
+    if (!synonyms || synonyms->size() == 0) return texts;
+    size_t given = texts.size();
+    for (size_t i = 0; i < given; ++i) {
+      std::string norm = text::normalize(texts[i].first);
+      Xapian::termcount weight = texts[i].second;
+      for (const auto& m : synonyms->find(norm)) {
+        std::string_view found(norm.data() + m.begin, m.end - m.begin);
+        for (const auto& v : synonyms->variants(m.group))
+          if (v != found) texts.emplace_back(v, weight);
+      }
+    }
+    return texts;
+  }
+
   /// An OR of the terms, each with its query frequency (BM25's k3 saturates it).
   static Xapian::Query or_query(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
     std::vector<Xapian::Query> parts;
@@ -353,36 +372,11 @@ struct SearchIndex::Impl {
     return slot->second;
   }
 
-  Result<std::vector<Candidate>> run_candidates(int target, const Xapian::Query& text, const Xapian::Query& filter,
-                                                const CandidateQuery& cq) const {
-    size_t limit = cq.limit;
-    std::vector<Candidate> out;
-    try {
-      Xapian::Enquire enquire(db(target));
-      Xapian::Query q = filter.empty() ? text : Xapian::Query(Xapian::Query::OP_FILTER, text, filter);
-      enquire.set_query(q);
-      // BM25Weight(k1, k2, k3, b, min_normlen): k2 = 0 (no query-length correction), k3 = 1.
-      enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
-      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
-      out.reserve(mset.size());
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        Candidate c;
-        c.text_score = it.get_weight();
-        c.attributes = attributes(target, it);
-        c.id = json_string(c.attributes, "id");
-        out.push_back(std::move(c));
-      }
-    } catch (const Xapian::Error& e) {
-      return from_xapian(e, "match query failed");
-    }
-    return out;
-  }
-
   /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
   /// cases kept per enterprise): enterprise id → (best, second best) BM25 weight and best title.
   struct CaseHits {
     double best = 0, second = 0;
-    std::string best_title;
+    Xapian::docid best_doc = 0;  ///< the best case's document (its title is read for the results only)
   };
   std::unordered_map<std::string, CaseHits> case_hits(const Xapian::Query& text, const CandidateQuery& cq,
                                                       size_t wanted) const {
@@ -394,11 +388,10 @@ struct SearchIndex::Impl {
     // Up to two case documents per enterprise come back: twice the enterprise count covers them.
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * wanted));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Xapian::Document doc = it.get_document();
-      CaseHits& h = out[doc.get_value(ix::kSlotEnterpriseId)];
+      CaseHits& h = out[it.get_collapse_key()];  // the enterprise id, without reading the document
       if (h.best == 0) {
         h.best = it.get_weight();
-        h.best_title = doc.get_data();
+        h.best_doc = *it;
       } else if (h.second == 0) {
         h.second = it.get_weight();
       }
@@ -438,8 +431,8 @@ struct SearchIndex::Impl {
   /// exactly, each with its score and, for the explanations, its own text and case scores.
   Result<CandidateList> ranked(int target, const Xapian::Query& text, const Xapian::Query& filter,
                                const Xapian::Query& exclude, const Xapian::Query& reference_filter,
-                               const std::unordered_map<std::string, CaseHits>& cases, const CandidateQuery& cq) const {
-    const FitWeights& w = *cq.fit;
+                               const std::unordered_map<std::string, CaseHits>& cases, const FitWeights& w,
+                               const CandidateQuery& cq) const {
     CandidateList list;
     Xapian::BM25Weight bm25(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5);
     auto filtered = [](Xapian::Query q, const Xapian::Query& f) {
@@ -455,17 +448,32 @@ struct SearchIndex::Impl {
     for (const auto& [id, h] : cases) top_case = std::max(top_case, h.best + w.second_case * h.second);
     const double share = top_case > 0 ? w.case_share : 0;
     Xapian::Query q(Xapian::Query::OP_SCALE_WEIGHT, text, w.text * (1 - share) / top);
+    // Per-case evidence: one stock ValueMapPostingSource mapping enterprise id → weight (not a
+    // source per enterprise: 300 of them under one OR cost more than the rest of the match). The
+    // enterprises with evidence also match by their id terms (weightless), so one found through
+    // a case alone is ranked too.
+    Xapian::Query evidence;
     if (share > 0) {
-      std::vector<Xapian::Query> evidence;
-      // Sorted by id: the query (and so the order of equal weights) does not depend on hashing.
-      std::vector<std::pair<std::string, double>> by_id;
-      for (const auto& [id, h] : cases) by_id.emplace_back(id, h.best + w.second_case * h.second);
-      std::sort(by_id.begin(), by_id.end());
-      for (const auto& [id, e] : by_id)
-        if (e > 0) evidence.push_back(weighted(w.text * share * e / top_case, Xapian::Query(std::string(ix::kIdPrefix) + id)));
-      if (!evidence.empty()) q = Xapian::Query(Xapian::Query::OP_OR, q, any_of(std::move(evidence)));
+      auto* source = new Xapian::ValueMapPostingSource(ix::kSlotEnterpriseId);
+      source->set_default_weight(0);
+      std::vector<std::string> ids;
+      for (const auto& [id, h] : cases) {
+        double e = h.best + w.second_case * h.second;
+        if (e <= 0) continue;
+        source->add_mapping(id, w.text * share * e / top_case);
+        ids.push_back(std::string(ix::kIdPrefix) + id);
+      }
+      // Sorted: the query does not depend on the hash map's order.
+      std::sort(ids.begin(), ids.end());
+      evidence = Xapian::Query(source->release());
+      if (!ids.empty())
+        q = Xapian::Query(Xapian::Query::OP_OR, q,
+                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                        Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()), 0.0));
     }
     Xapian::Query attribute_fit = fit_query(target, cq.subject, w);
+    if (!evidence.empty())
+      attribute_fit = attribute_fit.empty() ? evidence : Xapian::Query(Xapian::Query::OP_OR, evidence, attribute_fit);
     if (!attribute_fit.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, attribute_fit);
     q = filtered(q, filter);
     if (!exclude.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, exclude);
@@ -482,7 +490,7 @@ struct SearchIndex::Impl {
       if (auto h = cases.find(c.id); h != cases.end()) {
         c.case_score = h->second.best;
         c.second_case_score = h->second.second;
-        c.best_case = h->second.best_title;
+        c.best_case = db(kCases).get_document(h->second.best_doc).get_data();
       }
       ids.emplace_back(std::string(ix::kIdPrefix) + c.id);
       list.candidates.push_back(std::move(c));
@@ -811,61 +819,29 @@ std::vector<std::string> term_names(const std::vector<std::pair<std::string, Xap
 Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
   for (const auto& k : s.keywords) texts.emplace_back(k, 2);
+  texts = impl_->with_synonyms(std::move(texts));
   CandidateList list;
   try {
     auto profile_terms = impl_->long_text_terms(kEnterprises, texts, q.max_query_terms);
     if (profile_terms.empty()) return list;
     list.query_terms = term_names(profile_terms);
     Xapian::Query profile_text = Impl::or_query(profile_terms);
-    if (q.fit) {
-      std::unordered_map<std::string, Impl::CaseHits> cases;
-      if (q.per_case && q.fit->case_share > 0 && impl_->db(kCases).get_doccount() > 0)
-        cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q,
-                                 q.case_hits);
-      // Hard filter: an enterprise must hold every qualification the scenario requires.
-      std::vector<Xapian::Query> required;
-      for (const auto& r : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, r));
-      Xapian::Query filter = required.empty() ? Xapian::Query()
-                                              : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
-      auto ranked = impl_->ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, q);
-      if (!ranked) return ranked.status();
-      ranked->query_terms = std::move(list.query_terms);
-      return ranked;
-    }
-    auto profiles = impl_->run_candidates(kEnterprises, profile_text, Xapian::Query(), q);
-    if (!profiles) return profiles.status();
-    list.candidates = std::move(*profiles);
-    if (!q.per_case || impl_->db(kCases).get_doccount() == 0) return list;
+    static const FitWeights kDefaultFit;
+    const FitWeights& fit = q.fit ? *q.fit : kDefaultFit;
     // Per-case evidence: the same text scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work.
-    auto cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q, q.limit);
-    std::unordered_map<std::string, size_t> position;
-    for (size_t i = 0; i < list.candidates.size(); ++i) position[list.candidates[i].id] = i;
-    // Enterprises found through a case but not among the profile candidates: score their
-    // profiles exactly with the same query, restricted to them.
-    std::vector<Xapian::Query> missing;
-    for (const auto& [id, h] : cases)
-      if (!position.count(id)) missing.emplace_back(std::string(ix::kIdPrefix) + id);
-    if (!missing.empty()) {
-      CandidateQuery all = q;
-      all.limit = missing.size();
-      auto extra = impl_->run_candidates(kEnterprises, profile_text,
-                                         Xapian::Query(Xapian::Query::OP_OR, missing.begin(), missing.end()), all);
-      if (!extra) return extra.status();
-      for (auto& c : *extra) {
-        position[c.id] = list.candidates.size();
-        list.candidates.push_back(std::move(c));
-      }
-    }
-    for (const auto& [id, h] : cases) {
-      auto it = position.find(id);
-      if (it == position.end()) continue;
-      Candidate& c = list.candidates[it->second];
-      c.case_score = h.best;
-      c.second_case_score = h.second;
-      c.best_case = h.best_title;
-    }
-    return list;
+    std::unordered_map<std::string, Impl::CaseHits> cases;
+    if (q.per_case && fit.case_share > 0 && impl_->db(kCases).get_doccount() > 0)
+      cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q, q.case_hits);
+    // Hard filter: an enterprise must hold every qualification the scenario requires.
+    std::vector<Xapian::Query> required;
+    for (const auto& r : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, r));
+    Xapian::Query filter = required.empty() ? Xapian::Query()
+                                            : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
+    auto ranked = impl_->ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, fit, q);
+    if (!ranked) return ranked.status();
+    ranked->query_terms = std::move(list.query_terms);
+    return ranked;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
   }
@@ -878,51 +854,33 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     texts.emplace_back(c.title, 2);
     texts.emplace_back(c.description, 1);
   }
+  texts = impl_->with_synonyms(std::move(texts));
   CandidateList list;
   try {
     auto terms = impl_->long_text_terms(kScenarios, texts, q.max_query_terms);
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
     Xapian::Query text = Impl::or_query(terms);
-    if (q.fit) {
-      // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
-      SearchFilters open = q.filters;
-      if (q.reference_beyond_posted) {
-        open.posted_from.clear();
-        open.posted_to.clear();
-        open.posted_also.clear();
-      }
-      // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
-      std::set<std::string> held;
-      for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
-      std::vector<Xapian::Query> lacking;
-      const Xapian::Database& sdb = impl_->db(kScenarios);
-      for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
-        if (!held.count(*t)) lacking.emplace_back(*t);
-      auto ranked = impl_->ranked(kScenarios, text, impl_->filter_query(q.filters), any_of(std::move(lacking)),
-                                  impl_->filter_query(open), {}, q);
-      if (!ranked) return ranked.status();
-      ranked->query_terms = std::move(list.query_terms);
-      return ranked;
-    }
-    auto found = impl_->run_candidates(kScenarios, text, impl_->filter_query(q.filters), q);
-    if (!found) return found.status();
-    list.candidates = std::move(*found);
-    for (const auto& c : list.candidates) list.reference_score = std::max(list.reference_score, c.text_score);
-    if (q.reference_beyond_posted && (!q.filters.posted_from.empty() || !q.filters.posted_to.empty())) {
-      // The best score over all open scenarios, not only the newly posted ones, so that a text
-      // fit (score / reference) means what it means in an unrestricted match.
-      SearchFilters open = q.filters;
+    static const FitWeights kDefaultFit;
+    // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
+    SearchFilters open = q.filters;
+    if (q.reference_beyond_posted) {
       open.posted_from.clear();
       open.posted_to.clear();
       open.posted_also.clear();
-      CandidateQuery one = q;
-      one.limit = 1;
-      auto best = impl_->run_candidates(kScenarios, text, impl_->filter_query(open), one);
-      if (!best) return best.status();
-      if (!best->empty()) list.reference_score = std::max(list.reference_score, best->front().text_score);
     }
-    return list;
+    // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
+    std::set<std::string> held;
+    for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
+    std::vector<Xapian::Query> lacking;
+    const Xapian::Database& sdb = impl_->db(kScenarios);
+    for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
+      if (!held.count(*t)) lacking.emplace_back(*t);
+    auto ranked = impl_->ranked(kScenarios, text, impl_->filter_query(q.filters), any_of(std::move(lacking)),
+                                impl_->filter_query(open), {}, q.fit ? *q.fit : kDefaultFit, q);
+    if (!ranked) return ranked.status();
+    ranked->query_terms = std::move(list.query_terms);
+    return ranked;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");
   }

@@ -171,18 +171,6 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
   return j;
 }
 
-FitWeights fit_weights(const MatchWeights& w) {
-  FitWeights f;
-  f.text = w.text;
-  f.case_share = w.case_share;
-  f.second_case = w.second_case;
-  f.track_record = w.track_record;
-  f.industry = w.industry;
-  f.region = w.region;
-  f.readiness = w.readiness;
-  return f;
-}
-
 CandidateQuery candidate_query(const MatchWeights& w, size_t limit) {
   CandidateQuery q;
   q.limit = limit;
@@ -210,10 +198,9 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
 }
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, const MatchOptions& o) const {
-  const FitWeights fw = fit_weights(weights_);
   CandidateQuery q = candidate_query(weights_, o.limit);
   q.per_case = weights_.case_share > 0;  // per-case evidence unused: its query is not run
-  q.fit = &fw;
+  q.fit = &weights_;  // the FitWeights part
   q.subject = scenario_summary(s, regions_, industries_);
   // Ranked inside the Xapian match (hard filters included): the list is the exact top `limit`.
   auto list = index_.enterprises_for(s, q);
@@ -244,7 +231,6 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
 }
 
 Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, const MatchOptions& o) const {
-  const FitWeights fw = fit_weights(weights_);
   CandidateQuery q = candidate_query(weights_, o.limit);
   q.filters.status = "open";
   q.filters.today = o.today;
@@ -252,7 +238,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   q.filters.posted_to = o.posted_to;
   q.filters.posted_also = o.posted_also;
   q.reference_beyond_posted = o.reference_beyond_posted;
-  q.fit = &fw;
+  q.fit = &weights_;  // the FitWeights part
   q.subject = enterprise_summary(e, regions_, industries_);
   // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
   // record as they do the other way round: they are in its indexed summary, not in the record.

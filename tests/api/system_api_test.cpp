@@ -395,15 +395,17 @@ TEST(ServeCommand, RunsTheWeeklyDigestItselfAndSkipsAWeekDone) {
   int port = free_port();
   pid_t pid = spawn_jiebang(serve_args(port), dir.file("serve1.log"));
   ASSERT_TRUE(wait_healthy(port)) << read_file(dir.file("serve1.log"));
+  // The run is stored as finished first, then its files are written: wait for both.
+  const std::string summary_file = dir.file("digests") + "/" + week.to_string() + "/summary.json";
   std::optional<DigestRunRow> run;
-  for (int i = 0; i < 1200 && !run; ++i) {
+  for (int i = 0; i < 1200 && !(run && fs::exists(summary_file)); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     run = finished();
   }
   ASSERT_TRUE(run) << read_file(dir.file("serve1.log"));
   EXPECT_GT(run->recipients, 100);
   EXPECT_EQ(run->attempts, 1);
-  EXPECT_TRUE(fs::exists(dir.file("digests") + "/" + week.to_string() + "/summary.json"));
+  EXPECT_TRUE(fs::exists(summary_file)) << read_file(dir.file("serve1.log"));
   // The API answers while it runs and afterwards.
   EXPECT_EQ(HttpClient(port).get("/healthz").status, 200);
   EXPECT_EQ(stop_with_sigterm(pid), 0) << read_file(dir.file("serve1.log"));

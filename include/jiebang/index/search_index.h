@@ -54,9 +54,7 @@ struct SearchPage {
 /// One record found for a match.
 struct Candidate {
   std::string id;
-  /// With CandidateQuery::fit: the whole score Xapian ranked by, Σ weight × fit as defined by
-  /// the fit weights (see FitWeights); else 0.
-  double score = 0;
+  double score = 0;           ///< the whole score Xapian ranked by: Σ weight × fit (see FitWeights)
   double text_score = 0;      ///< Xapian BM25 weight of the text query against the whole profile
   double case_score = 0;      ///< BM25 weight of the best-matching single past case (enterprises; 0 if none)
   double second_case_score = 0;  ///< BM25 weight of the second best past case (0 if none)
@@ -72,10 +70,10 @@ struct Candidate {
 struct CandidateList {
   std::vector<Candidate> candidates;
   std::vector<std::string> query_terms;  ///< index terms of the whole-profile (or scenario) query
-  /// The best text score the query reaches among the targets the filters allow apart from any
-  /// posted_at bounds (scenarios_for); else the best candidate's. Text fits are divided by it.
+  /// The best text score the query reaches among the targets the filters allow (scenarios_for:
+  /// apart from posted_at bounds, see CandidateQuery). Text fits are divided by it.
   double reference_score = 0;
-  /// With CandidateQuery::fit and per-case evidence: the best case evidence (best case + second_case
+  /// With per-case evidence: the best case evidence (best case + second_case
   /// × second best) among all enterprises; case evidence is divided by it. 0 when none.
   double case_reference = 0;
 };
@@ -91,13 +89,13 @@ struct CandidateList {
 /// OP_AND_MAYBE, OP_FILTER), so the same query runs against remote databases (xapian-tcpsrv)
 /// without registering anything on the server.
 struct FitWeights {
-  double text = 1.0;
-  double case_share = 0.2;
-  double second_case = 0.5;
-  double track_record = 0.1;
-  double industry = 0.15;
-  double region = 0.1;
-  double readiness = 0.15;
+  double text = 1.0;          ///< text fit: a mix of whole-profile and per-case BM25, each divided by the best
+  double case_share = 0.2;    ///< share of the per-case score in the text fit, 0–1 (0: whole profile only)
+  double second_case = 0.5;   ///< weight of the second-best case relative to the best in the per-case score
+  double track_record = 0.1;  ///< past cases for this publisher (exact) or its parent organisation
+  double industry = 0.15;     ///< GB/T 4754 closeness: class 1, group .75, division .5, section .25
+  double region = 0.05;       ///< GB/T 2260 closeness: area 1, city 2/3, province 1/3, elsewhere 0
+  double readiness = 0.15;    ///< TRL ≥ required: 1; each level short −1/3; unknown .5
 };
 
 /// Figures of a catch-up or rebuild.
@@ -108,26 +106,23 @@ struct IndexProgress {
   size_t documents_removed = 0;
 };
 
-/// Counts of a candidate search. `limit` candidates at most.
+/// A ranking query (SearchIndex::enterprises_for / scenarios_for).
 struct CandidateQuery {
-  size_t limit = 200;
+  size_t limit = 200;           ///< results at most: exactly the best `limit` by the whole score
   size_t max_query_terms = 96;  ///< the long text is reduced to its most informative terms (by qf·idf)
   SearchFilters filters;        ///< only used when the targets are scenarios
   double bm25_k1 = 1.2;         ///< BM25 term-frequency saturation (Robertson & Zaragoza 2009)
   double bm25_b = 0.75;         ///< BM25 length normalisation, 0–1
   bool per_case = true;         ///< enterprises: also score single past cases (off: whole profiles only)
-  /// scenarios with posted_at bounds: also find the best score among all open scenarios (the
-  /// reference_score); off when the caller knows no open scenario lies outside the bounds.
+  /// scenarios with posted_at bounds: the text fit's reference (the best text score) is taken
+  /// among all open scenarios, not only those within the bounds (reference_score).
   bool reference_beyond_posted = true;
-  /// When set, rank inside the Xapian match by the whole score (FitWeights) and return exactly
-  /// the best `limit` with hard filters applied (required qualifications); `limit` is then the
-  /// number of results, and per-case evidence is taken from the best `case_hits` past cases.
-  /// `subject` is the attribute summary of the record matched for (Matcher's scenario or
-  /// enterprise summary: publisher_key, region, industries, required_trl / trl, customers,
-  /// outcomes).
+  /// The weights of the whole score (FitWeights), by which Xapian ranks; null: the defaults.
   const FitWeights* fit = nullptr;
+  /// The attribute summary of the record matched for (Matcher's scenario or enterprise summary:
+  /// publisher_key, region, industries, required_trl / trl, customers, outcomes).
   nlohmann::json subject;
-  size_t case_hits = 300;
+  size_t case_hits = 100;       ///< enterprises whose best past cases are taken as per-case evidence
 };
 
 /// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in
@@ -189,10 +184,16 @@ class SearchIndex {
   /// exact total, and with `facets` the exact region and industry counts.
   Result<SearchPage> search_page(const std::string& query, const SearchFilters& filters, size_t offset, size_t limit,
                                  bool facets) const;
-  /// Enterprises whose text best matches a scenario's (title, description, keywords), as an OR of
-  /// the scenario's most informative terms. Errors: kInvalidArgument when the text has no terms.
+  /// The best `q.limit` enterprises for a scenario by the whole score (FitWeights), ranked inside
+  /// one Xapian match: the text is an OR of the scenario's (title, description, keywords) most
+  /// informative terms against whole profiles, plus per-case evidence from the cases database;
+  /// enterprises lacking a required qualification never match. Each candidate carries its
+  /// score, its own text and case scores and its attribute summary; the list carries the
+  /// references the fits were divided by. An empty list when no enterprise shares a term.
+  /// Errors: kInternal (Xapian), kInvalidArgument when the text has no terms.
   Result<CandidateList> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
-  /// Scenarios whose text best matches an enterprise's (name, description, capabilities, cases).
+  /// The best `q.limit` scenarios passing `q.filters` for an enterprise (text: name, description,
+  /// capabilities, cases), ranked as above; scenarios requiring a qualification it lacks never match.
   Result<CandidateList> scenarios_for(const Enterprise& enterprise, const CandidateQuery& q) const;
   /// The attribute summary stored with record `id`'s document (see Candidate::attributes; for an
   /// enterprise it includes "outcomes" from the match loop). nullopt when the record is not indexed.

@@ -13,17 +13,12 @@
 
 namespace jiebang {
 
-/// Weights of the score components. score = Σ weight × fit, each fit in [0, 1]. Defaults are the
-/// values in index/ranking.json, chosen on the evaluations (see README "Ranking").
-struct MatchWeights {
-  double text = 1.0;          ///< text fit: a mix of whole-profile and per-case BM25, each divided by the best candidate's
-  double case_share = 0.2;    ///< share of the per-case score in the text fit, 0–1 (0: whole profile only)
-  double second_case = 0.5;   ///< weight of the second-best case relative to the best in the per-case score
-  double track_record = 0.1;  ///< past cases for this publisher (exact) or its parent organisation
-  double industry = 0.15;     ///< GB/T 4754 closeness: class 1, group .75, division .5, section .25
-  double region = 0.1;        ///< GB/T 2260 closeness: area 1, city 2/3, province 1/3, elsewhere 0
-  double readiness = 0.15;    ///< TRL ≥ required: 1; each level short −1/3; unknown .5
-  size_t candidates = 300;    ///< enterprises whose best past cases are taken as per-case evidence; unit: enterprises
+/// Weights of the score components (FitWeights: text, case_share, second_case, track_record,
+/// industry, region, readiness) and of the text query. score = Σ weight × fit, each fit in
+/// [0, 1]. Defaults are the values in index/ranking.json, chosen on the evaluations (see README
+/// "Ranking").
+struct MatchWeights : FitWeights {
+  size_t candidates = 100;    ///< enterprises whose best past cases are taken as per-case evidence; unit: enterprises
   size_t max_query_terms = 150;  ///< informative terms kept from a long text
   double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
   double bm25_b = 0.85;       ///< BM25 b for matching
