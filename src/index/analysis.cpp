@@ -2,7 +2,10 @@
 #include "analysis.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
@@ -157,12 +160,24 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
   return out;
 }
 
+std::string bounded_term(std::string term) {
+  if (term.size() <= kMaxTermBytes) return term;
+  // FNV-1a, 64 bits (Fowler, Noll, Vo): a stable digest of the whole term, so two long names
+  // sharing their first bytes stay two terms.
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : term) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return text::truncate_utf8(term, kMaxTermBytes - 17) + fmt::format("~{:016x}", h);
+}
+
 std::string boolean_term(const char* prefix, const std::string& value) {
-  return text::truncate_utf8(std::string(prefix) + text::normalize(value), kMaxTermBytes);
+  return bounded_term(std::string(prefix) + text::normalize_name(value));
 }
 
 std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix) {
-  return text::truncate_utf8(std::string(prefix) + key, kMaxTermBytes) + suffix;
+  return bounded_term(std::string(prefix) + key) + suffix;
 }
 
 std::string evidence_term(const char* prefix, const std::string& key, int k) {
@@ -202,7 +217,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   attrs["id"] = s.id;
   attrs["title"] = s.title;
   attrs["publisher"] = s.publisher;
-  attrs["publisher_key"] = text::normalize(s.publisher);  // for track record: normalised once, here
+  attrs["publisher_key"] = text::normalize_name(s.publisher);  // for track record: normalised once, here
   attrs["region"] = index_region(doc, s.region, regions);
   attrs["industries"] = index_industries(doc, s.industries, industries);
   add_boolean(doc, kStatusPrefix, s.status);
@@ -273,7 +288,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;
     add_boolean(doc, kCustomerPrefix, c.customer);
-    json cj = {{"customer", c.customer}, {"key", text::normalize(c.customer)}};
+    json cj = {{"customer", c.customer}, {"key", text::normalize_name(c.customer)}};
     if (c.year) cj["year"] = *c.year;
     if (!c.stage.empty()) cj["stage"] = c.stage;
     customers.push_back(std::move(cj));
@@ -282,7 +297,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   json outcome_list = json::array();
   for (const auto& [publisher, stage] : outcomes) {
     add_boolean(doc, kCustomerPrefix, publisher);
-    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize(publisher)}, {"stage", stage}});
+    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize_name(publisher)}, {"stage", stage}});
   }
   // Track-record terms: one per piece of evidence (capped), so a query can weight "n pieces with
   // this customer" as 1 − 0.5ⁿ by summing 0.5ᵏ over the terms k = 1..n present.

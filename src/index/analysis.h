@@ -70,10 +70,13 @@ class Analyzer {
   Xapian::SimpleStopper stopper_;
 };
 
-/// A boolean term of `prefix` and `value`, normalised and cut to a safe length at a UTF-8 boundary.
+/// `term` when it fits Xapian's term length with room to spare (200 bytes); else its first bytes
+/// (cut at a UTF-8 boundary) and "~" with a 64-bit FNV-1a digest of the whole, so long names that
+/// share a beginning stay distinct terms.
+std::string bounded_term(std::string term);
+/// A boolean term of `prefix` and `value` (text::normalize_name), bounded (bounded_term).
 std::string boolean_term(const char* prefix, const std::string& value);
-/// A ranking term: `prefix`, the already normalised `key` cut at a UTF-8 boundary as boolean_term
-/// cuts, and `suffix`.
+/// A ranking term: bounded_term(`prefix` + the already normalised `key`), then `suffix`.
 std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix = "");
 /// The track-record term for the k-th piece of evidence with `key`: ranking_term(prefix, key, "#k").
 std::string evidence_term(const char* prefix, const std::string& key, int k);

@@ -23,7 +23,7 @@ TrackRecordEvidence track_record_evidence(const json& customers, const json& out
     auto name = item.find(name_key);
     if (name == item.end() || !name->is_string()) return;
     auto k = item.find("key");
-    std::string key = k != item.end() && k->is_string() ? k->get<std::string>() : text::normalize(name->get<std::string>());
+    std::string key = k != item.end() && k->is_string() ? k->get<std::string>() : text::normalize_name(name->get<std::string>());
     if (key.empty()) return;
     ev.exact[key] += weight;
     ev.parent[key] += weight;

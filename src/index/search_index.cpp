@@ -27,9 +27,10 @@ constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // What the documents' terms are made of; raised when the analysis changes, so that an index
 // written by an older jiebang is rebuilt (Service::open) instead of mixing two kinds of terms.
 // 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
-// slot (attribute fit inside the Xapian match).
+// slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
+// whitespace collapsed, long terms ending in a digest instead of cut.
 constexpr const char* kFormatKey = "jiebang.index_format";
-constexpr int kIndexFormat = 3;
+constexpr int kIndexFormat = 4;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
@@ -410,7 +411,7 @@ struct SearchIndex::Impl {
     if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, w.industry));
     if (target == kEnterprises) {
       std::string key = json_string(subject, "publisher_key");
-      if (key.empty()) key = text::normalize(json_string(subject, "publisher"));
+      if (key.empty()) key = text::normalize_name(json_string(subject, "publisher"));
       add(track_record_for_publisher(key, w.track_record));
       std::optional<int> required = int_field(subject, "required_trl");
       add(readiness_fit_query(required.has_value(), [&](int have) { return fit::readiness_fit(have, required); },

@@ -49,7 +49,7 @@ Result<MatchWeights> MatchWeights::load(const std::string& path) {
 
 double track_record_fit(const std::string& publisher, const json& customers, const json& outcomes, int* exact_count,
                         int* parent_count) {
-  return track_record_fit_key(text::normalize(publisher), customers, outcomes, exact_count, parent_count);
+  return track_record_fit_key(text::normalize_name(publisher), customers, outcomes, exact_count, parent_count);
 }
 
 double track_record_fit_key(const std::string& publisher_key, const json& customers, const json& outcomes,

@@ -39,7 +39,7 @@ int industry_closeness(const std::vector<std::string>& a, const std::vector<std:
   for (const auto& x : a)
     for (const auto& y : b) {
       // Only GB/T 4754 codes have a hierarchy; a domain tag is close only to the same tag.
-      bool equal = x == y || text::normalize(x) == text::normalize(y);
+      bool equal = x == y || text::normalize_name(x) == text::normalize_name(y);
       int c = equal ? 4 : (fit::industry_code_shape(x) && fit::industry_code_shape(y)) ? IndustryTable::closeness(x, y) : 0;
       if (c > best) {
         best = c;
@@ -66,7 +66,7 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   // Summaries carry the normalised publisher ("publisher_key", from the index or scenario_summary);
   // an index written before it was added is normalised here.
   std::string publisher_key = str(scenario, "publisher_key");
-  if (publisher_key.empty()) publisher_key = text::normalize(str(scenario, "publisher"));
+  if (publisher_key.empty()) publisher_key = text::normalize_name(str(scenario, "publisher"));
   double tr = track_record_fit_key(publisher_key, arr(enterprise, "customers"), arr(enterprise, "outcomes"), &exact,
                                    &parent);
   std::string tr_reason;
@@ -147,7 +147,7 @@ void sort_and_cut(std::vector<MatchResult>& results, size_t limit) {
 }
 
 json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
-  json j = {{"id", s.id}, {"publisher", s.publisher}, {"publisher_key", text::normalize(s.publisher)}};
+  json j = {{"id", s.id}, {"publisher", s.publisher}, {"publisher_key", text::normalize_name(s.publisher)}};
   std::string code = s.region.empty() ? "" : regions.resolve(s.region).value_or("");
   j["region"] = code;
   json inds = json::array();
@@ -166,7 +166,7 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
   if (e.trl) j["trl"] = *e.trl;
   json customers = json::array();
   for (const auto& c : e.cases)
-    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}, {"key", text::normalize(c.customer)}});
+    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}, {"key", text::normalize_name(c.customer)}});
   j["customers"] = customers;
   return j;
 }

@@ -115,4 +115,21 @@ std::string display_form(std::string_view text) {
   return utf8;
 }
 
+std::string normalize_name(std::string_view name) {
+  std::string n = normalize(name);
+  std::string out;
+  out.reserve(n.size());
+  bool pending_space = false;
+  for (char c : n) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace jiebang::text

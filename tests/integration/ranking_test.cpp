@@ -252,6 +252,45 @@ TEST_F(RankingTest, ClosedAndExpiredScenariosAreExcluded) {
   EXPECT_EQ(scenarios_for("e1"), (std::vector<std::string>{"s-open"}));
 }
 
+// Regression (found by a tester): index terms were cut at 200 bytes, so two publishers sharing
+// their first 200 bytes were one term and a firm got the other's track record in the ranking
+// (its explanation said none). Long names now end in a digest of the whole name.
+TEST_F(RankingTest, LongNamesSharingTheirBeginningStayDistinct) {
+  std::string common;
+  for (int i = 0; i < 120; ++i) common += "国";  // 360 bytes
+  json s1 = scenario("s-long1"), s2 = scenario("s-long2");
+  s1["publisher"] = common + "甲";
+  s2["publisher"] = common + "乙";
+  add({s1, s2}, {enterprise("e-long2", {common + "乙", "City Water Authority"}),
+                 enterprise("e-long1", {common + "甲", "City Water Authority"})});
+  EXPECT_EQ(enterprises_for("s-long1"), (std::vector<std::string>{"e-long1", "e-long2"}));
+  EXPECT_EQ(enterprises_for("s-long1", 1), (std::vector<std::string>{"e-long1"}));
+  EXPECT_EQ(enterprises_for("s-long2", 1), (std::vector<std::string>{"e-long2"}));
+  EXPECT_EQ(scenarios_for("e-long1"), (std::vector<std::string>{"s-long1", "s-long2"}));
+  EXPECT_EQ(scenarios_for("e-long2"), (std::vector<std::string>{"s-long2", "s-long1"}));
+}
+
+// Regression (found by a tester): names compared with their stray whitespace, so an enterprise
+// holding "高新技术企业　" (a full-width space) was filtered out of a scenario requiring
+// "高新技术企业", and "Dept of Energy  / Office" (two spaces) had no track record with
+// "Dept of Energy / Office". Names are trimmed and inner whitespace collapsed everywhere.
+TEST_F(RankingTest, NamesCompareWithoutStrayWhitespace) {
+  json strict = scenario("s-strict");
+  strict["required_qualifications"] = {" 高新技术企业"};
+  json doe = scenario("s-doe");
+  doe["publisher"] = "Dept of Energy / Office of Science";
+  json spaced = enterprise("e-spaced", {"Dept of Energy  / Office of Science", "City Water Authority"});
+  spaced["qualifications"] = {"高新技术企业　"};
+  add({strict, doe}, {spaced, enterprise("e-plain")});
+  EXPECT_EQ(enterprises_for("s-strict"), (std::vector<std::string>{"e-spaced"}));
+  EXPECT_EQ(enterprises_for("s-doe"), (std::vector<std::string>{"e-spaced", "e-plain"}));
+  auto s = store_->get_scenario("s-doe");
+  ASSERT_TRUE(s.is_ok());
+  auto r = matcher().enterprises_for(*s, 1);
+  ASSERT_TRUE(r.is_ok() && !r->empty());
+  EXPECT_NE(r->front().reason.find("track record with this publisher: 1"), std::string::npos) << r->front().reason;
+}
+
 // The attribute fit is part of the Xapian match, not a rerank of a text candidate window: a firm
 // far down the text ranking but with the strongest track record comes first even when only a few
 // per-case candidates are considered (before, with `candidates` 5, it was never seen).

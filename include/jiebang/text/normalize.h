@@ -18,6 +18,12 @@ namespace jiebang::text {
 /// loaded once on first use and only read afterwards.
 std::string normalize(std::string_view text);
 
+/// A name as compared and indexed (publisher, customer, qualification, tag): normalize(), then
+/// leading and trailing whitespace removed and every run of inner whitespace made one space, so
+/// "高新技术企业　" (a full-width space) and "Dept of Energy  / Office" compare equal to their
+/// tidy forms.
+std::string normalize_name(std::string_view name);
+
 /// The text as shown to people (snippets): NFKC (full-width → half-width) and pinyin annotations
 /// removed, but case and traditional characters kept.
 std::string display_form(std::string_view text);

@@ -70,5 +70,13 @@ TEST(Normalize, ConcurrentCallsAgree) {
   for (const auto& r : results) EXPECT_EQ(r, "机器人ai场景");
 }
 
+TEST(NormalizeName, TrimsAndCollapsesWhitespaceAfterNormalising) {
+  EXPECT_EQ(text::normalize_name("高新技术企业　"), "高新技术企业");  // U+3000 becomes a space, then trimmed
+  EXPECT_EQ(text::normalize_name("  Dept of Energy \t / Office  "), "dept of energy / office");
+  EXPECT_EQ(text::normalize_name("國家電網 /  國網杭州"), "国家电网 / 国网杭州");
+  EXPECT_EQ(text::normalize_name("高新技术 企业"), "高新技术 企业");  // a space inside stays one space
+  EXPECT_EQ(text::normalize_name(" \n "), "");
+}
+
 }  // namespace
 }  // namespace jiebang
