@@ -94,8 +94,48 @@ std::optional<std::string> RegionTable::resolve(std::string_view text) const {
     return std::nullopt;
   }
   auto it = by_name_.find(s);
-  if (it != by_name_.end() && it->second.size() == 1) return it->second.front();
-  return std::nullopt;
+  if (it != by_name_.end()) {
+    if (it->second.size() == 1) return it->second.front();
+    return std::nullopt;  // "西湖区" alone: Hangzhou's or Nanchang's
+  }
+  return resolve_compound(s);
+}
+
+std::optional<std::string> RegionTable::resolve_compound(std::string s) const {
+  // An address-style name: province, city and area names written together ("浙江省杭州市西湖区",
+  // "杭州市 西湖区", "北京市朝阳区"). Split it into known names, longest first from the left; the
+  // last part's codes are kept when every earlier part names one of their ancestors.
+  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
+  constexpr size_t kLongestName = 48;  // bytes: 16 CJK characters
+  std::vector<const std::vector<std::string>*> parts;
+  for (size_t pos = 0; pos < s.size();) {
+    const std::vector<std::string>* found = nullptr;
+    size_t used = 0;
+    for (size_t len = std::min(kLongestName, s.size() - pos); len > 0; --len) {
+      auto it = by_name_.find(s.substr(pos, len));
+      if (it != by_name_.end()) {
+        found = &it->second;
+        used = len;
+        break;
+      }
+    }
+    if (!found) return std::nullopt;
+    parts.push_back(found);
+    pos += used;
+  }
+  if (parts.size() < 2) return std::nullopt;
+  std::optional<std::string> match;
+  for (const auto& code : *parts.back()) {
+    auto up = ancestors(code);
+    bool fits = std::all_of(parts.begin(), parts.end() - 1, [&](const std::vector<std::string>* part) {
+      return std::any_of(part->begin(), part->end(),
+                         [&](const std::string& c) { return c != code && std::find(up.begin(), up.end(), c) != up.end(); });
+    });
+    if (!fits) continue;
+    if (match) return std::nullopt;  // still ambiguous
+    match = code;
+  }
+  return match;
 }
 
 std::vector<std::string> RegionTable::ancestors(std::string_view code6) {

@@ -28,9 +28,10 @@ constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // written by an older jiebang is rebuilt (Service::open) instead of mixing two kinds of terms.
 // 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
 // slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
-// whitespace collapsed, long terms ending in a digest instead of cut.
+// whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
+// names ("杭州市西湖区") resolved to their code.
 constexpr const char* kFormatKey = "jiebang.index_format";
-constexpr int kIndexFormat = 4;
+constexpr int kIndexFormat = 5;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};

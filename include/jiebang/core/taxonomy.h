@@ -27,8 +27,9 @@ class RegionTable {
   bool contains(std::string_view code6) const;
   /// The place name of a 6-digit code ("余杭区"), or "".
   std::string name(std::string_view code6) const;
-  /// A region as given in a record ("330110", "3301", "33", "杭州市", "余杭区") → its 6-digit
-  /// code; nullopt when it is neither a known code nor an unambiguous place name.
+  /// A region as given in a record ("330110", "3301", "33", "杭州市", "余杭区", or an address-style
+  /// "浙江省杭州市西湖区" / "北京市 朝阳区" whose parts narrow an ambiguous area name down) → its
+  /// 6-digit code; nullopt when it is neither a known code nor an unambiguous place name.
   std::optional<std::string> resolve(std::string_view text) const;
   size_t size() const { return names_.size(); }
 
@@ -42,6 +43,7 @@ class RegionTable {
   static bool is_code(std::string_view code);
 
  private:
+  std::optional<std::string> resolve_compound(std::string name) const;
   std::unordered_map<std::string, std::string> names_;          // code6 → name
   std::unordered_map<std::string, std::vector<std::string>> by_name_;  // name → code6s
 };

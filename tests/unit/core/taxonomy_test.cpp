@@ -94,6 +94,23 @@ TEST(RegionTable, UnknownOrAmbiguousRegionsDoNotResolve) {
   EXPECT_FALSE(regions().resolve("西湖区").has_value());  // Hangzhou and Nanchang
 }
 
+// Regression (found by a tester): address-style names did not resolve, so "杭州市西湖区" got no
+// region fit at all. Their parts now narrow an ambiguous area name down.
+TEST(RegionTable, AddressStyleNamesResolveThroughTheirParts) {
+  EXPECT_EQ(regions().resolve("杭州市西湖区"), "330106");
+  EXPECT_EQ(regions().resolve("浙江省杭州市西湖区"), "330106");
+  EXPECT_EQ(regions().resolve("杭州市 西湖区"), "330106");
+  EXPECT_EQ(regions().resolve("南昌市西湖区"), "360103");
+  EXPECT_EQ(regions().resolve("北京市朝阳区"), "110105");
+  EXPECT_EQ(regions().resolve("浙江省杭州市"), "330100");
+  EXPECT_EQ(regions().resolve("浙江省余杭区"), "330110");
+  // Parts that do not nest, or a part that is not a place, resolve to nothing.
+  EXPECT_FALSE(regions().resolve("杭州市朝阳区").has_value());
+  EXPECT_FALSE(regions().resolve("浙江省南昌市").has_value());
+  EXPECT_FALSE(regions().resolve("杭州市西湖区文三路").has_value());
+  EXPECT_FALSE(regions().resolve("西湖区西湖区").has_value());
+}
+
 TEST(RegionTable, AncestorsOfAreaCityAndProvince) {
   EXPECT_EQ(RegionTable::ancestors("330110"), (std::vector<std::string>{"330110", "330100", "330000"}));
   EXPECT_EQ(RegionTable::ancestors("330100"), (std::vector<std::string>{"330100", "330000"}));
