@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -186,6 +187,14 @@ std::string evidence_term(const char* prefix, const std::string& key, int k) {
   return ranking_term(prefix, key, suffix);
 }
 
+std::vector<size_t> distinct_cases(const Enterprise& e) {
+  std::vector<size_t> out;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (size_t i = 0; i < e.cases.size(); ++i)
+    if (seen.emplace(e.cases[i].title, e.cases[i].description).second) out.push_back(i);
+  return out;
+}
+
 std::string readiness_value(std::optional<int> trl) { return trl ? std::to_string(*trl) : std::string("?"); }
 
 double date_number(const std::string& date, double fallback) {
@@ -267,9 +276,11 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   analyzer.index_field(tg, e.name, 3);
   for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2);
   analyzer.index_field(tg, e.description, 1);
-  for (const auto& c : e.cases) {
-    analyzer.index_field(tg, c.title, 2);
-    analyzer.index_field(tg, c.description, 1);
+  // A case written out again (the same title and description) adds no text: forty copies of one
+  // project must not outweigh one project in BM25. Its customer still counts in the track record.
+  for (size_t i : distinct_cases(e)) {
+    analyzer.index_field(tg, e.cases[i].title, 2);
+    analyzer.index_field(tg, e.cases[i].description, 1);
   }
 
   doc.add_boolean_term(std::string(kIdPrefix) + e.id);

@@ -80,6 +80,9 @@ std::string boolean_term(const char* prefix, const std::string& value);
 std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix = "");
 /// The track-record term for the k-th piece of evidence with `key`: ranking_term(prefix, key, "#k").
 std::string evidence_term(const char* prefix, const std::string& key, int k);
+/// Indexes of an enterprise's cases without the repeats (a case with the same title and
+/// description as an earlier one), in order: repeated cases add no text to any index.
+std::vector<size_t> distinct_cases(const Enterprise& e);
 /// The readiness slot's value for a TRL: "1"…"9" as given, "?" when unknown.
 std::string readiness_value(std::optional<int> trl);
 /// yyyymmdd as a number from "YYYY-MM-DD"; `fallback` when empty or malformed.

@@ -29,7 +29,7 @@ constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
 // slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
 // whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
-// names ("杭州市西湖区") resolved to their code.
+// names ("杭州市西湖区") resolved to their code, repeated cases indexed once.
 constexpr const char* kFormatKey = "jiebang.index_format";
 constexpr int kIndexFormat = 5;
 constexpr int kLockRetries = 20;  // × 100 ms
@@ -529,7 +529,7 @@ struct SearchIndex::Impl {
     }
     if (cases) {
       wdb(kCases).delete_document(std::string(ix::kEnterprisePrefix) + rec.id);
-      for (size_t i = 0; i < rec.cases.size(); ++i) {
+      for (size_t i : ix::distinct_cases(rec)) {
         wdb(kCases).add_document(ix::case_document(rec, i, analyzer));
         ++p.documents_written;
       }

@@ -291,6 +291,24 @@ TEST_F(RankingTest, NamesCompareWithoutStrayWhitespace) {
   EXPECT_NE(r->front().reason.find("track record with this publisher: 1"), std::string::npos) << r->front().reason;
 }
 
+// Regression (found by a tester): forty copies of one case raised a profile's text score above
+// the same profile with the case once (BM25 term frequency), more than the whole track-record
+// weight. Repeated cases are indexed once.
+TEST_F(RankingTest, RepeatedCasesAddNoTextScore) {
+  json many = enterprise("e-many", {});
+  for (int i = 0; i < 40; ++i)
+    many["cases"].push_back({{"title", kCaseTitle}, {"description", kCaseText}, {"customer", "City Water Authority"}});
+  json once = enterprise("e-once", {"City Water Authority"});
+  add({scenario("s1")}, {many, once});
+  auto s = store_->get_scenario("s1");
+  ASSERT_TRUE(s.is_ok());
+  auto r = matcher().enterprises_for(*s, 10);
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_NEAR(r->at(0).components.front().fit, r->at(1).components.front().fit, 1e-9)
+      << r->at(0).id << " " << r->at(0).reason << " | " << r->at(1).id << " " << r->at(1).reason;
+}
+
 // The attribute fit is part of the Xapian match, not a rerank of a text candidate window: a firm
 // far down the text ranking but with the strongest track record comes first even when only a few
 // per-case candidates are considered (before, with `candidates` 5, it was never seen).
