@@ -178,6 +178,28 @@ TEST_F(RankingTest, IndustryTagsCountOnlyWhenEqualAndBestPairWins) {
   EXPECT_EQ(enterprises_for("s1"), (std::vector<std::string>{"e-tag", "e-both", "e-none"}));
 }
 
+// Regression (found by a tester): "C1" passed import as a tag (not a GB/T 4754 shape) but ranked
+// as section C; a tag is close only to the same tag, in the index and in the explanation.
+TEST_F(RankingTest, CodeLikeTagsAreTagsInRankingToo) {
+  json s = scenario("s1");
+  s["industries"] = {"C3911"};
+  json short_tag = enterprise("e-c1"), section = enterprise("e-section");
+  short_tag["industries"] = {"C1"};
+  section["industries"] = {"C"};
+  add({s}, {short_tag, section});
+  auto sc = store_->get_scenario("s1");
+  ASSERT_TRUE(sc.is_ok());
+  auto r = matcher().enterprises_for(*sc, 10);
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(r->at(0).id, "e-section");
+  for (const auto& m : *r)
+    for (const auto& c : m.components)
+      if (c.name == "industry") {
+        EXPECT_DOUBLE_EQ(c.fit, m.id == "e-section" ? 0.25 : 0.0) << m.id;
+      }
+}
+
 TEST_F(RankingTest, RegionOrdersByGbt2260Closeness) {
   json s = scenario("s1");
   s["region"] = "330106";  // 杭州市西湖区

@@ -35,8 +35,9 @@ double evidence_fit(int n);
 /// short −1/3 down to 0; 0.5 when either is unknown.
 double readiness_fit(std::optional<int> have, std::optional<int> required);
 
-/// True for a GB/T 4754-shaped code ("I", "I65", "I6510"): a section letter A–T and digits only.
-/// Such values get the industry hierarchy in ranking even when the table does not list them.
+/// True for a GB/T 4754-shaped code: a section letter A–T alone or with 2–4 digits ("I", "I65",
+/// "I651", "I6510"), the shapes import checks against the table. Such values rank by the
+/// hierarchy; anything else ("C1", "c3911" as stored, "智慧交通") is a tag, close only to itself.
 bool industry_code_shape(const std::string& s);
 
 }  // namespace jiebang::fit
