@@ -25,6 +25,9 @@ constexpr const char* kStopwords[] = {
     "these", "this", "to", "was", "we", "were", "which", "will", "with", "within", "would"};
 
 constexpr size_t kMaxTermBytes = 200;
+// Xapian's TermGenerator skips words longer than this (its max_word_length default); so do the
+// bigram terms, whose two words would otherwise make a term over Xapian's 245-byte limit.
+constexpr size_t kMaxWordBytes = 64;
 
 bool has_non_ascii(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
@@ -39,6 +42,7 @@ json index_region(Xapian::Document& doc, const std::string& region, const Region
   std::string code = region_code(region, regions);
   for (const auto& c : RegionTable::ancestors(code)) add_boolean(doc, kRegionPrefix, c);
   add_boolean(doc, kRegionExactPrefix, code);
+  if (!code.empty()) add_boolean(doc, kRegionCityPrefix, code.substr(0, 4));
   if (!code.empty()) return code;
   return region.empty() ? json(nullptr) : json(region);
 }
@@ -51,10 +55,7 @@ json index_industries(Xapian::Document& doc, const std::vector<std::string>& giv
       value = *code;
       for (const auto& a : IndustryTable::ancestors(value)) add_boolean(doc, kIndustryPrefix, a);
     } else {
-      add_boolean(doc, kTagPrefix, g);
-      // A code-shaped value the table does not list still ranks by the hierarchy (fit rules).
-      if (fit::industry_code_shape(g))
-        for (const auto& a : IndustryTable::ancestors(g)) add_boolean(doc, kIndustryPrefix, a);
+      add_boolean(doc, kTagPrefix, g);  // a tag: close only to the same tag
     }
     add_boolean(doc, kIndustryExactPrefix, value);
     out.push_back(value);
@@ -87,6 +88,10 @@ std::vector<std::string> Analyzer::latin_bigrams(const std::string& norm) const 
   std::vector<std::string> out;
   std::string prev, word;
   auto flush = [&](bool breaks) {
+    if (word.size() > kMaxWordBytes) {  // as TermGenerator: not a word (and its pair would be too long a term)
+      word.clear();
+      breaks = true;
+    }
     if (!word.empty()) {
       if (!stopper_(word)) {
         std::string stem = stemmer_(word);
@@ -126,7 +131,7 @@ void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, X
   if (!has_non_ascii(norm)) return;  // no Han words to add
   Xapian::Document doc = tg.get_document();
   for (const auto& t : text::tokenize(norm))
-    if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
+    if (t.kind == text::TokenKind::kHan && t.chars >= 3 && t.text.size() <= kMaxTermBytes) doc.add_term(t.text, weight);
 }
 
 std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
@@ -240,6 +245,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
     set_number(doc, kSlotTrl, *s.required_trl);
   }
   doc.add_value(kSlotReadiness, readiness_value(s.required_trl));
+  doc.add_value(kSlotRecordId, s.id);
   if (s.budget) {
     if (s.budget->amount_min_minor) attrs["budget_min"] = static_cast<double>(*s.budget->amount_min_minor) / 100.0;
     if (s.budget->amount_max_minor) {
@@ -294,7 +300,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
     set_number(doc, kSlotTrl, *e.trl);
   }
   doc.add_value(kSlotReadiness, readiness_value(e.trl));
-  doc.add_value(kSlotEnterpriseId, e.id);
+  doc.add_value(kSlotRecordId, e.id);
   json customers = json::array();
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;
@@ -334,7 +340,7 @@ Xapian::Document case_document(const Enterprise& e, size_t index, const Analyzer
   analyzer.index_field(tg, c.title, 2);
   analyzer.index_field(tg, c.description, 1);
   doc.add_boolean_term(std::string(kEnterprisePrefix) + e.id);
-  doc.add_value(kSlotEnterpriseId, e.id);
+  doc.add_value(kSlotRecordId, e.id);
   doc.set_data(text::truncate_utf8(c.title.empty() ? c.description : c.title, 240));
   return doc;
 }

@@ -26,6 +26,7 @@ inline constexpr const char* kListPrefix = "XL";
 inline constexpr const char* kEnterprisePrefix = "XE";  // on case documents: the owning enterprise
 // Ranking terms (attribute fit inside the Xapian match, see search_index.cpp fit queries):
 inline constexpr const char* kRegionExactPrefix = "XW";    // the record's own 6-digit region code
+inline constexpr const char* kRegionCityPrefix = "XY";     // its first four digits (same city: GB/T 2260 closeness 2)
 inline constexpr const char* kIndustryExactPrefix = "XJ";  // each industry code or tag as given (normalised)
 inline constexpr const char* kTrackRecordPrefix = "XC";    // enterprise: "XC<customer key>#k", k = 1..evidence
 inline constexpr const char* kParentRecordPrefix = "XD";   // enterprise: "XD<organisation key>#k", k = 1..evidence below it
@@ -41,7 +42,7 @@ inline constexpr Xapian::valueno kSlotReadiness = 4;  // TRL / required TRL as "
 inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as given, for snippets
 inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area, city, province), '\x1f'-separated
 inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
-inline constexpr Xapian::valueno kSlotEnterpriseId = 20;  // the enterprise id: case documents (collapse key), profiles (per-case evidence)
+inline constexpr Xapian::valueno kSlotRecordId = 20;  // the record id (ties in ranking: id order); case documents: the owning enterprise (collapse key)
 
 /// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.
 class Analyzer {

@@ -47,10 +47,9 @@ double readiness_fit(std::optional<int> have, std::optional<int> required) {
   return std::max(0.0, 1.0 - (*required - *have) / 3.0);
 }
 
-bool industry_code_shape(const std::string& s) {
-  if (s.empty() || s[0] < 'A' || s[0] > 'T') return false;
-  if (s.size() != 1 && (s.size() < 3 || s.size() > 5)) return false;  // section, division, group, class
-  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+bool listed_industry_code(const std::string& value, const IndustryTable& table) {
+  auto code = table.canonical(value);
+  return code && *code == value;
 }
 
 }  // namespace jiebang::fit

@@ -29,9 +29,10 @@ constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
 // slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
 // whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
-// names ("杭州市西湖区") resolved to their code, repeated cases indexed once.
+// names ("杭州市西湖区") resolved to their code, repeated cases indexed once; 6: "XY" region
+// prefix terms, industry hierarchy terms for table codes only, no over-long word pairs.
 constexpr const char* kFormatKey = "jiebang.index_format";
-constexpr int kIndexFormat = 5;
+constexpr int kIndexFormat = 6;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
@@ -58,18 +59,20 @@ Xapian::Query any_of(std::vector<Xapian::Query> parts) {
 }
 
 /// Region fit (GB/T 2260 closeness / 3, see RegionTable::closeness) of every document against
-/// `code`: a third for the same province, city and code each, all nested.
+/// `code`: a third each for the same first two digits (province term), the same first four
+/// ("XY" term; not the city code, which for a province code is the province itself) and the same
+/// code, all nested.
 Xapian::Query region_fit_query(const std::string& code, double w) {
   if (w <= 0 || !RegionTable::is_code(code)) return {};
   return any_of({weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionPrefix, code.substr(0, 2) + "0000"))),
-                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionPrefix, code.substr(0, 4) + "00"))),
+                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionCityPrefix, code.substr(0, 4)))),
                  weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionExactPrefix, code)))});
 }
 
 /// Industry fit (GB/T 4754 closeness / 4, best over all pairs; the same code or tag 1) against
 /// the subject's `values`: a quarter per hierarchy level (section, division, group, class) that
 /// any pair shares (levels nest, so the sum is the best pair's closeness), or 1 for an equal value.
-Xapian::Query industry_fit_query(const json& values, double w) {
+Xapian::Query industry_fit_query(const json& values, const IndustryTable& table, double w) {
   if (w <= 0 || !values.is_array() || values.empty()) return {};
   std::vector<Xapian::Query> exact;
   std::set<std::string> levels[4];
@@ -78,7 +81,7 @@ Xapian::Query industry_fit_query(const json& values, double w) {
     if (!v.is_string()) continue;
     std::string value = v.get<std::string>();
     exact.emplace_back(ix::boolean_term(ix::kIndustryExactPrefix, value));
-    if (!fit::industry_code_shape(value)) continue;
+    if (!fit::listed_industry_code(value, table)) continue;  // a tag: equal only
     for (int l = 0; l < 4; ++l)
       if (value.size() >= kLevelLength[l]) levels[l].insert(value.substr(0, kLevelLength[l]));
   }
@@ -386,7 +389,7 @@ struct SearchIndex::Impl {
     Xapian::Enquire enquire(db(kCases));
     enquire.set_query(text);
     enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
-    enquire.set_collapse_key(ix::kSlotEnterpriseId, 2);
+    enquire.set_collapse_key(ix::kSlotRecordId, 2);
     // Up to two case documents per enterprise come back: twice the enterprise count covers them.
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * wanted));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -409,7 +412,7 @@ struct SearchIndex::Impl {
       if (!q.empty()) parts.push_back(std::move(q));
     };
     add(region_fit_query(json_string(subject, "region"), w.region));
-    if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, w.industry));
+    if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, industries, w.industry));
     if (target == kEnterprises) {
       std::string key = json_string(subject, "publisher_key");
       if (key.empty()) key = text::normalize_name(json_string(subject, "publisher"));
@@ -456,7 +459,7 @@ struct SearchIndex::Impl {
     // a case alone is ranked too.
     Xapian::Query evidence;
     if (share > 0) {
-      auto* source = new Xapian::ValueMapPostingSource(ix::kSlotEnterpriseId);
+      auto* source = new Xapian::ValueMapPostingSource(ix::kSlotRecordId);
       source->set_default_weight(0);
       std::vector<std::string> ids;
       for (const auto& [id, h] : cases) {
@@ -482,6 +485,9 @@ struct SearchIndex::Impl {
     Xapian::Enquire enquire(db(target));
     enquire.set_query(q);
     enquire.set_weighting_scheme(bm25);
+    // Equal scores in id order: a total order, so the top k of any k is the prefix of the whole
+    // list, and it does not depend on the order documents were added in.
+    enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cq.limit));
     std::vector<Xapian::Query> ids;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -852,9 +858,9 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
 Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const CandidateQuery& q) const {
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{e.name, 1}, {e.description, 1}};
   for (const auto& c : e.capabilities) texts.emplace_back(c, 2);
-  for (const auto& c : e.cases) {
-    texts.emplace_back(c.title, 2);
-    texts.emplace_back(c.description, 1);
+  for (size_t i : ix::distinct_cases(e)) {  // a repeated case adds nothing, as in the index
+    texts.emplace_back(e.cases[i].title, 2);
+    texts.emplace_back(e.cases[i].description, 1);
   }
   texts = impl_->with_synonyms(std::move(texts));
   CandidateList list;

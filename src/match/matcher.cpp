@@ -1,4 +1,4 @@
-// Matcher: text candidates from the index, attribute fit, hard filters and explanations.
+// Matcher: the ranking query (SearchIndex, the whole score inside Xapian) and each result's explanation.
 #include "jiebang/match/matcher.h"
 
 #include <algorithm>
@@ -34,13 +34,16 @@ std::vector<std::string> codes_of(const json& industries) {
 
 /// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag, after
 /// normalisation, as the index's terms do).
-int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b, std::string* shared) {
+int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b,
+                       const IndustryTable& table, std::string* shared) {
   int best = 0;
   for (const auto& x : a)
     for (const auto& y : b) {
       // Only GB/T 4754 codes have a hierarchy; a domain tag is close only to the same tag.
       bool equal = x == y || text::normalize_name(x) == text::normalize_name(y);
-      int c = equal ? 4 : (fit::industry_code_shape(x) && fit::industry_code_shape(y)) ? IndustryTable::closeness(x, y) : 0;
+      int c = equal ? 4
+                    : (fit::listed_industry_code(x, table) && fit::listed_industry_code(y, table)) ? IndustryTable::closeness(x, y)
+                                                                                                  : 0;
       if (c > best) {
         best = c;
         if (shared) *shared = x;
@@ -78,7 +81,7 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
 
   std::string shared;
   int ic = industry_closeness(codes_of(arr(scenario, "industries")),
-                              codes_of(arr(enterprise, "industries")), &shared);
+                              codes_of(arr(enterprise, "industries")), industries, &shared);
   static const char* kIndustryZh[] = {"", "同一门类", "同一大类", "同一中类", "同一行业"};
   static const char* kIndustryEn[] = {"", "same industry section", "same industry division", "same industry group",
                                       "same industry"};
@@ -92,7 +95,8 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
 
   std::string sr = str(scenario, "region");
   std::string er = str(enterprise, "region");
-  int rc = RegionTable::closeness(sr, er);
+  // Only codes the table knows have a place in the hierarchy (as in the index's terms).
+  int rc = regions.contains(sr) && regions.contains(er) ? RegionTable::closeness(sr, er) : 0;
   static const char* kRegionZh[] = {"", "同省", "同市", "同区县"};
   static const char* kRegionEn[] = {"", "same province", "same city", "same district"};
   std::string reg_reason;
@@ -122,28 +126,16 @@ MatchResult finish_result(Candidate&& c, PairFit&& fit, const std::string& name)
   MatchResult r;
   r.id = c.id;
   r.name = name;
+  r.score = c.score;  // what Xapian ranked by
   r.components = std::move(fit.components);
   for (const auto& comp : r.components) {
-    r.score += comp.contribution;
+    r.components_sum += comp.contribution;
     if (comp.reason.empty()) continue;
     if (!r.reason.empty()) r.reason += "; ";
     r.reason += comp.reason;
   }
   r.attributes = std::move(c.attributes);
   return r;
-}
-
-void sort_and_cut(std::vector<MatchResult>& results, size_t limit) {
-  // Score, then id: a total order (ids are unique), so the best `limit` need no stable sort.
-  auto better = [](const MatchResult& a, const MatchResult& b) {
-    return a.score != b.score ? a.score > b.score : a.id < b.id;
-  };
-  if (results.size() > limit) {
-    std::partial_sort(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(limit), results.end(), better);
-    results.resize(limit);
-  } else {
-    std::sort(results.begin(), results.end(), better);
-  }
 }
 
 json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
@@ -223,7 +215,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
     std::string name = str(c.attributes, "name");
     out.push_back(finish_result(std::move(c), std::move(fit), name));
   }
-  sort_and_cut(out, o.limit);
+  // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)
     for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);
@@ -258,7 +250,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
     PairFit fit = fit_pair(c.attributes, q.subject, text_fit, weights_, regions_, industries_, has_han(title), false);
     out.push_back(finish_result(std::move(c), std::move(fit), title));
   }
-  sort_and_cut(out, o.limit);
+  // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)
     for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);

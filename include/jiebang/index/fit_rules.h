@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiebang/core/taxonomy.h"
+
 namespace jiebang::fit {
 
 /// Track-record evidence beyond this many pieces adds nothing: 1 − 0.5¹⁶ is within 2e-5 of 1.
@@ -35,9 +37,9 @@ double evidence_fit(int n);
 /// short −1/3 down to 0; 0.5 when either is unknown.
 double readiness_fit(std::optional<int> have, std::optional<int> required);
 
-/// True for a GB/T 4754-shaped code: a section letter A–T alone or with 2–4 digits ("I", "I65",
-/// "I651", "I6510"), the shapes import checks against the table. Such values rank by the
-/// hierarchy; anything else ("C1", "c3911" as stored, "智慧交通") is a tag, close only to itself.
-bool industry_code_shape(const std::string& s);
+/// True when `value` is a code the GB/T 4754-2017 table lists, in its canonical form ("I",
+/// "I65", "I651", "I6510"): only such values rank by the hierarchy; anything else ("C1", "C919",
+/// "智慧交通") is a tag, close only to the same tag.
+bool listed_industry_code(const std::string& value, const IndustryTable& table);
 
 }  // namespace jiebang::fit

@@ -70,11 +70,13 @@ struct Candidate {
 struct CandidateList {
   std::vector<Candidate> candidates;
   std::vector<std::string> query_terms;  ///< index terms of the whole-profile (or scenario) query
-  /// The best text score the query reaches among the targets the filters allow (scenarios_for:
-  /// apart from posted_at bounds, see CandidateQuery). Text fits are divided by it.
+  /// The best text score the query reaches among the targets the filters allow, required
+  /// qualifications aside (scenarios_for: posted_at bounds aside too, see CandidateQuery). Text
+  /// fits are divided by it.
   double reference_score = 0;
-  /// With per-case evidence: the best case evidence (best case + second_case
-  /// × second best) among all enterprises; case evidence is divided by it. 0 when none.
+  /// With per-case evidence: the best case evidence (best case + second_case × second best)
+  /// among the enterprises whose cases were fetched (CandidateQuery::case_hits); case evidence is
+  /// divided by it. 0 when none.
   double case_reference = 0;
 };
 
@@ -122,7 +124,9 @@ struct CandidateQuery {
   /// The attribute summary of the record matched for (Matcher's scenario or enterprise summary:
   /// publisher_key, region, industries, required_trl / trl, customers, outcomes).
   nlohmann::json subject;
-  size_t case_hits = 100;       ///< enterprises whose best past cases are taken as per-case evidence
+  /// Per-case evidence is read from the best 2 × case_hits case documents, at most two per
+  /// enterprise (so from case_hits to 2 × case_hits enterprises).
+  size_t case_hits = 100;
 };
 
 /// The two Xapian databases under one directory (`scenarios/`, `enterprises/`), each recording in
@@ -189,8 +193,8 @@ class SearchIndex {
   /// informative terms against whole profiles, plus per-case evidence from the cases database;
   /// enterprises lacking a required qualification never match. Each candidate carries its
   /// score, its own text and case scores and its attribute summary; the list carries the
-  /// references the fits were divided by. An empty list when no enterprise shares a term.
-  /// Errors: kInternal (Xapian), kInvalidArgument when the text has no terms.
+  /// references the fits were divided by. An empty list when no enterprise shares a term (or the
+  /// text has no terms). Errors: kInternal (Xapian).
   Result<CandidateList> enterprises_for(const Scenario& scenario, const CandidateQuery& q) const;
   /// The best `q.limit` scenarios passing `q.filters` for an enterprise (text: name, description,
   /// capabilities, cases), ranked as above; scenarios requiring a qualification it lacks never match.

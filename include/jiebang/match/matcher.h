@@ -18,7 +18,7 @@ namespace jiebang {
 /// [0, 1]. Defaults are the values in index/ranking.json, chosen on the evaluations (see README
 /// "Ranking").
 struct MatchWeights : FitWeights {
-  size_t candidates = 100;    ///< enterprises whose best past cases are taken as per-case evidence; unit: enterprises
+  size_t candidates = 100;    ///< per-case evidence from the best 2 × this many case documents (≤ 2 per enterprise)
   size_t max_query_terms = 150;  ///< informative terms kept from a long text
   double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
   double bm25_b = 0.85;       ///< BM25 b for matching
@@ -42,7 +42,8 @@ struct ScoreComponent {
 struct MatchResult {
   std::string id;
   std::string name;       ///< enterprise name or scenario title
-  double score = 0;       ///< Σ contributions
+  double score = 0;       ///< the score Xapian ranked by: Σ weight × fit (see FitWeights)
+  double components_sum = 0;  ///< Σ contributions as explained: equal to `score` up to rounding (a test checks it)
   std::vector<ScoreComponent> components;
   std::string reason;     ///< the components' reasons joined in one line
   std::vector<std::string> matched_terms;
