@@ -350,6 +350,18 @@ TEST_F(RankingTest, RepeatedCasesAddNoTextScore) {
       << r->at(0).id << " " << r->at(0).reason << " | " << r->at(1).id << " " << r->at(1).reason;
 }
 
+// Regression (found in review): two long ASCII words side by side made a word-pair term over
+// Xapian's 245-byte limit; the write threw "Term too long" and catch-up failed on that change
+// every time. Words over 64 bytes are not words (as for Xapian's TermGenerator).
+TEST_F(RankingTest, LongWordsDoNotStopTheIndex) {
+  json e = enterprise("e-long-words");
+  e["description"] = std::string(130, 'a') + " " + std::string(130, 'b') + " tunnel inspection robots";
+  add({scenario("s1")}, {e, enterprise("e-plain")});  // add() asserts that catch-up succeeded
+  auto order = enterprises_for("s1");
+  EXPECT_EQ(order.size(), 2u);
+  EXPECT_NE(std::find(order.begin(), order.end(), "e-long-words"), order.end());
+}
+
 // The attribute fit is part of the Xapian match, not a rerank of a text candidate window: a firm
 // far down the text ranking but with the strongest track record comes first even when only a few
 // per-case candidates are considered (before, with `candidates` 5, it was never seen).
