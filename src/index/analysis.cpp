@@ -122,16 +122,18 @@ void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, X
   std::string norm = text::normalize(text);
   tg.index_text(norm, weight);
   tg.increase_termpos(100);
-  {
-    Xapian::Document doc = tg.get_document();
-    for (const auto& b : latin_bigrams(norm)) doc.add_term(b, weight);
-  }
+  Xapian::Document doc = tg.get_document();
+  for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
+}
+
+std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
+  std::vector<std::string> out = latin_bigrams(norm);
   // ICU dictionary words of 3+ characters as terms of their own (2-character words are already
   // the n-gram bigrams): an exact word match then outweighs the same characters apart.
-  if (!has_non_ascii(norm)) return;  // no Han words to add
-  Xapian::Document doc = tg.get_document();
+  if (!has_non_ascii(norm)) return out;  // no Han words to add
   for (const auto& t : text::tokenize(norm))
-    if (t.kind == text::TokenKind::kHan && t.chars >= 3 && t.text.size() <= kMaxTermBytes) doc.add_term(t.text, weight);
+    if (t.kind == text::TokenKind::kHan && t.chars >= 3 && t.text.size() <= kMaxTermBytes) out.push_back(t.text);
+  return out;
 }
 
 std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
@@ -143,10 +145,7 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     if (text.empty()) continue;
     std::string norm = text::normalize(text);
     tg.index_text_without_positions(norm, weight);
-    for (const auto& b : latin_bigrams(norm)) doc.add_term(b, weight);
-    if (!has_non_ascii(norm)) continue;
-    for (const auto& t : text::tokenize(norm))
-      if (t.kind == text::TokenKind::kHan && t.chars >= 3) doc.add_term(t.text, weight);
+    for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
   }
   std::vector<std::pair<std::string, Xapian::termcount>> out;
   for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -319,12 +318,9 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   // Track-record terms: one per piece of evidence (capped), so a query can weight "n pieces with
   // this customer" as 1 − 0.5ⁿ by summing 0.5ᵏ over the terms k = 1..n present.
   fit::TrackRecordEvidence evidence = fit::track_record_evidence(attrs["customers"], outcome_list);
-  for (const auto& [key, n] : evidence.exact)
-    for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k)
-      doc.add_boolean_term(evidence_term(kTrackRecordPrefix, key, k));
-  for (const auto& [key, n] : evidence.parent)
-    for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k)
-      doc.add_boolean_term(evidence_term(kParentRecordPrefix, key, k));
+  for (const auto& [prefix, counts] : {std::pair{kTrackRecordPrefix, &evidence.exact}, std::pair{kParentRecordPrefix, &evidence.parent}})
+    for (const auto& [key, n] : *counts)
+      for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k) doc.add_boolean_term(evidence_term(prefix, key, k));
   if (!outcome_list.empty()) attrs["outcomes"] = std::move(outcome_list);
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
   attrs["qualifications"] = e.qualifications;

@@ -62,6 +62,10 @@ class Analyzer {
   std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
       const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const;
 
+  /// The terms added to a normalised text's own (TermGenerator's) terms, at indexing and in a
+  /// long-text query alike: latin_bigrams, and ICU dictionary words of 3+ Han characters.
+  std::vector<std::string> word_terms(const std::string& normalized) const;
+
   /// Pairs of neighbouring English words ("vena cava", "cava filter"): stemmed, stopwords
   /// dropped, not across punctuation or non-Latin text; each as a "B" term.
   std::vector<std::string> latin_bigrams(const std::string& normalized) const;
