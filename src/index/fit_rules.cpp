@@ -41,6 +41,8 @@ double evidence_fit(int n) {
   return 1.0 - std::pow(0.5, std::min(n, kTrackRecordCap));
 }
 
+double case_evidence(double best, double second, double second_case) { return best + second_case * second; }
+
 double readiness_fit(std::optional<int> have, std::optional<int> required) {
   if (!have || !required) return 0.5;
   if (*have >= *required) return 1.0;

@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include "analysis.h"
+#include "fit_query.h"
 #include "query_builder.h"
 #include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
@@ -43,123 +44,6 @@ Status from_xapian(const Xapian::Error& e, std::string_view what) {
   std::string_view type = e.get_type();
   if (type == "DatabaseLockError" || type == "DatabaseOpeningError") return Status::unavailable(msg);
   return Status::internal(msg);
-}
-
-/// A query giving every document that matches `filter` exactly the weight `w` (Xapian's stock
-/// FixedWeightPostingSource under OP_FILTER: the left side's weight, the right side's documents).
-Xapian::Query weighted(double w, const Xapian::Query& filter) {
-  return Xapian::Query(Xapian::Query::OP_FILTER,
-                       Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()), filter);
-}
-
-Xapian::Query any_of(std::vector<Xapian::Query> parts) {
-  if (parts.empty()) return {};
-  if (parts.size() == 1) return parts[0];
-  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
-}
-
-/// Region fit (GB/T 2260 closeness / 3, see RegionTable::closeness) of every document against
-/// `code`: a third each for the same first two digits (province term), the same first four
-/// ("XY" term; not the city code, which for a province code is the province itself) and the same
-/// code, all nested.
-Xapian::Query region_fit_query(const std::string& code, double w) {
-  if (w <= 0 || !RegionTable::is_code(code)) return {};
-  return any_of({weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionPrefix, code.substr(0, 2) + "0000"))),
-                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionCityPrefix, code.substr(0, 4)))),
-                 weighted(w / 3, Xapian::Query(ix::boolean_term(ix::kRegionExactPrefix, code)))});
-}
-
-/// Industry fit (GB/T 4754 closeness / 4, best over all pairs; the same code or tag 1) against
-/// the subject's `values`: a quarter per hierarchy level (section, division, group, class) that
-/// any pair shares (levels nest, so the sum is the best pair's closeness), or 1 for an equal value.
-Xapian::Query industry_fit_query(const json& values, const IndustryTable& table, double w) {
-  if (w <= 0 || !values.is_array() || values.empty()) return {};
-  std::vector<Xapian::Query> exact;
-  std::set<std::string> levels[4];
-  static constexpr size_t kLevelLength[4] = {1, 3, 4, 5};
-  for (const auto& v : values) {
-    if (!v.is_string()) continue;
-    std::string value = v.get<std::string>();
-    exact.emplace_back(ix::boolean_term(ix::kIndustryExactPrefix, value));
-    if (!fit::listed_industry_code(value, table)) continue;  // a tag: equal only
-    for (int l = 0; l < 4; ++l)
-      if (value.size() >= kLevelLength[l]) levels[l].insert(value.substr(0, kLevelLength[l]));
-  }
-  if (exact.empty()) return {};
-  Xapian::Query any_equal = any_of(exact);
-  Xapian::Query equal = weighted(w, any_equal);
-  std::vector<Xapian::Query> shared;
-  for (const auto& level : levels) {
-    std::vector<Xapian::Query> terms;
-    for (const auto& prefix : level) terms.emplace_back(ix::boolean_term(ix::kIndustryPrefix, prefix));
-    if (!terms.empty()) shared.push_back(weighted(w / 4, any_of(std::move(terms))));
-  }
-  if (shared.empty()) return equal;
-  // The hierarchy counts only where no value is equal (equal is the most, 1).
-  return Xapian::Query(Xapian::Query::OP_OR, equal,
-                       Xapian::Query(Xapian::Query::OP_AND_NOT, any_of(std::move(shared)), any_equal));
-}
-
-/// Readiness fit (fit::readiness_fit) from the readiness slot, every document matching:
-/// `other(v)` is the fit of a document whose slot holds TRL v; "?" (unknown) gets 0.5.
-template <typename Fit>
-Xapian::Query readiness_fit_query(bool subject_known, Fit other, double w) {
-  if (w <= 0) return {};
-  if (!subject_known) return Xapian::Query((new Xapian::FixedWeightPostingSource(w * 0.5))->release());
-  auto* source = new Xapian::ValueMapPostingSource(ix::kSlotReadiness);
-  for (int v = 1; v <= 9; ++v) source->add_mapping(std::to_string(v), w * other(v));
-  source->set_default_weight(w * 0.5);
-  return Xapian::Query(source->release());
-}
-
-/// Track record of enterprises for a publisher (`publisher_key` normalised): 0.5ᵏ·w for each
-/// evidence term k present (Σ = (1 − 0.5ⁿ)·w), or half that for the parent organisation,
-/// when there is no exact evidence. (Not OP_MAX: Xapian 1.4.22's OP_MAX under a top-k match
-/// loses documents, measured here; OR with AND_NOT is exact and prunes correctly.)
-Xapian::Query track_record_for_publisher(const std::string& publisher_key, double w) {
-  if (w <= 0 || publisher_key.empty()) return {};
-  auto ladder = [&](const char* prefix, const std::string& key, double scale) {
-    std::vector<Xapian::Query> steps;
-    for (int k = 1; k <= fit::kTrackRecordCap; ++k)
-      steps.push_back(weighted(scale * w * std::pow(0.5, k), Xapian::Query(ix::evidence_term(prefix, key, k))));
-    return any_of(std::move(steps));
-  };
-  Xapian::Query exact = ladder(ix::kTrackRecordPrefix, publisher_key, 1.0);
-  std::string parent = fit::parent_org(publisher_key);
-  if (parent.empty()) return exact;
-  // Parent evidence counts only without exact evidence (an exact first-piece term).
-  return Xapian::Query(Xapian::Query::OP_OR, exact,
-                       Xapian::Query(Xapian::Query::OP_AND_NOT, ladder(ix::kParentRecordPrefix, parent, 0.5),
-                                     Xapian::Query(ix::evidence_term(ix::kTrackRecordPrefix, publisher_key, 1))));
-}
-
-/// Track record of an enterprise (its customers and outcomes) for every scenario: by the
-/// scenario's publisher term, or half for its publisher's parent organisation.
-Xapian::Query track_record_for_scenarios(const json& subject, double w) {
-  if (w <= 0) return {};
-  static const json kNone = json::array();
-  auto field = [&](const char* k) -> const json& {
-    auto it = subject.find(k);
-    return it == subject.end() ? kNone : *it;
-  };
-  fit::TrackRecordEvidence ev = fit::track_record_evidence(field("customers"), field("outcomes"));
-  std::vector<Xapian::Query> exact, parent;
-  for (const auto& [key, n] : ev.exact)
-    exact.push_back(weighted(w * fit::evidence_fit(n), Xapian::Query(ix::ranking_term(ix::kPublisherPrefix, key))));
-  for (const auto& [key, m] : ev.parent)
-    parent.push_back(weighted(0.5 * w * fit::evidence_fit(m), Xapian::Query(ix::ranking_term(ix::kPublisherParentPrefix, key))));
-  if (exact.empty()) return {};
-  std::vector<Xapian::Query> publishers;
-  for (const auto& [key, n] : ev.exact) publishers.emplace_back(ix::ranking_term(ix::kPublisherPrefix, key));
-  // Parent evidence counts only for scenarios whose publisher itself has none.
-  return Xapian::Query(Xapian::Query::OP_OR, any_of(std::move(exact)),
-                       Xapian::Query(Xapian::Query::OP_AND_NOT, any_of(std::move(parent)), any_of(std::move(publishers))));
-}
-
-std::optional<int> int_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int>();
 }
 
 int64_t read_applied(const Xapian::Database& db) {
@@ -378,7 +262,8 @@ struct SearchIndex::Impl {
   }
 
   /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
-  /// cases kept per enterprise): enterprise id → (best, second best) BM25 weight and best title.
+  /// cases kept per enterprise): enterprise id → (best, second best) BM25 weight and the best
+  /// case's document.
   struct CaseHits {
     double best = 0, second = 0;
     Xapian::docid best_doc = 0;  ///< the best case's document (its title is read for the results only)
@@ -404,35 +289,10 @@ struct SearchIndex::Impl {
     return out;
   }
 
-  /// The attribute-fit part of the ranking query (FitWeights) against `target`'s documents for
-  /// the subject's summary: the sum of the components, each a stock posting-source query.
-  Xapian::Query fit_query(int target, const json& subject, const FitWeights& w) const {
-    std::vector<Xapian::Query> parts;
-    auto add = [&](Xapian::Query q) {
-      if (!q.empty()) parts.push_back(std::move(q));
-    };
-    add(region_fit_query(json_string(subject, "region"), w.region));
-    if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, industries, w.industry));
-    if (target == kEnterprises) {
-      std::string key = json_string(subject, "publisher_key");
-      if (key.empty()) key = text::normalize_name(json_string(subject, "publisher"));
-      add(track_record_for_publisher(key, w.track_record));
-      std::optional<int> required = int_field(subject, "required_trl");
-      add(readiness_fit_query(required.has_value(), [&](int have) { return fit::readiness_fit(have, required); },
-                              w.readiness));
-    } else {
-      add(track_record_for_scenarios(subject, w.track_record));
-      std::optional<int> have = int_field(subject, "trl");
-      add(readiness_fit_query(have.has_value(), [&](int required) { return fit::readiness_fit(have, required); },
-                              w.readiness));
-    }
-    return any_of(std::move(parts));
-  }
-
   /// Ranks `target`'s documents by the whole score (FitWeights) inside one Xapian match: the
   /// text query scaled by 1 / the best text score (found first among `reference_filter`'s
-  /// documents), per-case evidence as fixed weights on the enterprises' id terms, the attribute
-  /// fit under OP_AND_MAYBE, hard filters as OP_FILTER / OP_AND_NOT. Returns the best `cq.limit`
+  /// documents), per-case evidence as a ValueMapPostingSource on the enterprise id, the attribute
+  /// fit (attribute_fit_query) under OP_AND_MAYBE, hard filters as OP_FILTER / OP_AND_NOT. Returns the best `cq.limit`
   /// exactly, each with its score and, for the explanations, its own text and case scores.
   Result<CandidateList> ranked(int target, const Xapian::Query& text, const Xapian::Query& filter,
                                const Xapian::Query& exclude, const Xapian::Query& reference_filter,
@@ -450,7 +310,7 @@ struct SearchIndex::Impl {
     if (best.empty() || best.begin().get_weight() <= 0) return list;
     const double top = best.begin().get_weight();
     double top_case = 0;
-    for (const auto& [id, h] : cases) top_case = std::max(top_case, h.best + w.second_case * h.second);
+    for (const auto& [id, h] : cases) top_case = std::max(top_case, fit::case_evidence(h.best, h.second, w.second_case));
     const double share = top_case > 0 ? w.case_share : 0;
     Xapian::Query q(Xapian::Query::OP_SCALE_WEIGHT, text, w.text * (1 - share) / top);
     // Per-case evidence: one stock ValueMapPostingSource mapping enterprise id → weight (not a
@@ -463,7 +323,7 @@ struct SearchIndex::Impl {
       source->set_default_weight(0);
       std::vector<std::string> ids;
       for (const auto& [id, h] : cases) {
-        double e = h.best + w.second_case * h.second;
+        double e = fit::case_evidence(h.best, h.second, w.second_case);
         if (e <= 0) continue;
         source->add_mapping(id, w.text * share * e / top_case);
         ids.push_back(std::string(ix::kIdPrefix) + id);
@@ -476,7 +336,7 @@ struct SearchIndex::Impl {
                           Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
                                         Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()), 0.0));
     }
-    Xapian::Query attribute_fit = fit_query(target, cq.subject, w);
+    Xapian::Query attribute_fit = ix::attribute_fit_query(target == kEnterprises, cq.subject, w, industries);
     if (!evidence.empty())
       attribute_fit = attribute_fit.empty() ? evidence : Xapian::Query(Xapian::Query::OP_OR, evidence, attribute_fit);
     if (!attribute_fit.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, attribute_fit);
@@ -490,6 +350,7 @@ struct SearchIndex::Impl {
     enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cq.limit));
     std::vector<Xapian::Query> ids;
+    std::vector<Xapian::docid> docids;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Candidate c;
       c.score = it.get_weight();
@@ -501,17 +362,18 @@ struct SearchIndex::Impl {
         c.best_case = db(kCases).get_document(h->second.best_doc).get_data();
       }
       ids.emplace_back(std::string(ix::kIdPrefix) + c.id);
+      docids.push_back(*it);
       list.candidates.push_back(std::move(c));
     }
     // Each result's own text score, for its explanation: the text query on just these documents.
     if (!ids.empty()) {
       Xapian::Enquire own(db(target));
-      own.set_query(filtered(text, any_of(std::move(ids))));
+      own.set_query(filtered(text, ix::any_of(std::move(ids))));
       own.set_weighting_scheme(bm25);
-      std::unordered_map<std::string, double> text_scores;
+      std::unordered_map<Xapian::docid, double> text_scores;
       Xapian::MSet m = own.get_mset(0, static_cast<Xapian::doccount>(list.candidates.size()));
-      for (auto it = m.begin(); it != m.end(); ++it) text_scores[json_string(attributes(target, it), "id")] = it.get_weight();
-      for (auto& c : list.candidates) c.text_score = text_scores[c.id];
+      for (auto it = m.begin(); it != m.end(); ++it) text_scores[*it] = it.get_weight();
+      for (size_t i = 0; i < docids.size(); ++i) list.candidates[i].text_score = text_scores[docids[i]];
     }
     list.reference_score = top;
     list.case_reference = share > 0 ? top_case : 0;
@@ -822,6 +684,12 @@ std::vector<std::string> term_names(const std::vector<std::pair<std::string, Xap
   for (const auto& t : terms) out.push_back(t.first);
   return out;
 }
+
+/// The query's weights, or the defaults when it names none.
+const FitWeights& fit_weights(const CandidateQuery& q) {
+  static const FitWeights kDefaults;
+  return q.fit ? *q.fit : kDefaults;
+}
 }  // namespace
 
 Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const CandidateQuery& q) const {
@@ -834,8 +702,7 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
     if (profile_terms.empty()) return list;
     list.query_terms = term_names(profile_terms);
     Xapian::Query profile_text = Impl::or_query(profile_terms);
-    static const FitWeights kDefaultFit;
-    const FitWeights& fit = q.fit ? *q.fit : kDefaultFit;
+    const FitWeights& fit = fit_weights(q);
     // Per-case evidence: the same text scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work.
     std::unordered_map<std::string, Impl::CaseHits> cases;
@@ -869,7 +736,6 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
     Xapian::Query text = Impl::or_query(terms);
-    static const FitWeights kDefaultFit;
     // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
     SearchFilters open = q.filters;
     if (q.reference_beyond_posted) {
@@ -884,8 +750,8 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
     const Xapian::Database& sdb = impl_->db(kScenarios);
     for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
       if (!held.count(*t)) lacking.emplace_back(*t);
-    auto ranked = impl_->ranked(kScenarios, text, impl_->filter_query(q.filters), any_of(std::move(lacking)),
-                                impl_->filter_query(open), {}, q.fit ? *q.fit : kDefaultFit, q);
+    auto ranked = impl_->ranked(kScenarios, text, impl_->filter_query(q.filters), ix::any_of(std::move(lacking)),
+                                impl_->filter_query(open), {}, fit_weights(q), q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
     return ranked;

@@ -204,7 +204,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
   out.reserve(list->candidates.size());
   for (auto& c : list->candidates) {
     double profile_fit = top > 0 ? c.text_score / top : 0;
-    double case_fit = top_case > 0 ? (c.case_score + weights_.second_case * c.second_case_score) / top_case : 0;
+    double case_fit = top_case > 0 ? fit::case_evidence(c.case_score, c.second_case_score, weights_.second_case) / top_case : 0;
     double text_fit = (1 - share) * profile_fit + share * case_fit;
     PairFit fit = fit_pair(q.subject, c.attributes, text_fit, weights_, regions_, industries_, zh, true);
     if (share > 0 && !c.best_case.empty() && case_fit >= 0.5) {

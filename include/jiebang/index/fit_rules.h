@@ -33,6 +33,10 @@ TrackRecordEvidence track_record_evidence(const nlohmann::json& customers, const
 /// 1 − 0.5ⁿ with n capped at kTrackRecordCap; 0 for n ≤ 0.
 double evidence_fit(int n);
 
+/// An enterprise's per-case evidence: its best case's BM25 weight plus `second_case` × its second
+/// best's (FitWeights::second_case).
+double case_evidence(double best, double second, double second_case);
+
 /// Readiness fit (TRL, ISO 16290 / GB/T 22900 levels 1–9): 1 when `have` ≥ `required`, each level
 /// short −1/3 down to 0; 0.5 when either is unknown.
 double readiness_fit(std::optional<int> have, std::optional<int> required);
