@@ -260,6 +260,25 @@ struct Batch {
   }
 };
 
+/// The first `wanted` results of a ranking that `keep` accepts (it sees those kept so far),
+/// asking `rank(limit)` for `limit` results and, while the rules drop too many, for twice as many.
+/// The ranking is exact for any limit (the top k is the prefix of the whole list), so the first
+/// ones never change. Errors: rank's.
+template <typename Rank, typename Keep>
+Result<std::vector<MatchResult>> first_kept(Rank rank, size_t limit, size_t wanted, Keep keep) {
+  for (;;) {
+    Result<std::vector<MatchResult>> results = rank(limit);
+    if (!results) return results.status();
+    std::vector<MatchResult> kept;
+    for (auto& r : *results) {
+      if (kept.size() >= wanted) break;
+      if (keep(r, kept)) kept.push_back(std::move(r));
+    }
+    if (kept.size() >= wanted || results->size() < limit) return kept;
+    limit *= 2;
+  }
+}
+
 class RecipientBuilder {
  public:
   RecipientBuilder(const RunContext& ctx, const Store& store, const SearchIndex& index, const Matcher& matcher,
@@ -288,25 +307,22 @@ class RecipientBuilder {
       o.query_terms = &query_terms;
       // Ask for enough ranked scenarios to fill the digest after the rules drop some; when they
       // drop more, ask again for twice as many (the ranking of the first ones does not change).
-      o.limit = ctx_.settings.max_items * 2 + seen.size();
-      std::vector<MatchResult> picked;
-      for (;;) {
-        auto results = matcher_.scenarios_for(*e, o);
-        if (!results) return results.status();
-        picked.clear();
-        std::map<std::string, size_t> per_publisher;
-        for (auto& r : *results) {
-          if (picked.size() >= ctx_.settings.max_items) break;
-          if (seen.count(r.id) || ctx_.engaged.count(pair_key(r.id, id))) continue;
-          std::string publisher = json_string(r.attributes, "publisher");
-          if (per_publisher[publisher] >= ctx_.settings.per_publisher_cap) continue;
-          ++per_publisher[publisher];
-          picked.push_back(std::move(r));
-        }
-        if (picked.size() >= ctx_.settings.max_items || results->size() < o.limit) break;
-        o.limit *= 2;
-      }
-      for (auto& r : picked) {
+      auto picked = first_kept(
+          [&](size_t limit) {
+            o.limit = limit;
+            return matcher_.scenarios_for(*e, o);
+          },
+          ctx_.settings.max_items * 2 + seen.size(), ctx_.settings.max_items,
+          [&](const MatchResult& r, const std::vector<MatchResult>& kept) {
+            if (seen.count(r.id) || ctx_.engaged.count(pair_key(r.id, id))) return false;
+            std::string publisher = json_string(r.attributes, "publisher");
+            auto same = std::count_if(kept.begin(), kept.end(), [&](const MatchResult& k) {
+              return json_string(k.attributes, "publisher") == publisher;
+            });
+            return static_cast<size_t>(same) < ctx_.settings.per_publisher_cap;
+          });
+      if (!picked) return picked.status();
+      for (auto& r : *picked) {
         std::string publisher = json_string(r.attributes, "publisher");
         r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms);
         std::string region = json_string(r.attributes, "region");
@@ -347,32 +363,19 @@ class RecipientBuilder {
       MatchOptions o;
       o.matched_terms = false;
       o.query_terms = terms.get();
-      // The ranking is exact for any limit (the top k is the prefix of the whole list): ask for a
-      // few more than the cap, and twice as many while pairs already sent or engaged use them up.
-      o.limit = ctx_.settings.per_scenario_cap * 2 + 4;
-      std::vector<MatchResult> taken;
-      bool skip = false;
-      for (;;) {
-        auto results = matcher_.enterprises_for(s, o);
-        if (!results) {
-          if (results.status().code() == ErrorCode::kInvalidArgument) {  // a scenario with no text terms
-            skip = true;
-            break;
-          }
-          return results.status();
-        }
-        taken.clear();
-        for (auto& r : *results) {
-          if (taken.size() >= ctx_.settings.per_scenario_cap) break;
-          std::string key = pair_key(s.id, r.id);
-          if (seen.count(key) || ctx_.engaged.count(key)) continue;
-          taken.push_back(std::move(r));
-        }
-        if (taken.size() >= ctx_.settings.per_scenario_cap || results->size() < o.limit) break;
-        o.limit *= 2;
-      }
-      if (skip) continue;
-      for (auto& r : taken) picks.push_back({std::move(r), &s, terms});
+      // A few more than the cap, and more while pairs already sent or engaged use them up.
+      auto taken = first_kept(
+          [&](size_t limit) {
+            o.limit = limit;
+            return matcher_.enterprises_for(s, o);
+          },
+          ctx_.settings.per_scenario_cap * 2 + 4, ctx_.settings.per_scenario_cap,
+          [&](const MatchResult& r, const std::vector<MatchResult>&) {
+            std::string key = pair_key(s.id, r.id);
+            return !seen.count(key) && !ctx_.engaged.count(key);
+          });
+      if (!taken) return taken.status();
+      for (auto& r : *taken) picks.push_back({std::move(r), &s, terms});
     }
     std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
       if (a.result.score != b.result.score) return a.result.score > b.result.score;
