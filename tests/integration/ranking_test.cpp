@@ -27,13 +27,13 @@
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/matcher.h"
 #include "jiebang/store/store.h"
+#include "integration/store_fixture.h"
 #include "test_util.h"
 
 namespace jiebang {
 namespace {
 
 using nlohmann::json;
-using testing::TempDir;
 
 // Every enterprise in a component test has this text (one description, two identical cases), so
 // the text fit is the same for all and only the attribute under test can order them.
@@ -57,20 +57,8 @@ json scenario(const std::string& id) {
           {"publisher", kPublisher}, {"status", "open"},      {"deadline", "2099-12-31"}};
 }
 
-class RankingTest : public ::testing::Test {
+class RankingTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    auto regions = RegionTable::load(testing::index_dir());
-    ASSERT_TRUE(regions.is_ok()) << regions.status().to_string();
-    regions_ = std::move(*regions);
-    auto industries = IndustryTable::load(testing::index_dir());
-    ASSERT_TRUE(industries.is_ok()) << industries.status().to_string();
-    industries_ = std::move(*industries);
-    auto store = Store::open(tmp_.file("jiebang.sqlite3"));
-    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-    store_ = std::move(*store);
-  }
-
   /// Stores the records (through the validators, as an import does) and brings the index up to date.
   void add(const std::vector<json>& scenarios, const std::vector<json>& enterprises) {
     std::vector<Scenario> ss;
@@ -134,10 +122,6 @@ class RankingTest : public ::testing::Test {
     return out;
   }
 
-  TempDir tmp_;
-  RegionTable regions_;
-  IndustryTable industries_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<SearchIndex> index_;
 };
 

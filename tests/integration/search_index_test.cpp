@@ -10,27 +10,15 @@
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/search_index.h"
 #include "jiebang/store/store.h"
+#include "integration/store_fixture.h"
 #include "test_util.h"
 
 namespace jiebang {
 namespace {
 
-using testing::TempDir;
 
-class SearchIndexTest : public ::testing::Test {
+class SearchIndexTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    auto regions = RegionTable::load(testing::index_dir());
-    ASSERT_TRUE(regions.is_ok()) << regions.status().to_string();
-    regions_ = std::move(*regions);
-    auto industries = IndustryTable::load(testing::index_dir());
-    ASSERT_TRUE(industries.is_ok()) << industries.status().to_string();
-    industries_ = std::move(*industries);
-    auto store = Store::open(tmp_.file("jiebang.sqlite3"));
-    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-    store_ = std::move(*store);
-  }
-
   /// Loads the fixture records into the store (through the validators, as an import does).
   void load_fixtures() {
     std::vector<Scenario> scenarios;
@@ -68,10 +56,6 @@ class SearchIndexTest : public ::testing::Test {
     return out;
   }
 
-  TempDir tmp_;
-  RegionTable regions_;
-  IndustryTable industries_;
-  std::unique_ptr<Store> store_;
   size_t scenario_count_ = 0, enterprise_count_ = 0;
 };
 
