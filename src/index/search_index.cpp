@@ -703,11 +703,14 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
     list.query_terms = term_names(profile_terms);
     Xapian::Query profile_text = Impl::or_query(profile_terms);
     const FitWeights& fit = fit_weights(q);
-    // Per-case evidence: the same text scored against single past cases, so one exactly
-    // matching project is not drowned by a firm's other work.
+    // Per-case evidence: the same terms scored against single past cases, so one exactly
+    // matching project is not drowned by a firm's other work. The terms are the ones chosen
+    // against the profiles (every case's words are in its firm's profile, so the informative
+    // terms are nearly the same): choosing them again against the cases database cost a term
+    // lookup per distinct word of the scenario, ~0.8 ms a match on SBIR, for the same top 10.
     std::unordered_map<std::string, Impl::CaseHits> cases;
     if (q.per_case && fit.case_share > 0 && impl_->db(kCases).get_doccount() > 0)
-      cases = impl_->case_hits(Impl::or_query(impl_->long_text_terms(kCases, texts, q.max_query_terms)), q, q.case_hits);
+      cases = impl_->case_hits(profile_text, q, q.case_hits);
     // Hard filter: an enterprise must hold every qualification the scenario requires.
     std::vector<Xapian::Query> required;
     for (const auto& r : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, r));
