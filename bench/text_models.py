@@ -28,9 +28,10 @@ import re
 import sys
 
 
-def data_dir():
-    if len(sys.argv) > 1:
-        return sys.argv[1]
+def data_dir(given=None):
+    """The SBIR known-item folder: `given`, else $JIEBANG_SHARED_DIR/eval/..., else ../shared/eval/..."""
+    if given:
+        return given
     shared = os.environ.get("JIEBANG_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
     return os.path.join(shared, "eval", "sbir-known-item")
 
@@ -102,7 +103,7 @@ def ranked(scores, ids):
 
 
 def main():
-    d = data_dir()
+    d = data_dir(sys.argv[1] if len(sys.argv) > 1 else None)
     firms = [json.loads(l) for l in open(os.path.join(d, "enterprises.jsonl"), encoding="utf-8")]
     scenarios = [json.loads(l) for l in open(os.path.join(d, "scenarios.jsonl"), encoding="utf-8")]
     answer = {}
