@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <pplx/threadpool.h>
 
+#include "http_guard.h"
 #include "jiebang/api/problem.h"
 #include "serial_executor.h"
 
@@ -71,6 +72,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
   SerialExecutor executor;
   std::string url;
   std::unique_ptr<http::experimental::listener::http_listener> listener;
+  /// The front door clients talk to; the listener above takes requests from it only, on loopback.
+  std::unique_ptr<HttpGuard> guard;
   std::once_flag stop_once;
 
   bool past_deadline(Clock::time_point start) const {
@@ -202,23 +205,55 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   const auto& [host, port] = *listen;
   impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   impl->api.set_queue_depth_source([exec = &impl->executor] { return exec->queued(); });
-  try {
-    impl->listener = std::make_unique<http::experimental::listener::http_listener>(web::uri(impl->url));
-    std::weak_ptr<Impl> weak = impl;
-    impl->listener->support([weak](http::http_request req) {
-      if (auto self = weak.lock()) self->on_request(std::move(req));
-      else req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
-          try {
-            t.get();
-          } catch (...) {
-          }
-        });
-    });
-    // Waiting is fine here: start() runs on the caller's thread, not in a handler.
-    impl->listener->open().wait();
-  } catch (const std::exception& e) {
+  // cpprestsdk listens on a free loopback port that only the guard talks to. The port is picked
+  // by binding to 0 and closing, so another process may take it before the listener opens:
+  // a few tries.
+  std::string last_error;
+  for (int attempt = 0; attempt < 5 && !impl->listener; ++attempt) {
+    auto upstream_port = HttpGuard::free_port("127.0.0.1");
+    if (!upstream_port) return upstream_port.status();
+    try {
+      auto listener = std::make_unique<http::experimental::listener::http_listener>(
+          web::uri(fmt::format("http://127.0.0.1:{}", *upstream_port)));
+      std::weak_ptr<Impl> weak = impl;
+      listener->support([weak](http::http_request req) {
+        if (auto self = weak.lock()) self->on_request(std::move(req));
+        else req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
+            try {
+              t.get();
+            } catch (...) {
+            }
+          });
+      });
+      // Waiting is fine here: start() runs on the caller's thread, not in a handler.
+      listener->open().wait();
+      impl->listener = std::move(listener);
+      GuardLimits limits;
+      limits.max_body_bytes = config.max_body_bytes;
+      // The request-target may be up to max_target_bytes (longer ones get 414 from the API,
+      // not 431 here); headers take the rest.
+      limits.max_header_bytes = config.max_target_bytes + 16 * 1024;
+      limits.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+      limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
+      limits.threads = config.io_threads;
+      Api* api = &impl->api;
+      auto guard = HttpGuard::start(host, port, "127.0.0.1", *upstream_port, limits,
+                                    [api](int status, const std::string& method, double seconds) {
+                                      api->metrics().record("unmatched", method, status, seconds);
+                                    });
+      if (!guard) {
+        impl->executor.stop();
+        impl->listener->close().wait();
+        return guard.status();  // "cannot listen on host:port: …"
+      }
+      impl->guard = std::move(*guard);
+    } catch (const std::exception& e) {
+      last_error = e.what();
+    }
+  }
+  if (!impl->listener) {
     impl->executor.stop();
-    return Status::unavailable(fmt::format("cannot listen on {}: {}", config.listen, e.what()));
+    return Status::unavailable(fmt::format("cannot start the API listener on loopback: {}", last_error));
   }
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
@@ -226,6 +261,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
 void ApiServer::stop() {
   if (!impl_) return;
   std::call_once(impl_->stop_once, [this] {
+    if (impl_->guard) impl_->guard->stop();  // no new requests reach the listener
     impl_->executor.stop();
     try {
       impl_->listener->close().wait();

@@ -1,5 +1,6 @@
 // The HTTP transport of the web API: cpprestsdk's http_listener behind one adapter, so that it
-// could be swapped (cpprestsdk is archived upstream). cpprest headers stay in the .cpp file.
+// could be swapped (cpprestsdk is archived upstream), with a strict front (http_guard.h) that
+// frames every request before cpprestsdk sees it. cpprest headers stay in the .cpp file.
 #pragma once
 
 #include <memory>
@@ -13,11 +14,16 @@ namespace jiebang::api {
 
 /// A running HTTP/1.1 server (plain HTTP: put a TLS-terminating reverse proxy in front).
 ///
-/// Per request: headers are checked first (Api::precheck: 413 from Content-Length and 414 before
-/// any body is read); the body is read asynchronously up to max_body_bytes (a chunked body that
-/// goes past it is cut off and answered 413, the connection closed); the complete request is
-/// queued to the one thread that runs the Service (Api::handle), which replies. No handler waits on
-/// a task (.get()/.wait()): every step is a continuation, so the I/O pool never deadlocks.
+/// Two layers. Clients talk to a guard (src/api/http_guard.h, Boost.Beast) that reads each
+/// request strictly — RFC 9112 framing and chunked decoding, headers up to max_target_bytes +
+/// 16 KiB (else 431), bodies up to max_body_bytes (else 413, from Content-Length before any body
+/// byte, or as soon as a chunked body passes the limit), the whole request within
+/// request_timeout_ms of its headers (else 503), malformed framing 400 — and forwards it with a
+/// Content-Length over a loopback keep-alive connection to cpprestsdk's http_listener, whose own
+/// request parsing is unsafe (a chunk size of "-1" aborted the process). Behind it, per request:
+/// Api::precheck (414 …), the body read asynchronously, the complete request queued to the one
+/// thread that runs the Service (Api::handle), which replies. No handler waits on a task
+/// (.get()/.wait()): every step is a continuation, so the I/O pool never deadlocks.
 class ApiServer {
  public:
   /// Starts listening on config.listen. `service` must outlive the server and must not be used

@@ -1,0 +1,327 @@
+// The web API's front door (see http_guard.h): Boost.Beast reads and frames each request, the
+// upstream cpprestsdk listener on loopback gets only well-formed ones.
+#include "http_guard.h"
+
+#include <atomic>
+#include <limits>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include "jiebang/api/problem.h"
+
+namespace jiebang::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+/// Time a refused client is given to finish sending (its bytes are read and dropped) before the
+/// socket closes: closing with unread bytes would reset the connection and could destroy the
+/// answer before the client reads it.
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 64u << 20;  ///< at most this much is read and dropped while lingering
+
+struct Shared {
+  GuardLimits limits;
+  HttpGuard::Record record;
+  tcp::endpoint upstream;
+};
+
+/// One client connection: read a request, answer it or forward it, repeat while keep-alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<const Shared> shared)
+      : client_(std::move(socket)),
+        upstream_(client_.get_executor()),
+        shared_(std::move(shared)),
+        deadline_(client_.get_executor()) {}
+
+  void run() { read_head(); }
+
+ private:
+  beast::tcp_stream client_;
+  beast::flat_buffer buffer_;
+  beast::tcp_stream upstream_;
+  beast::flat_buffer upstream_buffer_;
+  std::shared_ptr<const Shared> shared_;
+  /// The request deadline (GuardLimits::request_timeout). Not the stream's own expiry: that
+  /// closes the socket, and a late request is owed a 503.
+  asio::steady_timer deadline_;
+  bool late_ = false;
+  uint64_t request_number_ = 0;  ///< which request a deadline belongs to (a late timer must not hit the next)
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;
+  std::optional<http::response_parser<http::string_body>> response_parser_;
+  http::response<http::string_body> response_;
+  std::string method_;
+  Clock::time_point start_{};
+  bool retried_ = false;
+  size_t lingered_ = 0;
+  std::vector<char> drop_;
+
+  const GuardLimits& limits() const { return shared_->limits; }
+
+  void read_head() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
+    parser_->body_limit(limits().max_body_bytes);
+    start_ = {};
+    client_.expires_after(limits().idle_timeout);
+    http::async_read_header(client_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_head(ec); });
+  }
+
+  void on_head(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return close_now();
+    // An idle keep-alive connection, or headers that never finished: the stream closed it.
+    if (ec == beast::error::timeout) return close_now();
+    if (ec == http::error::body_limit)  // a Content-Length over the limit, seen with the headers
+      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    if (ec == http::error::header_limit)
+      return refuse(431, fmt::format("the request line and headers are over {} bytes", limits().max_header_bytes), false);
+    if (ec) return refuse(400, fmt::format("malformed request: {}", ec.message()), false);
+    start_ = Clock::now();
+    const auto& head = parser_->get();
+    method_ = std::string(head.method_string());
+    if (auto te = head.find(http::field::transfer_encoding); te != head.end() && !beast::iequals(te->value(), "chunked"))
+      return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not supported (only chunked)",
+                                     std::string(te->value())), false);
+    if (auto length = parser_->content_length(); length && *length > limits().max_body_bytes)
+      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    client_.expires_never();
+    late_ = false;
+    deadline_.expires_at(start_ + limits().request_timeout);
+    deadline_.async_wait([self = shared_from_this(), number = ++request_number_](beast::error_code e) {
+      if (e || number != self->request_number_ || !self->parser_ || self->parser_->is_done())
+        return;  // cancelled, or the body was complete in time
+      self->late_ = true;
+      beast::error_code ignored;
+      self->client_.socket().cancel(ignored);  // the pending read ends with operation_aborted
+    });
+    if (beast::iequals(head[http::field::expect], "100-continue") && !parser_->is_done()) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(client_, *cont, [self = shared_from_this(), cont](beast::error_code e, size_t) {
+        if (e) {
+          self->deadline_.cancel();
+          return self->close_now();
+        }
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(client_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    deadline_.cancel();
+    if (late_) return refuse(503, "the request took longer than the deadline to arrive", true);
+    if (ec == http::error::body_limit)
+      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return close_now();
+    if (ec) return refuse(400, fmt::format("the request body could not be read: {}", ec.message()), false);
+    client_.expires_never();
+    request_ = parser_->release();
+    request_.erase(http::field::transfer_encoding);
+    request_.erase(http::field::expect);
+    request_.content_length(request_.body().size());
+    retried_ = false;
+    forward();
+  }
+
+  void forward() {
+    if (!upstream_.socket().is_open()) {
+      upstream_buffer_.clear();
+      upstream_.async_connect(shared_->upstream, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->refuse(502, "the API service is not reachable", true);
+        self->write_upstream();
+      });
+      return;
+    }
+    write_upstream();
+  }
+
+  void write_upstream() {
+    http::async_write(upstream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->upstream_failed(ec);
+      self->response_parser_.emplace();
+      // Our own responses: no limit. (Not boost::none: Boost 1.74's parser compares a known
+      // Content-Length with the optional limit, and any length is "over" an empty one.)
+      self->response_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+      http::async_read(self->upstream_, self->upstream_buffer_, *self->response_parser_,
+                       [self](beast::error_code e, size_t) {
+                         if (e) return self->upstream_failed(e);
+                         self->on_response();
+                       });
+    });
+  }
+
+  /// A kept-alive upstream connection may have been closed by the upstream meanwhile: reconnect
+  /// and send once more (nothing was answered, so nothing was done twice), then give up (502).
+  void upstream_failed(beast::error_code ec) {
+    beast::error_code ignored;
+    upstream_.socket().close(ignored);
+    if (!retried_ && !(response_parser_ && response_parser_->got_some())) {
+      retried_ = true;
+      return forward();
+    }
+    refuse(502, fmt::format("the API service did not answer: {}", ec.message()), true);
+  }
+
+  void on_response() {
+    response_ = response_parser_->release();
+    if (!response_.keep_alive()) {
+      beast::error_code ignored;
+      upstream_.socket().close(ignored);
+    }
+    bool close = !response_.keep_alive() || !request_.keep_alive();
+    response_.prepare_payload();
+    response_.keep_alive(!close);
+    client_.expires_after(limits().request_timeout);  // a client that does not read its answer
+    http::async_write(client_, response_, [self = shared_from_this(), close](beast::error_code ec, size_t) {
+      if (ec) return self->close_now();
+      if (close) return self->shutdown_and_linger();
+      self->read_head();
+    });
+  }
+
+  /// Answers `status` with a problem document and closes the connection (lingering).
+  void refuse(int status, const std::string& detail, bool retry_after) {
+    HttpResponse r = make_problem(status, detail).response();
+    auto out = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    for (const auto& [name, value] : r.headers.fields()) out->set(name, value);
+    if (retry_after) out->set(http::field::retry_after, "1");
+    out->set("X-Content-Type-Options", "nosniff");
+    out->keep_alive(false);
+    out->body() = std::move(r.body);
+    out->prepare_payload();
+    double seconds = start_ == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start_).count();
+    if (shared_->record) shared_->record(status, method_.empty() ? "-" : method_, seconds);
+    client_.expires_after(kLinger);
+    http::async_write(client_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+      if (ec) return self->close_now();
+      self->shutdown_and_linger();
+    });
+  }
+
+  /// Half-closes, then reads and drops what the client still sends (up to kLinger / kLingerBytes)
+  /// so that the answer is not lost to a connection reset.
+  void shutdown_and_linger() {
+    beast::error_code ignored;
+    client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    client_.expires_after(kLinger);
+    drop_.resize(64 * 1024);
+    linger();
+  }
+
+  void linger() {
+    client_.async_read_some(asio::buffer(drop_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kLingerBytes) return self->close_now();
+      self->linger();
+    });
+  }
+
+  void close_now() {
+    beast::error_code ignored;
+    client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    client_.socket().close(ignored);
+    upstream_.socket().close(ignored);
+  }
+};
+
+}  // namespace
+
+struct HttpGuard::Impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::shared_ptr<const Shared> shared;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopped{false};
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (!ec) {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), shared)->run();
+      }
+      // Out of file descriptors (EMFILE) and the like: go on accepting; the next try may succeed.
+      accept();
+    });
+  }
+};
+
+HttpGuard::HttpGuard(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpGuard::~HttpGuard() { stop(); }
+
+Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int port, const std::string& upstream_host,
+                                                    int upstream_port, const GuardLimits& limits, Record record) {
+  auto impl = std::make_unique<Impl>();
+  beast::error_code ec;
+  // A host name ("localhost") is resolved once, here; its first address is used.
+  tcp::resolver resolver(impl->io);
+  auto found = resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service, ec);
+  if (ec || found.empty())
+    return Status::unavailable(fmt::format("cannot listen on {}:{}: {}", host, port, ec ? ec.message() : "no address"));
+  tcp::endpoint endpoint = found.begin()->endpoint();
+  auto upstream = asio::ip::make_address(upstream_host, ec);
+  if (ec) return Status::unavailable(fmt::format("bad upstream address {}: {}", upstream_host, ec.message()));
+  auto shared = std::make_shared<Shared>();
+  shared->limits = limits;
+  shared->record = std::move(record);
+  shared->upstream = tcp::endpoint(upstream, static_cast<unsigned short>(upstream_port));
+  impl->shared = std::move(shared);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::unavailable(fmt::format("cannot listen on {}:{}: {}", host, port, ec.message()));
+  impl->accept();
+  size_t n = std::max<size_t>(1, limits.threads);
+  for (size_t i = 0; i < n; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  return std::unique_ptr<HttpGuard>(new HttpGuard(std::move(impl)));
+}
+
+void HttpGuard::stop() {
+  if (!impl_ || impl_->stopped.exchange(true)) return;
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  // No handler runs any more: the acceptor and the sessions (owned by their pending handlers,
+  // destroyed with the io_context) close without racing an I/O thread.
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+Result<int> HttpGuard::free_port(const std::string& host) {
+  asio::io_context io;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return Status::unavailable(fmt::format("bad address {}: {}", host, ec.message()));
+  tcp::acceptor a(io);
+  tcp::endpoint endpoint(address, 0);
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (ec) return Status::unavailable(fmt::format("no free port on {}: {}", host, ec.message()));
+  return static_cast<int>(a.local_endpoint().port());
+}
+
+}  // namespace jiebang::api

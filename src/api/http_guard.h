@@ -1,0 +1,64 @@
+// The web API's front door: a strict HTTP/1.1 request reader (Boost.Beast) between clients and
+// cpprestsdk's listener, which only ever sees well-framed requests from it on loopback.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "jiebang/core/status.h"
+
+namespace jiebang::api {
+
+/// What the guard enforces on every request before cpprestsdk sees it.
+struct GuardLimits {
+  size_t max_body_bytes = 8 * 1024 * 1024;  ///< unit: bytes of the (de-chunked) body; more → 413
+  size_t max_header_bytes = 16 * 1024;      ///< unit: bytes of the request line and headers; more → 431
+  /// From a request's headers being read to its body being complete; later → 503 with
+  /// Retry-After, the connection closed (also ends clients that stall mid-body).
+  std::chrono::milliseconds request_timeout{30000};
+  /// A keep-alive connection with no request for this long, or a request line and headers
+  /// that take longer than this to arrive, is closed.
+  std::chrono::milliseconds idle_timeout{30000};
+  size_t threads = 4;  ///< I/O threads of the guard
+};
+
+/// An HTTP/1.1 front for an upstream server on loopback. Why: cpprestsdk's listener (archived
+/// upstream) parses request framing unsafely — a chunk size of "-1" kills the process
+/// (std::bad_alloc in an I/O thread), a large chunk size is buffered whole past any body limit,
+/// chunk extensions corrupt bodies, pipelined requests are lost, and a refused body can only be
+/// cut off racily. The guard reads each request with Boost.Beast's parser (RFC 9112 framing,
+/// chunked decoding, header and body limits), answers framing errors itself (400, 413, 431, 501,
+/// 502, 503 — as RFC 9457 problem details, `Connection: close`, with a lingering close so the
+/// client reads the answer), and forwards every well-formed request with a Content-Length and no
+/// Transfer-Encoding over a keep-alive connection to the upstream, relaying its response.
+/// Requests on one connection are answered in order (pipelining works).
+class HttpGuard {
+ public:
+  /// Called once per response the guard makes itself: (status, method, seconds since the
+  /// request's headers were read, or 0). Must be thread-safe.
+  using Record = std::function<void(int status, const std::string& method, double seconds)>;
+
+  /// Listens on host:port and forwards to upstream_host:upstream_port. Errors: kUnavailable
+  /// (cannot bind: port in use, no permission; bad address), naming the address.
+  static Result<std::unique_ptr<HttpGuard>> start(const std::string& host, int port, const std::string& upstream_host,
+                                                  int upstream_port, const GuardLimits& limits, Record record);
+  /// Closes the listening socket and every connection, then joins the I/O threads. Idempotent.
+  void stop();
+  ~HttpGuard();
+  HttpGuard(const HttpGuard&) = delete;
+  HttpGuard& operator=(const HttpGuard&) = delete;
+
+  /// A free TCP port on `host` at the time of asking (bind to port 0, read, close), for the
+  /// upstream listener. Errors: kUnavailable.
+  static Result<int> free_port(const std::string& host);
+
+ private:
+  struct Impl;
+  explicit HttpGuard(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jiebang::api
