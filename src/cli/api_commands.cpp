@@ -113,7 +113,7 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
       ->check(CLI::Range(1, 3600 * 1000));
   serve->add_option("--max-queued", config.max_queued_requests, "Requests waiting for the service; more get 503 (default 1024)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
-  serve->add_option("--io-threads", config.io_threads, "cpprestsdk network threads (default 4)")
+  serve->add_option("--io-threads", config.io_threads, "network threads of the request front and of cpprestsdk, each (default 4)")
       ->check(CLI::Range(size_t{1}, size_t{256}));
   struct DigestOptions {
     std::string at = "mon 09:00";

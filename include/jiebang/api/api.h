@@ -26,8 +26,8 @@ struct ApiConfig {
   /// (a slow body, a long queue) is answered 503 without being run. unit: milliseconds. Default 30 s.
   int request_timeout_ms = 30000;
   size_t max_queued_requests = 1024;  ///< requests waiting for the service; more → 503. Default 1024
-  /// Threads of cpprestsdk's I/O pool (network only: the service runs on one thread of its own).
-  /// Takes effect for the first server of a process only. Default 4.
+  /// Threads of the strict front (per server) and of cpprestsdk's I/O pool (the first server of
+  /// a process only) — network only: the service runs on one thread of its own. Default 4.
   size_t io_threads = 4;
 };
 
