@@ -3,6 +3,7 @@
 #include "http_guard.h"
 
 #include <atomic>
+#include <future>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -35,7 +36,10 @@ constexpr size_t kLingerBytes = 64u << 20;  ///< at most this much is read and d
 struct Shared {
   GuardLimits limits;
   HttpGuard::Record record;
+  HttpGuard::Precheck precheck;
   tcp::endpoint upstream;
+  /// Requests forwarded whose answer has not been written back yet (HttpGuard::drain).
+  mutable std::atomic<int> in_flight{0};
 };
 
 /// One client connection: read a request, answer it or forward it, repeat while keep-alive.
@@ -67,6 +71,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_;
   Clock::time_point start_{};
   bool retried_ = false;
+  bool counted_ = false;  ///< this request is in Shared::in_flight
+
+  void done_in_flight() {
+    if (counted_) shared_->in_flight.fetch_sub(1);
+    counted_ = false;
+  }
   size_t lingered_ = 0;
   std::vector<char> drop_;
 
@@ -99,6 +109,13 @@ class Session : public std::enable_shared_from_this<Session> {
                                      std::string(te->value())), false);
     if (auto length = parser_->content_length(); length && *length > limits().max_body_bytes)
       return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    if (shared_->precheck) {
+      HttpRequest request;
+      request.method = method_;
+      request.target = std::string(head.target());
+      for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
+      if (auto early = shared_->precheck(request)) return answer(std::move(*early), false);
+    }
     client_.expires_never();
     late_ = false;
     deadline_.expires_at(start_ + limits().request_timeout);
@@ -141,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.erase(http::field::expect);
     request_.content_length(request_.body().size());
     retried_ = false;
+    shared_->in_flight.fetch_add(1);
+    counted_ = true;
     forward();
   }
 
@@ -158,17 +177,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write_upstream() {
     http::async_write(upstream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->upstream_failed(ec);
-      self->response_parser_.emplace();
-      // Our own responses: no limit. (Not boost::none: Boost 1.74's parser compares a known
-      // Content-Length with the optional limit, and any length is "over" an empty one.)
-      self->response_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-      http::async_read(self->upstream_, self->upstream_buffer_, *self->response_parser_,
-                       [self](beast::error_code e, size_t) {
-                         if (e) return self->upstream_failed(e);
-                         self->on_response();
-                       });
+      // A failed write may still have an answer behind it: the upstream can answer early (a
+      // refused request) and close before reading the whole body. Read it before giving up.
+      self->read_upstream(ec);
     });
+  }
+
+  void read_upstream(beast::error_code write_error) {
+    response_parser_.emplace();
+    // Our own responses: no limit. (Not boost::none: Boost 1.74's parser compares a known
+    // Content-Length with the optional limit, and any length is "over" an empty one.)
+    response_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    http::async_read(upstream_, upstream_buffer_, *response_parser_,
+                     [self = shared_from_this(), write_error](beast::error_code e, size_t) {
+                       if (e) return self->upstream_failed(write_error ? write_error : e);
+                       self->on_response();
+                     });
   }
 
   /// A kept-alive upstream connection may have been closed by the upstream meanwhile: reconnect
@@ -190,10 +214,15 @@ class Session : public std::enable_shared_from_this<Session> {
       upstream_.socket().close(ignored);
     }
     bool close = !response_.keep_alive() || !request_.keep_alive();
-    response_.prepare_payload();
+    if (request_.method() == http::verb::head) {
+      response_.body().clear();  // cpprestsdk sends one; a HEAD answer has none (RFC 9110 §9.3.2)
+    } else {
+      response_.prepare_payload();
+    }
     response_.keep_alive(!close);
     client_.expires_after(limits().request_timeout);  // a client that does not read its answer
     http::async_write(client_, response_, [self = shared_from_this(), close](beast::error_code ec, size_t) {
+      self->done_in_flight();
       if (ec) return self->close_now();
       if (close) return self->shutdown_and_linger();
       self->read_head();
@@ -202,7 +231,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   /// Answers `status` with a problem document and closes the connection (lingering).
   void refuse(int status, const std::string& detail, bool retry_after) {
-    HttpResponse r = make_problem(status, detail).response();
+    answer(make_problem(status, detail).response(), retry_after);
+  }
+
+  /// Sends `r` itself (not forwarded) and closes the connection (lingering).
+  void answer(HttpResponse r, bool retry_after) {
+    const int status = r.status;
     auto out = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     for (const auto& [name, value] : r.headers.fields()) out->set(name, value);
     if (retry_after) out->set(http::field::retry_after, "1");
@@ -210,6 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out->keep_alive(false);
     out->body() = std::move(r.body);
     out->prepare_payload();
+    done_in_flight();
     double seconds = start_ == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start_).count();
     if (shared_->record) shared_->record(status, method_.empty() ? "-" : method_, seconds);
     client_.expires_after(kLinger);
@@ -238,6 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close_now() {
+    done_in_flight();
     beast::error_code ignored;
     client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     client_.socket().close(ignored);
@@ -250,6 +286,9 @@ class Session : public std::enable_shared_from_this<Session> {
 struct HttpGuard::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  /// After a failed accept (out of file descriptors: EMFILE), the next try waits: the listening
+  /// socket stays readable, and trying again at once spins every I/O thread.
+  asio::steady_timer backoff{io};
   std::shared_ptr<const Shared> shared;
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
@@ -257,12 +296,16 @@ struct HttpGuard::Impl {
   void accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), shared)->run();
+      if (ec) {
+        backoff.expires_after(std::chrono::milliseconds(50));
+        backoff.async_wait([this](beast::error_code e) {
+          if (!e) accept();
+        });
+        return;
       }
-      // Out of file descriptors (EMFILE) and the like: go on accepting; the next try may succeed.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), shared)->run();
       accept();
     });
   }
@@ -273,7 +316,8 @@ HttpGuard::HttpGuard(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpGuard::~HttpGuard() { stop(); }
 
 Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int port, const std::string& upstream_host,
-                                                    int upstream_port, const GuardLimits& limits, Record record) {
+                                                    int upstream_port, const GuardLimits& limits, Record record,
+                                                    Precheck precheck) {
   auto impl = std::make_unique<Impl>();
   beast::error_code ec;
   // A host name ("localhost") is resolved once, here; its first address is used.
@@ -287,6 +331,7 @@ Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int
   auto shared = std::make_shared<Shared>();
   shared->limits = limits;
   shared->record = std::move(record);
+  shared->precheck = std::move(precheck);
   shared->upstream = tcp::endpoint(upstream, static_cast<unsigned short>(upstream_port));
   impl->shared = std::move(shared);
   impl->acceptor.open(endpoint.protocol(), ec);
@@ -298,6 +343,28 @@ Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int
   size_t n = std::max<size_t>(1, limits.threads);
   for (size_t i = 0; i < n; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
   return std::unique_ptr<HttpGuard>(new HttpGuard(std::move(impl)));
+}
+
+void HttpGuard::stop_accepting() {
+  if (!impl_ || impl_->stopped) return;
+  std::promise<void> closed;
+  asio::post(impl_->io, [impl = impl_.get(), &closed] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->backoff.cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+}
+
+bool HttpGuard::drain(std::chrono::milliseconds at_most) {
+  if (!impl_) return true;
+  auto until = Clock::now() + at_most;
+  while (impl_->shared->in_flight.load() > 0) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 void HttpGuard::stop() {

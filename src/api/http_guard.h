@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "jiebang/api/http.h"
 #include "jiebang/core/status.h"
 
 namespace jiebang::api {
@@ -40,11 +42,23 @@ class HttpGuard {
   /// Called once per response the guard makes itself: (status, method, seconds since the
   /// request's headers were read, or 0). Must be thread-safe.
   using Record = std::function<void(int status, const std::string& method, double seconds)>;
+  /// Asked with each request's method, target and headers before its body is read: a response
+  /// to send at once instead of reading and forwarding the request (the upstream's own checks,
+  /// e.g. 414, so that a refused request's body is never pushed upstream), or nullopt. Must be
+  /// thread-safe. May be empty.
+  using Precheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
 
   /// Listens on host:port and forwards to upstream_host:upstream_port. Errors: kUnavailable
   /// (cannot bind: port in use, no permission; bad address), naming the address.
   static Result<std::unique_ptr<HttpGuard>> start(const std::string& host, int port, const std::string& upstream_host,
-                                                  int upstream_port, const GuardLimits& limits, Record record);
+                                                  int upstream_port, const GuardLimits& limits, Record record,
+                                                  Precheck precheck = {});
+  /// Closes the listening socket: no new connections (kept-alive ones may still send). Blocks
+  /// until done. Idempotent.
+  void stop_accepting();
+  /// Waits until no forwarded request is waiting for its answer to be relayed, or `at_most`
+  /// has passed. Returns true when none is left.
+  bool drain(std::chrono::milliseconds at_most);
   /// Closes the listening socket and every connection, then joins the I/O threads. Idempotent.
   void stop();
   ~HttpGuard();

@@ -237,10 +237,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
       limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
       limits.threads = config.io_threads;
       Api* api = &impl->api;
-      auto guard = HttpGuard::start(host, port, "127.0.0.1", *upstream_port, limits,
-                                    [api](int status, const std::string& method, double seconds) {
-                                      api->metrics().record("unmatched", method, status, seconds);
-                                    });
+      auto guard = HttpGuard::start(
+          host, port, "127.0.0.1", *upstream_port, limits,
+          [api](int status, const std::string& method, double seconds) {
+            api->metrics().record("unmatched", method, status, seconds);
+          },
+          [api](const HttpRequest& head) { return api->precheck(head); });
       if (!guard) {
         impl->executor.stop();
         impl->listener->close().wait();
@@ -261,8 +263,14 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
 void ApiServer::stop() {
   if (!impl_) return;
   std::call_once(impl_->stop_once, [this] {
-    if (impl_->guard) impl_->guard->stop();  // no new requests reach the listener
+    // No new connections; the running request finishes and queued ones are answered 503 by the
+    // executor; the guard relays those answers (for up to 5 s) before its connections close.
+    if (impl_->guard) impl_->guard->stop_accepting();
     impl_->executor.stop();
+    if (impl_->guard) {
+      impl_->guard->drain(std::chrono::seconds(5));
+      impl_->guard->stop();
+    }
     try {
       impl_->listener->close().wait();
     } catch (const std::exception& e) {

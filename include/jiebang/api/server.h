@@ -35,9 +35,9 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  /// Stops taking work (later and queued requests get 503), lets the running request finish,
-  /// then closes the listener and its connections. Idempotent. Blocks: call it from main, not
-  /// from a handler.
+  /// Stops taking connections and work (queued requests get 503), lets the running request
+  /// finish, relays the answers still on their way (for up to 5 s), then closes the listener and
+  /// every connection. Idempotent. Blocks: call it from main, not from a handler.
   void stop();
   /// "http://127.0.0.1:8080"
   const std::string& url() const;
