@@ -72,15 +72,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point start_{};
   bool retried_ = false;
   bool counted_ = false;  ///< this request is in Shared::in_flight
+  size_t lingered_ = 0;
+  std::vector<char> drop_;
+
+  const GuardLimits& limits() const { return shared_->limits; }
 
   void done_in_flight() {
     if (counted_) shared_->in_flight.fetch_sub(1);
     counted_ = false;
   }
-  size_t lingered_ = 0;
-  std::vector<char> drop_;
-
-  const GuardLimits& limits() const { return shared_->limits; }
 
   void read_head() {
     parser_.emplace();
@@ -96,8 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return close_now();
     // An idle keep-alive connection, or headers that never finished: the stream closed it.
     if (ec == beast::error::timeout) return close_now();
-    if (ec == http::error::body_limit)  // a Content-Length over the limit, seen with the headers
-      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    // A Content-Length over the limit: the parser stops at the headers (Beast checks it there).
+    if (ec == http::error::body_limit) return refuse_too_large();
     if (ec == http::error::header_limit)
       return refuse(431, fmt::format("the request line and headers are over {} bytes", limits().max_header_bytes), false);
     if (ec) return refuse(400, fmt::format("malformed request: {}", ec.message()), false);
@@ -107,8 +107,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto te = head.find(http::field::transfer_encoding); te != head.end() && !beast::iequals(te->value(), "chunked"))
       return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not supported (only chunked)",
                                      std::string(te->value())), false);
-    if (auto length = parser_->content_length(); length && *length > limits().max_body_bytes)
-      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
     if (shared_->precheck) {
       HttpRequest request;
       request.method = method_;
@@ -148,8 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(beast::error_code ec) {
     deadline_.cancel();
     if (late_) return refuse(503, "the request took longer than the deadline to arrive", true);
-    if (ec == http::error::body_limit)
-      return refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    if (ec == http::error::body_limit) return refuse_too_large();  // a chunked body past the limit
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return close_now();
     if (ec) return refuse(400, fmt::format("the request body could not be read: {}", ec.message()), false);
     client_.expires_never();
@@ -227,6 +224,10 @@ class Session : public std::enable_shared_from_this<Session> {
       if (close) return self->shutdown_and_linger();
       self->read_head();
     });
+  }
+
+  void refuse_too_large() {
+    refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
   }
 
   /// Answers `status` with a problem document and closes the connection (lingering).

@@ -112,6 +112,38 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     reply(p->native, std::move(r), p->request.method, p->start, close);
   }
 
+  /// Opens cpprestsdk's listener on a free loopback port that only the guard talks to; returns
+  /// the port. The port is picked by binding to 0 and closing, so another process may take it
+  /// before the listener opens: a few tries. Errors: kUnavailable with the last failure.
+  Result<int> open_listener() {
+    std::string last_error;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      auto port = HttpGuard::free_port("127.0.0.1");
+      if (!port) return port.status();
+      try {
+        auto l = std::make_unique<http::experimental::listener::http_listener>(
+            web::uri(fmt::format("http://127.0.0.1:{}", *port)));
+        std::weak_ptr<Impl> weak = weak_from_this();
+        l->support([weak](http::http_request req) {
+          if (auto self = weak.lock()) self->on_request(std::move(req));
+          else req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
+              try {
+                t.get();
+              } catch (...) {
+              }
+            });
+        });
+        // Waiting is fine here: start() runs on the caller's thread, not in a handler.
+        l->open().wait();
+        listener = std::move(l);
+        return *port;
+      } catch (const std::exception& e) {
+        last_error = e.what();
+      }
+    }
+    return Status::unavailable(fmt::format("cannot start the API listener on loopback: {}", last_error));
+  }
+
   void on_request(http::http_request native) {
     auto start = Clock::now();
     // A body that ends in an error (client gone, body cut off) fails this task; observe it.
@@ -127,6 +159,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     p->request.method = native.method();
     p->request.target = native.request_uri().to_string();
     for (const auto& [name, value] : native.headers()) p->request.headers.add(name, value);
+    // The guard has asked the same before forwarding; asked again (it is cheap) for a local
+    // process that connects to this loopback port directly, bypassing the guard.
     if (auto early = api.precheck(p->request)) {
       bool body = has_body(p->request);
       if (body) cut_body(native);
@@ -205,58 +239,32 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   const auto& [host, port] = *listen;
   impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   impl->api.set_queue_depth_source([exec = &impl->executor] { return exec->queued(); });
-  // cpprestsdk listens on a free loopback port that only the guard talks to. The port is picked
-  // by binding to 0 and closing, so another process may take it before the listener opens:
-  // a few tries.
-  std::string last_error;
-  for (int attempt = 0; attempt < 5 && !impl->listener; ++attempt) {
-    auto upstream_port = HttpGuard::free_port("127.0.0.1");
-    if (!upstream_port) return upstream_port.status();
-    try {
-      auto listener = std::make_unique<http::experimental::listener::http_listener>(
-          web::uri(fmt::format("http://127.0.0.1:{}", *upstream_port)));
-      std::weak_ptr<Impl> weak = impl;
-      listener->support([weak](http::http_request req) {
-        if (auto self = weak.lock()) self->on_request(std::move(req));
-        else req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
-            try {
-              t.get();
-            } catch (...) {
-            }
-          });
-      });
-      // Waiting is fine here: start() runs on the caller's thread, not in a handler.
-      listener->open().wait();
-      impl->listener = std::move(listener);
-      GuardLimits limits;
-      limits.max_body_bytes = config.max_body_bytes;
-      // The request-target may be up to max_target_bytes (longer ones get 414 from the API,
-      // not 431 here); headers take the rest.
-      limits.max_header_bytes = config.max_target_bytes + 16 * 1024;
-      limits.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
-      limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
-      limits.threads = config.io_threads;
-      Api* api = &impl->api;
-      auto guard = HttpGuard::start(
-          host, port, "127.0.0.1", *upstream_port, limits,
-          [api](int status, const std::string& method, double seconds) {
-            api->metrics().record("unmatched", method, status, seconds);
-          },
-          [api](const HttpRequest& head) { return api->precheck(head); });
-      if (!guard) {
-        impl->executor.stop();
-        impl->listener->close().wait();
-        return guard.status();  // "cannot listen on host:port: …"
-      }
-      impl->guard = std::move(*guard);
-    } catch (const std::exception& e) {
-      last_error = e.what();
-    }
-  }
-  if (!impl->listener) {
+  auto upstream_port = impl->open_listener();
+  if (!upstream_port) {
     impl->executor.stop();
-    return Status::unavailable(fmt::format("cannot start the API listener on loopback: {}", last_error));
+    return upstream_port.status();
   }
+  GuardLimits limits;
+  limits.max_body_bytes = config.max_body_bytes;
+  // The request-target may be up to max_target_bytes (longer ones get 414 from the API, not 431
+  // here); headers take the rest.
+  limits.max_header_bytes = config.max_target_bytes + 16 * 1024;
+  limits.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
+  limits.threads = config.io_threads;
+  Api* api = &impl->api;
+  auto guard = HttpGuard::start(
+      host, port, "127.0.0.1", *upstream_port, limits,
+      [api](int status, const std::string& method, double seconds) {
+        api->metrics().record("unmatched", method, status, seconds);
+      },
+      [api](const HttpRequest& head) { return api->precheck(head); });
+  if (!guard) {
+    impl->executor.stop();
+    impl->listener->close().wait();
+    return guard.status();  // "cannot listen on host:port: …"
+  }
+  impl->guard = std::move(*guard);
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
@@ -265,12 +273,10 @@ void ApiServer::stop() {
   std::call_once(impl_->stop_once, [this] {
     // No new connections; the running request finishes and queued ones are answered 503 by the
     // executor; the guard relays those answers (for up to 5 s) before its connections close.
-    if (impl_->guard) impl_->guard->stop_accepting();
+    impl_->guard->stop_accepting();
     impl_->executor.stop();
-    if (impl_->guard) {
-      impl_->guard->drain(std::chrono::seconds(5));
-      impl_->guard->stop();
-    }
+    impl_->guard->drain(std::chrono::seconds(5));
+    impl_->guard->stop();
     try {
       impl_->listener->close().wait();
     } catch (const std::exception& e) {
