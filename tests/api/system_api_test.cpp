@@ -584,6 +584,17 @@ TEST(ServeCommand, OutOfFileDescriptorsTheServerWaitsInsteadOfSpinning) {
   double before = cpu_seconds(pid);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   double used = cpu_seconds(pid) - before;
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == pid) {
+    std::string log = read_file(dir.file("serve.log"));
+    // A sanitizer build only: UBSan's vptr check tests that a vtable is readable by writing it
+    // to a pipe (IsAccessibleMemoryRange); out of file descriptors the pipe fails and a type-cache
+    // miss is reported as an object of the wrong type, which aborts the server (seen about 1 run
+    // in 7 under load). The server did not spin or fail; the check could not run.
+    if (log.find("which does not point to an object of type") != std::string::npos)
+      GTEST_SKIP() << "UBSan's vptr check needs file descriptors the test took away:\n" << log;
+    FAIL() << "the server died while out of file descriptors:\n" << log;
+  }
   EXPECT_LT(used, 0.3) << "CPU seconds used in 1.5 s while out of file descriptors";
   held.clear();
   EXPECT_TRUE(wait_healthy(port)) << "the server serves again once connections close";
