@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -133,6 +134,23 @@ inline HttpReply parse_reply(const std::string& data) {
   } else {
     r.body = rest;
   }
+  return r;
+}
+
+/// Sends `head`, then `body_bytes` bytes of body (spaces; with `chunked`, as 16 KiB chunks and
+/// the final 0-chunk) from a second thread while reading the answer: a client that keeps sending
+/// while the server answers early. The body stops at the first failed send (the server closed).
+/// Returns the answer (status 0 when none came, or the head could not be sent).
+inline HttpReply upload_while_reading(Socket& s, const std::string& head, size_t body_bytes, bool chunked = false) {
+  if (!s.send_all(head)) return {};
+  std::thread writer([&s, body_bytes, chunked] {
+    const std::string block(1 << 14, ' ');
+    for (size_t sent = 0; sent < body_bytes; sent += block.size())
+      if (!s.send_all(chunked ? "4000\r\n" + block + "\r\n" : block)) return;
+    if (chunked) s.send_all("0\r\n\r\n");
+  });
+  HttpReply r = parse_reply(s.read_all());
+  writer.join();
   return r;
 }
 

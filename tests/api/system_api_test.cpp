@@ -181,15 +181,8 @@ TEST_F(SystemApi, TwentyMebibyteBodyIs413WithoutReadingIt) {
   size_t size = 20u << 20;
   std::string head = "POST /v1/scenarios HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + env().operator_key +
                      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
-  ASSERT_TRUE(s.send_all(head));
   // The answer comes while the body is still being sent; the server stops reading and closes.
-  std::thread writer([&s, size] {
-    std::string block(1 << 16, ' ');
-    for (size_t sent = 0; sent < size; sent += block.size())
-      if (!s.send_all(block)) break;
-  });
-  HttpReply r = parse_reply(s.read_all());
-  writer.join();
+  HttpReply r = upload_while_reading(s, head, size);
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
   EXPECT_EQ(r.header("connection"), "close");
@@ -236,7 +229,6 @@ TEST(SystemApiLimits, OversizedUploadsNeverCrashTheServer) {
   config.max_body_bytes = 16 * 1024;
   TestServer env(false, config);
   const std::string auth = "Host: 127.0.0.1\r\nAuthorization: Bearer " + env.operator_key + "\r\n";
-  const std::string block(1 << 14, ' ');
   constexpr int kRounds = 1000;
   int refused = 0;
   for (int i = 0; i < kRounds; ++i) {
@@ -247,14 +239,7 @@ TEST(SystemApiLimits, OversizedUploadsNeverCrashTheServer) {
                        (chunked ? std::string("Transfer-Encoding: chunked\r\n")
                                 : "Content-Length: " + std::to_string(size) + "\r\n") +
                        "\r\n";
-    ASSERT_TRUE(s.send_all(head));
-    std::thread writer([&s, &block, size, chunked] {
-      for (size_t sent = 0; sent < size; sent += block.size())
-        if (!s.send_all(chunked ? "4000\r\n" + block + "\r\n" : block)) return;
-      if (chunked) s.send_all("0\r\n\r\n");  // a client ends its chunked body
-    });
-    HttpReply r = parse_reply(s.read_all());
-    writer.join();
+    HttpReply r = upload_while_reading(s, head, size, chunked);
     EXPECT_EQ(r.status, 413) << "round " << i << (chunked ? " (chunked)" : " (Content-Length)");
     refused += r.status == 413;
   }
@@ -609,17 +594,12 @@ TEST(SystemApiFraming, ARefusedQueryStringIs414EvenWithALargeBody) {
   for (int round = 0; round < 6; ++round) {
     Socket s(env.port);
     size_t size = 4u << 20;
-    ASSERT_TRUE(s.send_all("POST /v1/scenarios?q=" + std::string(5000, 'a') +
-                           " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env.operator_key +
-                           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(size) +
-                           "\r\n\r\n"));
-    std::thread writer([&s, size] {
-      std::string block(1 << 16, ' ');
-      for (size_t sent = 0; sent < size; sent += block.size())
-        if (!s.send_all(block)) break;
-    });
-    HttpReply r = parse_reply(s.read_all());
-    writer.join();
+    HttpReply r = upload_while_reading(s,
+                                       "POST /v1/scenarios?q=" + std::string(5000, 'a') +
+                                           " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env.operator_key +
+                                           "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                           std::to_string(size) + "\r\n\r\n",
+                                       size);
     EXPECT_EQ(r.status, 414) << "round " << round << ": " << r.body;
   }
 }
