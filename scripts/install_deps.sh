@@ -11,6 +11,7 @@ packages=(
   xapian-tools  # tests only: xapian-tcpsrv serves the index to the remote-backend ranking test
   wrk  # bench/load_api.sh only
   python3
+  chromium chromium-driver python3-selenium fonts-wqy-microhei  # tests only: the pages' browser tests (a CJK font for the screenshots)
 )
 
 missing=()

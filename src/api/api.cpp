@@ -50,7 +50,8 @@ Result<std::pair<std::string, int>> parse_listen(const std::string& listen) {
 }
 
 struct Api::Impl {
-  Impl(Service& s, ApiConfig c) : service(s), config(std::move(c)) {}
+  Impl(Service& s, ApiConfig c, Api* api) : self(api), service(s), config(std::move(c)) {}
+  Api* self;
   Service& service;
   ApiConfig config;
   Metrics metrics;
@@ -78,7 +79,9 @@ struct Api::Impl {
     return std::nullopt;
   }
 
-  HttpResponse dispatch(const HttpRequest& req, std::string& route_label) {
+  std::shared_ptr<PageHandler> pages;
+
+  HttpResponse dispatch(const HttpRequest& req, std::string& route_label, const Caller* as) {
     std::string_view target = req.target;
     size_t q = target.find('?');
     std::string_view path = target.substr(0, q);
@@ -86,6 +89,7 @@ struct Api::Impl {
     query = query.substr(0, query.find('#'));
     if (path.empty() || path.front() != '/')
       throw_problem(make_problem(400, fmt::format("request-target \"{}\" is not an absolute path", path.substr(0, 200))));
+    if (!as && pages && pages->owns(path)) return pages->handle(req, *self);
     std::vector<std::string> segments;
     size_t start = 1;
     while (start <= path.size()) {
@@ -109,7 +113,11 @@ struct Api::Impl {
     route_label = std::string(m.route->pattern);
     RequestContext ctx{service, config, metrics, req, &columns, queue_depth, std::move(m.params), {}, std::nullopt};
     ctx.query = parse_query(query);
-    if (m.route->access != Access::kPublic) {
+    if (as) {
+      if (m.route->access == Access::kOperator && as->role != Role::kOperator)
+        throw_problem(make_problem(403, fmt::format("{} {} needs an operator key", req.method, m.route->pattern)));
+      ctx.principal = Principal{as->role, as->scope, as->key_id};
+    } else if (m.route->access != Access::kPublic) {
       Principal p;
       if (auto denied = authenticate(req, p)) return std::move(*denied);
       if (m.route->access == Access::kOperator && !p.is_operator())
@@ -120,7 +128,7 @@ struct Api::Impl {
   }
 };
 
-Api::Api(Service& service, ApiConfig config) : impl_(std::make_unique<Impl>(service, std::move(config))) {
+Api::Api(Service& service, ApiConfig config) : impl_(std::make_unique<Impl>(service, std::move(config), this)) {
   auto columns = ColumnMap::load(service.config().index_dir + "/columns.tsv");
   if (columns) impl_->columns = std::move(*columns);
 }
@@ -157,11 +165,47 @@ std::optional<HttpResponse> Api::precheck(const HttpRequest& head) const {
   return std::nullopt;
 }
 
-HttpResponse Api::handle(const HttpRequest& request) {
+void Api::set_pages(std::shared_ptr<PageHandler> pages) { impl_->pages = std::move(pages); }
+Service& Api::service() { return impl_->service; }
+
+HttpResponse Api::handle(const HttpRequest& request) { return handle_checked(request, nullptr); }
+HttpResponse Api::handle_as(const HttpRequest& request, const Caller& as) { return handle_checked(request, &as); }
+
+HeadCredentials credentials_from_head(const Headers& headers) {
+  HeadCredentials out;
+  if (auto h = headers.get("Authorization")) {
+    std::string_view v = *h;
+    size_t space = v.find(' ');
+    std::string token;
+    if (space != std::string_view::npos && iequals(v.substr(0, space), "Bearer")) {
+      std::string_view t = v.substr(space + 1);
+      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+      while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+      token = std::string(t);
+    }
+    out.bearer = std::move(token);
+  }
+  // Cookie: a=b; jb_session=…  (RFC 6265 §4.2.1); every Cookie field is read.
+  for (const auto& [name, value] : headers.fields()) {
+    if (!iequals(name, "Cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      size_t semi = rest.find(';');
+      std::string_view pair = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == kSessionCookie) out.session = std::string(pair.substr(eq + 1));
+    }
+  }
+  return out;
+}
+
+HttpResponse Api::handle_checked(const HttpRequest& request, const Caller* as) {
   std::string route = "unmatched";
   HttpResponse response;
   try {
-    response = impl_->dispatch(request, route);
+    response = impl_->dispatch(request, route, as);
   } catch (const ProblemException& e) {
     response = e.problem().response();
   } catch (const nlohmann::json::exception& e) {
@@ -174,7 +218,7 @@ HttpResponse Api::handle(const HttpRequest& request) {
                  request.target.substr(0, 200).c_str(), e.what());
     response = make_problem(500, "internal error; the server log has the details").response();
   }
-  response.route = std::move(route);
+  if (response.route == "unmatched" || route != "unmatched") response.route = std::move(route);
   return response;
 }
 

@@ -225,7 +225,8 @@ ApiServer::ApiServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ApiServer::~ApiServer() { stop(); }
 
-Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiConfig& config) {
+Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiConfig& config,
+                                                    std::shared_ptr<PageHandler> pages) {
   auto listen = parse_listen(config.listen);
   if (!listen) return listen.status();
   static std::once_flag pool_once;
@@ -238,6 +239,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   auto impl = std::make_shared<Impl>(service, config);
   const auto& [host, port] = *listen;
   impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  if (pages) impl->api.set_pages(std::move(pages));
   impl->api.set_queue_depth_source([exec = &impl->executor] { return exec->queued(); });
   auto upstream_port = impl->open_listener();
   if (!upstream_port) {

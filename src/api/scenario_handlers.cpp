@@ -67,10 +67,11 @@ FileFormat import_format(const RequestContext& ctx) {
   auto ct = ctx.request.headers.get("Content-Type");
   std::string type = ct ? media_type(*ct) : "";
   if (type == "text/csv") return FileFormat::kCsv;
+  if (type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") return FileFormat::kXlsx;
   if (type == "application/x-ndjson" || type == "application/jsonl" || type == "application/x-jsonlines" ||
       type == "application/jsonlines" || type == "application/json-lines")
     return FileFormat::kJsonLines;
-  throw_problem(make_problem(415, fmt::format("Content-Type \"{}\": send text/csv or application/x-ndjson (JSON Lines)",
+  throw_problem(make_problem(415, fmt::format("Content-Type \"{}\": send text/csv, application/x-ndjson (JSON Lines) or an .xlsx workbook",
                                               type)));
 }
 
@@ -80,13 +81,15 @@ FileFormat import_format(const RequestContext& ctx) {
 ImportReport import_as_publisher(RequestContext& ctx, const Principal& p, FileFormat format) {
   auto start = std::chrono::steady_clock::now();
   std::istringstream raw(ctx.request.body);
-  Utf8Input text = take(open_as_utf8(raw));
+  // A workbook's XML declares its own encoding; text formats are detected (UTF-8 or GB18030).
+  Utf8Input text = format == FileFormat::kXlsx ? Utf8Input{} : take(open_as_utf8(raw));
+  std::istream& source = format == FileFormat::kXlsx ? static_cast<std::istream&>(raw) : *text.stream;
   ImportReport pre;
   std::string jsonl;
   std::vector<size_t> lines;  // line of the caller's body for each JSON Lines record
   ReadOptions options;
   options.columns = ctx.columns;
-  check(read_records(*text.stream, format, RecordKind::kScenario, options, [&](RawRecord&& r) {
+  check(read_records(source, format, RecordKind::kScenario, options, [&](RawRecord&& r) {
     if (!r.error.empty() || !r.object.is_object()) {
       ++pre.read;
       ++pre.rejected;
@@ -117,7 +120,7 @@ ImportReport import_as_publisher(RequestContext& ctx, const Principal& p, FileFo
   report.errors.insert(report.errors.end(), pre.errors.begin(), pre.errors.end());
   std::stable_sort(report.errors.begin(), report.errors.end(),
                    [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
-  report.encoding = std::string(encoding_name(text.encoding));
+  report.encoding = format == FileFormat::kXlsx ? "" : std::string(encoding_name(text.encoding));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "jiebang/api/server.h"
+#include "jiebang/web/pages.h"
 #include "jiebang/service/digest_scheduler.h"
 
 namespace jiebang::cli {
@@ -156,7 +157,7 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     }
     auto svc = open_service(g, exit_code);
     if (!svc) return;
-    auto server = api::ApiServer::start(*svc, config);
+    auto server = api::ApiServer::start(*svc, config, std::make_shared<web::Pages>());
     if (!server) {
       exit_code = fail(server.status());
       return;

@@ -221,4 +221,29 @@ int IndustryTable::closeness(std::string_view a, std::string_view b) {
   return 1;
 }
 
+
+std::vector<std::string> RegionTable::children(std::string_view code6) const {
+  std::vector<std::string> out;
+  if (!code6.empty() && !is_code(code6)) return out;
+  for (const auto& [code, name] : names_) {
+    bool province = code.ends_with("0000");
+    bool city = !province && code.ends_with("00");
+    if (code6.empty() ? province
+                      : code6.ends_with("0000") ? city && code.starts_with(code6.substr(0, 2))
+                      : code6.ends_with("00") ? !province && !city && code.starts_with(code6.substr(0, 4))
+                                              : false)
+      out.push_back(code);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> IndustryTable::children(std::string_view code) const {
+  std::vector<std::string> out;
+  for (const auto& [c, name] : names_)
+    if (c.size() == code.size() + (code.empty() ? 1 : code.size() == 1 ? 2 : 1) && c.starts_with(code)) out.push_back(c);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace jiebang

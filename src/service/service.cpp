@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -627,6 +628,71 @@ Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
     return Status(ErrorCode::kPermissionDenied, fmt::format("API key {} was revoked at {}", row->id, row->revoked_at));
   return key_from_row(*row);
 }
+
+namespace {
+constexpr std::string_view kSessionPrefix = "js_";
+
+/// "YYYY-MM-DDTHH:MM:SSZ" of a UTC time point.
+std::string iso_utc(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/// base64url of `n` random bytes from OpenSSL; "" when it has none.
+std::string random_token(size_t n) {
+  std::vector<unsigned char> random(n);
+  if (RAND_bytes(random.data(), static_cast<int>(n)) != 1) return {};
+  return base64url(random.data(), n);
+}
+}  // namespace
+
+Result<Service::WebSession> Service::open_session(const std::string& secret, std::chrono::seconds ttl) {
+  auto key = authenticate(secret);
+  if (!key) return key.status();
+  std::string token = random_token(32), csrf = random_token(32);
+  if (token.empty() || csrf.empty()) return Status::unavailable("cannot get random bytes from OpenSSL");
+  token = std::string(kSessionPrefix) + token;
+  auto now = impl_->config.clock ? impl_->config.clock() : std::chrono::system_clock::now();
+  WebSessionRow row;
+  row.token_hash = sha256_hex(token);
+  row.key_id = key->id;
+  row.csrf = csrf;
+  row.created_at = iso_utc(now);
+  row.expires_at = iso_utc(now + ttl);
+  if (Status st = impl_->store->insert_web_session(row); !st) return st;
+  return WebSession{std::move(token), std::move(csrf), std::move(*key), row.expires_at};
+}
+
+Result<Service::WebSession> Service::session(const std::string& token) const {
+  if (!token.starts_with(kSessionPrefix) || token.size() != kSessionPrefix.size() + 43)
+    return Status(ErrorCode::kPermissionDenied, "malformed session");
+  auto found = impl_->store->find_web_session(sha256_hex(token));
+  if (!found) {
+    if (found.status().code() == ErrorCode::kNotFound)
+      return Status(ErrorCode::kPermissionDenied, "no such session (signed out, or never signed in)");
+    return found.status();
+  }
+  auto& [row, key_row] = *found;
+  if (!key_row.revoked_at.empty())
+    return Status(ErrorCode::kPermissionDenied, fmt::format("the session's key was revoked at {}", key_row.revoked_at));
+  auto now = impl_->config.clock ? impl_->config.clock() : std::chrono::system_clock::now();
+  if (iso_utc(now) >= row.expires_at)
+    return Status(ErrorCode::kPermissionDenied, fmt::format("the session expired at {}", row.expires_at));
+  auto key = key_from_row(key_row);
+  if (!key) return key.status();
+  return WebSession{"", row.csrf, std::move(*key), row.expires_at};
+}
+
+Status Service::end_session(const std::string& token) {
+  return impl_->store->delete_web_session(sha256_hex(token));
+}
+
+const RegionTable& Service::regions() const { return impl_->regions; }
+const IndustryTable& Service::industries() const { return impl_->industries; }
 
 Result<DigestSummary> Service::run_digest(const IsoWeek& week, const DigestSettings& settings,
                                           const std::string& out_dir, const ProgressFn& progress,

@@ -52,6 +52,58 @@ Result<ApiKeyRow> Store::insert_api_key(ApiKeyRow row) {
   }
 }
 
+Status Store::insert_web_session(const WebSessionRow& row) {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement ins(impl_->db,
+                          "INSERT INTO web_sessions(token_hash, key_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+    ins.bind(1, row.token_hash);
+    ins.bind(2, row.key_id);
+    ins.bind(3, row.csrf);
+    ins.bind(4, row.created_at);
+    ins.bind(5, row.expires_at);
+    ins.exec();
+    return Status::ok();
+  } catch (const SQLite::Exception& e) {
+    if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) return Status::conflict("token_hash: this session is already stored");
+    return from_sqlite(e, "cannot store the session");
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot store the session");
+  }
+}
+
+Result<std::pair<WebSessionRow, ApiKeyRow>> Store::find_web_session(const std::string& token_hash) const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement q(impl_->db, "SELECT token_hash, key_id, csrf, created_at, expires_at FROM web_sessions WHERE token_hash = ?");
+    q.bind(1, token_hash);
+    if (!q.executeStep()) return Status::not_found("no such session");
+    WebSessionRow s;
+    s.token_hash = q.getColumn(0).getString();
+    s.key_id = q.getColumn(1).getInt64();
+    s.csrf = q.getColumn(2).getString();
+    s.created_at = q.getColumn(3).getString();
+    s.expires_at = q.getColumn(4).getString();
+    auto k = key_by_id(impl_->db, s.key_id);
+    if (!k) return Status::not_found("the session's key is gone");
+    return std::make_pair(std::move(s), std::move(*k));
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read the session");
+  }
+}
+
+Status Store::delete_web_session(const std::string& token_hash) {
+  std::lock_guard lock(impl_->mu);
+  try {
+    SQLite::Statement del(impl_->db, "DELETE FROM web_sessions WHERE token_hash = ?");
+    del.bind(1, token_hash);
+    del.exec();
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot delete the session");
+  }
+}
+
 Result<ApiKeyRow> Store::revoke_api_key(int64_t id, const std::string& at) {
   std::lock_guard lock(impl_->mu);
   try {
@@ -63,6 +115,9 @@ Result<ApiKeyRow> Store::revoke_api_key(int64_t id, const std::string& at) {
     up.exec();
     auto k = key_by_id(db, id);
     if (!k) return Status::not_found(fmt::format("id: no API key {}", id));
+    SQLite::Statement end(db, "DELETE FROM web_sessions WHERE key_id = ?");  // its sessions end with it
+    end.bind(1, id);
+    end.exec();
     t.commit();
     return *k;
   } catch (const std::exception& e) {

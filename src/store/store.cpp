@@ -124,6 +124,18 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX digest_items_recipient ON digest_items(kind, recipient_id, week);
     )sql",
+    // v5: the pages' sign-in sessions. A session speaks for one API key (the one signed in with);
+    // only the SHA-256 of its token is kept; a revoked key's sessions end with it.
+    R"sql(
+    CREATE TABLE web_sessions (
+      token_hash TEXT PRIMARY KEY,             -- lower-case hex SHA-256 of the cookie's token
+      key_id     INTEGER NOT NULL REFERENCES api_keys(id),
+      csrf       TEXT NOT NULL,                -- the token every form and state-changing request carries
+      created_at TEXT NOT NULL,                -- ISO 8601 UTC
+      expires_at TEXT NOT NULL                 -- ISO 8601 UTC
+    );
+    CREATE INDEX web_sessions_key ON web_sessions(key_id);
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 

@@ -31,6 +31,39 @@ struct ApiConfig {
   size_t io_threads = 4;
 };
 
+/// A caller already authenticated by other means than a Bearer key (a page's session): the role
+/// and scope of the key the session speaks for.
+struct Caller {
+  Role role = Role::kOperator;
+  std::string scope;   ///< organisation (publisher), enterprise id (enterprise), "" (operator)
+  int64_t key_id = 0;  ///< the key
+};
+
+/// The credentials a request carries in its head, as the API and the pages read them: a Bearer
+/// key (`Authorization: Bearer <key>`) and/or a page session (the `jb_session` cookie). Only
+/// reads the headers: thread-safe, usable by the front before any body byte is read.
+struct HeadCredentials {
+  std::optional<std::string> bearer;   ///< the key text; set when an Authorization header is present ("" when not Bearer)
+  std::optional<std::string> session;  ///< the session cookie's value, when present
+};
+HeadCredentials credentials_from_head(const Headers& headers);
+/// The name of the pages' session cookie.
+inline constexpr std::string_view kSessionCookie = "jb_session";
+
+class Api;
+
+/// The pages served beside the API (the web module implements it): asked first whether a path
+/// is theirs, then given the whole request. Runs on the service thread, like every handler.
+class PageHandler {
+ public:
+  virtual ~PageHandler() = default;
+  /// True when `path` (still percent-encoded, without the query) is a page or page asset.
+  virtual bool owns(std::string_view path) const = 0;
+  /// Answers a request for one of its paths. May call api.handle_as for the JSON API's rules.
+  /// Must not throw.
+  virtual HttpResponse handle(const HttpRequest& request, Api& api) = 0;
+};
+
 /// Parses "host:port" / "[v6]:port" into its parts. Errors: kInvalidArgument naming the value.
 Result<std::pair<std::string, int>> parse_listen(const std::string& listen);
 
@@ -55,6 +88,14 @@ class Api {
   /// problem response (RFC 9457). Never throws. Not thread-safe: the Service is not (Xapian
   /// database handles must not be used from two threads at once), so all calls come from one thread.
   HttpResponse handle(const HttpRequest& request);
+  /// As handle(), for a caller authenticated otherwise (a page's session): the route's access
+  /// and the handler's scope rules apply to `as`; the Authorization header is not read. Page
+  /// paths are not served here (only the API's routes). Same thread rule as handle().
+  HttpResponse handle_as(const HttpRequest& request, const Caller& as);
+  /// Serves `pages` for the paths it owns (handle() asks it before the route table). Call
+  /// before serving.
+  void set_pages(std::shared_ptr<PageHandler> pages);
+  Service& service();
 
   const ApiConfig& config() const;
   /// Request counters and latencies; the transport records into it, GET /metrics renders it.
@@ -63,6 +104,7 @@ class Api {
   void set_queue_depth_source(std::function<size_t()> source);
 
  private:
+  HttpResponse handle_checked(const HttpRequest& request, const Caller* as);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

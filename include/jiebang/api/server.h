@@ -29,7 +29,9 @@ class ApiServer {
   /// Starts listening on config.listen. `service` must outlive the server and must not be used
   /// by anyone else while it runs. Errors: kInvalidArgument (bad listen address, port 0: cpprestsdk
   /// does not report the port it would pick), kUnavailable (cannot bind: port in use, no permission).
-  static Result<std::unique_ptr<ApiServer>> start(Service& service, const ApiConfig& config);
+  /// `pages`, when given, serves the paths it owns (Api::set_pages).
+  static Result<std::unique_ptr<ApiServer>> start(Service& service, const ApiConfig& config,
+                                                  std::shared_ptr<PageHandler> pages = nullptr);
   /// Stops (see stop()).
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;

@@ -32,6 +32,9 @@ class RegionTable {
   /// 6-digit code; nullopt when it is neither a known code nor an unambiguous place name.
   std::optional<std::string> resolve(std::string_view text) const;
   size_t size() const { return names_.size(); }
+  /// The codes one level below `code6`, in code order: "" → provinces, a province → its cities,
+  /// a city → its areas. Empty for an area or an unknown code. O(size()).
+  std::vector<std::string> children(std::string_view code6) const;
 
   /// The 6-digit codes a record in region `code6` is filed under: itself, its city and its
   /// province ("330110" → {"330110", "330100", "330000"}), without repeats.
@@ -62,6 +65,9 @@ class IndustryTable {
   std::optional<std::string> canonical(std::string_view text) const;
   std::string name(std::string_view code) const;
   size_t size() const { return names_.size(); }
+  /// The canonical codes one level below `code`, in code order: "" → sections (A–T), a section →
+  /// its divisions ("I" → I63, I64, I65), a division → its groups, a group → its classes. O(size()).
+  std::vector<std::string> children(std::string_view code) const;
 
   /// A canonical code and its ancestors, most specific first: "I6510" → {"I6510","I651","I65","I"}.
   static std::vector<std::string> ancestors(std::string_view code);

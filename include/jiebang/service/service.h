@@ -14,6 +14,7 @@
 #include "jiebang/core/records.h"
 #include "jiebang/digest/digest.h"
 #include "jiebang/core/status.h"
+#include "jiebang/core/taxonomy.h"
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/eval.h"
 #include "jiebang/lifecycle/lifecycle.h"
@@ -200,6 +201,30 @@ class Service {
   /// The valid key whose text is `secret`. Errors: kPermissionDenied for a malformed, unknown or
   /// revoked key (the message says which), storage errors.
   Result<ApiKey> authenticate(const std::string& secret) const;
+
+  // ---- page sessions (a key exchanged for a cookie) ----
+
+  /// A signed-in session of the pages: it speaks for the key it was opened with.
+  struct WebSession {
+    std::string token;       ///< the cookie's value: "js_" + base64url of 32 random bytes (only in open_session's answer)
+    std::string csrf;        ///< base64url of 32 random bytes: every form and state-changing request carries it
+    ApiKey key;              ///< the key it speaks for
+    std::string expires_at;  ///< ISO 8601 UTC
+  };
+  /// Authenticates `secret` (as authenticate()) and opens a session lasting `ttl` from the
+  /// clock's now. The store keeps the token's SHA-256 only. Errors: as authenticate()
+  /// (kPermissionDenied for a bad key), kUnavailable (no randomness), storage errors.
+  Result<WebSession> open_session(const std::string& secret, std::chrono::seconds ttl);
+  /// The live session whose token is `token` (its `token` left empty). Errors: kPermissionDenied
+  /// for an unknown, expired or ended session or one whose key was revoked (the message says
+  /// which), storage errors.
+  Result<WebSession> session(const std::string& token) const;
+  /// Ends a session (signing out). Ending an unknown one is not an error. Storage errors only.
+  Status end_session(const std::string& token);
+
+  /// The code tables records are validated against (for pickers and names). Thread-safe reads.
+  const RegionTable& regions() const;
+  const IndustryTable& industries() const;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiebang/core/records.h"
@@ -74,6 +75,15 @@ struct ApiKeyRow {
   std::string scope;       ///< the publisher's organisation, the enterprise id, or "" for an operator
   std::string created_at;  ///< ISO 8601 UTC
   std::string revoked_at;  ///< ISO 8601 UTC; "" while the key is valid
+};
+
+/// A signed-in page session as stored (the token itself is never stored, only its SHA-256).
+struct WebSessionRow {
+  std::string token_hash;  ///< lower-case hex SHA-256 of the session token
+  int64_t key_id = 0;      ///< the API key the session speaks for
+  std::string csrf;        ///< the session's CSRF token (sent in forms, not a credential alone)
+  std::string created_at;  ///< ISO 8601 UTC
+  std::string expires_at;  ///< ISO 8601 UTC
 };
 
 /// A weekly digest run as stored (the digest module's; see DigestRun there for the meaning).
@@ -223,6 +233,16 @@ class Store {
   Result<ApiKeyRow> find_api_key(const std::string& key_hash) const;
   /// All keys (revoked ones too), in id order.
   Result<std::vector<ApiKeyRow>> list_api_keys() const;
+
+  // ---- page sessions (src/store/key_store.cpp) ----
+
+  /// Stores a new session. Errors: kConflict (the token hash is taken), storage errors.
+  Status insert_web_session(const WebSessionRow& row);
+  /// The session with this token hash and the key it speaks for (revoked or not).
+  /// Errors: kNotFound, storage errors.
+  Result<std::pair<WebSessionRow, ApiKeyRow>> find_web_session(const std::string& token_hash) const;
+  /// Deletes a session (signing out); deleting an absent one is not an error. Storage errors only.
+  Status delete_web_session(const std::string& token_hash);
 
  private:
   struct Impl;

@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+"""Browser journeys: a real headless Chromium (Selenium + chromedriver) against a real `jiebang serve`
+on a loopback port over a fresh data directory. Writes a screenshot of every page visited at
+desktop and phone width to --shots. Usage: journeys_test.py --binary build/jiebang --source . --shots DIR
+"""
+import argparse
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ARGS = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`jiebang serve` over a temporary data directory holding the fixtures."""
+
+    def __init__(self, binary, source):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="jiebang-browser-")
+        self.env = dict(os.environ, JIEBANG_DATA_DIR=os.path.join(self.dir, "var"),
+                        ASAN_OPTIONS="detect_leaks=0:abort_on_error=1")
+        self.run("import", "scenarios", os.path.join(source, "fixtures/scenarios.jsonl"))
+        self.run("import", "enterprises", os.path.join(source, "fixtures/enterprises.jsonl"))
+        self.proc = None
+        for _ in range(5):  # the port was free a moment ago; another process may take it
+            self.port = free_port()
+            self.proc = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--no-digest"],
+                                         env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if self.wait_up():
+                break
+            self.proc.kill()
+            self.proc.wait()
+        else:
+            raise RuntimeError("jiebang serve did not start")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args):
+        return subprocess.run([self.binary, *args], env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def key(self, *args):
+        return self.run("keys", "create", *args).strip().splitlines()[-1]
+
+    def wait_up(self):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                return True
+            except OSError:
+                time.sleep(0.1)
+        return False
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def new_browser():
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="jiebang-chromium-")
+    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+              "--window-size=1280,900"]:
+        o.add_argument(a)
+    d = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=o)
+    d.implicitly_wait(0)
+    d.profile_dir = profile
+    return d
+
+
+class Journeys(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(ARGS.binary, ARGS.source)
+        cls.browsers = []
+        os.makedirs(ARGS.shots, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        for b in cls.browsers:
+            b.quit()
+            shutil.rmtree(b.profile_dir, ignore_errors=True)
+        cls.server.stop()
+
+    def browser(self):
+        b = new_browser()
+        self.browsers.append(b)
+        return b
+
+    def go(self, b, path):
+        b.get(self.server.url + path)
+
+    def wait(self, b, condition, what, timeout=20):
+        try:
+            return WebDriverWait(b, timeout).until(condition, message=what)
+        except Exception:
+            print(f"\n--- page at {b.current_url} while waiting for: {what}\n{b.find_element(By.TAG_NAME, 'body').text[:2000]}")
+            raise
+
+    def shot(self, b, name):
+        """Desktop and phone-width screenshots of the current page."""
+        for label, (w, h) in (("desktop", (1280, 900)), ("phone", (390, 844))):
+            b.set_window_size(w, h)
+            total = b.execute_script("return document.documentElement.scrollHeight")
+            b.set_window_size(w, min(max(h, total + 140), 4000))
+            b.save_screenshot(os.path.join(ARGS.shots, f"{name}-{label}.png"))
+        b.set_window_size(1280, 900)
+        # A page wider than the phone's screen cannot be read there.
+        b.set_window_size(390, 844)
+        overflow = b.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        b.set_window_size(1280, 900)
+        self.assertLessEqual(overflow, 1, f"{name}: wider than a phone's screen by {overflow}px")
+
+    def sign_in(self, b, key):
+        self.go(b, "/signin")
+        b.find_element(By.ID, "key").send_keys(key)
+        b.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
+        self.wait(b, lambda d: d.current_url.endswith("/me"), "signed in and sent to /me")
+
+    def post_scenario(self, b, fields):
+        self.go(b, "/publish")
+        for name, value in fields.items():
+            el = b.find_element(By.ID, "f-" + name)
+            if el.tag_name == "select":
+                Select(el).select_by_value(value)
+            elif el.get_attribute("type") == "date":  # typed in the locale's order; set the ISO value
+                b.execute_script("arguments[0].value = arguments[1]", el, value)
+            else:
+                el.send_keys(value)
+        b.find_element(By.CSS_SELECTOR, "form[action='/publish'] button").click()
+
+    def move(self, b, to, note="", evidence="", value=""):
+        Select(b.find_element(By.ID, "to")).select_by_value(to)
+        if note:
+            b.find_element(By.ID, "note").send_keys(note)
+        if evidence:
+            b.find_element(By.ID, "evidence").send_keys(evidence)
+        if value:
+            b.find_element(By.ID, "contract_value").send_keys(value)
+        b.find_element(By.CSS_SELECTOR, "form[action$='/move'] button").click()
+        self.wait(b, lambda d: d.find_element(By.ID, "stage").text != "", "stage shown")
+
+    def test_1_whole_loop(self):
+        """Publisher posts → found publicly (simplified and traditional query) → enterprise sees it
+        ranked with reasons and applies → publisher selects … commercialised → operator's funnel."""
+        s = self.server
+        pub_key = s.key("--role", "publisher", "--org", "国网杭州供电公司")
+        ent_id = "91330108MA2M95UY1P"
+        ent_key = s.key("--role", "enterprise", "--enterprise", ent_id)
+        op_key = s.key("--role", "operator")
+
+        pub = self.browser()
+        self.go(pub, "/scenarios")
+        self.shot(pub, "scenarios")
+        self.sign_in(pub, pub_key)
+        self.shot(pub, "publisher-desk")
+        # A form with a bad field shows the message at that field.
+        self.post_scenario(pub, {"id": "hz-web-001", "title": "电缆隧道渗漏水智能识别", "required_trl": "12"})
+        self.wait(pub, lambda d: d.find_elements(By.ID, "err-required_trl"), "per-field error shown")
+        self.assertTrue(pub.find_elements(By.ID, "err-description"))
+        self.shot(pub, "publish-errors")
+        self.post_scenario(pub, {
+            "id": "hz-web-001", "title": "电缆隧道渗漏水智能识别",
+            "description": "电力电缆隧道管片渗漏水巡检，需求基于图像的渗漏水自动识别与定位，挂轨巡检机器人搭载，识别准确率不低于95%。",
+            "region": "330102", "industries": "D44", "required_trl": "7", "budget.amount_min": "1000000",
+            "budget.amount_max": "3000000", "deadline": "2099-12-31"})
+        self.wait(pub, lambda d: "/scenarios/hz-web-001" in d.current_url, "scenario page after posting")
+        self.shot(pub, "scenario-publisher")
+        self.assertIn("电缆隧道渗漏水智能识别", pub.find_element(By.TAG_NAME, "h1").text)
+
+        # Public, no sign-in: found by a Chinese and by a traditional-character query, live as one types.
+        anon = self.browser()
+        self.go(anon, "/scenarios")
+        box = anon.find_element(By.ID, "q")
+        box.send_keys("渗漏水")
+        self.wait(anon, lambda d: "hz-web-001" in d.find_element(By.ID, "results").get_attribute("innerHTML"),
+                  "results follow the search box")
+        self.assertIn("q=", anon.current_url)
+        marks = [m.text for m in anon.find_elements(By.CSS_SELECTOR, "#results mark")]
+        self.assertIn("渗漏水", marks, "whole matched word highlighted")
+        self.shot(anon, "search-results")
+        self.go(anon, "/scenarios?q=" + urllib.request.quote("滲漏水"))
+        self.assertIn("hz-web-001", anon.page_source, "traditional-character query finds it")
+        self.go(anon, "/scenarios/hz-web-001")
+        self.shot(anon, "scenario-public")
+        # The public never sees an action: no forms but the search and language links.
+        self.assertFalse(anon.find_elements(By.CSS_SELECTOR, "form[method='post']"))
+
+        # The enterprise signs in, sees it ranked with reasons and bars, applies with a note.
+        ent = self.browser()
+        self.sign_in(ent, ent_key)
+        self.assertIn("hz-web-001", ent.page_source, "ranked for the enterprise")
+        self.assertTrue(ent.find_elements(By.CSS_SELECTOR, ".bars .bar"), "components drawn as bars")
+        self.shot(ent, "enterprise-desk")
+        self.assertFalse(ent.find_elements(By.CSS_SELECTOR, "a[href='/publish']"), "no posting for an enterprise")
+        self.go(ent, "/scenarios/hz-web-001")
+        ent.find_element(By.ID, "note").send_keys("我们有挂轨巡检机器人")
+        ent.find_element(By.CSS_SELECTOR, "form[action='/apply'] button").click()
+        self.wait(ent, lambda d: "/matches/" in d.current_url, "match page after applying")
+        match_url = ent.current_url
+        self.assertIn(ent.find_element(By.ID, "stage").text, ("揭榜", "applied"))
+        # An enterprise may only withdraw: selecting is not offered to it.
+        options = [o.get_attribute("value") for o in ent.find_elements(By.CSS_SELECTOR, "#to option")]
+        self.assertEqual(options, ["withdrawn"])
+        self.shot(ent, "match-enterprise")
+
+        # The publisher selects (挂帅) and moves it on to commercialisation with evidence.
+        pub.get(match_url)
+        options = [o.get_attribute("value") for o in pub.find_elements(By.CSS_SELECTOR, "#to option")]
+        self.assertIn("selected", options)
+        self.move(pub, "selected", note="评审通过", evidence="https://example.org/review/1")
+        for stage in ("rd", "validation"):
+            self.move(pub, stage, note="进展")
+        self.move(pub, "commercialized", note="签约", value="1250000")
+        self.assertIn(pub.find_element(By.ID, "stage").text, ("商业化", "commercialized"))
+        self.shot(pub, "match-publisher")
+
+        # The operator's funnel shows it reaching commercialisation.
+        op = self.browser()
+        self.sign_in(op, op_key)
+        self.assertIn("国网杭州供电公司", op.page_source)
+        bars = op.find_elements(By.CSS_SELECTOR, ".bars .bar[aria-label^='商业化 1']")
+        self.assertTrue(bars, "operator's funnel shows one commercialised match")
+        self.shot(op, "operator-desk")
+        # English switch.
+        op.find_element(By.CSS_SELECTOR, "a[href^='/lang/en']").click()
+        self.wait(op, lambda d: "Operator" in d.page_source, "English page")
+        self.shot(op, "operator-desk-en")
+        op.find_element(By.CSS_SELECTOR, "a[href^='/lang/zh']").click()
+
+    def test_2_upload_with_bad_lines(self):
+        s = self.server
+        key = s.key("--role", "publisher", "--org", "杭州市城市大脑运营中心")
+        b = self.browser()
+        self.sign_in(b, key)
+        path = os.path.join(s.dir, "list.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("id,title,description,region,deadline,required_trl\n")
+            f.write("up-1,路口信号优化,基于多源数据的路口信号配时优化,330110,2099-01-01,7\n")
+            f.write("up-2,,缺少标题的一行,330110,2099-01-01,7\n")
+            f.write("up-3,停车诱导,城市停车诱导系统,330110,2099-02-30,7\n")
+            f.write("up-4,交通事件识别,视频识别交通事件,330110,2099-03-01,11\n")
+        self.go(b, "/import")
+        b.find_element(By.ID, "file").send_keys(path)
+        b.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
+        self.wait(b, lambda d: d.find_elements(By.ID, "import-summary"), "import summary")
+        rows = b.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")
+        lines = sorted(int(r.find_elements(By.TAG_NAME, "td")[0].text) for r in rows)
+        self.assertEqual(lines, [3, 4, 5], "each bad line listed with its reason")
+        self.assertIn("1", b.find_element(By.ID, "import-summary").text)
+        self.shot(b, "import-report")
+        self.go(b, "/scenarios/up-1")
+        self.assertIn("路口信号优化", b.find_element(By.TAG_NAME, "h1").text)
+
+    def test_3_script_title_is_text(self):
+        s = self.server
+        key = s.key("--role", "publisher", "--org", "测试发榜单位")
+        b = self.browser()
+        self.sign_in(b, key)
+        self.post_scenario(b, {"id": "xss-1", "title": "<script>alert(1)</script>",
+                               "description": "<img src=x onerror=alert(2)> 标题测试", "deadline": "2099-01-01"})
+        self.wait(b, lambda d: "/scenarios/xss-1" in d.current_url, "posted")
+        self.assertEqual(b.find_element(By.TAG_NAME, "h1").text, "<script>alert(1)</script>")
+        self.go(b, "/scenarios?q=" + urllib.request.quote("标题测试"))
+        self.assertIn("<script>alert(1)</script>", b.find_element(By.ID, "results").text)
+        # No alert opened and no injected element exists.
+        self.assertFalse(b.find_elements(By.CSS_SELECTOR, "#results script, #results img"))
+        self.shot(b, "script-title")
+
+    def test_4_cross_site_post_refused(self):
+        s = self.server
+        key = s.key("--role", "enterprise", "--enterprise", "ent-0001")
+        b = self.browser()
+        self.sign_in(b, key)
+        # Another site (localhost on another port) posts a form to the server.
+        page = (f"<form id=f method=post action='{s.url}/apply'><input name=scenario_id value=hz-2026-03-001>"
+                "<input name=note value=forged></form><script>document.getElementById('f').submit()</script>")
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(page.encode())
+
+            def log_message(self, *a):
+                pass
+
+        evil = http.server.HTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=evil.serve_forever, daemon=True).start()
+        try:
+            b.get(f"http://localhost:{evil.server_address[1]}/")
+            self.wait(b, lambda d: d.current_url.startswith(s.url), "the forged form was sent")
+            self.wait(b, lambda d: d.find_elements(By.TAG_NAME, "main"), "answer shown")
+            self.assertNotIn("/matches/", b.current_url)
+            self.shot(b, "cross-site-refused")
+        finally:
+            evil.shutdown()
+        # Nothing was created: the enterprise has no match.
+        self.go(b, "/me")
+        self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href^='/matches/']"))
+        # A same-site form without the token is refused too.
+        b.execute_script("""var f=document.createElement('form');f.method='post';f.action='/apply';
+            var i=document.createElement('input');i.name='scenario_id';i.value='hz-2026-03-001';f.appendChild(i);
+            document.body.appendChild(f);f.submit();""")
+        self.wait(b, lambda d: d.current_url.endswith("/apply"), "posted without a token")
+        self.assertIn("403", "403" if b.find_elements(By.CSS_SELECTOR, ".notice.bad") else "no refusal shown")
+
+    def test_5_revoked_key_ends_session(self):
+        s = self.server
+        key = s.key("--role", "enterprise", "--enterprise", "ent-0001")
+        key_id = [l.split()[0] for l in s.run("keys", "list").splitlines() if l.split() and l.split()[0].isdigit()][-1]
+        b = self.browser()
+        self.sign_in(b, key)
+        self.assertTrue(b.find_elements(By.CSS_SELECTOR, "form[action='/signout']"))
+        s.run("keys", "revoke", key_id)
+        self.go(b, "/me")
+        self.assertTrue(b.find_elements(By.ID, "key"), "sent back to sign in")
+        self.assertFalse(b.find_elements(By.CSS_SELECTOR, "form[action='/signout']"))
+        self.shot(b, "session-ended")
+        # Sign-out ends a live session too.
+        key2 = s.key("--role", "enterprise", "--enterprise", "ent-0001")
+        self.sign_in(b, key2)
+        cookie = b.get_cookie("jb_session")
+        self.assertTrue(cookie["httpOnly"])
+        self.assertEqual(cookie["sameSite"], "Strict")
+        b.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        self.wait(b, lambda d: d.current_url.endswith("/scenarios"), "signed out")
+        b.add_cookie({"name": "jb_session", "value": cookie["value"], "path": "/"})
+        self.go(b, "/me")
+        self.assertTrue(b.find_elements(By.ID, "key"), "an ended session does not come back")
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--binary", required=True)
+    p.add_argument("--source", required=True)
+    p.add_argument("--shots", required=True)
+    ARGS, rest = p.parse_known_args()
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()
