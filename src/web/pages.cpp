@@ -516,22 +516,26 @@ HttpResponse signin_post(Ctx& c, const std::map<std::string, std::string>& form)
 // ---- signed-in pages ----
 
 std::string matches_table(const Ctx& c, const json& matches) {
-  std::string out = "<div class=\"table-wrap\"><table><thead><tr><th>" + c.tr("编号", "Match") + "</th><th>" +
+  std::string out = "<div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("编号", "Match") + "</th><th>" +
                     c.tr("场景", "Scenario") + "</th><th>" + c.tr("企业", "Enterprise") + "</th><th>" +
                     c.tr("阶段", "Stage") + "</th><th>" + c.tr("更新", "Updated") + "</th></tr></thead><tbody>";
   for (const auto& m : matches)
     out += fmt::format(
-        "<tr><td><a href=\"/matches/{}\">{}</a></td><td><a href=\"/scenarios/{}\">{}</a></td><td>{}</td>"
-        "<td><span class=\"stage\">{}</span></td><td>{}</td></tr>",
-        enc(m.value("id", "")), esc(m.value("id", "")), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
-        esc(m.value("enterprise_id", "")), esc(c.stage(m.value("stage", ""))), esc(m.value("updated_at", "")));
+        "<tr><td data-label=\"{}\"><a href=\"/matches/{}\">{}</a></td><td data-label=\"{}\"><a href=\"/scenarios/{}\">{}</a></td>"
+        "<td data-label=\"{}\">{}</td><td data-label=\"{}\"><span class=\"stage\">{}</span></td><td data-label=\"{}\">{}</td></tr>",
+        c.tr("编号", "Match"), enc(m.value("id", "")), esc(m.value("id", "")), c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
+        c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))),
+        c.tr("更新", "Updated"), esc(m.value("updated_at", "")));
   return out + "</tbody></table></div>";
 }
 
 std::string funnel_html(const Ctx& c, const json& funnel) {
   std::string out;
   for (const auto& g : funnel.value("groups", json::array())) {
-    out += fmt::format("<h3>{}</h3><div class=\"bars\" style=\"grid-template-columns:7rem 1fr 9rem\">", esc(g.value("group", "")));
+    std::string group = g.value("group", ""), label = group;
+    if (RegionTable::is_code(group)) label = region_label(c, group) + " (" + group + ")";
+    else if (!c.service.industries().name(group).empty()) label = industry_label(c, group);
+    out += fmt::format("<h3>{}</h3><div class=\"bars\" style=\"grid-template-columns:7rem 1fr 9rem\">", esc(label));
     uint64_t top = 1;
     for (const auto& st : g.value("stages", json::array())) top = std::max<uint64_t>(top, st.value("reached", 0));
     for (const auto& st : g.value("stages", json::array())) {
@@ -605,7 +609,7 @@ HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error)
                       c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
                       c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("发榜单位", "Publisher"),
                       esc(m.value("publisher", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))));
-  body += "<h2>" + c.tr("历史", "History") + "</h2><div class=\"table-wrap\"><table><thead><tr><th>" + c.tr("时间", "When") +
+  body += "<h2>" + c.tr("历史", "History") + "</h2><div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("时间", "When") +
           "</th><th>" + c.tr("由", "By") + "</th><th>" + c.tr("变更", "Change") + "</th><th>" + c.tr("说明", "Note") +
           "</th><th>" + c.tr("证据", "Evidence") + "</th></tr></thead><tbody>";
   for (const auto& e : m.value("history", json::array())) {
@@ -614,8 +618,11 @@ HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error)
     std::string ev_html = evidence.starts_with("https://") || evidence.starts_with("http://")
                               ? fmt::format("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", esc(evidence), esc(evidence))
                               : esc(evidence);
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>", esc(e.value("at", "")),
-                        esc(e["actor"].value("id", "")), esc(from), esc(c.stage(e.value("to", ""))), esc(e.value("note", "")), ev_html);
+    body += fmt::format("<tr><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}{}</td>"
+                        "<td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td></tr>",
+                        c.tr("时间", "When"), esc(e.value("at", "")), c.tr("由", "By"), esc(e["actor"].value("id", "")),
+                        c.tr("变更", "Change"), esc(from), esc(c.stage(e.value("to", ""))), c.tr("说明", "Note"),
+                        esc(e.value("note", "")), c.tr("证据", "Evidence"), ev_html);
   }
   body += "</tbody></table></div>";
   auto next = m.value("allowed_next", json::array());
