@@ -595,6 +595,19 @@ HttpResponse me_page(Ctx& c) {
     auto [st2, matches] = c.call("GET", "/v1/matches");
     body += "<h2>" + c.tr("全部匹配", "All matches") + "</h2>";
     if (st2 == 200) body += matches_table(c, matches.value("matches", json::array()));
+    // API keys (this branch is the operator's only): who may act, and which keys are revoked.
+    if (auto keys = c.service.list_keys()) {
+      body += "<h2>" + c.tr("API 密钥", "API keys") + "</h2><div class=\"table-wrap\"><table class=\"stack\" id=\"keys\"><thead><tr><th>" +
+              c.tr("编号", "Id") + "</th><th>" + c.tr("角色", "Role") + "</th><th>" + c.tr("范围", "Scope") + "</th><th>" +
+              c.tr("创建", "Created") + "</th><th>" + c.tr("吊销", "Revoked") + "</th></tr></thead><tbody>";
+      for (const auto& k : *keys)
+        body += fmt::format("<tr><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td>"
+                            "<td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td></tr>",
+                            c.tr("编号", "Id"), k.id, c.tr("角色", "Role"), esc(role_name(k.role)), c.tr("范围", "Scope"),
+                            esc(k.scope), c.tr("创建", "Created"), esc(k.created_at), c.tr("吊销", "Revoked"), esc(k.revoked_at));
+      body += "</tbody></table></div><p class=\"count\">" +
+              c.tr("新建与吊销密钥：jiebang keys create / jiebang keys revoke ID。", "Create and revoke keys with jiebang keys create / jiebang keys revoke ID.") + "</p>";
+    }
   }
   return page(c, 200, c.tr("我的工作台", "My desk"), body);
 }
