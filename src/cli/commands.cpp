@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "jiebang/core/taxonomy.h"
 #include "jiebang/service/service.h"
 
 namespace jiebang::cli {
@@ -122,6 +123,11 @@ int run(int argc, char** argv) {
       "searches open scenarios, and ranks enterprises for a scenario (and scenarios for an enterprise)\n"
       "with explained scores."};
   app.require_subcommand(1);
+#ifndef JIEBANG_VERSION
+#define JIEBANG_VERSION "unknown"
+#endif
+  app.set_version_flag("--version", std::string("jiebang ") + JIEBANG_VERSION);
+  app.footer("Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
   Globals g;
   app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR or ./var");
   app.add_option("--index-dir", g.index_dir,
@@ -354,7 +360,9 @@ int run(int argc, char** argv) {
       exit_code = fail(s.status());
       return;
     }
-    json j = {{"data_dir", svc->config().data_dir}, {"scenarios", s->scenarios}, {"enterprises", s->enterprises},
+    json j = {{"data_dir", svc->config().data_dir},
+              {"index_dir", svc->config().index_dir.empty() ? default_index_dir() : svc->config().index_dir},
+              {"scenarios", s->scenarios}, {"enterprises", s->enterprises},
               {"store_seq", s->store_seq}, {"applied_seq", s->applied_seq},
               {"indexed_scenarios", s->indexed_scenarios}, {"indexed_enterprises", s->indexed_enterprises},
               {"index_writable", s->index_writable}};

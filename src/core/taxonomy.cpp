@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -49,6 +50,14 @@ bool all_digits(std::string_view s) {
 
 std::string default_index_dir() {
   if (const char* env = std::getenv("JIEBANG_INDEX_DIR"); env && *env) return env;
+  // An installed binary (<prefix>/bin/jiebang) finds <prefix>/share/jiebang/index, wherever the
+  // prefix was moved to; a binary in a build directory falls back to the source tree.
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "jiebang" / "index";
+    if (std::filesystem::exists(installed / "gbt2260", ec)) return installed.string();
+  }
   return JIEBANG_DEFAULT_INDEX_DIR;
 }
 

@@ -11,8 +11,8 @@
 
 namespace jiebang {
 
-/// The directory holding the index definition (taxonomies, synonyms, weights): the environment
-/// variable JIEBANG_INDEX_DIR if set, else the source tree's index/ as configured at build time.
+/// The index definition (taxonomies, synonyms, weights): $JIEBANG_INDEX_DIR if set, else an installed
+/// binary's ../share/jiebang/index when it exists, else the source tree's index/ set at build time.
 std::string default_index_dir();
 
 /// GB/T 2260 administrative divisions: province (2 digits + "0000"), prefecture-level city
