@@ -13,6 +13,7 @@ packages=(
   curl  # tests only: tests/install_test.sh asks the installed server for one request
   python3
   chromium chromium-driver python3-selenium fonts-wqy-microhei  # tests only: the pages' browser tests (a CJK font for the screenshots)
+  python3-jieba  # data only: jieba's dictionary, HMM tables and IDF list, read at run time by src/text/word_segmenter.cpp
 )
 
 missing=()

@@ -69,7 +69,7 @@ void set_number(Xapian::Document& doc, Xapian::valueno slot, double v) {
 
 }  // namespace
 
-Analyzer::Analyzer() : stemmer_("english") {
+Analyzer::Analyzer() : stemmer_("english"), words_(text::WordSegmenter::current()) {
   for (const char* w : kStopwords) stopper_.add(w);
 }
 
@@ -128,11 +128,17 @@ void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, X
 
 std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
   std::vector<std::string> out = latin_bigrams(norm);
-  // ICU dictionary words of 3+ characters as terms of their own (2-character words are already
-  // the n-gram bigrams): an exact word match then outweighs the same characters apart.
   if (!has_non_ascii(norm)) return out;  // no Han words to add
-  for (const auto& t : text::tokenize(norm))
-    if (t.kind == text::TokenKind::kHan && t.chars >= 3 && t.text.size() <= kMaxTermBytes) out.push_back(t.text);
+  // Words of 3+ characters as terms of their own, and the 3-character dictionary words inside
+  // longer ones (jieba's search mode); 2-character words are already the n-gram bigrams. An exact
+  // word match then outweighs the same characters apart.
+  for (const auto& t : text::tokenize(norm, *words_)) {
+    if (t.kind != text::TokenKind::kHan || t.chars < 3 || t.text.size() > kMaxTermBytes) continue;
+    if (t.chars > 3)
+      for (std::string_view w : words_->cut_for_search(t.text))
+        if (w.size() < t.text.size() && w.size() >= 9) out.emplace_back(w);  // 3+ characters inside
+    out.push_back(t.text);
+  }
   return out;
 }
 
@@ -160,8 +166,45 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     if (term.size() == 1 && c >= '0' && c <= '9') continue;  // single digits carry no evidence
     // TermGenerator also "stems" CJK n-grams; the unprefixed n-gram is the one to use.
     if (stemmed && static_cast<unsigned char>(term[1]) >= 0x80) continue;
+    if (c >= 0xE3) {  // Chinese: words and bigrams
+      size_t chars = 0;
+      for (unsigned char b : term) chars += (b & 0xC0) != 0x80;
+      // Words, and the character bigrams beside them for recall (measured on the fixtures:
+      // Recall@10 0.838 with words alone, 0.843 with the bigrams); lone characters add nothing.
+      if (chars < 2) continue;
+    }
     out.emplace_back(term, t.get_wdf());
   }
+  return out;
+}
+
+std::vector<std::string> Analyzer::readable_matches(const std::vector<std::string>& raw) const {
+  std::vector<std::string> terms, lone;
+  std::set<std::string> seen;
+  for (const auto& r : raw) {
+    if (r.empty() || (r[0] >= 'A' && r[0] <= 'Y')) continue;  // boolean and pair terms
+    std::string term = readable_term(r);
+    if (!seen.insert(term).second) continue;
+    if (static_cast<unsigned char>(term[0]) >= 0xE3) {
+      size_t chars = 0;
+      for (unsigned char b : term) chars += (b & 0xC0) != 0x80;
+      if (!words_->is_word(term)) continue;  // a fragment (器人, 式智) or an unknown run
+      if (chars < 2) {
+        lone.push_back(std::move(term));
+        continue;
+      }
+    }
+    terms.push_back(std::move(term));
+  }
+  std::vector<std::string> out;
+  for (const auto& t : terms) {
+    bool inside = static_cast<unsigned char>(t[0]) >= 0xE3 &&
+                  std::any_of(terms.begin(), terms.end(), [&](const std::string& o) {
+                    return o.size() > t.size() && o.find(t) != std::string::npos;
+                  });
+    if (!inside) out.push_back(t);
+  }
+  if (out.empty()) return lone;
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "jiebang/core/records.h"
 #include "jiebang/core/taxonomy.h"
+#include "jiebang/text/word_segmenter.h"
 
 namespace jiebang::index_detail {
 
@@ -44,35 +45,51 @@ inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area
 inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
 inline constexpr Xapian::valueno kSlotRecordId = 20;  // the record id (ties in ranking: id order); case documents: the owning enterprise (collapse key)
 
-/// Text analysis shared by indexing and querying: normalisation, CJK n-grams, English stemming.
+/// Text analysis shared by indexing and querying: normalisation, Chinese words (jieba's method,
+/// text::WordSegmenter) beside CJK character n-grams, English stemming.
 class Analyzer {
  public:
+  /// Uses the process's current word segmenter (text::WordSegmenter::current(): the index
+  /// definition's domain words included); throws std::runtime_error when jieba's data is missing.
   Analyzer();
   /// A TermGenerator configured for indexing (FLAG_CJK_NGRAM, english stemmer, STEM_SOME).
   Xapian::TermGenerator term_generator() const;
   const Xapian::Stem& stemmer() const { return stemmer_; }
   const Xapian::Stopper* stopper() const { return &stopper_; }
+  const text::WordSegmenter& words() const { return *words_; }
 
   /// Adds a normalised field to the generator's document: `weight` multiplies within-document
   /// frequency (the field weight); positions of different fields are kept apart.
   void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const;
 
-  /// Terms of a long text for use as an OR query: stemmed Latin words ("Z…"), CJK n-grams and
-  /// numbers, each with its frequency in the text (weighted like the fields).
+  /// Terms of a long text for use as an OR query, each with its frequency in the text (weighted
+  /// like the fields): stemmed Latin words ("Z…") and English word pairs, numbers, the Chinese
+  /// words of 3+ characters (word_terms) and the character bigrams (a 2-character word is its
+  /// bigram), kept for recall. Lone characters are not used. Explanations show only the words
+  /// among them (readable_matches).
   std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
       const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const;
 
   /// The terms added to a normalised text's own (TermGenerator's) terms, at indexing and in a
-  /// long-text query alike: latin_bigrams, and ICU dictionary words of 3+ Han characters.
+  /// long-text query alike: latin_bigrams, and Chinese words of 3+ characters with the 3-character
+  /// dictionary words inside longer ones (2-character words are already the n-gram bigrams).
   std::vector<std::string> word_terms(const std::string& normalized) const;
 
   /// Pairs of neighbouring English words ("vena cava", "cava filter"): stemmed, stopwords
   /// dropped, not across punctuation or non-Latin text; each as a "B" term.
   std::vector<std::string> latin_bigrams(const std::string& normalized) const;
 
+  /// Matched query terms as people read them, most informative first (the order of `raw`):
+  /// boolean and pair terms left out, stems without their prefix; Chinese terms only when they are
+  /// dictionary or domain words of two or more characters, and not when a longer matched word
+  /// contains them (机器 under 机器人); a lone character only when nothing else matched and it
+  /// is a word.
+  std::vector<std::string> readable_matches(const std::vector<std::string>& raw) const;
+
  private:
   Xapian::Stem stemmer_;
   Xapian::SimpleStopper stopper_;
+  std::shared_ptr<const text::WordSegmenter> words_;
 };
 
 /// `term` when it fits Xapian's term length with room to spare (200 bytes); else its first bytes

@@ -31,9 +31,10 @@ constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
 // whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
 // names ("杭州市西湖区") resolved to their code, repeated cases indexed once; 6: "XY" region
-// prefix terms, industry hierarchy terms for table codes only, no over-long word pairs.
+// prefix terms, industry hierarchy terms for table codes only, no over-long word pairs; 7: Chinese
+// words of 3+ characters from jieba's method (text::WordSegmenter) instead of ICU's dictionary.
 constexpr const char* kFormatKey = "jiebang.index_format";
-constexpr int kIndexFormat = 6;
+constexpr int kIndexFormat = 7;
 constexpr int kLockRetries = 20;  // × 100 ms
 constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
 constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
@@ -187,29 +188,8 @@ struct SearchIndex::Impl {
     return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
   }
 
-  /// Matched query terms, readable and without repeats; single CJK characters are left out when
-  /// any longer term matched (they say little about why a document fits).
-  static std::vector<std::string> readable_matches(const std::vector<std::string>& raw) {
-    std::vector<std::string> terms;
-    std::set<std::string> seen;
-    for (const auto& r : raw) {
-      if (!r.empty() && r[0] >= 'A' && r[0] <= 'Y') continue;  // boolean terms
-      std::string term = ix::readable_term(r);
-      if (seen.insert(term).second) terms.push_back(std::move(term));
-    }
-    std::vector<std::string> out;
-    for (const auto& t : terms) {
-      bool cjk_unigram = t.size() == 3 && static_cast<unsigned char>(t[0]) >= 0xE3;
-      bool covered = cjk_unigram && std::any_of(terms.begin(), terms.end(), [](const std::string& other) {
-                       return other.size() > 3 || static_cast<unsigned char>(other[0]) < 0xE3;
-                     });
-      if (!covered) out.push_back(t);
-    }
-    return out;
-  }
-
   std::vector<std::string> matched_terms(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
-    return readable_matches({enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it)});
+    return analyzer.readable_matches({enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it)});
   }
 
   /// An excerpt of `raw` around the matches, HTML-escaped, with each matched run of characters
@@ -784,15 +764,20 @@ std::vector<std::string> SearchIndex::matched_terms(RecordKind target, const std
     std::string idterm = std::string(ix::kIdPrefix) + id;
     auto post = d.postlist_begin(idterm);
     if (post == d.postlist_end(idterm)) return {};
-    std::sort(query_terms.begin(), query_terms.end());
-    std::vector<std::string> raw;
+    // Looked up in term order, reported in the query's order (most informative first).
+    std::vector<std::string> sorted = query_terms;
+    std::sort(sorted.begin(), sorted.end());
+    std::set<std::string> present;
     auto t = d.termlist_begin(*post);
-    for (const auto& q : query_terms) {
+    for (const auto& q : sorted) {
       t.skip_to(q);
       if (t == d.termlist_end(*post)) break;
-      if (*t == q) raw.push_back(q);
+      if (*t == q) present.insert(q);
     }
-    return Impl::readable_matches(raw);
+    std::vector<std::string> raw;
+    for (const auto& q : query_terms)
+      if (present.count(q)) raw.push_back(q);
+    return impl_->analyzer.readable_matches(raw);
   } catch (const Xapian::Error&) {
     return {};  // explanations are best effort: a vanished document has no matched terms
   }

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "jiebang/text/word_segmenter.h"
 #include "jiebang/core/encoding.h"
 
 namespace jiebang {
@@ -121,6 +122,9 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   auto synonyms = text::SynonymTable::load(config.index_dir + "/synonyms.txt");
   if (synonyms) impl->synonyms = std::move(*synonyms);
   else if (synonyms.status().code() != ErrorCode::kNotFound) return synonyms.status();
+  // Chinese words: jieba's dictionary with this index definition's domain words, loaded once per
+  // process and directory; every index handle opened below segments with it.
+  if (auto words = text::WordSegmenter::for_index_dir(config.index_dir); !words) return words.status();
   auto columns = ColumnMap::load(config.index_dir + "/columns.tsv");
   if (columns) impl->columns = std::move(*columns);
   else if (columns.status().code() != ErrorCode::kNotFound) return columns.status();

@@ -1,4 +1,4 @@
-// ICU word segmentation and the synonym table.
+// Tokens of normalised text (ICU word breaks; Han runs cut into words by WordSegmenter) and the synonym table.
 #include "jiebang/text/segment.h"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <unicode/unistr.h>
 
 #include "jiebang/text/normalize.h"
+#include "jiebang/text/word_segmenter.h"
 
 namespace jiebang::text {
 namespace {
@@ -30,6 +31,11 @@ bool is_latin_word_char(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view normalized) {
+  if (normalized.empty()) return {};
+  return tokenize(normalized, *WordSegmenter::current());
+}
+
+std::vector<Token> tokenize(std::string_view normalized, const WordSegmenter& words) {
   std::vector<Token> out;
   icu::BreakIterator* bi = word_iterator();
   if (!bi || normalized.empty()) return out;
@@ -46,23 +52,48 @@ std::vector<Token> tokenize(std::string_view normalized) {
       u16_pos += U16_LENGTH(c);
     }
   };
+  // A run of ICU's Han tokens (contiguous) is cut again, whole, by the jieba segmenter.
+  size_t run_begin = 0, run_end = 0;
+  auto flush_run = [&] {
+    if (run_end <= run_begin) return;
+    std::string_view run = normalized.substr(run_begin, run_end - run_begin);
+    for (std::string_view w : words.cut(run)) {
+      Token t;
+      t.begin = run_begin + static_cast<size_t>(w.data() - run.data());
+      t.end = t.begin + w.size();
+      t.text = std::string(w);
+      t.kind = TokenKind::kHan;
+      for (unsigned char c : w) t.chars += (c & 0xC0) != 0x80;
+      out.push_back(std::move(t));
+    }
+    run_begin = run_end = 0;
+  };
   int32_t start = bi->first();
   for (int32_t end = bi->next(); end != icu::BreakIterator::DONE; start = end, end = bi->next()) {
     int32_t status = bi->getRuleStatus();
     advance_to(start);
     size_t b = byte_pos;
     advance_to(end);
+    if (status >= UBRK_WORD_KANA) {
+      if (run_end != b) {
+        flush_run();
+        run_begin = b;
+      }
+      run_end = byte_pos;
+      continue;
+    }
+    flush_run();
     if (status < UBRK_WORD_NONE_LIMIT) continue;  // spaces, punctuation
     Token t;
     t.begin = b;
     t.end = byte_pos;
     t.text = std::string(normalized.substr(b, byte_pos - b));
     t.chars = static_cast<size_t>(u.countChar32(start, end - start));
-    if (status >= UBRK_WORD_KANA) t.kind = TokenKind::kHan;
-    else if (status >= UBRK_WORD_LETTER) t.kind = (t.text[0] >= '0' && t.text[0] <= '9') ? TokenKind::kNumber : TokenKind::kLatin;
+    if (status >= UBRK_WORD_LETTER) t.kind = (t.text[0] >= '0' && t.text[0] <= '9') ? TokenKind::kNumber : TokenKind::kLatin;
     else t.kind = TokenKind::kNumber;
     out.push_back(std::move(t));
   }
+  flush_run();
   return out;
 }
 

@@ -101,7 +101,7 @@ std::string enterprises_jsonl() {
        {"description", "电缆隧道巡检机器人，红外测温，局部放电检测。"}},
       {{"id", "e-traffic"},
        {"name", "杭州智行交通科技有限公司"},
-       {"description", "城市交通信号配时优化，路口流量感知。"},
+       {"description", "城市交通信号配时优化，路口流量感知；交通设施智能巡检。"},
        {"region", "330106"},
        {"trl", 7}}};
   std::string out;

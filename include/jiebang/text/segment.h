@@ -1,4 +1,4 @@
-// Word segmentation of normalised text (ICU's dictionary word-break iterator) and synonym groups.
+// Tokens of normalised text (Latin words by ICU, Chinese words by WordSegmenter) and synonym groups.
 #pragma once
 
 #include <string>
@@ -11,7 +11,7 @@ namespace jiebang::text {
 
 /// What a token is.
 enum class TokenKind {
-  kHan,     ///< a run of Han (or kana) characters: one ICU dictionary word
+  kHan,     ///< Han (or kana) characters: one word of the jieba segmentation (WordSegmenter::cut)
   kLatin,   ///< letters, possibly with digits ("platform", "5g")
   kNumber,  ///< starts with a digit or is a number ("2260", "h200" when ICU calls it numeric)
 };
@@ -25,9 +25,15 @@ struct Token {
   size_t chars = 0;  ///< unit: code points
 };
 
-/// Splits already-normalised text (see normalize()) into words with ICU's word-break iterator
-/// (locale zh: dictionary segmentation of Han runs). Spaces and punctuation are dropped.
-/// Thread-safe (one iterator per thread).
+class WordSegmenter;
+
+/// Splits already-normalised text (see normalize()) into words: ICU's word-break iterator finds
+/// Latin words, numbers and the runs of Han characters; each Han run is cut into words by `words`
+/// (jieba's method, WordSegmenter::cut). Spaces and punctuation are dropped. Thread-safe (one ICU
+/// iterator per thread; the segmenter is read-only).
+std::vector<Token> tokenize(std::string_view normalized, const WordSegmenter& words);
+/// tokenize() with the process's current segmenter (WordSegmenter::current(); throws
+/// std::runtime_error when jieba's data cannot be loaded).
 std::vector<Token> tokenize(std::string_view normalized);
 
 /// Groups of equivalent expressions ("巡检机器人 | inspection robot"), applied at query time.
