@@ -30,6 +30,7 @@ json match_result_json(const MatchResult& r, size_t rank) {
           {"id", r.id},
           {"name", r.name},
           {"score", r.score},
+          {"text_fit", r.text_fit},
           {"reason", r.reason},
           {"components", std::move(components)},
           {"matched_terms", r.matched_terms},

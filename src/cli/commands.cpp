@@ -1,4 +1,4 @@
-// Subcommands: import, search, match, eval, reindex, status.
+// Subcommands: import, search, match, eval, reindex, gaps, status.
 #include "commands.h"
 #include "cli_common.h"
 
@@ -86,7 +86,7 @@ json components_json(const MatchResult& r) {
 
 json result_json(const MatchResult& r, size_t rank) {
   return {{"rank", rank},          {"id", r.id},           {"name", r.name},
-          {"score", r.score},      {"reason", r.reason},   {"components", components_json(r)},
+          {"score", r.score},      {"text_fit", r.text_fit}, {"reason", r.reason},   {"components", components_json(r)},
           {"matched_terms", r.matched_terms}};
 }
 
@@ -343,6 +343,36 @@ int run(int argc, char** argv) {
       return;
     }
     fmt::print("reindexed {} documents up to change {}\n", r->documents_written, r->applied_seq);
+  });
+
+  // gaps
+  auto* gaps = app.add_subcommand("gaps", "Supply gaps: open scenarios no enterprise fits well, by industry and city");
+  double gap_threshold = -1;
+  gaps->add_option("--threshold", gap_threshold, "Absolute text fit below which a scenario is a gap (default: "
+                                                 "gap_text_fit of the ranking weights, 0.4)")
+      ->check(CLI::Range(0.0, 1.0));
+  gaps->add_flag("--json", as_json, "Print JSON");
+  gaps->callback([&] {
+    auto svc = open_service(g, exit_code);
+    if (!svc) return;
+    auto r = svc->supply_gaps(gap_threshold);
+    if (!r) {
+      exit_code = fail(r.status());
+      return;
+    }
+    if (as_json) {
+      fmt::print("{}\n", supply_gaps_json(*r).dump());
+      return;
+    }
+    fmt::print("{} of {} open scenarios have no candidate with a text fit of {:.2f} or more\n", r->gaps,
+               r->open_scenarios, r->threshold);
+    for (const auto& grp : r->groups) {
+      fmt::print("\n{} {} / {} {}  ({})\n", grp.industry.empty() ? "-" : grp.industry, grp.industry_name,
+                 grp.region.empty() ? "-" : grp.region, grp.region_name, grp.scenarios.size());
+      for (const auto& s : grp.scenarios)
+        fmt::print("  {:.2f}  {}  {}{}\n", s.best_text_fit, s.scenario_id, s.title,
+                   s.best_enterprise_id.empty() ? "" : "  (best: " + s.best_enterprise_name + ")");
+    }
   });
 
   // status

@@ -322,6 +322,9 @@ class RecipientBuilder {
             return static_cast<size_t>(same) < ctx_.settings.per_publisher_cap;
           });
       if (!picked) return picked.status();
+      // A weak fit is not recommended, however high it ranks among weak ones (absolute text fit,
+      // MatchResult::text_fit, below the ranking weights' min_text_fit).
+      std::erase_if(*picked, [&](const MatchResult& r) { return r.text_fit < matcher_.weights().min_text_fit; });
       for (auto& r : *picked) {
         std::string publisher = json_string(r.attributes, "publisher");
         r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms);
@@ -334,6 +337,7 @@ class RecipientBuilder {
                           {"region", region},
                           {"region_name", regions_.name(region)}}},
                         {"score", round4(r.score)},
+                        {"text_fit", round4(r.text_fit)},
                         {"reason", r.reason},
                         {"components", components_json(r)},
                         {"matched_terms", r.matched_terms},
@@ -375,7 +379,8 @@ class RecipientBuilder {
             return !seen.count(key) && !ctx_.engaged.count(key);
           });
       if (!taken) return taken.status();
-      for (auto& r : *taken) picks.push_back({std::move(r), &s, terms});
+      for (auto& r : *taken)
+        if (r.text_fit >= matcher_.weights().min_text_fit) picks.push_back({std::move(r), &s, terms});
     }
     std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
       if (a.result.score != b.result.score) return a.result.score > b.result.score;
@@ -393,6 +398,7 @@ class RecipientBuilder {
                       {"enterprise", {{"id", r.id}, {"name", r.name}, {"region", region},
                                       {"region_name", regions_.name(region)}}},
                       {"score", round4(r.score)},
+                      {"text_fit", round4(r.text_fit)},
                       {"reason", r.reason},
                       {"components", components_json(r)},
                       {"matched_terms", r.matched_terms},

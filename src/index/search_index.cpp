@@ -164,6 +164,23 @@ struct SearchIndex::Impl {
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
+  /// The BM25 weight of `text` for `self` (the record the query was made from, as a document)
+  /// counted as one more document of `target`: the collection's statistics with it added, the
+  /// same weighting as the ranking. Runs on a private in-memory database beside the real one.
+  double self_score(int target, const Xapian::Query& text, Xapian::Document self, const CandidateQuery& cq) const {
+    static const std::string kSelfTerm = std::string(ix::kIdPrefix) + "\x01self";
+    self.add_boolean_term(kSelfTerm);
+    Xapian::WritableDatabase mem(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    mem.add_document(self);
+    Xapian::Database both(db(target));
+    both.add_database(mem);
+    Xapian::Enquire enquire(both);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, Xapian::Query(kSelfTerm)));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(cq.bm25_k1, 0, 1, cq.bm25_b, 0.5));
+    Xapian::MSet m = enquire.get_mset(0, 1);
+    return m.empty() ? 0 : m.begin().get_weight();
+  }
+
   Xapian::Query filter_query(const SearchFilters& f) const {
     std::vector<Xapian::Query> filters;
     if (!f.status.empty()) filters.emplace_back(ix::boolean_term(ix::kStatusPrefix, f.status));
@@ -699,6 +716,8 @@ Result<CandidateList> SearchIndex::enterprises_for(const Scenario& s, const Cand
     auto ranked = impl_->ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, fit, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
+    ranked->self_score = impl_->self_score(
+        kEnterprises, profile_text, ix::scenario_document(s, impl_->analyzer, impl_->regions, impl_->industries), q);
     return ranked;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
@@ -737,6 +756,8 @@ Result<CandidateList> SearchIndex::scenarios_for(const Enterprise& e, const Cand
                                 impl_->filter_query(open), {}, fit_weights(q), q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
+    ranked->self_score = impl_->self_score(
+        kScenarios, text, ix::enterprise_document(e, impl_->analyzer, impl_->regions, impl_->industries), q);
     return ranked;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");

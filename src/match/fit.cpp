@@ -29,6 +29,8 @@ Result<MatchWeights> MatchWeights::from_json(const json& j) {
     else if (k == "case_share" && v <= 1) w.case_share = v;
     else if (k == "second_case") w.second_case = v;
     else if (k == "bm25_b" && v <= 1) w.bm25_b = v;
+    else if (k == "min_text_fit" && v <= 1) w.min_text_fit = v;
+    else if (k == "gap_text_fit" && v <= 1) w.gap_text_fit = v;
     else if (k == "candidates" && v >= 1) w.candidates = static_cast<size_t>(v);
     else if (k == "max_query_terms" && v >= 1) w.max_query_terms = static_cast<size_t>(v);
     else

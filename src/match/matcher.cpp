@@ -57,13 +57,16 @@ struct PairFit {
   std::vector<ScoreComponent> components;
 };
 
-PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, const MatchWeights& w,
+PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, double absolute_fit, const MatchWeights& w,
                  const RegionTable& regions, const IndustryTable& industries, bool zh, bool candidate_is_enterprise) {
   PairFit out;
   auto add = [&](const char* name, double weight, double fit, std::string reason) {
     out.components.push_back({name, fit, weight * fit, std::move(reason)});
   };
-  add("text", w.text, text_fit, zh ? fmt::format("文本相关度 {:.2f}", text_fit) : fmt::format("text {:.2f}", text_fit));
+  // The reason states the absolute fit (comparable across scenarios); the component's fit is the
+  // relative one the ranking adds up.
+  add("text", w.text, text_fit,
+      zh ? fmt::format("文本契合度 {:.2f}", absolute_fit) : fmt::format("text fit {:.2f}", absolute_fit));
 
   int exact = 0, parent = 0;
   // Summaries carry the normalised publisher ("publisher_key", from the index or scenario_summary);
@@ -206,7 +209,8 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
     double profile_fit = top > 0 ? c.text_score / top : 0;
     double case_fit = top_case > 0 ? fit::case_evidence(c.case_score, c.second_case_score, weights_.second_case) / top_case : 0;
     double text_fit = (1 - share) * profile_fit + share * case_fit;
-    PairFit fit = fit_pair(q.subject, c.attributes, text_fit, weights_, regions_, industries_, zh, true);
+    double absolute = list->self_score > 0 ? std::min(1.0, c.text_score / list->self_score) : 0;
+    PairFit fit = fit_pair(q.subject, c.attributes, text_fit, absolute, weights_, regions_, industries_, zh, true);
     if (share > 0 && !c.best_case.empty() && case_fit >= 0.5) {
       std::string title = text::truncate_utf8(c.best_case, 90);
       if (title.size() < c.best_case.size()) title += "…";
@@ -214,6 +218,7 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
     }
     std::string name = str(c.attributes, "name");
     out.push_back(finish_result(std::move(c), std::move(fit), name));
+    out.back().text_fit = absolute;
   }
   // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)
@@ -247,8 +252,10 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   for (auto& c : list->candidates) {
     double text_fit = top > 0 ? c.text_score / top : 0;
     std::string title = str(c.attributes, "title");
-    PairFit fit = fit_pair(c.attributes, q.subject, text_fit, weights_, regions_, industries_, has_han(title), false);
+    double absolute = list->self_score > 0 ? std::min(1.0, c.text_score / list->self_score) : 0;
+    PairFit fit = fit_pair(c.attributes, q.subject, text_fit, absolute, weights_, regions_, industries_, has_han(title), false);
     out.push_back(finish_result(std::move(c), std::move(fit), title));
+    out.back().text_fit = absolute;
   }
   // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)

@@ -727,3 +727,90 @@ Result<nlohmann::json> Service::digest_recipient(const IsoWeek& week, const std:
 }
 
 }  // namespace jiebang
+
+namespace jiebang {
+
+Result<SupplyGaps> Service::supply_gaps(double threshold) const {
+  SupplyGaps out;
+  out.threshold = threshold >= 0 ? threshold : impl_->weights.gap_text_fit;
+  const std::string day = today();
+  std::vector<Scenario> open;
+  Status st = impl_->store->for_each_scenario([&](Scenario&& s) {
+    if (s.status == "open" && (s.deadline.empty() || s.deadline >= day)) open.push_back(std::move(s));
+    return true;
+  });
+  if (!st) return st;
+  out.open_scenarios = open.size();
+  std::map<std::pair<std::string, std::string>, SupplyGapGroup> groups;
+  for (const auto& s : open) {
+    MatchOptions o;
+    o.limit = 10;
+    o.matched_terms = false;
+    auto ranked = impl_->matcher->enterprises_for(s, o);
+    if (!ranked) return ranked.status();
+    SupplyGap gap{s.id, s.title, s.publisher, s.deadline, "", "", 0};
+    for (const auto& r : *ranked)
+      if (gap.best_enterprise_id.empty() || r.text_fit > gap.best_text_fit) {
+        gap.best_enterprise_id = r.id;
+        gap.best_enterprise_name = r.name;
+        gap.best_text_fit = r.text_fit;
+      }
+    if (gap.best_text_fit >= out.threshold && !gap.best_enterprise_id.empty()) continue;
+    // Industry: the division of the first industry (a tag as given); region: the city.
+    std::string industry;
+    if (!s.industries.empty()) {
+      auto code = impl_->industries.canonical(s.industries.front());
+      industry = code ? code->substr(0, std::min<size_t>(3, code->size())) : s.industries.front();
+    }
+    std::string region;
+    if (auto code = s.region.empty() ? std::nullopt : impl_->regions.resolve(s.region))
+      region = RegionTable::ancestors(*code).size() > 1 ? code->substr(0, 4) + "00" : *code;
+    SupplyGapGroup& g = groups[{industry, region}];
+    if (g.scenarios.empty()) {
+      g.industry = industry;
+      g.industry_name = industry.empty() ? "" : impl_->industries.name(industry);
+      g.region = region;
+      g.region_name = region.empty() ? "" : impl_->regions.name(region);
+    }
+    g.scenarios.push_back(std::move(gap));
+    ++out.gaps;
+  }
+  for (auto& [key, g] : groups) {
+    std::sort(g.scenarios.begin(), g.scenarios.end(), [](const SupplyGap& a, const SupplyGap& b) {
+      return a.best_text_fit != b.best_text_fit ? a.best_text_fit < b.best_text_fit : a.scenario_id < b.scenario_id;
+    });
+    out.groups.push_back(std::move(g));
+  }
+  std::stable_sort(out.groups.begin(), out.groups.end(), [](const SupplyGapGroup& a, const SupplyGapGroup& b) {
+    return a.scenarios.size() > b.scenarios.size();
+  });
+  return out;
+}
+
+nlohmann::json supply_gaps_json(const SupplyGaps& gaps) {
+  auto round4 = [](double v) { return std::round(v * 10000) / 10000; };
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& g : gaps.groups) {
+    nlohmann::json scenarios = nlohmann::json::array();
+    for (const auto& s : g.scenarios)
+      scenarios.push_back({{"id", s.scenario_id},
+                           {"title", s.title},
+                           {"publisher", s.publisher},
+                           {"deadline", s.deadline},
+                           {"best_enterprise", s.best_enterprise_id.empty()
+                                                   ? nlohmann::json(nullptr)
+                                                   : nlohmann::json{{"id", s.best_enterprise_id}, {"name", s.best_enterprise_name}}},
+                           {"best_text_fit", round4(s.best_text_fit)}});
+    groups.push_back({{"industry", g.industry},
+                      {"industry_name", g.industry_name},
+                      {"region", g.region},
+                      {"region_name", g.region_name},
+                      {"scenarios", std::move(scenarios)}});
+  }
+  return {{"threshold", gaps.threshold},
+          {"open_scenarios", gaps.open_scenarios},
+          {"gaps", gaps.gaps},
+          {"groups", std::move(groups)}};
+}
+
+}  // namespace jiebang

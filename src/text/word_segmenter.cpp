@@ -228,7 +228,7 @@ Result<std::shared_ptr<const WordSegmenter>> WordSegmenter::load(
   auto text = read_file(dict_path, "jieba's dictionary");
   if (!text) return text.status();
   seg->dict_text_ = std::move(*text);
-  seg->freq_.reserve(700000);
+  seg->slots_.resize(size_t{1} << 21);  // 2M slots for ~700k keys (words and prefixes)
   std::string_view all(seg->dict_text_);
   size_t line_no = 0;
   for (size_t pos = 0; pos < all.size();) {
@@ -291,27 +291,78 @@ Result<std::shared_ptr<const WordSegmenter>> WordSegmenter::load(
   return std::shared_ptr<const WordSegmenter>(std::move(seg));
 }
 
+namespace {
+uint64_t hash_key(std::string_view k) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (unsigned char c : k) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h ^ (h >> 29);
+}
+}  // namespace
+
+const WordSegmenter::Slot* WordSegmenter::find(std::string_view key) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.key.data() == nullptr) return nullptr;
+    if (s.key == key) return &s;
+  }
+}
+
+WordSegmenter::Slot& WordSegmenter::find_or_insert(std::string_view key, bool& fresh) {
+  if ((used_ + 1) * 2 > slots_.size()) {  // keep the load under one half
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    used_ = 0;
+    for (const Slot& s : old)
+      if (s.key.data() != nullptr) {
+        bool f = false;
+        find_or_insert(s.key, f).freq = s.freq;
+      }
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.key.data() == nullptr) {
+      s.key = key;
+      ++used_;
+      fresh = true;
+      return s;
+    }
+    if (s.key == key) {
+      fresh = false;
+      return s;
+    }
+  }
+}
+
 void WordSegmenter::add_word(std::string_view word, uint64_t freq) {
-  auto [it, fresh] = freq_.try_emplace(word, freq);
+  bool fresh = false;
+  Slot& slot = find_or_insert(word, fresh);
   if (!fresh) {
-    if (it->second == 0 && freq > 0) ++words_;
-    total_ -= it->second;
-    it->second = freq;
-  } else if (freq > 0) {
-    ++words_;
+    if (slot.freq == 0 && freq > 0) ++words_;
+    total_ -= slot.freq;
+    slot.freq = freq;
+  } else {
+    slot.freq = freq;
+    if (freq > 0) ++words_;
   }
   total_ += freq;
   log_total_ = std::log(static_cast<double>(std::max<uint64_t>(total_, 1)));
   // Every proper prefix is a key too (frequency 0 unless it is a word itself): the DAG stops
   // extending a fragment as soon as no word starts with it.
   for (size_t i = utf8_len(static_cast<unsigned char>(word[0])); i < word.size();
-       i += utf8_len(static_cast<unsigned char>(word[i])))
-    freq_.try_emplace(word.substr(0, i), 0);
+       i += utf8_len(static_cast<unsigned char>(word[i]))) {
+    bool f = false;
+    find_or_insert(word.substr(0, i), f);
+  }
 }
 
 uint64_t WordSegmenter::frequency(std::string_view word) const {
-  auto it = freq_.find(word);
-  return it == freq_.end() ? 0 : it->second;
+  const Slot* s = find(word);
+  return s ? s->freq : 0;
 }
 
 bool WordSegmenter::is_word(std::string_view word) const { return frequency(word) > 0; }
@@ -340,10 +391,10 @@ std::vector<std::string_view> WordSegmenter::cut_dag(std::string_view run, bool 
     double best_p = -std::numeric_limits<double>::infinity();
     size_t best_end = i + 1;
     for (size_t j = i + 1; j <= n; ++j) {
-      auto it = freq_.find(run.substr(at[i], at[j] - at[i]));
-      if (it == freq_.end()) break;  // no word starts with this fragment
-      if (it->second == 0) continue;  // a prefix only
-      double p = std::log(static_cast<double>(std::max<uint64_t>(it->second, 1))) - log_total_ + best[j];
+      const Slot* slot = find(run.substr(at[i], at[j] - at[i]));
+      if (!slot) break;  // no word starts with this fragment
+      if (slot->freq == 0) continue;  // a prefix only
+      double p = std::log(static_cast<double>(slot->freq)) - log_total_ + best[j];
       if (p >= best_p) {  // jieba's max over (p, end) tuples: a tie goes to the longer word
         best_p = p;
         best_end = j;

@@ -78,6 +78,12 @@ struct CandidateList {
   /// among the enterprises whose cases were fetched (CandidateQuery::case_hits); case evidence is
   /// divided by it. 0 when none.
   double case_reference = 0;
+  /// The text query's BM25 score for the record it was made from (the scenario, or the
+  /// enterprise) as if that record were one more document of the searched database (same
+  /// analysis, same weighting): the score of a candidate that says exactly what the record says.
+  /// A candidate's absolute text fit is min(1, Candidate::text_score / self_score), comparable
+  /// across records (Matcher, MatchResult::text_fit). 0 when the query matched nothing.
+  double self_score = 0;
 };
 
 /// The score the ranking query computes inside the Xapian match (CandidateQuery::fit):

@@ -22,6 +22,11 @@ struct MatchWeights : FitWeights {
   size_t max_query_terms = 150;  ///< informative terms kept from a long text
   double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
   double bm25_b = 0.85;       ///< BM25 b for matching
+  /// Absolute text fit (MatchResult::text_fit) below which the digest recommends nothing.
+  double min_text_fit = 0.2;
+  /// Absolute text fit below which an open scenario's best candidate leaves a supply gap
+  /// (Service::supply_gaps).
+  double gap_text_fit = 0.4;
 
   /// Reads weights from a JSON object with any of the keys above; unknown keys are an error.
   /// Errors: kInvalidArgument naming the key (wrong type, negative, unknown).
@@ -48,6 +53,12 @@ struct MatchResult {
   std::string reason;     ///< the components' reasons joined in one line
   std::vector<std::string> matched_terms;
   nlohmann::json attributes;  ///< the candidate's stored attribute summary
+  /// Absolute text fit in [0, 1], comparable across scenarios (and enterprises): the candidate's
+  /// BM25 score for the record's text query divided by the score the record itself would get as a
+  /// document of the same collection (CandidateList::self_score), capped at 1. The "text"
+  /// component's fit is relative instead (divided by the best candidate's score: the ranking).
+  /// Shown in the text reason ("文本契合度 0.42"); the digest's minimum fit and supply gaps use it.
+  double text_fit = 0;
 };
 
 /// What a match computes beyond the ranked list (see Matcher).

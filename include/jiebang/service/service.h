@@ -67,6 +67,32 @@ struct EvalReport {
 
 /// The engine as one object. Opening it catches the index up with the store. Not thread-safe:
 /// one instance per thread of control (the API module serialises writes through one instance).
+/// One open scenario that no enterprise fits well (Service::supply_gaps).
+struct SupplyGap {
+  std::string scenario_id, title, publisher, deadline;
+  std::string best_enterprise_id, best_enterprise_name;  ///< "" when no enterprise matched at all
+  double best_text_fit = 0;                               ///< in [0, 1]
+};
+/// Gaps of one industry (GB/T 4754 division) in one city (GB/T 2260).
+struct SupplyGapGroup {
+  std::string industry, industry_name;  ///< e.g. "C34", "通用设备制造业"; "" when the scenarios name none
+  std::string region, region_name;      ///< city code "330100", "杭州市"; "" when unknown
+  std::vector<SupplyGap> scenarios;
+};
+/// The supply gaps of the open scenarios.
+struct SupplyGaps {
+  double threshold = 0;        ///< absolute text fit below which a scenario is a gap
+  size_t open_scenarios = 0;   ///< open scenarios examined
+  size_t gaps = 0;             ///< scenarios in the groups
+  std::vector<SupplyGapGroup> groups;
+};
+
+/// The JSON form of supply gaps (CLI --json and the web API): {"threshold", "open_scenarios",
+/// "gaps", "groups": [{"industry", "industry_name", "region", "region_name", "scenarios": [{"id",
+/// "title", "publisher", "deadline", "best_enterprise": {"id", "name"} | null, "best_text_fit"}]}]};
+/// fits rounded to 4 decimals.
+nlohmann::json supply_gaps_json(const SupplyGaps& gaps);
+
 class Service {
  public:
   /// Opens (creating) the data directory, store and index, loads the taxonomies, weights and the
@@ -101,6 +127,15 @@ class Service {
   Result<std::vector<MatchResult>> match_scenario(const std::string& scenario_id, size_t limit) const;
   /// Open scenarios ranked for a stored enterprise. Errors: kNotFound.
   Result<std::vector<MatchResult>> match_enterprise(const std::string& enterprise_id, size_t limit) const;
+
+  /// Supply gaps: the open scenarios (status open, deadline not passed) whose best candidate's
+  /// absolute text fit (MatchResult::text_fit, the best among the top 10 ranked enterprises) is
+  /// below `threshold` (< 0: the ranking weights' gap_text_fit, 0.4 by default), grouped by GB/T 4754
+  /// division (the first industry; a tag as given; "" when none) and GB/T 2260 city; groups with
+  /// the most gaps first, then by industry and region code; scenarios by fit, then id. Runs one
+  /// match per open scenario (about 5 ms each on the fixtures). Not thread-safe with other calls
+  /// on the same Service (as every query: one Xapian handle). Errors: the store's and index's.
+  Result<SupplyGaps> supply_gaps(double threshold = -1) const;
 
   /// Matches every stored scenario named in `qrels` and measures the top 10; writes the run to
   /// `run_out` when given, `run_depth` results per query (at least 10; the measures stay @10).

@@ -85,7 +85,17 @@ class WordSegmenter {
 
   std::string dict_text_;                     // dict.txt as read; dictionary keys point into it
   std::deque<std::string> extra_;             // domain words' storage (stable addresses)
-  std::unordered_map<std::string_view, uint64_t> freq_;  // words and their prefixes (prefix only: 0)
+  // Words and their prefixes (prefix only: frequency 0) in one open-addressing hash table
+  // (linear probing, power-of-two size, no allocation per entry: it loads in a fraction of a
+  // second even in a sanitizer build).
+  struct Slot {
+    std::string_view key;
+    uint64_t freq = 0;
+  };
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+  const Slot* find(std::string_view key) const;
+  Slot& find_or_insert(std::string_view key, bool& fresh);
   double log_total_ = 0;
   uint64_t total_ = 0;
   size_t words_ = 0, domain_words_ = 0;
