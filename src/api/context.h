@@ -156,6 +156,8 @@ HttpResponse get_match(RequestContext& ctx);
 HttpResponse post_match_event(RequestContext& ctx);
 HttpResponse list_matches(RequestContext& ctx);
 HttpResponse get_funnel(RequestContext& ctx);
+/// GET /v1/gaps (operator): Service::supply_gaps as supply_gaps_json; ?threshold= in [0, 1].
+HttpResponse get_gaps(RequestContext& ctx);
 HttpResponse get_digest(RequestContext& ctx);
 HttpResponse get_digest_recipient(RequestContext& ctx);
 HttpResponse get_healthz(RequestContext& ctx);

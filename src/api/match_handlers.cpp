@@ -1,4 +1,4 @@
-// Handlers for the loop per match: /v1/matches (apply, invite, read, move, list) and /v1/funnel.
+// Handlers for the loop per match: /v1/matches (apply, invite, read, move, list), /v1/funnel and /v1/gaps.
 // The rules (who may move where) live in Lifecycle; these only parse, call and map.
 #include <algorithm>
 #include <cstdio>
@@ -198,6 +198,22 @@ HttpResponse get_funnel(RequestContext& ctx) {
   for (const auto& g : groups)
     if (p.is_operator() || g.key == p.scope) list.push_back(funnel_group_json(g));
   return HttpResponse::json(200, {{"group_by", q.group_by}, {"from", q.from}, {"to", q.to}, {"groups", std::move(list)}});
+}
+
+HttpResponse get_gaps(RequestContext& ctx) {
+  ctx.allow_query({"threshold"});
+  double threshold = -1;  // the ranking weights' gap_text_fit
+  if (std::string t = ctx.query_value("threshold"); !t.empty()) {
+    size_t used = 0;
+    try {
+      threshold = std::stod(t, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != t.size() || !(threshold >= 0 && threshold <= 1))
+      throw_problem(make_problem(400, "threshold: a number from 0 to 1 (an absolute text fit)", "threshold"));
+  }
+  return HttpResponse::json(200, supply_gaps_json(take(ctx.service.supply_gaps(threshold))));
 }
 
 }  // namespace jiebang::api

@@ -173,6 +173,17 @@ constexpr const char* kOpenApi = R"json(
                       "403": {"$ref": "#/components/responses/Problem"}}
       }
     },
+    "/v1/gaps": {
+      "get": {
+        "summary": "Supply gaps (operator key): open scenarios whose best candidate's absolute text fit is below the threshold, grouped by GB/T 4754 division and GB/T 2260 city, the groups with most gaps first.",
+        "parameters": [
+          {"name": "threshold", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 1}, "description": "absolute text fit below which a scenario is a gap (default: gap_text_fit of the ranking weights, 0.4)"}
+        ],
+        "responses": {"200": {"description": "Gaps", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SupplyGaps"}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
     "/v1/digests/{week}": {
       "parameters": [{"$ref": "#/components/parameters/Week"}],
       "get": {
@@ -235,7 +246,7 @@ constexpr const char* kOpenApi = R"json(
       "Digest": {"type": "object", "properties": {
         "week": {"type": "string"}, "covers": {"type": "object"},
         "recipient": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["enterprise", "publisher"]}, "id": {"type": "string"}, "name": {"type": "string"}, "language": {"type": "string", "enum": ["zh", "en"]}}},
-        "items": {"type": "array", "items": {"type": "object", "description": "rank, type (scenario | candidate), scenario, enterprise (candidates), score, reason, components, matched_terms, link"}},
+        "items": {"type": "array", "items": {"type": "object", "description": "rank, type (scenario | candidate), scenario, enterprise (candidates), score, text_fit (absolute, 0-1), reason, components, matched_terms, link"}},
         "stalled": {"type": "array", "items": {"type": "object", "description": "match_id, stage, days, since, scenario, enterprise, reason, link"}}}},
       "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
@@ -267,7 +278,7 @@ constexpr const char* kOpenApi = R"json(
         "rejected": {"type": "integer"}, "encoding": {"type": "string"}, "seconds": {"type": "number"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {"line": {"type": "integer"}, "id": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"}}}}}},
       "MatchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
-        "rank": {"type": "integer"}, "id": {"type": "string"}, "name": {"type": "string"}, "score": {"type": "number"}, "reason": {"type": "string"},
+        "rank": {"type": "integer"}, "id": {"type": "string"}, "name": {"type": "string"}, "score": {"type": "number"}, "text_fit": {"type": "number", "description": "absolute text fit, 0-1, comparable across scenarios"}, "reason": {"type": "string"},
         "components": {"type": "object", "additionalProperties": {"type": "object", "properties": {"fit": {"type": "number"}, "contribution": {"type": "number"}, "reason": {"type": "string"}}}},
         "matched_terms": {"type": "array", "items": {"type": "string"}}, "attributes": {"type": "object"}}}}}},
       "NewMatch": {"type": "object", "required": ["scenario_id", "enterprise_id"], "properties": {
@@ -285,6 +296,14 @@ constexpr const char* kOpenApi = R"json(
           "seq": {"type": "integer"}, "actor": {"type": "object"}, "at": {"type": "string"}, "from": {"type": "string", "nullable": true},
           "to": {"type": "string"}, "note": {"type": "string"}, "evidence": {"type": "string"}, "correction": {"type": "boolean"},
           "contract_value": {"type": "string"}, "contract_value_minor": {"type": "integer"}, "contract_currency": {"type": "string"}}}}}},
+      "SupplyGaps": {"type": "object", "properties": {
+        "threshold": {"type": "number"}, "open_scenarios": {"type": "integer"}, "gaps": {"type": "integer"},
+        "groups": {"type": "array", "items": {"type": "object", "properties": {
+          "industry": {"type": "string"}, "industry_name": {"type": "string"}, "region": {"type": "string"}, "region_name": {"type": "string"},
+          "scenarios": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"}, "publisher": {"type": "string"}, "deadline": {"type": "string"},
+            "best_enterprise": {"type": "object", "nullable": true, "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+            "best_text_fit": {"type": "number"}}}}}}}}},
       "Funnel": {"type": "object", "properties": {
         "group_by": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
         "groups": {"type": "array", "items": {"type": "object", "properties": {

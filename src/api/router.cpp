@@ -64,6 +64,8 @@ const std::vector<Route>& route_table() {
       {"GET", "/v1/matches/{id}", Access::kAnyKey, "a match with its history", get_match},
       {"POST", "/v1/matches/{id}/events", Access::kAnyKey, "move a match to another stage", post_match_event},
       {"GET", "/v1/funnel", Access::kAnyKey, "the funnel: reached, conversion, median days, stalled", get_funnel},
+      {"GET", "/v1/gaps", Access::kOperator, "supply gaps: open scenarios no enterprise fits, by industry and city",
+       get_gaps},
       {"GET", "/v1/digests/{week}", Access::kOperator, "a weekly digest's run summary", get_digest},
       {"GET", "/v1/digests/{week}/recipients/{id}", Access::kAnyKey,
        "one recipient's weekly digest (that enterprise or publisher, or the operator)", get_digest_recipient},

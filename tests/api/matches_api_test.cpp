@@ -204,3 +204,48 @@ TEST_F(MatchesApi, FunnelForTheOperatorAndAPublishersOwnGroup) {
 
 }  // namespace
 }  // namespace jiebang::testing
+
+namespace jiebang {
+namespace {
+
+using testing::SharedServerTest;
+
+// GET /v1/gaps: the operator's list of open scenarios no enterprise fits (issue 14).
+class GapsApi : public SharedServerTest<GapsApi> {
+ public:
+  static void prepare(Service& svc) {
+    Scenario s;
+    s.id = "gap-api-001";
+    s.title = "远洋渔船渔获物船上分级与冷冻加工";
+    s.description = "远洋鱿钓渔船渔获物船上自动分级、速冻与包装设备。";
+    s.publisher = "舟山市海洋与渔业局";
+    s.region = "330900";
+    s.industries = {"A0411"};
+    s.deadline = "2099-12-31";
+    s.status = "open";
+    if (auto r = svc.put_scenario(s); !r) throw std::runtime_error(r.status().to_string());
+  }
+};
+
+TEST_F(GapsApi, OperatorOnlyGroupedByIndustryAndCity) {
+  EXPECT_EQ(http().get("/v1/gaps").status, 401);
+  EXPECT_EQ(http().get("/v1/gaps", env().publisher_key).status, 403);
+  EXPECT_EQ(http().get("/v1/gaps", env().enterprise_key).status, 403);
+  auto r = http().get("/v1/gaps", env().operator_key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_DOUBLE_EQ(j["threshold"].get<double>(), 0.4);
+  ASSERT_EQ(j["gaps"], 1) << r.body;
+  EXPECT_EQ(j["groups"][0]["industry"], "A04");
+  EXPECT_EQ(j["groups"][0]["region_name"], "舟山市");
+  EXPECT_EQ(j["groups"][0]["scenarios"][0]["id"], "gap-api-001");
+  EXPECT_LT(j["groups"][0]["scenarios"][0]["best_text_fit"].get<double>(), 0.4);
+  auto all = nlohmann::json::parse(http().get("/v1/gaps?threshold=1", env().operator_key).body);
+  EXPECT_EQ(all["gaps"], all["open_scenarios"]);
+  EXPECT_EQ(http().get("/v1/gaps?threshold=2", env().operator_key).status, 400);
+  EXPECT_EQ(http().get("/v1/gaps?threshold=x", env().operator_key).status, 400);
+  EXPECT_EQ(http().get("/v1/gaps?limit=3", env().operator_key).status, 400);
+}
+
+}  // namespace
+}  // namespace jiebang
