@@ -148,6 +148,8 @@ double weight_named(const MatchWeights& w, const std::string& key) {
   if (key == "max_query_terms") return static_cast<double>(w.max_query_terms);
   if (key == "bm25_k1") return w.bm25_k1;
   if (key == "bm25_b") return w.bm25_b;
+  if (key == "min_text_fit") return w.min_text_fit;
+  if (key == "gap_text_fit") return w.gap_text_fit;
   ADD_FAILURE() << "ranking.json key the test does not know: " << key;
   return -1;
 }
