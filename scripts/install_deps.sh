@@ -10,6 +10,7 @@ packages=(
   libcpprest-dev libssl-dev  # the web API: cpprestsdk's http_listener; OpenSSL for key hashing (SHA-256) and RAND_bytes
   xapian-tools  # tests only: xapian-tcpsrv serves the index to the remote-backend ranking test
   wrk  # bench/load_api.sh only
+  systemd  # tests only: systemd-analyze verifies the units in packaging/ (tests/package_test.sh)
   curl  # tests only: tests/install_test.sh asks the installed server for one request
   python3
   chromium chromium-driver python3-selenium fonts-wqy-microhei  # tests only: the pages' browser tests (a CJK font for the screenshots)
