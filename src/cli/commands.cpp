@@ -1,6 +1,7 @@
 // Subcommands: import, search, match, eval, reindex, gaps, status.
 #include "commands.h"
 #include "cli_common.h"
+#include "usage.h"
 
 #include <unistd.h>
 
@@ -123,11 +124,16 @@ int run(int argc, char** argv) {
       "searches open scenarios, and ranks enterprises for a scenario (and scenarios for an enterprise)\n"
       "with explained scores."};
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too: the subcommands (made below, inheriting
+  // this) pass options they do not know to their parent.
+  app.fallthrough();
 #ifndef JIEBANG_VERSION
 #define JIEBANG_VERSION "unknown"
 #endif
   app.set_version_flag("--version", std::string("jiebang ") + JIEBANG_VERSION);
-  app.footer("Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
+  app.footer(
+      "Global options (--data-dir, --index-dir, --weights) may come before or after the command.\n"
+      "Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
   Globals g;
   app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR or ./var");
   app.add_option("--index-dir", g.index_dir,
@@ -403,7 +409,7 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return report_parse_error(app, e);
   }
   return exit_code;
 }

@@ -1,6 +1,7 @@
 // Black-box tests of the jiebang command line: the real binary, a data directory in a temp dir.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -184,6 +185,78 @@ TEST_F(Cli, UnknownSubcommandExitsNonZero) {
   EXPECT_NE(r.exit_code, 0);
   auto none = run({});
   EXPECT_NE(none.exit_code, 0) << "a subcommand is required";
+}
+
+
+// Global options go before or after the subcommand (nested ones too), with the same result.
+TEST_F(Cli, GlobalOptionsAcceptedAfterTheSubcommand) {
+  std::string data = tmp_.file("data"), index = testing::index_dir();
+  auto imp = testing::run_cli(tmp_, {"import", "scenarios", testing::fixture("scenarios.jsonl"), "--data-dir", data,
+                                     "--index-dir", index});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  EXPECT_NE(imp.out.find("50 read"), std::string::npos) << imp.out;
+  auto before = testing::run_cli(tmp_, {"--data-dir", data, "--index-dir", index, "search", "巡检机器人", "--json"});
+  auto after = testing::run_cli(tmp_, {"search", "--data-dir", data, "巡检机器人", "--index-dir", index, "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, before.out);
+  EXPECT_NE(after.out.find("hz-2026-03-001"), std::string::npos) << after.out;
+  auto nested = testing::run_cli(tmp_, {"keys", "list", "--json", "--data-dir", data, "--index-dir", index});
+  ASSERT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_TRUE(parse(nested.out).is_array()) << nested.out;
+}
+
+TEST_F(Cli, MistypedCommandIsAnsweredWithTheClosestOne) {
+  auto r = run({"serach", "巡检"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("jiebang: error: unknown command \"serach\"; did you mean \"search\"?"), std::string::npos) << r.err;
+  auto nested = run({"keys", "craete", "--role", "operator"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("jiebang keys: error: unknown command \"craete\"; did you mean \"create\"?"), std::string::npos)
+      << nested.err;
+  // Nothing close: the list of commands instead of a guess.
+  auto far = run({"frobnicate"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+  EXPECT_NE(far.err.find("the commands are: import, search"), std::string::npos) << far.err;
+  auto none = run({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("a command is required: import, search"), std::string::npos) << none.err;
+}
+
+TEST_F(Cli, MistypedOptionIsAnsweredWithTheClosestOneAndNothingRuns) {
+  auto r = run({"import", "scenarios", testing::fixture("scenarios.jsonl"), "--shet", "Sheet1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("jiebang import: error: unknown option \"--shet\"; did you mean \"--sheet\"?"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.file("data"))) << "the import ran despite the usage error";
+  auto global = testing::run_cli(tmp_, {"search", "巡检", "--data-dri", tmp_.file("data")});
+  EXPECT_EQ(global.exit_code, 2);
+  EXPECT_NE(global.err.find("unknown option \"--data-dri\"; did you mean \"--data-dir\"?"), std::string::npos)
+      << global.err;
+  auto with_value = run({"match", "--scenario", "hz-2026-03-001", "--limt=5"});
+  EXPECT_EQ(with_value.exit_code, 2);
+  EXPECT_NE(with_value.err.find("unknown option \"--limt\"; did you mean \"--limit\"?"), std::string::npos)
+      << with_value.err;
+  auto far = run({"status", "--frobnicate"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("unknown option \"--frobnicate\"; \"jiebang status --help\" lists the options"),
+            std::string::npos)
+      << far.err;
+}
+
+// A usage error names the command and the option or argument, and exits 2 (not 1, a failure).
+TEST_F(Cli, UsageErrorsNameTheCommandAndTheArgument) {
+  auto range = run({"match", "--scenario", "hz-2026-03-001", "--limit", "0"});
+  EXPECT_EQ(range.exit_code, 2);
+  EXPECT_EQ(range.err.rfind("jiebang match: error: --limit: ", 0), 0u) << range.err;
+  auto extra = run({"search", "巡检", "机器人"});
+  EXPECT_EQ(extra.exit_code, 2);
+  EXPECT_NE(extra.err.find("jiebang search: error: unexpected argument \"机器人\""), std::string::npos) << extra.err;
+  auto missing = run({"match", "--json"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("jiebang match: error: give --scenario ID or --enterprise ID"), std::string::npos)
+      << missing.err;
 }
 
 }  // namespace
