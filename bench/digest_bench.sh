@@ -38,6 +38,7 @@ echo "load:    $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== corpus: $enterprises enterprises, $scenarios scenarios posted in 2026-W47"
 JIEBANG_SHARED_DIR="$shared" python3 "$repo/bench/digest_corpus.py" --enterprises "$enterprises" \
   --scenarios "$scenarios" --week 2026-W47 --out "$work/corpus" >/dev/null
+"$jb" --data-dir "$work/base" init >/dev/null
 "$jb" --data-dir "$work/base" import enterprises "$work/corpus/enterprises.jsonl" 2>/dev/null
 "$jb" --data-dir "$work/base" import scenarios "$work/corpus/scenarios.jsonl" 2>/dev/null
 

@@ -46,6 +46,7 @@ trap cleanup EXIT
 
 jb() { "$bin" --data-dir "$data/store" --index-dir "$repo/index" "$@"; }
 
+jb init >/dev/null 2>&1 || die "jiebang init failed"
 jb import scenarios "$repo/fixtures/scenarios.jsonl" >/dev/null 2>&1 || die "importing the fixture scenarios failed"
 jb import enterprises "$repo/fixtures/enterprises.jsonl" >/dev/null 2>&1 || die "importing the fixture enterprises failed"
 key="$(jb keys create --role operator 2>/dev/null)"

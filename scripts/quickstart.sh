@@ -20,6 +20,7 @@ export JIEBANG_DATA_DIR=${JIEBANG_DATA_DIR:-./var}
 
 step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+step "Create the data directory (an empty store and index; nothing changes if it exists)" $jiebang init
 step "Import the Chinese fixtures (scenario list + enterprise profiles)" \
   $jiebang import enterprises fixtures/enterprises.jsonl
 $jiebang import scenarios fixtures/scenarios.jsonl

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs jiebang into a temporary prefix, moves the prefix, and runs the installed binary from
-# another directory with no source tree: --version, import the fixtures, search, match, serve.
+# another directory with no source tree: --version, refusal of a missing data directory, init,
+# import the fixtures, search, match, serve.
 # Usage: tests/install_test.sh BUILD_DIR SOURCE_DIR   (ctest runs it: install.InstalledBinaryRuns)
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -21,6 +22,10 @@ jb="$tmp/moved/bin/jiebang"
 
 [ -f "$tmp/moved/share/jiebang/index/ranking.json" ] || fail "share/jiebang/index/ranking.json not installed"
 "$jb" --version | grep -q '^jiebang [0-9]' || fail "--version"
+out=$("$jb" --data-dir data status 2>&1) && fail "status on a missing data directory succeeded: $out"
+echo "$out" | grep -q 'data directory "data" (from --data-dir) does not exist; create it with "jiebang --data-dir data init"' \
+  || fail "missing data directory: $out"
+"$jb" --data-dir data init >/dev/null 2>&1 || fail "init"
 "$jb" --data-dir data import enterprises enterprises.jsonl >/dev/null 2>&1 || fail "import enterprises"
 "$jb" --data-dir data import scenarios scenarios.jsonl >/dev/null 2>&1 || fail "import scenarios"
 status=$("$jb" --data-dir data status --json 2>/dev/null)

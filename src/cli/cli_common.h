@@ -10,11 +10,13 @@
 
 namespace jiebang::cli {
 
-/// Options that come before the subcommand.
+/// Options of every command (before or after the subcommand).
 struct Globals {
   std::string data_dir;
   std::string index_dir;
   std::string weights;
+  /// --create: make a missing data directory (and its parents) instead of refusing it.
+  bool create = false;
 };
 
 /// Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise.
@@ -23,8 +25,17 @@ ProgressFn progress_printer();
 ServiceConfig make_config(const Globals& g);
 /// Prints "jiebang: error: <code>: <message>" on stderr; returns exit status 1.
 int fail(const Status& st);
-/// Opens the service; on failure prints the error, sets `exit_code` and returns null.
+/// Checks that the data directory of `config` exists (creating it, parents too, when `g.create`).
+/// Errors: kNotFound when missing (the message names the directory, where it came from — --data-dir,
+/// JIEBANG_DATA_DIR or the default — and suggests `jiebang init` or --create); kInvalidArgument when
+/// the path is not a directory; kUnavailable when it cannot be created.
+Status check_data_dir(const Globals& g, const ServiceConfig& config);
+/// Opens the service on an existing data directory (see check_data_dir); on failure prints the
+/// error, sets `exit_code` and returns null.
 std::unique_ptr<Service> open_service(const Globals& g, int& exit_code);
+
+/// Adds `init` (create a data directory with its store and index).
+void add_data_commands(CLI::App& app, const Globals& g, int& exit_code);
 
 /// Adds `matches …` and `funnel` (the loop per match) to the app.
 void add_match_commands(CLI::App& app, const Globals& g, int& exit_code);

@@ -64,8 +64,33 @@ int fail(const Status& st) {
   return 1;
 }
 
+Status check_data_dir(const Globals& g, const ServiceConfig& config) {
+  namespace fs = std::filesystem;
+  const std::string& dir = config.data_dir;
+  const char* env = std::getenv("JIEBANG_DATA_DIR");
+  std::string from = !g.data_dir.empty() ? "--data-dir" : env && *env ? "JIEBANG_DATA_DIR" : "the default";
+  std::error_code ec;
+  auto st = fs::status(dir, ec);
+  if (fs::is_directory(st)) return Status::ok();
+  if (fs::exists(st))
+    return Status::invalid_argument(fmt::format("data directory \"{}\" (from {}) is not a directory", dir, from));
+  if (g.create) {
+    if (fs::create_directories(dir, ec); ec)
+      return Status::unavailable(fmt::format("cannot create data directory \"{}\" (from {}): {}", dir, from, ec.message()));
+    return Status::ok();
+  }
+  return Status::not_found(fmt::format(
+      "data directory \"{}\" (from {}) does not exist; create it with \"jiebang {}init\", or add --create", dir, from,
+      g.data_dir.empty() ? "" : "--data-dir " + dir + " "));
+}
+
 std::unique_ptr<Service> open_service(const Globals& g, int& exit_code) {
-  auto svc = Service::open(make_config(g), progress_printer());
+  ServiceConfig config = make_config(g);
+  if (Status st = check_data_dir(g, config); !st) {
+    exit_code = fail(st);
+    return nullptr;
+  }
+  auto svc = Service::open(config, progress_printer());
   if (!svc) {
     exit_code = fail(svc.status());
     return nullptr;
@@ -139,7 +164,11 @@ int run(int argc, char** argv) {
   app.add_option("--index-dir", g.index_dir,
                  "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR or the source index/");
   app.add_option("--weights", g.weights, "Ranking weights JSON (default <index-dir>/ranking.json)");
+  app.add_flag("--create", g.create,
+               "Create the data directory if it does not exist (otherwise refused; see also init)");
   int exit_code = 0;
+
+  add_data_commands(app, g, exit_code);
 
   // import
   auto* import = app.add_subcommand(

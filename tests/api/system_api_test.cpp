@@ -60,7 +60,7 @@ bool is_prometheus_sample(const std::string& line) {
 class SystemApi : public SharedServerTest<SystemApi> {
  protected:
   static std::vector<std::string> cli_globals() {
-    return {"--data-dir", env().dir.file("data"), "--index-dir", index_dir()};
+    return {"--data-dir", env().dir.file("data"), "--index-dir", index_dir(), "--create"};
   }
 
 };
@@ -392,7 +392,7 @@ TEST(ApiServerStart, ABusyPortIsUnavailableAndPortZeroIsRefused) {
 
 TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> all = globals;
     all.insert(all.end(), more.begin(), more.end());
@@ -485,7 +485,7 @@ int stop_with_sigterm(pid_t pid) {
 
 TEST(ServeCommand, RunsTheWeeklyDigestItselfAndSkipsAWeekDone) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
   for (const char* kind : {"enterprises", "scenarios"}) {
     std::vector<std::string> args = globals;
     args.insert(args.end(), {"import", kind, fixture(std::string(kind) + ".jsonl")});
@@ -558,7 +558,7 @@ double cpu_seconds(pid_t pid) {
 // connections were held; /healthz timed out meanwhile). Now a failed accept waits 50 ms.
 TEST(ServeCommand, OutOfFileDescriptorsTheServerWaitsInsteadOfSpinning) {
   TempDir dir;
-  std::vector<std::string> args = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  std::vector<std::string> args = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
   int port = free_port();
   args.insert(args.end(), {"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--no-digest"});
   pid_t pid = spawn_jiebang(args, dir.file("serve.log"), 96);

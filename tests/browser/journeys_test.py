@@ -38,6 +38,7 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="jiebang-browser-")
         self.env = dict(os.environ, JIEBANG_DATA_DIR=os.path.join(self.dir, "var"),
                         ASAN_OPTIONS="detect_leaks=0:abort_on_error=1")
+        self.run("init")  # commands refuse a data directory that does not exist
         self.run("import", "scenarios", os.path.join(source, "fixtures/scenarios.jsonl"))
         self.run("import", "enterprises", os.path.join(source, "fixtures/enterprises.jsonl"))
         self.proc = None

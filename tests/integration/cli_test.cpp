@@ -18,9 +18,9 @@ using testing::TempDir;
 
 class Cli : public ::testing::Test {
  protected:
-  /// Runs `jiebang --data-dir <tmp>/data --index-dir <index> args...`.
+  /// Runs `jiebang --data-dir <tmp>/data --index-dir <index> --create args...`.
   testing::CommandResult run(std::vector<std::string> args) {
-    std::vector<std::string> all = {"--data-dir", tmp_.file("data"), "--index-dir", testing::index_dir()};
+    std::vector<std::string> all = {"--data-dir", tmp_.file("data"), "--index-dir", testing::index_dir(), "--create"};
     all.insert(all.end(), args.begin(), args.end());
     return testing::run_cli(tmp_, all);
   }
@@ -192,7 +192,7 @@ TEST_F(Cli, UnknownSubcommandExitsNonZero) {
 TEST_F(Cli, GlobalOptionsAcceptedAfterTheSubcommand) {
   std::string data = tmp_.file("data"), index = testing::index_dir();
   auto imp = testing::run_cli(tmp_, {"import", "scenarios", testing::fixture("scenarios.jsonl"), "--data-dir", data,
-                                     "--index-dir", index});
+                                     "--index-dir", index, "--create"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   EXPECT_NE(imp.out.find("50 read"), std::string::npos) << imp.out;
   auto before = testing::run_cli(tmp_, {"--data-dir", data, "--index-dir", index, "search", "巡检机器人", "--json"});
@@ -218,10 +218,10 @@ TEST_F(Cli, MistypedCommandIsAnsweredWithTheClosestOne) {
   auto far = run({"frobnicate"});
   EXPECT_EQ(far.exit_code, 2);
   EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
-  EXPECT_NE(far.err.find("the commands are: import, search"), std::string::npos) << far.err;
+  EXPECT_NE(far.err.find("the commands are: init, import, search"), std::string::npos) << far.err;
   auto none = run({});
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_NE(none.err.find("a command is required: import, search"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("a command is required: init, import, search"), std::string::npos) << none.err;
 }
 
 TEST_F(Cli, MistypedOptionIsAnsweredWithTheClosestOneAndNothingRuns) {
@@ -257,6 +257,59 @@ TEST_F(Cli, UsageErrorsNameTheCommandAndTheArgument) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("jiebang match: error: give --scenario ID or --enterprise ID"), std::string::npos)
       << missing.err;
+}
+
+
+// A data directory that does not exist is refused by every command that opens it (a typo used to
+// create it silently and search answered "no open scenarios match"); init or --create make one.
+TEST(CliDataDir, MissingDirectoryIsRefusedUntilInitOrCreateMakesIt) {
+  TempDir tmp;
+  std::string missing = tmp.file("no/such/dir"), index = testing::index_dir();
+  auto search = testing::run_cli(tmp, {"--data-dir", missing, "--index-dir", index, "search", "巡检"});
+  EXPECT_EQ(search.exit_code, 1);
+  EXPECT_NE(search.err.find("data directory \"" + missing + "\" (from --data-dir) does not exist; create it with "
+                            "\"jiebang --data-dir " + missing + " init\", or add --create"),
+            std::string::npos)
+      << search.err;
+  auto import = testing::run_cli(tmp, {"import", "scenarios", testing::fixture("scenarios.jsonl"), "--data-dir", missing,
+                                       "--index-dir", index});
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_NE(import.err.find("does not exist"), std::string::npos) << import.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("no"))) << "a refused command created the directory";
+
+  // From the environment: the message says so.
+  setenv("JIEBANG_DATA_DIR", missing.c_str(), 1);
+  auto from_env = testing::run_cli(tmp, {"--index-dir", index, "status"});
+  unsetenv("JIEBANG_DATA_DIR");
+  EXPECT_EQ(from_env.exit_code, 1);
+  EXPECT_NE(from_env.err.find("(from JIEBANG_DATA_DIR) does not exist; create it with \"jiebang init\""),
+            std::string::npos)
+      << from_env.err;
+
+  // A path that is a file.
+  testing::write_file(tmp.file("file"), "x");
+  auto file = testing::run_cli(tmp, {"--data-dir", tmp.file("file"), "--index-dir", index, "status"});
+  EXPECT_EQ(file.exit_code, 1);
+  EXPECT_NE(file.err.find("is not a directory"), std::string::npos) << file.err;
+
+  // init makes it (parents too), a second init changes nothing, then the commands work.
+  auto init = testing::run_cli(tmp, {"--data-dir", missing, "--index-dir", index, "init"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_NE(init.out.find("initialised"), std::string::npos) << init.out;
+  EXPECT_TRUE(std::filesystem::exists(missing + "/jiebang.sqlite3"));
+  auto again = testing::run_cli(tmp, {"init", "--data-dir", missing, "--index-dir", index});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("already a jiebang data directory (0 scenarios, 0 enterprises); nothing changed"),
+            std::string::npos)
+      << again.out;
+  auto status = testing::run_cli(tmp, {"--data-dir", missing, "--index-dir", index, "status", "--json"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+
+  // --create on any command.
+  std::string other = tmp.file("other");
+  auto created = testing::run_cli(tmp, {"search", "巡检", "--data-dir", other, "--index-dir", index, "--create"});
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_TRUE(std::filesystem::is_directory(other));
 }
 
 }  // namespace

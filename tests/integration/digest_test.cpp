@@ -487,7 +487,7 @@ TEST(DigestCrash, KilledRunResumesToTheUninterruptedResult) {
   TempDir dir;
   std::string a = dir.file("a"), b = dir.file("b");
   for (const auto& kind : {"enterprises", "scenarios"}) {
-    auto r = testing::run_cli(dir, {"--data-dir", a, "--index-dir", testing::index_dir(), "import", kind,
+    auto r = testing::run_cli(dir, {"--data-dir", a, "--index-dir", testing::index_dir(), "--create", "import", kind,
                                     testing::fixture(std::string(kind) + ".jsonl")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -528,18 +528,18 @@ TEST(DigestCrash, KilledRunResumesToTheUninterruptedResult) {
 TEST(DigestCli, BadWeekIsAClearErrorAndShowPrintsARecipient) {
   TempDir dir;
   std::string data = dir.file("data");
-  auto bad = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week", "2026-48"});
+  auto bad = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "--create", "digest", "--week", "2026-48"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("--week: \"2026-48\" is not an ISO week"), std::string::npos) << bad.err;
-  auto future = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week", "2999-W01"});
+  auto future = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "--create", "digest", "--week", "2999-W01"});
   EXPECT_EQ(future.exit_code, 1);
   EXPECT_NE(future.err.find("has not begun"), std::string::npos) << future.err;
   for (const auto& kind : {"enterprises", "scenarios"})
-    ASSERT_EQ(testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "import", kind,
+    ASSERT_EQ(testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "--create", "import", kind,
                                      testing::fixture(std::string(kind) + ".jsonl")})
                   .exit_code,
               0);
-  auto shown = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "digest", "--week",
+  auto shown = testing::run_cli(dir, {"--data-dir", data, "--index-dir", testing::index_dir(), "--create", "digest", "--week",
                                       "2026-W48", "--show", "国网杭州供电公司"});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("publisher 国网杭州供电公司"), std::string::npos) << shown.out;

@@ -307,7 +307,7 @@ TEST_F(PublishedInput, DamagedAndNonZipWorkbooksGiveClearErrors) {
     EXPECT_NE(r.status().message().find("not a readable .xlsx workbook"), std::string::npos) << r.status().message();
   }
   // And through the CLI: an error line, exit code 1, no crash.
-  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "import",
+  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "--create", "import",
                                      "scenarios", truncated});
   EXPECT_EQ(cli.exit_code, 1) << cli.err;
   EXPECT_NE(cli.err.find("jiebang: error:"), std::string::npos) << cli.err;
@@ -324,12 +324,12 @@ TEST_F(PublishedInput, SheetOptionSelectsANamedSheet) {
   EXPECT_NE(got["hz-2026-04-001"], "");
   EXPECT_EQ(got["hz-2026-03-101"], "") << "the first sheet was not read";
 
-  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "import",
+  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "--create", "import",
                                      "scenarios", xlsx, "--sheet", "第二批"});
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("1 read, 1 imported"), std::string::npos) << cli.out;
 
-  cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "import",
+  cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "--create", "import",
                                 "scenarios", xlsx, "--sheet", "第九批"});
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_NE(cli.err.find("\"第九批\""), std::string::npos) << cli.err;
@@ -344,7 +344,7 @@ TEST_F(PublishedInput, SheetOptionSelectsANamedSheet) {
 TEST_F(PublishedInput, CliSummaryNamesTheConversion) {
   std::string gbk = write("gbk.csv", testing::encode_as(scenario_csv(false), "GBK"));
   std::string bom = write("bom.csv", "\xEF\xBB\xBF" + scenario_csv(false));
-  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "import",
+  auto cli = testing::run_cli(dir_, {"--data-dir", dir_.file("cli"), "--index-dir", testing::index_dir(), "--create", "import",
                                      "scenarios", gbk, bom});
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("3 imported, 0 updated, 0 unchanged, 0 rejected"), std::string::npos) << cli.out;

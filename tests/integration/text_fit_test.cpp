@@ -135,7 +135,7 @@ TEST(GapsCommand, FixturesWithKnownAnswers) {
   TempDir dir;
   std::string data = dir.file("data");
   auto run = [&](std::vector<std::string> args) {
-    std::vector<std::string> all = {"--data-dir", data, "--index-dir", testing::index_dir()};
+    std::vector<std::string> all = {"--data-dir", data, "--index-dir", testing::index_dir(), "--create"};
     all.insert(all.end(), args.begin(), args.end());
     return testing::run_cli(dir, all);
   };
