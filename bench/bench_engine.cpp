@@ -129,6 +129,7 @@ json series_json(const Series& s) {
           {"total_ms", total},
           {"cpu_p50_ms", percentile(cpu_sorted, 50)},
           {"cpu_p95_ms", percentile(cpu_sorted, 95)},
+          {"cpu_p99_ms", percentile(cpu_sorted, 99)},
           {"cpu_mean_ms", cpu_sorted.empty() ? 0.0 : cpu_total / static_cast<double>(cpu_sorted.size())},
           {"cpu_total_ms", cpu_total},
           {"slowest", slowest}};
