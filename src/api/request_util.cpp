@@ -7,11 +7,12 @@
 #include <fmt/format.h>
 
 #include "context.h"
+#include "jiebang/core/limits.h"
 
 namespace jiebang::api {
 namespace {
 
-constexpr int kMaxJsonDepth = 64;
+constexpr int kMaxJsonDepth = static_cast<int>(kRecordLimits.json_depth);
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 struct TooDeep {};

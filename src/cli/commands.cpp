@@ -16,11 +16,12 @@
 
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/service/service.h"
+#include "output_escape.h"
 
 namespace jiebang::cli {
 
 ProgressFn progress_printer() {
-  bool tty = isatty(fileno(stderr)) != 0;
+  bool tty = isatty(fileno(raw_stderr())) != 0;
   struct State {
     std::chrono::steady_clock::time_point last, phase_start = std::chrono::steady_clock::now();
     std::string phase;
@@ -45,7 +46,7 @@ ProgressFn progress_printer() {
       msg = fmt::format("{} [{}{}] {:3d}% {}/{}{}", phase, std::string(filled, '#'), std::string(kWidth - filled, '.'),
                         done * 100 / total, done, total, eta);
     }
-    if (tty) fmt::print(stderr, "\r\033[K{}{}", msg, final ? "\n" : "");
+    if (tty) fmt::print(raw_stderr(), "\r\033[K{}{}", msg, final ? "\n" : "");
     else fmt::print(stderr, "{}\n", msg);
   };
 }
@@ -143,6 +144,7 @@ int print_import(const std::string& path, RecordKind kind, const ImportReport& r
 }  // namespace
 
 int run(int argc, char** argv) {
+  install_output_escaping();
   CLI::App app{
       "jiebang: matching engine for 揭榜挂帅 scenario-opportunity marketplaces.\n"
       "Imports scenario lists and enterprise profiles into a local store (SQLite) and index (Xapian),\n"

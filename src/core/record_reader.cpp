@@ -8,6 +8,7 @@
 #include <csv.h>
 #include <fmt/format.h>
 
+#include "jiebang/core/limits.h"
 #include "jiebang/core/xlsx_reader.h"
 
 namespace jiebang {
@@ -21,7 +22,27 @@ struct CsvState {
   size_t row_start_line = 0;
   size_t pending_start = 0;  // the line the parser was at when it last began a row
   bool in_row = false;
+  bool too_many_columns = false;  // a row had more than kRecordLimits.columns cells (the rest dropped)
 };
+
+/// Reads one line (without its '\n') keeping at most `max` bytes of it: a longer line's rest is
+/// read and dropped, `length` says how long it was. False at the end of the input. Memory stays
+/// bounded by `max` whatever the line's length (a 120 MB line costs 1 MiB, not gigabytes).
+bool bounded_getline(std::istream& in, std::string& line, size_t max, size_t& length) {
+  line.clear();
+  length = 0;
+  std::streambuf* sb = in.rdbuf();
+  if (!sb || !in.good()) return false;
+  bool any = false;
+  for (int c = sb->sbumpc(); c != std::char_traits<char>::eof(); c = sb->sbumpc()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < max) line.push_back(static_cast<char>(c));
+    ++length;
+  }
+  in.setstate(std::ios::eofbit);
+  return any;
+}
 
 // libcsv's parser state before any byte of a row (ROW_NOT_BEGUN in libcsv.c).
 constexpr int kCsvRowNotBegun = 0;
@@ -32,6 +53,10 @@ void on_field(void* data, size_t len, void* p) {
     // libcsv delivers a cell when it ENDS: a quoted first cell may have begun lines earlier.
     st->in_row = true;
     st->row_start_line = st->pending_start;
+  }
+  if (st->cells.size() >= kRecordLimits.columns) {
+    st->too_many_columns = true;
+    return;
   }
   st->cells.emplace_back(data ? static_cast<const char*>(data) : "", data ? len : 0);
 }
@@ -242,8 +267,14 @@ Status read_csv(std::istream& in, const std::function<bool(std::vector<std::stri
   CsvState st;
   std::string line;
   bool stopped = false;
-  while (!stopped && std::getline(in, line)) {
+  size_t length = 0;
+  while (!stopped && bounded_getline(in, line, kRecordLimits.record_bytes + 1, length)) {
     ++st.current_line;
+    if (length > kRecordLimits.record_bytes) {
+      csv_free(&parser);
+      return Status::invalid_argument(fmt::format("line {}: the line is {} bytes, more than the {} a record may take",
+                                                  st.current_line, length, kRecordLimits.record_bytes));
+    }
     if (st.current_line == 1) strip_bom(line);
     line.push_back('\n');
     if (parser.pstate == kCsvRowNotBegun) st.pending_start = st.current_line;
@@ -251,6 +282,16 @@ Status read_csv(std::istream& in, const std::function<bool(std::vector<std::stri
       std::string why = csv_strerror(csv_error(&parser));
       csv_free(&parser);
       return Status::invalid_argument(fmt::format("line {}: malformed CSV: {}", st.current_line, why));
+    }
+    if (st.too_many_columns) {
+      csv_free(&parser);
+      return Status::invalid_argument(fmt::format("line {}: a row has more than {} columns", st.current_line,
+                                                  kRecordLimits.columns));
+    }
+    if (parser.entry_pos > kRecordLimits.record_bytes) {  // a quoted cell running over many lines
+      csv_free(&parser);
+      return Status::invalid_argument(fmt::format("line {}: a cell grows past the {} bytes a record may take",
+                                                  st.pending_start, kRecordLimits.record_bytes));
     }
     for (size_t i = 0; i < st.rows.size() && !stopped; ++i) {
       auto& row = st.rows[i];
@@ -295,14 +336,38 @@ Status read_records(std::istream& in, FileFormat format, RecordKind kind, const 
   if (format == FileFormat::kCsv) return read_csv_records(in, kind, options, on_record);
   std::string line;
   size_t line_no = 0;
-  while (std::getline(in, line)) {
+  size_t length = 0;
+  while (bounded_getline(in, line, kRecordLimits.record_bytes + 1, length)) {
     ++line_no;
+    if (length > kRecordLimits.record_bytes) {  // refused, and the rest of the file is still read
+      RawRecord rec;
+      rec.line = line_no;
+      rec.object = nullptr;
+      rec.error = fmt::format("the line is {} bytes, more than the {} a record may take", length,
+                              kRecordLimits.record_bytes);
+      if (!on_record(std::move(rec))) break;
+      continue;
+    }
     if (line_no == 1) strip_bom(line);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (blank(line)) continue;
     RawRecord rec;
     rec.line = line_no;
-    rec.object = nlohmann::json::parse(line, nullptr, false);
+    struct TooDeep {};
+    try {
+      rec.object = nlohmann::json::parse(
+          line,
+          [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+            if (depth > static_cast<int>(kRecordLimits.json_depth)) throw TooDeep{};
+            return true;
+          },
+          false);
+    } catch (const TooDeep&) {
+      rec.object = nullptr;
+      rec.error = fmt::format("the JSON is nested deeper than {} levels", kRecordLimits.json_depth);
+      if (!on_record(std::move(rec))) break;
+      continue;
+    }
     if (rec.object.is_discarded() && !is_valid_utf8(line)) {
       rec.object = nullptr;
       rec.error = kNotUtf8Line;

@@ -1,6 +1,9 @@
 // Validation and JSON/CSV conversion of scenario and enterprise records.
+#include "jiebang/core/input_rules.h"
 #include "jiebang/core/records.h"
+#include "jiebang/core/limits.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -16,7 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxIdBytes = 200;
+constexpr size_t kMaxIdBytes = kRecordLimits.id_bytes;
 
 const char* type_name(const json& v) {
   switch (v.type()) {
@@ -49,7 +52,8 @@ class FieldReader {
     return &*it;
   }
 
-  std::string string(std::string_view key, bool required) {
+  /// Text over `max_bytes` (UTF-8 bytes) is an error naming the key and the limit.
+  std::string string(std::string_view key, bool required, size_t max_bytes = kRecordLimits.short_bytes) {
     const json* v = get(key);
     if (!v) {
       if (required) error(key, "is required");
@@ -59,21 +63,49 @@ class FieldReader {
       error(key, fmt::format("expected a string, got {}", type_name(*v)));
       return {};
     }
-    std::string s = v->get<std::string>();
+    const std::string& ref = v->get_ref<const std::string&>();
+    if (ref.size() > max_bytes) {
+      error(key, fmt::format("is {} bytes, at most {} allowed", ref.size(), max_bytes));
+      return {};
+    }
+    if (!check_text(key, ref)) return {};
+    std::string s = ref;
     if (required && s.find_first_not_of(" \t\r\n") == std::string::npos) error(key, "must not be empty");
     return s;
+  }
+
+  /// The control-character rule (find_forbidden_char): false, with an error, when `text` breaks it.
+  bool check_text(std::string_view key, std::string_view text) {
+    if (auto bad = find_forbidden_char(text)) {
+      error(key, fmt::format("contains the control character U+{:04X} at byte {}: control characters (other than "
+                             "tab and line breaks) and bidi overrides are refused",
+                             bad->codepoint, bad->offset));
+      return false;
+    }
+    return true;
   }
 
   std::vector<std::string> string_list(std::string_view key) {
     std::vector<std::string> out;
     const json* v = get(key);
     if (!v) return out;
+    const size_t max_item = kRecordLimits.list_item_bytes;
     if (v->is_string()) {  // a single value is accepted as a one-element list
-      if (!v->get<std::string>().empty()) out.push_back(v->get<std::string>());
+      const std::string& one = v->get_ref<const std::string&>();
+      if (one.size() > max_item)
+        error(key, fmt::format("is {} bytes, at most {} allowed per item", one.size(), max_item));
+      else if (!check_text(key, one))
+        ;
+      else if (!one.empty())
+        out.push_back(one);
       return out;
     }
     if (!v->is_array()) {
       error(key, fmt::format("expected an array of strings, got {}", type_name(*v)));
+      return out;
+    }
+    if (v->size() > kRecordLimits.list_items) {
+      error(key, fmt::format("has {} items, at most {} allowed", v->size(), kRecordLimits.list_items));
       return out;
     }
     for (size_t i = 0; i < v->size(); ++i) {
@@ -82,6 +114,12 @@ class FieldReader {
         error(fmt::format("{}[{}]", key, i), fmt::format("expected a string, got {}", type_name(item)));
         continue;
       }
+      if (item.get_ref<const std::string&>().size() > max_item) {
+        error(fmt::format("{}[{}]", key, i),
+              fmt::format("is {} bytes, at most {} allowed", item.get_ref<const std::string&>().size(), max_item));
+        continue;
+      }
+      if (!check_text(fmt::format("{}[{}]", key, i), item.get_ref<const std::string&>())) continue;
       if (!item.get<std::string>().empty()) out.push_back(item.get<std::string>());
     }
     return out;
@@ -124,14 +162,23 @@ class FieldReader {
       error(key, fmt::format("expected an object, got {}", type_name(*v)));
       return nullptr;
     }
+    if (size_t n = v->dump().size(); n > kRecordLimits.object_bytes) {
+      error(key, fmt::format("is {} bytes as JSON, at most {} allowed", n, kRecordLimits.object_bytes));
+      return nullptr;
+    }
     return *v;
   }
 
   /// Keys of the object not read by any accessor: kept as given.
-  json unknown() const {
+  json unknown() {
     json extra = json::object();
     for (auto it = obj_.begin(); it != obj_.end(); ++it)
       if (!seen_.count(it.key())) extra[it.key()] = it.value();
+    if (size_t n = extra.dump().size(); n > kRecordLimits.object_bytes) {
+      error("", fmt::format("the keys outside the schema take {} bytes as JSON, at most {} allowed", n,
+                            kRecordLimits.object_bytes));
+      return json::object();
+    }
     return extra;
   }
 
@@ -142,13 +189,26 @@ class FieldReader {
   std::set<std::string, std::less<>> seen_;
 };
 
-void check_id(FieldReader& r, const std::string& id) {
-  if (id.size() > kMaxIdBytes) r.error("id", fmt::format("is {} bytes, at most {} allowed", id.size(), kMaxIdBytes));
-  for (unsigned char c : id)
-    if (c < 0x20 || c == 0x7f) {
-      r.error("id", "must not contain control characters");
-      break;
+bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/// Trims the id (leading/trailing ASCII whitespace) and checks it against the id character set.
+void check_id(FieldReader& r, std::string& id) {
+  size_t b = id.find_first_not_of(" \t\r\n");
+  size_t e = id.find_last_not_of(" \t\r\n");
+  id = b == std::string::npos ? std::string() : id.substr(b, e - b + 1);
+  if (id.empty()) return;  // "is required" / "must not be empty" is already reported
+  if (id.size() > kMaxIdBytes) {
+    r.error("id", fmt::format("is {} bytes, at most {} allowed", id.size(), kMaxIdBytes));
+    return;
+  }
+  if (!is_valid_record_id(id)) {
+    size_t at = 0;
+    for (; at < id.size(); ++at) {
+      char c = id[at];
+      if (!(ascii_alnum(c) || c == '.' || c == '_' || c == ':' || c == '-')) break;
     }
+    r.error("id", fmt::format("has a character outside A-Z a-z 0-9 . _ : - at byte {}", at));
+  }
 }
 
 std::optional<int64_t> to_minor_units(FieldReader& r, const json& budget, std::string_view key) {
@@ -233,6 +293,32 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::optional<ForbiddenChar> find_forbidden_char(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return ForbiddenChar{i, c};
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + len > text.size()) return std::nullopt;  // not UTF-8: is_valid_utf8's business
+    uint32_t cp = len == 1 ? c : (c & (0xFF >> (len + 1)));
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+      return ForbiddenChar{i, cp};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+bool is_valid_record_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return ascii_alnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
+  });
+}
+
 bool is_iso_date(std::string_view d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
@@ -255,12 +341,12 @@ std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError
   }
   FieldReader r(j, "", errors);
   Scenario s;
-  s.id = r.string("id", true);
+  s.id = r.string("id", true, kRecordLimits.id_bytes);
   check_id(r, s.id);
-  s.title = r.string("title", true);
-  s.description = r.string("description", true);
-  s.publisher = r.string("publisher", true);
-  s.list = r.string("list", false);
+  s.title = r.string("title", true, kRecordLimits.name_bytes);
+  s.description = r.string("description", true, kRecordLimits.description_bytes);
+  s.publisher = r.string("publisher", true, kRecordLimits.name_bytes);
+  s.list = r.string("list", false, kRecordLimits.name_bytes);
   s.region = r.string("region", false);
   s.industries = r.string_list("industries");
   s.keywords = r.string_list("keywords");
@@ -290,13 +376,13 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
   }
   FieldReader r(j, "", errors);
   Enterprise e;
-  e.id = r.string("id", true);
+  e.id = r.string("id", true, kRecordLimits.id_bytes);
   check_id(r, e.id);
   if (looks_like_uscc(e.id) && !uscc_valid(e.id))
     r.error("id", fmt::format("\"{}\" has a USCC's shape but its check character should be '{}' (GB 32100-2015)",
                               e.id, *uscc_check_char(e.id.substr(0, 17))));
-  e.name = r.string("name", true);
-  e.description = r.string("description", false);
+  e.name = r.string("name", true, kRecordLimits.name_bytes);
+  e.description = r.string("description", false, kRecordLimits.description_bytes);
   e.capabilities = r.string_list("capabilities");
   e.region = r.string("region", false);
   e.industries = r.string_list("industries");
@@ -307,6 +393,8 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
   if (const json* cases = r.get("cases")) {
     if (!cases->is_array()) {
       r.error("cases", fmt::format("expected an array of objects, got {}", type_name(*cases)));
+    } else if (cases->size() > kRecordLimits.cases) {
+      r.error("cases", fmt::format("has {} items, at most {} allowed", cases->size(), kRecordLimits.cases));
     } else {
       for (size_t i = 0; i < cases->size(); ++i) {
         const json& cj = (*cases)[i];
@@ -317,9 +405,9 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
         }
         FieldReader cr(cj, prefix + ".", errors);
         Case c;
-        c.title = cr.string("title", false);
-        c.description = cr.string("description", false);
-        c.customer = cr.string("customer", false);
+        c.title = cr.string("title", false, kRecordLimits.name_bytes);
+        c.description = cr.string("description", false, kRecordLimits.description_bytes);
+        c.customer = cr.string("customer", false, kRecordLimits.name_bytes);
         if (auto y = cr.integer("year", 1900, 2100)) c.year = static_cast<int>(*y);
         c.stage = cr.string("stage", false);
         if (!c.stage.empty() && c.stage != "rd" && c.stage != "validation" && c.stage != "commercialized")

@@ -13,12 +13,22 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
+#include "jiebang/core/limits.h"
+
 namespace jiebang {
 namespace {
 
-constexpr uint64_t kMaxPartBytes = uint64_t{256} << 20;  // unit: bytes. Guards against zip bombs.
-constexpr size_t kMaxColumns = 16384;                     // XFD, Excel's last column
-constexpr size_t kMaxRows = 1048576;                      // Excel's last row
+// Bounds that keep one workbook's memory under ~200 MiB whatever its shape (issue 16's bombs: a
+// 2 KB file with cells in column XFD, rows without r= past Excel's last row, a zip bomb).
+constexpr uint64_t kMaxPartBytes = uint64_t{48} << 20;  // unit: bytes uncompressed per part (zip bombs)
+constexpr size_t kMaxColumns = 16384;                   // XFD, Excel's last column
+constexpr size_t kMaxRows = 1048576;                    // Excel's last row
+/// XML markup items ('<' and '=') per part, counted before the DOM is built: pugixml takes
+/// ~64 bytes per element and ~40 per attribute, so this bounds a part's DOM at ~100 MiB.
+constexpr size_t kMaxXmlItems = 1500000;
+/// Cell slots kept for the whole sheet (a row keeps slots up to its last valued column); unit:
+/// cells. ~48 bytes each plus the text. A published list of 20,000 rows × 30 columns uses 600,000.
+constexpr size_t kMaxCellSlots = 1000000;
 
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
@@ -120,6 +130,12 @@ struct Xml {
 Result<std::unique_ptr<Xml>> parse_part(const Package& pkg, const std::string& name) {
   auto bytes = pkg.read(name);
   if (!bytes) return bytes.status();
+  size_t items = 0;
+  for (char ch : *bytes) items += ch == '<' || ch == '=';
+  if (items > kMaxXmlItems)
+    return Status::invalid_argument(fmt::format(
+        "{}: the part has {} XML tags and attributes, more than the {} a workbook part may have", name, items,
+        kMaxXmlItems));
   auto xml = std::make_unique<Xml>();
   xml->bytes = std::move(*bytes);
   pugi::xml_parse_result r = xml->doc.load_buffer_inplace(xml->bytes.data(), xml->bytes.size(),
@@ -314,6 +330,7 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
   pugi::xml_node data = child(ws, "sheetData");
   if (!data) return Status::ok();  // an empty sheet
   size_t row_no = 0;
+  size_t slots = 0;  // cell slots kept so far (kMaxCellSlots)
   for (pugi::xml_node row : data.children()) {
     if (row.type() != pugi::node_element || local_name(row.name()) != "row") continue;
     if (pugi::xml_attribute r = row.attribute("r")) {
@@ -325,6 +342,9 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
       row_no = static_cast<size_t>(n);
     } else {
       ++row_no;
+      if (row_no > kMaxRows)
+        return Status::invalid_argument(
+            fmt::format("{}: more than {} rows (Excel's last row), counting rows without a number", part, kMaxRows));
     }
     XlsxRow out;
     out.number = row_no;
@@ -391,7 +411,17 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
       } else {
         return Status::invalid_argument(fmt::format("{}: cell {} has unknown type t=\"{}\"", part, cell_name, type));
       }
-      if (out.cells.size() <= col) out.cells.resize(col + 1);
+      if (col >= kRecordLimits.columns)
+        return Status::invalid_argument(fmt::format("{}: cell {} holds a value past column {}: a record has at most {} columns",
+                                                    part, cell_name, column_name(kRecordLimits.columns - 1),
+                                                    kRecordLimits.columns));
+      if (out.cells.size() <= col) {
+        slots += col + 1 - out.cells.size();
+        if (slots > kMaxCellSlots)
+          return Status::invalid_argument(
+              fmt::format("{}: row {}: the sheet has more than {} cells", part, row_no, kMaxCellSlots));
+        out.cells.resize(col + 1);
+      }
       out.cells[col] = std::move(cell);
     }
     if (!out.cells.empty()) sheet.rows.push_back(std::move(out));

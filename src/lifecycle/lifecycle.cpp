@@ -90,6 +90,31 @@ Status check_party(const Actor& actor, const std::string& publisher, const std::
   return Status::ok();
 }
 
+/// The calendar date (YYYY-MM-DD) of `t` in China Standard Time (UTC+8, no daylight saving).
+std::string china_date(std::chrono::system_clock::time_point t) {
+  // Asia/Shanghai is UTC+8 all year (no daylight saving since 1991), as Service::today.
+  auto days = std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8));
+  std::chrono::year_month_day ymd{days};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+/// The marketplace's rule for an application (揭榜): only a scenario whose status is "open" and
+/// whose deadline (its last day to apply, China date) is today or later, or unset, takes one.
+/// Applies to a match created as applied and to recommended → applied, for enterprises and
+/// publishers; an operator is exempt (it records history, e.g. the SBIR import of past awards,
+/// and makes corrections). Errors: kConflict naming the scenario and why (status or deadline).
+Status check_open_for_application(const Scenario& s, std::chrono::system_clock::time_point now) {
+  if (s.status != "open")
+    return Status::conflict(
+        fmt::format("scenario {} is {}: it takes no applications (only an open scenario does)", s.id, s.status));
+  std::string today = china_date(now);
+  if (!s.deadline.empty() && s.deadline < today)
+    return Status::conflict(fmt::format("scenario {} closed for applications on its deadline {} (today is {})", s.id,
+                                        s.deadline, today));
+  return Status::ok();
+}
+
 }  // namespace
 
 std::string_view stage_name(Stage s) { return kStageNames[static_cast<int>(s)]; }
@@ -154,6 +179,11 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
     if (!scenario) return scenario.status();
     if (Status st = check_party(actor, scenario->publisher, enterprise_id, "invite"); !st) return st;
   }
+  if (stage == Stage::kApplied && actor.role != Role::kOperator) {
+    auto scenario = store_.get_scenario(scenario_id);
+    if (!scenario) return scenario.status();
+    if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
+  }
   MatchEventRow first;
   first.actor_role = std::string(role_name(actor.role));
   first.actor_id = actor.id;
@@ -168,6 +198,15 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
 Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, const MoveRequest& req) {
   if (req.to == Stage::kCommercialized && (!req.contract_value_fen || *req.contract_value_fen < 0))
     return Status::invalid_argument("contract_value: commercialisation needs the contract value (CNY, ≥ 0)");
+  if (req.to == Stage::kApplied && actor.role != Role::kOperator) {
+    // Read before the write transaction (the store serialises its own calls); a scenario closed
+    // between this read and the append is a race of milliseconds, accepted.
+    auto current = store_.get_match(match_id);
+    if (!current) return current.status();
+    auto scenario = store_.get_scenario(current->scenario_id);
+    if (!scenario) return scenario.status();
+    if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
+  }
   MatchEventRow event;
   event.actor_role = std::string(role_name(actor.role));
   event.actor_id = actor.id;

@@ -65,6 +65,31 @@ TEST_F(MatchesApi, ApplySelectAndAnIllegalMoveNamingTheAllowedStages) {
   EXPECT_EQ(history[1]["evidence"], "https://example.org/r/1");
 }
 
+TEST_F(MatchesApi, NoApplicationToAClosedOrExpiredScenario) {
+  json closed = scenario("api-m-closed", "已关闭场景");
+  closed["status"] = "closed";
+  ASSERT_EQ(http().post("/v1/scenarios", env().publisher_key, closed).status, 201);
+  json expired = scenario("api-m-expired", "已截止场景");
+  expired["deadline"] = "2001-01-01";
+  ASSERT_EQ(http().post("/v1/scenarios", env().publisher_key, expired).status, 201);
+  auto apply = [](const std::string& id) {
+    return http().post("/v1/matches", env().enterprise_key, json{{"scenario_id", id}, {"enterprise_id", env().enterprise_id}});
+  };
+  auto on_closed = apply("api-m-closed");
+  EXPECT_EQ(on_closed.status, 409) << on_closed.body;
+  EXPECT_NE(on_closed.json()["detail"].get<std::string>().find("is closed"), std::string::npos) << on_closed.body;
+  auto on_expired = apply("api-m-expired");
+  EXPECT_EQ(on_expired.status, 409) << on_expired.body;
+  EXPECT_NE(on_expired.json()["detail"].get<std::string>().find("deadline 2001-01-01"), std::string::npos)
+      << on_expired.body;
+  // An invitation is still possible; the enterprise's recommended → applied is not.
+  auto invite = http().post("/v1/matches", env().publisher_key,
+                            json{{"scenario_id", "api-m-expired"}, {"enterprise_id", env().enterprise_id}});
+  ASSERT_EQ(invite.status, 201) << invite.body;
+  auto moved = move(invite.json()["id"].get<std::string>(), env().enterprise_key, {{"to", "applied"}});
+  EXPECT_EQ(moved.status, 409) << moved.body;
+}
+
 TEST_F(MatchesApi, APublisherInvitesAndBadBodiesAre400) {
   http().post("/v1/scenarios", env().publisher_key, scenario("api-m-2", "邀请测试场景"));
   auto invite = http().post("/v1/matches", env().publisher_key,

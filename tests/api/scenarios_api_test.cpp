@@ -127,6 +127,30 @@ TEST_F(ScenariosApi, ValidationNamesEveryField) {
   EXPECT_TRUE(p.contains("field"));
 }
 
+TEST_F(ScenariosApi, FieldLimitsAndControlCharactersAreTheImportersRules) {
+  auto field_of = [](const HttpReply& r) {
+    std::set<std::string> fields;
+    for (const auto& e : r.json()["errors"]) fields.insert(e["field"].get<std::string>());
+    return fields;
+  };
+  json big = scenario("api-limit-1", std::string(1 << 20, 'x'));
+  big["description"] = std::string(100000, 'y');
+  big["keywords"] = std::vector<std::string>(200000, "k");
+  auto r = http().post("/v1/scenarios", env().operator_key, big);
+  ASSERT_EQ(r.status, 400) << r.body.substr(0, 500);
+  auto fields = field_of(r);
+  EXPECT_TRUE(fields.count("title") && fields.count("description") && fields.count("keywords")) << r.body.substr(0, 500);
+  EXPECT_NE(r.body.find("at most 1024 allowed"), std::string::npos) << r.body.substr(0, 500);
+  json rlo = scenario("api-limit-2", "巡检\u202Egpj.exe");
+  auto bidi = http().post("/v1/scenarios", env().operator_key, rlo);
+  ASSERT_EQ(bidi.status, 400) << bidi.body;
+  EXPECT_TRUE(field_of(bidi).count("title")) << bidi.body;
+  EXPECT_NE(bidi.body.find("U+202E"), std::string::npos) << bidi.body;
+  auto spaced = http().post("/v1/scenarios", env().operator_key, scenario(" api-limit 3", "标题"));
+  EXPECT_EQ(spaced.status, 400) << spaced.body;
+  EXPECT_EQ(http().get("/v1/scenarios/api-limit-1", env().operator_key).status, 404);
+}
+
 TEST_F(ScenariosApi, MalformedJsonInvalidUtf8AndWrongShapesAre400) {
   auto malformed = http().request("POST", "/v1/scenarios", env().operator_key, R"({"id": "x", )");
   EXPECT_EQ(malformed.status, 400);

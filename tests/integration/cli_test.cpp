@@ -314,3 +314,26 @@ TEST(CliDataDir, MissingDirectoryIsRefusedUntilInitOrCreateMakesIt) {
 
 }  // namespace
 }  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+TEST(CliOutput, ControlCharactersAndBidiOverridesArePrintedEscaped) {
+  testing::TempDir tmp;
+  // The id carries an ESC sequence (clear screen), the title an RLO: both refused, and the error
+  // lines that name the record show them escaped.
+  std::string path = tmp.file("hostile.jsonl");
+  testing::write_file(path, "{\"id\":\"s\\u001b[2Jx\",\"title\":\"t\",\"description\":\"d\",\"publisher\":\"p\"}\n"
+                            "{\"id\":\"ok-1\",\"title\":\"a\\u202Eb\",\"description\":\"d\",\"publisher\":\"p\"}\n");
+  auto r = testing::run_cli(tmp, {"--data-dir", tmp.file("data"), "--index-dir", testing::index_dir(), "import",
+                                  "scenarios", path});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("[s\\u001B[2Jx]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("U+202E"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "a raw ESC reached the terminal";
+  EXPECT_EQ(r.err.find("\xE2\x80\xAE"), std::string::npos) << "a raw RLO reached the terminal";
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jiebang

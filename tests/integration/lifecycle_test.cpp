@@ -211,6 +211,46 @@ TEST_F(LifecycleTest, ReachingValidationWritesAChangeForTheEnterprise) {
   EXPECT_EQ(outcomes->front(), std::make_pair(std::string(kPublisher), std::string("validation")));
 }
 
+TEST_F(LifecycleTest, NoApplicationToAClosedOrExpiredScenarioAndTheFunnelCountsOnlyLegalOnes) {
+  // s1 closes, s2's deadline is 2026-01-10 (its last day to apply, China date).
+  auto s1 = store_->get_scenario("s1");
+  auto s2 = store_->get_scenario("s2");
+  ASSERT_TRUE(s1 && s2);
+  s1->status = "closed";
+  s2->deadline = "2026-01-10";
+  std::vector<Scenario> changed{*s1, *s2};
+  ASSERT_TRUE(store_->upsert_scenarios(changed));
+  // A closed scenario: neither a new application nor recommended → applied.
+  auto closed = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  EXPECT_EQ(closed.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(closed.status().message().find("scenario s1 is closed"), std::string::npos) << closed.status().message();
+  auto invited = life_->create("s2", "e2", publisher("宁波舟山港集团"), Stage::kRecommended);
+  ASSERT_TRUE(invited) << invited.status().to_string();
+  // The deadline day itself still takes applications: 2026-01-10 15:59 UTC is 23:59 in Beijing.
+  advance_days(9);
+  *now_ += hours(15) + std::chrono::minutes(59);
+  auto on_time = life_->create("s2", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(on_time) << on_time.status().to_string();
+  *now_ += std::chrono::minutes(1);  // 2026-01-11 00:00 in Beijing
+  auto late = life_->create("s2", "e3", enterprise("e3"), Stage::kApplied);
+  EXPECT_EQ(late.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(late.status().message().find("deadline 2026-01-10"), std::string::npos) << late.status().message();
+  MoveRequest apply;
+  apply.to = Stage::kApplied;
+  auto late_move = life_->move(invited->id, enterprise("e2"), apply);
+  EXPECT_EQ(late_move.status().code(), ErrorCode::kConflict) << late_move.status().to_string();
+  // Nothing was written by the refusals: the funnel sees one application and one invitation.
+  FunnelQuery q;
+  auto funnel = life_->funnel(q);
+  ASSERT_TRUE(funnel) << funnel.status().to_string();
+  size_t matches = 0, applied = 0;
+  for (const FunnelGroup& g : *funnel) matches += g.matches, applied += g.reached[1];
+  EXPECT_EQ(matches, 2u);
+  EXPECT_EQ(applied, 1u);
+  // An operator records history (e.g. the SBIR import of past awards): exempt.
+  EXPECT_TRUE(life_->create("s1", "e4", Actor{Role::kOperator, "import"}, Stage::kApplied));
+}
+
 TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {
   // Day 0: three applications and one invitation, all for s1.
   auto m1 = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "jiebang/core/limits.h"
 #include "jiebang/core/record_reader.h"
+
+#include <fmt/format.h>
 
 #include "test_util.h"
 
@@ -222,6 +225,52 @@ TEST(ReadRecordsCsv, HeaderOnlyFileGivesNoRecords) {
   auto recs = read_all("id,title,description,publisher\n", FileFormat::kCsv, &st);
   EXPECT_TRUE(st.is_ok()) << st.to_string();
   EXPECT_TRUE(recs.empty());
+}
+
+}  // namespace
+}  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+TEST(ReadRecordsLimits, AnOverlongJsonlLineIsRefusedNamingItAndTheRestIsRead) {
+  std::string big = "{\"id\":\"s-big\",\"title\":\"" + std::string(3 * kRecordLimits.record_bytes, 'x') + "\"}";
+  auto recs = read_all("{\"id\":\"a\"}\n" + big + "\n{\"id\":\"b\"}\n", FileFormat::kJsonLines);
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[1].line, 2u);
+  EXPECT_EQ(recs[1].error, fmt::format("the line is {} bytes, more than the {} a record may take", big.size(),
+                                       kRecordLimits.record_bytes));
+  EXPECT_TRUE(recs[1].object.is_null());
+  EXPECT_EQ(recs[2].line, 3u);
+  EXPECT_EQ(recs[2].object["id"], "b");
+}
+
+TEST(ReadRecordsLimits, JsonNestedTooDeepIsABadLine) {
+  std::string deep = "{\"id\":\"d\",\"x\":" + std::string(kRecordLimits.json_depth + 10, '[') +
+                     std::string(kRecordLimits.json_depth + 10, ']') + "}";
+  auto recs = read_all(deep + "\n{\"id\":\"ok\"}\n", FileFormat::kJsonLines);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_NE(recs[0].error.find("nested deeper than"), std::string::npos) << recs[0].error;
+  EXPECT_EQ(recs[1].object["id"], "ok");
+}
+
+TEST(ReadRecordsLimits, CsvRowsBeyondTheColumnBoundOrLineBoundAreRefusedNamingTheLine) {
+  std::string wide;
+  for (size_t i = 0; i <= kRecordLimits.columns; ++i) wide += (i ? "," : "") + std::string("c");
+  Status st;
+  csv_rows("id,title\n" + wide + "\n", &st);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_EQ(st.message(), fmt::format("line 2: a row has more than {} columns", kRecordLimits.columns));
+  std::string long_line(kRecordLimits.record_bytes + 5, 'y');
+  csv_rows("id,title\n" + long_line + "\n", &st);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("line 2: the line is"), std::string::npos) << st.message();
+  // A quoted cell that runs on over many short lines is bounded too.
+  std::string many = "id,title\n\"";
+  for (int i = 0; i < 40000; ++i) many += std::string(40, 'q') + "\n";
+  csv_rows(many, &st);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("grows past"), std::string::npos) << st.message();
 }
 
 }  // namespace

@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "jiebang/core/input_rules.h"
+#include "jiebang/core/limits.h"
 #include "jiebang/core/records.h"
 #include "test_util.h"
 
@@ -579,6 +582,113 @@ TEST(CsvRowToJson, ScenarioStatusWordsAndListDatesConverted) {
 TEST(CsvRowToJson, ShortRowLeavesMissingKeysAbsent) {
   json j = csv_row_to_json(RecordKind::kEnterprise, {"id", "name", "trl"}, {"ent-1"});
   EXPECT_EQ(j, json({{"id", "ent-1"}}));
+}
+
+}  // namespace
+}  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+/// The message of the first error under `key`, or "" when none.
+std::string message_for(const std::vector<FieldError>& errors, const std::string& key) {
+  for (const auto& e : errors)
+    if (e.key == key) return e.message;
+  return "";
+}
+
+TEST(RecordLimits, OversizedFieldsAndListsAreRefusedNamingFieldAndLimit) {
+  // The sizes an attacker sent the API (issue 16): a 1 MB title, a 7.3 MB description, 200,000 keywords.
+  auto title = scenario_errors_with("title", std::string(1 << 20, 'x'));
+  EXPECT_EQ(message_for(title, "title"), fmt::format("is 1048576 bytes, at most {} allowed", kRecordLimits.name_bytes));
+  auto description = scenario_errors_with("description", std::string(7300000, 'y'));
+  EXPECT_EQ(message_for(description, "description"),
+            fmt::format("is 7300000 bytes, at most {} allowed", kRecordLimits.description_bytes));
+  auto keywords = scenario_errors_with("keywords", json(std::vector<std::string>(200000, "k")));
+  EXPECT_EQ(message_for(keywords, "keywords"), fmt::format("has 200000 items, at most {} allowed", kRecordLimits.list_items));
+  auto long_item = scenario_errors_with("keywords", json::array({"ok", std::string(kRecordLimits.list_item_bytes + 1, 'z')}));
+  EXPECT_TRUE(has_key(long_item, "keywords[1]")) << ::testing::PrintToString(keys_of(long_item));
+  auto policy = scenario_errors_with("policy", json{{"blob", std::string(kRecordLimits.object_bytes, 'p')}});
+  EXPECT_TRUE(has_key(policy, "policy"));
+  auto unknown = scenario_errors_with("x_extra", std::string(kRecordLimits.object_bytes, 'u'));
+  EXPECT_FALSE(unknown.empty());
+  // At the limit is accepted: the bound is inclusive.
+  EXPECT_TRUE(scenario_errors_with("title", std::string(kRecordLimits.name_bytes, 'x')).empty());
+  EXPECT_TRUE(scenario_errors_with("keywords", json(std::vector<std::string>(kRecordLimits.list_items, "k"))).empty());
+}
+
+TEST(RecordLimits, EnterpriseCasesAreBoundedInNumberAndText) {
+  json e = minimal_enterprise();
+  e["cases"] = json::array();
+  for (size_t i = 0; i <= kRecordLimits.cases; ++i) e["cases"].push_back({{"title", "案例"}});
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(enterprise_from_json(e, errors));
+  EXPECT_EQ(message_for(errors, "cases"), fmt::format("has {} items, at most {} allowed", kRecordLimits.cases + 1,
+                                                      kRecordLimits.cases));
+  json one = minimal_enterprise();
+  one["cases"] = json::array({{{"title", "案例"}, {"description", std::string(kRecordLimits.description_bytes + 1, 'd')}}});
+  errors.clear();
+  EXPECT_FALSE(enterprise_from_json(one, errors));
+  EXPECT_TRUE(has_key(errors, "cases[0].description")) << ::testing::PrintToString(keys_of(errors));
+  json name = minimal_enterprise();
+  name["name"] = std::string(kRecordLimits.name_bytes + 1, 'n');
+  errors.clear();
+  EXPECT_FALSE(enterprise_from_json(name, errors));
+  EXPECT_TRUE(has_key(errors, "name"));
+}
+
+}  // namespace
+}  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+TEST(InputHygiene, ControlCharactersAndBidiOverridesAreRefusedNamingFieldByteAndCodePoint) {
+  auto esc = scenario_errors_with("title", "巡检\x1b[2J机器人");
+  ASSERT_EQ(esc.size(), 1u);
+  EXPECT_EQ(esc[0].key, "title");
+  EXPECT_NE(esc[0].message.find("U+001B at byte 6"), std::string::npos) << esc[0].message;
+  auto nul = scenario_errors_with("description", std::string("a\0b", 3));
+  EXPECT_TRUE(has_key(nul, "description"));
+  auto rlo = scenario_errors_with("publisher", "杭州\u202Egpj.exe");
+  ASSERT_EQ(rlo.size(), 1u);
+  EXPECT_NE(rlo[0].message.find("U+202E"), std::string::npos) << rlo[0].message;
+  auto isolate = scenario_errors_with("keywords", json::array({"ok", "x\u2066y"}));
+  EXPECT_TRUE(has_key(isolate, "keywords[1]"));
+  auto c1 = scenario_errors_with("list", "a\u0085b");
+  EXPECT_TRUE(has_key(c1, "list"));
+  auto del = scenario_errors_with("region", "33\x7f");
+  EXPECT_TRUE(has_key(del, "region"));
+  // Tab and line breaks stay allowed in text; other format characters (ZWJ, LRM) are not controls here.
+  EXPECT_TRUE(scenario_errors_with("description", "第一段\r\n第二段\t表格\u200d\u200e").empty());
+  EXPECT_EQ(find_forbidden_char("plain 中文"), std::nullopt);
+  auto found = find_forbidden_char("ab\u202E");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->offset, 2u);
+  EXPECT_EQ(found->codepoint, 0x202Eu);
+}
+
+TEST(InputHygiene, IdsAreTrimmedAndRestrictedToTheDocumentedCharacterSet) {
+  json j = minimal_scenario();
+  j["id"] = "  hz-2026.03_001:a \t";
+  std::vector<FieldError> errors;
+  auto s = scenario_from_json(j, errors);
+  ASSERT_TRUE(s) << format_field_errors(errors);
+  EXPECT_EQ(s->id, "hz-2026.03_001:a");
+  for (const char* bad : {"hz 001", "hz/001", "场景001", "a\u202Eb", "id%2F", "a\x1b"}) {
+    auto errs = scenario_errors_with("id", bad);
+    EXPECT_TRUE(has_key(errs, "id")) << bad;
+  }
+  // A USCC is in the set; its check character is still verified.
+  json e = minimal_enterprise();
+  e["id"] = " 91330108MA2M95UY1P ";
+  errors.clear();
+  auto ent = enterprise_from_json(e, errors);
+  ASSERT_TRUE(ent) << format_field_errors(errors);
+  EXPECT_EQ(ent->id, "91330108MA2M95UY1P");
+  EXPECT_TRUE(is_valid_record_id("ent-0001"));
+  EXPECT_FALSE(is_valid_record_id(""));
+  EXPECT_FALSE(is_valid_record_id(std::string(201, 'a')));
 }
 
 }  // namespace

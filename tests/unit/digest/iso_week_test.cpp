@@ -1,6 +1,7 @@
 // ISO weeks, digest file names and the HTML page's escaping.
 #include <gtest/gtest.h>
 
+#include "jiebang/core/input_rules.h"
 #include "jiebang/digest/digest.h"
 
 namespace jiebang {
@@ -60,6 +61,9 @@ TEST(DigestFileName, KeepsReadableBytesAndEncodesTheRest) {
   EXPECT_EQ(digest_file_name("91330108MA2M95UY1P"), "91330108MA2M95UY1P");
   EXPECT_EQ(digest_file_name("a/b"), "a%2Fb");
   EXPECT_EQ(digest_file_name(".."), "%2E.");
+  // A right-to-left override never reaches a file name (issue 16): it is percent-encoded.
+  EXPECT_EQ(digest_file_name("杭州\u202Egpj.exe"), "杭州%E2%80%AEgpj.exe");
+  EXPECT_EQ(digest_file_name("a\u2066b\u0085"), "a%E2%81%A6b%C2%85");
   EXPECT_EQ(digest_file_name("国网杭州供电公司"), "国网杭州供电公司");
   EXPECT_EQ(digest_file_name("杭州/市"), "杭州%2F市");
   EXPECT_EQ(digest_file_name("a b"), "a%20b");
