@@ -13,22 +13,30 @@
 namespace jiebang::cli {
 namespace {
 
+// Static storage, trivially destructible: glibc flushes stdout after static destructors have run
+// (exit → atexit handlers → _IO_cleanup), so a filter must outlive every destructor, and a heap
+// one would be reported by LeakSanitizer because glibc never closes stdout.
 struct Filter {
-  FILE* out;
-  std::string pending;  // an incomplete UTF-8 sequence at the end of the last write
+  FILE* out = nullptr;
+  char pending[4] = {};      // an incomplete UTF-8 sequence at the end of the last write
+  size_t pending_size = 0;   // 0..3
 };
+
+Filter g_filters[2];
 
 ssize_t filter_write(void* cookie, const char* buf, size_t size) {
   auto* f = static_cast<Filter*>(cookie);
-  std::string data = f->pending + std::string(buf, size);
-  f->pending.clear();
+  std::string data(f->pending, f->pending_size);
+  data.append(buf, size);
+  f->pending_size = 0;
   std::string out;
   out.reserve(data.size());
   for (size_t i = 0; i < data.size();) {
     auto c = static_cast<unsigned char>(data[i]);
     size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (i + len > data.size()) {  // finish it with the next write
-      f->pending = data.substr(i);
+    if (i + len > data.size()) {  // finish it with the next write (at most 3 bytes wait)
+      f->pending_size = data.size() - i;
+      std::memcpy(f->pending, data.data() + i, f->pending_size);
       break;
     }
     std::string_view seq(data.data() + i, len);
@@ -45,19 +53,20 @@ ssize_t filter_write(void* cookie, const char* buf, size_t size) {
 
 int filter_close(void* cookie) {
   auto* f = static_cast<Filter*>(cookie);
-  if (!f->pending.empty()) std::fwrite(f->pending.data(), 1, f->pending.size(), f->out);
+  if (f->pending_size) std::fwrite(f->pending, 1, f->pending_size, f->out);
+  f->pending_size = 0;
   std::fflush(f->out);
-  delete f;
   return 0;
 }
 
 FILE* g_raw_stderr = nullptr;
 
-FILE* wrap(FILE* raw, bool unbuffered) {
+FILE* wrap(Filter& filter, FILE* raw, bool unbuffered) {
   cookie_io_functions_t io{};
   io.write = filter_write;
   io.close = filter_close;
-  FILE* f = fopencookie(new Filter{raw, {}}, "w", io);
+  filter.out = raw;
+  FILE* f = fopencookie(&filter, "w", io);
   if (!f) return raw;
   if (unbuffered) std::setvbuf(f, nullptr, _IONBF, 0);
   return f;
@@ -68,8 +77,8 @@ FILE* wrap(FILE* raw, bool unbuffered) {
 void install_output_escaping() {
   if (g_raw_stderr) return;
   g_raw_stderr = stderr;
-  stdout = wrap(stdout, false);
-  stderr = wrap(stderr, true);
+  stdout = wrap(g_filters[0], stdout, false);
+  stderr = wrap(g_filters[1], stderr, true);
 }
 
 FILE* raw_stderr() { return g_raw_stderr ? g_raw_stderr : stderr; }

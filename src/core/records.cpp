@@ -38,8 +38,12 @@ const char* type_name(const json& v) {
 /// Reads fields of one JSON object, recording every problem under its dotted key.
 class FieldReader {
  public:
-  FieldReader(const json& obj, std::string prefix, std::vector<FieldError>& errors)
-      : obj_(obj), prefix_(std::move(prefix)), errors_(errors) {}
+  /// `bounded`: apply the boundary rules (size limits, control characters); false for records
+  /// read back from the store, which were admitted under whatever rules held when they were written.
+  FieldReader(const json& obj, std::string prefix, std::vector<FieldError>& errors, bool bounded)
+      : obj_(obj), prefix_(std::move(prefix)), errors_(errors), bounded_(bounded) {}
+
+  bool bounded() const { return bounded_; }
 
   void error(std::string_view key, std::string message) {
     errors_.push_back({prefix_ + std::string(key), std::move(message)});
@@ -64,6 +68,7 @@ class FieldReader {
       return {};
     }
     const std::string& ref = v->get_ref<const std::string&>();
+    if (!bounded_) return ref;
     if (ref.size() > max_bytes) {
       error(key, fmt::format("is {} bytes, at most {} allowed", ref.size(), max_bytes));
       return {};
@@ -76,6 +81,7 @@ class FieldReader {
 
   /// The control-character rule (find_forbidden_char): false, with an error, when `text` breaks it.
   bool check_text(std::string_view key, std::string_view text) {
+    if (!bounded_) return true;
     if (auto bad = find_forbidden_char(text)) {
       error(key, fmt::format("contains the control character U+{:04X} at byte {}: control characters (other than "
                              "tab and line breaks) and bidi overrides are refused",
@@ -92,7 +98,7 @@ class FieldReader {
     const size_t max_item = kRecordLimits.list_item_bytes;
     if (v->is_string()) {  // a single value is accepted as a one-element list
       const std::string& one = v->get_ref<const std::string&>();
-      if (one.size() > max_item)
+      if (bounded_ && one.size() > max_item)
         error(key, fmt::format("is {} bytes, at most {} allowed per item", one.size(), max_item));
       else if (!check_text(key, one))
         ;
@@ -104,7 +110,7 @@ class FieldReader {
       error(key, fmt::format("expected an array of strings, got {}", type_name(*v)));
       return out;
     }
-    if (v->size() > kRecordLimits.list_items) {
+    if (bounded_ && v->size() > kRecordLimits.list_items) {
       error(key, fmt::format("has {} items, at most {} allowed", v->size(), kRecordLimits.list_items));
       return out;
     }
@@ -114,7 +120,7 @@ class FieldReader {
         error(fmt::format("{}[{}]", key, i), fmt::format("expected a string, got {}", type_name(item)));
         continue;
       }
-      if (item.get_ref<const std::string&>().size() > max_item) {
+      if (bounded_ && item.get_ref<const std::string&>().size() > max_item) {
         error(fmt::format("{}[{}]", key, i),
               fmt::format("is {} bytes, at most {} allowed", item.get_ref<const std::string&>().size(), max_item));
         continue;
@@ -162,7 +168,7 @@ class FieldReader {
       error(key, fmt::format("expected an object, got {}", type_name(*v)));
       return nullptr;
     }
-    if (size_t n = v->dump().size(); n > kRecordLimits.object_bytes) {
+    if (size_t n = bounded_ ? v->dump().size() : 0; n > kRecordLimits.object_bytes) {
       error(key, fmt::format("is {} bytes as JSON, at most {} allowed", n, kRecordLimits.object_bytes));
       return nullptr;
     }
@@ -174,7 +180,7 @@ class FieldReader {
     json extra = json::object();
     for (auto it = obj_.begin(); it != obj_.end(); ++it)
       if (!seen_.count(it.key())) extra[it.key()] = it.value();
-    if (size_t n = extra.dump().size(); n > kRecordLimits.object_bytes) {
+    if (size_t n = bounded_ ? extra.dump().size() : 0; n > kRecordLimits.object_bytes) {
       error("", fmt::format("the keys outside the schema take {} bytes as JSON, at most {} allowed", n,
                             kRecordLimits.object_bytes));
       return json::object();
@@ -187,12 +193,14 @@ class FieldReader {
   std::string prefix_;
   std::vector<FieldError>& errors_;
   std::set<std::string, std::less<>> seen_;
+  bool bounded_;
 };
 
 bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 /// Trims the id (leading/trailing ASCII whitespace) and checks it against the id character set.
 void check_id(FieldReader& r, std::string& id) {
+  if (!r.bounded()) return;  // a stored id is the key it was stored under
   size_t b = id.find_first_not_of(" \t\r\n");
   size_t e = id.find_last_not_of(" \t\r\n");
   id = b == std::string::npos ? std::string() : id.substr(b, e - b + 1);
@@ -333,13 +341,13 @@ bool is_iso_date(std::string_view d) {
   return day <= max_day;
 }
 
-std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError>& errors) {
+std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError>& errors, Admission admission) {
   size_t before = errors.size();
   if (!j.is_object()) {
     errors.push_back({"", fmt::format("expected a JSON object, got {}", type_name(j))});
     return std::nullopt;
   }
-  FieldReader r(j, "", errors);
+  FieldReader r(j, "", errors, admission == Admission::kBoundary);
   Scenario s;
   s.id = r.string("id", true, kRecordLimits.id_bytes);
   check_id(r, s.id);
@@ -368,13 +376,13 @@ std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError
   return s;
 }
 
-std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldError>& errors) {
+std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldError>& errors, Admission admission) {
   size_t before = errors.size();
   if (!j.is_object()) {
     errors.push_back({"", fmt::format("expected a JSON object, got {}", type_name(j))});
     return std::nullopt;
   }
-  FieldReader r(j, "", errors);
+  FieldReader r(j, "", errors, admission == Admission::kBoundary);
   Enterprise e;
   e.id = r.string("id", true, kRecordLimits.id_bytes);
   check_id(r, e.id);
@@ -393,7 +401,7 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
   if (const json* cases = r.get("cases")) {
     if (!cases->is_array()) {
       r.error("cases", fmt::format("expected an array of objects, got {}", type_name(*cases)));
-    } else if (cases->size() > kRecordLimits.cases) {
+    } else if (r.bounded() && cases->size() > kRecordLimits.cases) {
       r.error("cases", fmt::format("has {} items, at most {} allowed", cases->size(), kRecordLimits.cases));
     } else {
       for (size_t i = 0; i < cases->size(); ++i) {
@@ -403,7 +411,7 @@ std::optional<Enterprise> enterprise_from_json(const json& j, std::vector<FieldE
           errors.push_back({prefix, fmt::format("expected an object, got {}", type_name(cj))});
           continue;
         }
-        FieldReader cr(cj, prefix + ".", errors);
+        FieldReader cr(cj, prefix + ".", errors, r.bounded());
         Case c;
         c.title = cr.string("title", false, kRecordLimits.name_bytes);
         c.description = cr.string("description", false, kRecordLimits.description_bytes);

@@ -290,10 +290,10 @@ namespace {
 
 template <typename T>
 Result<T> parse_stored(const std::string& text, const std::string& id,
-                       std::optional<T> (*from_json)(const json&, std::vector<FieldError>&)) {
+                       std::optional<T> (*from_json)(const json&, std::vector<FieldError>&, Admission)) {
   std::vector<FieldError> errors;
   json j = json::parse(text, nullptr, false);
-  auto rec = from_json(j, errors);
+  auto rec = from_json(j, errors, Admission::kStored);
   if (!rec) return Status::internal(fmt::format("stored record \"{}\" is unreadable: {}", id, format_field_errors(errors)));
   return std::move(*rec);
 }

@@ -144,6 +144,30 @@ TEST(Store, UnopenablePathIsUnavailable) {
   EXPECT_EQ(st.status().code(), ErrorCode::kUnavailable) << st.status().to_string();
 }
 
+// Records admitted before the boundary rules (control characters, id character set, size limits)
+// existed must stay readable: the store reads back under Admission::kStored. Regression: reading
+// re-applied the boundary rules and an upgraded data directory lost such records.
+TEST(Store, RecordsFromBeforeTheBoundaryRulesStayReadable) {
+  TempDir tmp;
+  auto store = open_store(tmp.file("s.sqlite3"));
+  ASSERT_TRUE(store);
+  Scenario s = scenario("旧 编号/1", "国网\x1b[31m杭州", std::string(300 * 1024, 'x'));
+  Enterprise e = enterprise("old id", "睿巡\u202e公司");
+  e.capabilities.assign(2000, "巡检");
+  (void)outcomes_of(store->upsert_scenarios({s}));
+  (void)outcomes_of(store->upsert_enterprises({e}));
+  std::vector<FieldError> errors;
+  ASSERT_FALSE(scenario_from_json(to_json(s), errors)) << "the boundary must refuse this record";
+  auto back = store->get_scenario("旧 编号/1");
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(back->publisher, s.publisher);
+  EXPECT_EQ(back->title.size(), s.title.size());
+  auto ent = store->get_enterprise("old id");
+  ASSERT_TRUE(ent.is_ok()) << ent.status().message();
+  EXPECT_EQ(ent->name, e.name);
+  EXPECT_EQ(ent->capabilities.size(), 2000u);
+}
+
 TEST(Store, UpsertReportsInsertedUpdatedUnchanged) {
   TempDir tmp;
   auto store = open_store(tmp.file("s.sqlite3"));

@@ -77,16 +77,24 @@ struct FieldError {
 /// "key: message; key: message"
 std::string format_field_errors(const std::vector<FieldError>& errors);
 
+/// Which rules a record is read under. kBoundary: everything entering jiebang (API bodies, every
+/// importer) — the size limits of core/limits.h, the control-character rule and the id character
+/// set (core/input_rules.h) on top of the structural rules. kStored: a record read back from the
+/// store — structural rules only, so a record admitted under older, looser rules stays readable.
+enum class Admission { kBoundary, kStored };
+
 /// Validates and converts a JSON object to a Scenario. Every problem is appended to `errors`
 /// (all of them, not only the first); returns nullopt when there is any.
 /// Rules: id, title, description, publisher are non-empty strings (id ≤ 200 bytes, no control
 /// characters); required_trl an integer 1–9; dates real calendar dates YYYY-MM-DD; status one of
 /// open/closed/awarded; budget amounts ≥ 0 and min ≤ max; list keys arrays of strings.
-std::optional<Scenario> scenario_from_json(const nlohmann::json& j, std::vector<FieldError>& errors);
+std::optional<Scenario> scenario_from_json(const nlohmann::json& j, std::vector<FieldError>& errors,
+                                           Admission admission = Admission::kBoundary);
 
 /// As scenario_from_json, for enterprises. A USCC-shaped id must carry the right check
 /// character (GB 32100-2015); trl an integer 1–9; case stages rd/validation/commercialized.
-std::optional<Enterprise> enterprise_from_json(const nlohmann::json& j, std::vector<FieldError>& errors);
+std::optional<Enterprise> enterprise_from_json(const nlohmann::json& j, std::vector<FieldError>& errors,
+                                               Admission admission = Admission::kBoundary);
 
 /// The interchange form. Absent optional keys are omitted; unknown keys kept on input are
 /// written back. Budget amounts are written in major units.
