@@ -130,7 +130,8 @@ TEST_F(ScenariosApi, ValidationNamesEveryField) {
 TEST_F(ScenariosApi, FieldLimitsAndControlCharactersAreTheImportersRules) {
   auto field_of = [](const HttpReply& r) {
     std::set<std::string> fields;
-    for (const auto& e : r.json()["errors"]) fields.insert(e["field"].get<std::string>());
+    const json body = r.json();  // not `: r.json()["errors"]`: the temporary would die before the loop
+    for (const auto& e : body["errors"]) fields.insert(e["field"].get<std::string>());
     return fields;
   };
   json big = scenario("api-limit-1", std::string(1 << 20, 'x'));
