@@ -325,7 +325,7 @@ TEST(CliOutput, ControlCharactersAndBidiOverridesArePrintedEscaped) {
   std::string path = tmp.file("hostile.jsonl");
   testing::write_file(path, "{\"id\":\"s\\u001b[2Jx\",\"title\":\"t\",\"description\":\"d\",\"publisher\":\"p\"}\n"
                             "{\"id\":\"ok-1\",\"title\":\"a\\u202Eb\",\"description\":\"d\",\"publisher\":\"p\"}\n");
-  auto r = testing::run_cli(tmp, {"--data-dir", tmp.file("data"), "--index-dir", testing::index_dir(), "import",
+  auto r = testing::run_cli(tmp, {"--create", "--data-dir", tmp.file("data"), "--index-dir", testing::index_dir(), "import",
                                   "scenarios", path});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("[s\\u001B[2Jx]"), std::string::npos) << r.err;
