@@ -150,7 +150,7 @@ echo "load:    before $load_before, after $load_after (1/5/15 min; other work on
 echo "nice:    $nice_level for both engines"
 echo "corpus:  $corpus_tool --enterprises $n_ent --scenarios $n_scen --seed $seed --zh-share $zh_share"
 echo "         $(du -b "$ent" | cut -f1) + $(du -b "$scen" | cut -f1) bytes of JSONL ($corpus)"
-echo "jiebang: $bench ($jiebang_s s in all)"
+echo "jiebang: $bench ($jiebang_s s in all)${JIEBANG_BENCH:+; given by JIEBANG_BENCH: built from its own tree, not necessarily the commit above}"
 echo "Lucene:  $(basename "$core_jar") (Debian liblucene8-java $(dpkg-query -W -f='${Version}' liblucene8-java 2>/dev/null || echo '?')," \
   "$(java -version 2>&1 | head -n 1)), -Xmx$heap, $lucene_store directory, $lucene_threads indexing threads ($lucene_s s in all)"
 echo
