@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jiebang/core/url.h"
+#include "jiebang/core/utf8.h"
 #include "jiebang/api/api.h"
 #include "jiebang/api/http.h"
 #include "jiebang/api/metrics.h"
@@ -95,8 +96,7 @@ void require(bool allowed, const std::string& detail, const std::string& field =
 /// (application/merge-patch+json for PATCH); else 415. The body must be UTF-8 (400 naming the
 /// byte offset), well-formed JSON (400 with the parser's position), nested at most 64 deep, and an object.
 nlohmann::json json_object_body(const RequestContext& ctx);
-/// Byte offset of the first byte that is not part of well-formed UTF-8, or npos when all are.
-size_t invalid_utf8_offset(std::string_view text);
+// UTF-8: jiebang::invalid_utf8_offset (jiebang/core/utf8.h), the validator shared with import.
 /// Percent-decodes (RFC 3986 §2.1); with `plus_is_space`, '+' is a space (HTML form encoding of
 /// query strings). nullopt for a malformed escape or a result that is not UTF-8 or holds NUL.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <unicode/utf8.h>
 
+#include "jiebang/core/calendar.h"
+#include "jiebang/core/utf8.h"
 #include "jiebang/core/uscc.h"
 
 namespace jiebang {
@@ -289,17 +291,7 @@ std::string format_field_errors(const std::vector<FieldError>& errors) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view text) {
-  int32_t i = 0;
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  auto length = static_cast<int32_t>(text.size());
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view text) { return invalid_utf8_offset(text) == std::string_view::npos; }
 
 std::optional<ForbiddenChar> find_forbidden_char(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
@@ -327,19 +319,7 @@ bool is_valid_record_id(std::string_view id) {
   });
 }
 
-bool is_iso_date(std::string_view d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
-  int y = std::stoi(std::string(d.substr(0, 4)));
-  int m = std::stoi(std::string(d.substr(5, 2)));
-  int day = std::stoi(std::string(d.substr(8, 2)));
-  if (m < 1 || m > 12 || day < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int max_day = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-  return day <= max_day;
-}
+bool is_iso_date(std::string_view d) { return parse_iso_date(d).has_value(); }
 
 std::optional<Scenario> scenario_from_json(const json& j, std::vector<FieldError>& errors, Admission admission) {
   size_t before = errors.size();

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/core/calendar.h"
 #include "jiebang/core/url.h"
 #include "jiebang/text/normalize.h"
 
@@ -41,7 +42,7 @@ std::string language_of(const std::string& text) { return has_han(text) ? "zh" :
 std::string shanghai_date(const std::string& iso) {
   auto t = parse_iso_time(iso);
   if (!t) return {};
-  return format_date(std::chrono::floor<days>(*t + std::chrono::hours(8)));
+  return format_date(shanghai_day(*t));
 }
 
 std::string_view stage_label_zh(Stage s) {
@@ -239,7 +240,7 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
     for (auto& [publisher, list] : ctx.publisher_open)
       std::sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
 
-  auto cutoff_time = std::chrono::sys_days(week.monday()) - std::chrono::hours(8);  // 00:00 Asia/Shanghai
+  auto cutoff_time = shanghai_to_utc(week.monday());  // 00:00 Asia/Shanghai
   FunnelQuery thresholds;
   st = store.for_each_match_history([&](const MatchRow& m, const std::vector<MatchEventRow>& events) {
     auto stage = parse_stage(m.stage);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/core/calendar.h"
 #include "jiebang/digest/digest.h"
 
 namespace jiebang {
@@ -37,7 +38,7 @@ IsoWeek IsoWeek::of(sys_days day) {
 }
 
 IsoWeek IsoWeek::in_shanghai(std::chrono::system_clock::time_point t) {
-  return of(std::chrono::floor<days>(t + std::chrono::hours(8)));
+  return of(shanghai_day(t));
 }
 
 sys_days IsoWeek::monday() const { return week_one_monday(year) + days(7 * (week - 1)); }

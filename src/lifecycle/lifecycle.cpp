@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/core/calendar.h"
+
 namespace jiebang {
 namespace {
 
@@ -92,9 +94,7 @@ Status check_party(const Actor& actor, const std::string& publisher, const std::
 
 /// The calendar date (YYYY-MM-DD) of `t` in China Standard Time (UTC+8, no daylight saving).
 std::string china_date(std::chrono::system_clock::time_point t) {
-  // Asia/Shanghai is UTC+8 all year (no daylight saving since 1991), as Service::today.
-  auto days = std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8));
-  std::chrono::year_month_day ymd{days};
+  std::chrono::year_month_day ymd{shanghai_day(t)};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                      static_cast<unsigned>(ymd.day()));
 }
@@ -261,14 +261,21 @@ Result<std::vector<Match>> Lifecycle::list(const MatchFilter& filter) const {
 }
 
 std::optional<std::chrono::sys_seconds> parse_iso_time(std::string_view s) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  std::string str(s);
-  int n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec);
-  if (n != 3 && n != 6) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                                  std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{sec};
+  auto day = parse_iso_date(s.substr(0, 10));
+  if (!day) return std::nullopt;
+  // A date alone, or a date followed by anything but 'T', is that day's 00:00 (as before).
+  if (s.size() == 10 || s[10] != 'T') return std::chrono::sys_seconds(*day);
+  // "THH:MM:SS", then anything (a 'Z', a fraction): the time is read in UTC.
+  if (s.size() < 19 || s[13] != ':' || s[16] != ':') return std::nullopt;
+  int hms[3] = {0, 0, 0};
+  for (int k = 0; k < 3; ++k) {
+    char a = s[11 + 3 * k], b = s[12 + 3 * k];
+    if (a < '0' || a > '9' || b < '0' || b > '9') return std::nullopt;
+    hms[k] = (a - '0') * 10 + (b - '0');
+  }
+  if (hms[0] > 23 || hms[1] > 59 || hms[2] > 60) return std::nullopt;
+  return std::chrono::sys_seconds(*day) + std::chrono::hours{hms[0]} + std::chrono::minutes{hms[1]} +
+         std::chrono::seconds{hms[2]};
 }
 
 std::string format_iso_time(std::chrono::system_clock::time_point t) {

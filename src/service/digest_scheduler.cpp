@@ -11,6 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "jiebang/core/calendar.h"
+
 namespace jiebang {
 namespace {
 
@@ -48,9 +50,8 @@ Result<DigestSchedule> DigestSchedule::parse(std::string_view text) {
 std::string DigestSchedule::to_string() const { return fmt::format("{} {:02d}:{:02d}", kDays[weekday - 1], hour, minute); }
 
 std::chrono::sys_seconds DigestSchedule::due(const IsoWeek& week) const {
-  // Local Shanghai time on the day, minus the UTC+8 offset.
-  return std::chrono::sys_seconds(week.monday() + std::chrono::days(weekday - 1)) + std::chrono::hours(hour) +
-         std::chrono::minutes(minute) - std::chrono::hours(8);
+  return shanghai_to_utc(week.monday() + std::chrono::days(weekday - 1),
+                         std::chrono::hours(hour) + std::chrono::minutes(minute));
 }
 
 std::optional<IsoWeek> DigestSchedule::due_week(std::chrono::system_clock::time_point now) const {

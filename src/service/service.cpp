@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "jiebang/text/word_segmenter.h"
+#include "jiebang/core/calendar.h"
 #include "jiebang/core/encoding.h"
 
 namespace jiebang {
@@ -521,10 +522,7 @@ Result<Service::State> Service::state() const {
 }
 
 std::string Service::today() const {
-  // Asia/Shanghai is UTC+8 all year (no daylight saving since 1991).
-  auto t = impl_->config.clock() + std::chrono::hours(8);
-  auto days = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::year_month_day ymd{days};
+  std::chrono::year_month_day ymd{shanghai_day(impl_->config.clock())};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                      static_cast<unsigned>(ymd.day()));
 }
