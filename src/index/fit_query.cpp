@@ -135,7 +135,7 @@ std::optional<int> int_field(const json& j, const char* key) {
 
 }  // namespace
 
-Xapian::Query attribute_fit_query(bool targets_enterprises, const json& subject, const FitWeights& w,
+Xapian::Query attribute_fit_query(bool targets_enterprises, const json& subject, const RankingConfig& w,
                                 const IndustryTable& industries) {
   std::vector<Xapian::Query> parts;
   auto add = [&](Xapian::Query q) {

@@ -1,4 +1,4 @@
-// Matcher: the ranking query (SearchIndex, the whole score inside Xapian) and each result's explanation.
+// Matcher: the ranking query (index/ranking.h, the whole score inside Xapian) and each result's explanation.
 #include "jiebang/match/matcher.h"
 
 #include <algorithm>
@@ -166,13 +166,10 @@ json enterprise_summary(const Enterprise& e, const RegionTable& regions, const I
   return j;
 }
 
-CandidateQuery candidate_query(const MatchWeights& w, size_t limit) {
-  CandidateQuery q;
+RankingQuery ranking_query(const RankingConfig& config, size_t limit) {
+  RankingQuery q;
   q.limit = limit;
-  q.max_query_terms = w.max_query_terms;
-  q.bm25_k1 = w.bm25_k1;
-  q.bm25_b = w.bm25_b;
-  q.case_hits = w.candidates;
+  q.config = &config;
   return q;
 }
 
@@ -193,12 +190,10 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
 }
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, const MatchOptions& o) const {
-  CandidateQuery q = candidate_query(weights_, o.limit);
-  q.per_case = weights_.case_share > 0;  // per-case evidence unused: its query is not run
-  q.fit = &weights_;  // the FitWeights part
+  RankingQuery q = ranking_query(weights_, o.limit);  // with case_share 0 the per-case query is not run
   q.subject = scenario_summary(s, regions_, industries_);
   // Ranked inside the Xapian match (hard filters included): the list is the exact top `limit`.
-  auto list = index_.enterprises_for(s, q);
+  auto list = rank_enterprises(index_, s, q);
   if (!list) return list.status();
   const double top = list->reference_score, top_case = list->case_reference;
   const double share = top_case > 0 ? weights_.case_share : 0;
@@ -228,14 +223,13 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
 }
 
 Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, const MatchOptions& o) const {
-  CandidateQuery q = candidate_query(weights_, o.limit);
+  RankingQuery q = ranking_query(weights_, o.limit);
   q.filters.status = "open";
   q.filters.today = o.today;
   q.filters.posted_from = o.posted_from;
   q.filters.posted_to = o.posted_to;
   q.filters.posted_also = o.posted_also;
   q.reference_beyond_posted = o.reference_beyond_posted;
-  q.fit = &weights_;  // the FitWeights part
   q.subject = enterprise_summary(e, regions_, industries_);
   // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
   // record as they do the other way round: they are in its indexed summary, not in the record.
@@ -244,7 +238,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   // Ranked inside the Xapian match; the text fit is divided by the best score among all open
   // scenarios (list->reference_score), so a digest's "new this week" subset shows the same fit
   // as an unrestricted match.
-  auto list = index_.scenarios_for(e, q);
+  auto list = rank_scenarios(index_, e, q);
   if (!list) return list.status();
   const double top = list->reference_score;
   std::vector<MatchResult> out;

@@ -34,7 +34,7 @@ TrackRecordEvidence track_record_evidence(const nlohmann::json& customers, const
 double evidence_fit(int n);
 
 /// An enterprise's per-case evidence: its best case's BM25 weight plus `second_case` × its second
-/// best's (FitWeights::second_case).
+/// best's (RankingConfig::second_case).
 double case_evidence(double best, double second, double second_case);
 
 /// Readiness fit (TRL, ISO 16290 / GB/T 22900 levels 1–9): 1 when `have` ≥ `required`, each level

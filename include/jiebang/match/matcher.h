@@ -9,31 +9,14 @@
 #include "jiebang/core/records.h"
 #include "jiebang/core/status.h"
 #include "jiebang/core/taxonomy.h"
+#include "jiebang/index/ranking.h"
 #include "jiebang/index/search_index.h"
 
 namespace jiebang {
 
-/// Weights of the score components (FitWeights: text, case_share, second_case, track_record,
-/// industry, region, readiness) and of the text query. score = Σ weight × fit, each fit in
-/// [0, 1]. Defaults are the values in index/ranking.json, chosen on the evaluations (see README
-/// "Ranking").
-struct MatchWeights : FitWeights {
-  size_t candidates = 100;    ///< per-case evidence from the best 2 × this many case documents (≤ 2 per enterprise)
-  size_t max_query_terms = 150;  ///< informative terms kept from a long text
-  double bm25_k1 = 2.0;       ///< BM25 k1 for matching (Robertson & Zaragoza 2009)
-  double bm25_b = 0.85;       ///< BM25 b for matching
-  /// Absolute text fit (MatchResult::text_fit) below which the digest recommends nothing.
-  double min_text_fit = 0.2;
-  /// Absolute text fit below which an open scenario's best candidate leaves a supply gap
-  /// (Service::supply_gaps).
-  double gap_text_fit = 0.4;
-
-  /// Reads weights from a JSON object with any of the keys above; unknown keys are an error.
-  /// Errors: kInvalidArgument naming the key (wrong type, negative, unknown).
-  static Result<MatchWeights> from_json(const nlohmann::json& j);
-  /// Loads from a file. Errors: kNotFound (no file), kInvalidArgument (bad JSON or key).
-  static Result<MatchWeights> load(const std::string& path);
-};
+/// The ranking configuration (jiebang/index/ranking.h: every weight with its unit and default,
+/// the defaults being index/ranking.json's values). The Matcher's name for it.
+using MatchWeights = RankingConfig;
 
 /// One component of a match score.
 struct ScoreComponent {
@@ -47,7 +30,7 @@ struct ScoreComponent {
 struct MatchResult {
   std::string id;
   std::string name;       ///< enterprise name or scenario title
-  double score = 0;       ///< the score Xapian ranked by: Σ weight × fit (see FitWeights)
+  double score = 0;       ///< the score Xapian ranked by: Σ weight × fit (see RankingConfig)
   double components_sum = 0;  ///< Σ contributions as explained: equal to `score` up to rounding (a test checks it)
   std::vector<ScoreComponent> components;
   std::string reason;     ///< the components' reasons joined in one line
@@ -77,8 +60,8 @@ struct MatchOptions {
   std::vector<std::string>* query_terms = nullptr;  ///< when set, receives the query's index terms
 };
 
-/// Ranks with the whole score computed inside the Xapian match (SearchIndex with
-/// CandidateQuery::fit: text, per-case evidence and attribute fit as stock posting sources, hard
+/// Ranks with the whole score computed inside the Xapian match (rank_enterprises / rank_scenarios,
+/// jiebang/index/ranking.h: text, per-case evidence and attribute fit as stock posting sources, hard
 /// filters as boolean filters), so the top `limit` is exact over every matching record; then
 /// explains each result's components (the same rules, fit_rules.h). Stateless apart from its
 /// references; thread-safe when the index is.

@@ -168,6 +168,40 @@ TEST(MatchWeights, LoadsIndexRankingJson) {
   EXPECT_GE(compared, 5u);
 }
 
+// One source for each default: RankingConfig's own defaults are index/ranking.json's values, so
+// code that builds a config without loading the file ranks as the CLI and the evaluation do; and
+// the file names every field (to_json lists them all), so no default lives only in the code.
+TEST(RankingConfig, DefaultsAreIndexRankingJson) {
+  json file = json::parse(testing::read_file(testing::index_dir() + "/ranking.json"));
+  RankingConfig defaults;
+  size_t compared = 0;
+  for (auto it = file.begin(); it != file.end(); ++it) {
+    if (it.key().rfind("_", 0) == 0) continue;
+    EXPECT_DOUBLE_EQ(weight_named(defaults, it.key()), it->get<double>()) << it.key();
+    ++compared;
+  }
+  json fields = defaults.to_json();
+  EXPECT_EQ(compared, fields.size()) << "every field of RankingConfig is in index/ranking.json";
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    ASSERT_TRUE(file.contains(it.key())) << it.key() << " is missing from index/ranking.json";
+    EXPECT_DOUBLE_EQ(it->get<double>(), file[it.key()].get<double>()) << it.key();
+  }
+}
+
+TEST(RankingConfig, JsonRoundTrip) {
+  RankingConfig c;
+  c.text = 0.9;
+  c.case_share = 0.3;
+  c.candidates = 7;
+  c.max_query_terms = 40;
+  c.bm25_b = 0.5;
+  c.min_text_fit = 0.1;
+  c.gap_text_fit = 0.6;
+  auto back = RankingConfig::from_json(c.to_json());
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->to_json(), c.to_json());
+}
+
 TEST(MatchWeights, LoadErrors) {
   testing::TempDir tmp;
   auto missing = MatchWeights::load(tmp.file("none.json"));

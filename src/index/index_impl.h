@@ -1,0 +1,92 @@
+// Internal: SearchIndex::Impl, the databases and analysis that the index's parts share (index module only).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "analysis.h"
+#include "jiebang/index/search_index.h"
+
+namespace jiebang {
+
+namespace index_detail {
+
+inline constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
+// What the documents' terms are made of; raised when the analysis changes, so that an index
+// written by an older jiebang is rebuilt (Service::open) instead of mixing two kinds of terms.
+// 1: unmarked (before 2026-11-29); 2: English bigram terms; 3: ranking terms and the readiness
+// slot (attribute fit inside the Xapian match); 4: names in boolean terms trimmed and their inner
+// whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
+// names ("杭州市西湖区") resolved to their code, repeated cases indexed once; 6: "XY" region
+// prefix terms, industry hierarchy terms for table codes only, no over-long word pairs; 7: Chinese
+// words of 3+ characters from jieba's method (text::WordSegmenter) instead of ICU's dictionary.
+inline constexpr const char* kFormatKey = "jiebang.index_format";
+inline constexpr int kIndexFormat = 7;
+// The three databases: scenarios, enterprise profiles, and enterprises' past cases (one document
+// per case, for per-case scoring).
+inline constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
+inline constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "cases"};
+
+/// A Xapian error as a Status: lock and opening errors are kUnavailable, the rest kInternal;
+/// the message is "<what>: <type>: <message>".
+Status from_xapian(const Xapian::Error& e, std::string_view what);
+/// The store change seq a database records as applied (0 when none).
+int64_t read_applied(const Xapian::Database& db);
+
+}  // namespace index_detail
+
+struct SearchIndex::Impl {
+  Impl(std::string dir_, const RegionTable& r, const IndustryTable& i, const text::SynonymTable* syn)
+      : dir(std::move(dir_)), regions(r), industries(i), synonyms(syn) {}
+
+  std::string dir;
+  const RegionTable& regions;
+  const IndustryTable& industries;
+  const text::SynonymTable* synonyms;
+  index_detail::Analyzer analyzer;
+  bool writable = false;
+  // When writable, w_[i] is open and db(i) is it; else r_[i].
+  std::unique_ptr<Xapian::WritableDatabase> w_[index_detail::kDbCount];
+  std::unique_ptr<Xapian::Database> r_[index_detail::kDbCount];
+
+  Xapian::Database& db(int i) const { return writable ? *w_[i] : *r_[i]; }
+  Xapian::Database& db(RecordKind kind) const {
+    return db(kind == RecordKind::kScenario ? index_detail::kScenarios : index_detail::kEnterprises);
+  }
+  Xapian::WritableDatabase& wdb(int i) { return *w_[i]; }
+  std::string path(int i) const { return dir + "/" + index_detail::kDbNames[i]; }
+
+  /// Opens the databases for writing, retrying briefly on a held lock, else read-only.
+  Status open_dbs();
+
+  /// The boolean filter of a scenario search or scenario ranking (status, region, industry,
+  /// deadline, posted_at bounds); MatchAll when none applies.
+  Xapian::Query filter_query(const SearchFilters& f) const;
+
+  /// Parsed attribute summaries by document, per database: a batch job ranks the same documents
+  /// many times (the digest: every enterprise against the same new scenarios), and decompressing
+  /// and parsing a document's data is a fifth of a match's time. Dropped when the database's
+  /// revision moves and at every write; bounded in size. Like the Xapian handles, not shared
+  /// between threads.
+  struct AttributeCache {
+    Xapian::rev revision = 0;
+    std::unordered_map<Xapian::docid, nlohmann::json> docs;
+  };
+  mutable AttributeCache attribute_cache[index_detail::kDbCount];
+  static constexpr size_t kAttributeCacheMax = 100000;
+
+  void drop_attribute_caches() {
+    for (auto& c : attribute_cache) c.docs.clear();
+  }
+  /// The attribute summary of a result, through the cache (ranking_query.cpp).
+  nlohmann::json attributes(int target, const Xapian::MSetIterator& it) const;
+};
+
+}  // namespace jiebang

@@ -1,0 +1,342 @@
+// The ranking query (see jiebang/index/ranking.h): text, per-case evidence and attribute fit in one Xapian match.
+#include "jiebang/index/ranking.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <xapian.h>
+
+#include "fit_query.h"
+#include "index_impl.h"
+#include "jiebang/index/fit_rules.h"
+#include "jiebang/text/normalize.h"
+
+namespace jiebang {
+
+using nlohmann::json;
+
+json SearchIndex::Impl::attributes(int target, const Xapian::MSetIterator& it) const {
+  AttributeCache& cache = attribute_cache[target];
+  Xapian::rev rev = 0;
+  try {
+    rev = db(target).get_revision();
+  } catch (const Xapian::UnimplementedError&) {
+    // A remote database (xapian-tcpsrv) has no revision to key a cache on: parse every time.
+    json j = json::parse(it.get_document().get_data(), nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  }
+  if (rev != cache.revision || cache.docs.size() >= kAttributeCacheMax) {
+    cache.docs.clear();
+    cache.revision = rev;
+  }
+  auto [slot, fresh] = cache.docs.try_emplace(*it);
+  if (fresh) {
+    slot->second = json::parse(it.get_document().get_data(), nullptr, false);
+    if (slot->second.is_discarded()) slot->second = json::object();
+  }
+  return slot->second;
+}
+
+namespace {
+
+namespace ix = index_detail;
+using namespace index_detail;
+
+/// The ranking query over one index's databases (read-only: one per thread, as the index).
+struct Ranker {
+  const SearchIndex::Impl& impl;
+  Xapian::Database& db(int i) const { return impl.db(i); }
+
+  /// The most informative terms of a long text against `target` (by min(qf, 3)·idf), with their
+  /// query frequencies, best first.
+  std::vector<std::pair<std::string, Xapian::termcount>> long_text_terms(
+      int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts, size_t max_terms) const {
+    const Xapian::Database& d = db(target);
+    double n = std::max<double>(1, d.get_doccount());
+    struct Scored {
+      std::string term;
+      Xapian::termcount wqf;
+      double score;
+    };
+    std::vector<Scored> scored;
+    for (auto& [term, wqf] : impl.analyzer.query_terms(texts)) {
+      Xapian::doccount df = d.get_termfreq(term);
+      if (df == 0) continue;
+      // A term in every document says little, but it is kept (last): in a small marketplace where
+      // every scenario is about the same thing, dropping it would leave nothing to match with.
+      double idf = std::max(std::log(n / df), 1e-3);
+      scored.push_back({term, wqf, std::min<Xapian::termcount>(wqf, 3) * idf});
+    }
+    std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+      return a.score != b.score ? a.score > b.score : a.term < b.term;
+    });
+    if (scored.size() > max_terms) scored.resize(max_terms);
+    std::vector<std::pair<std::string, Xapian::termcount>> out;
+    out.reserve(scored.size());
+    for (auto& sc : scored) out.emplace_back(std::move(sc.term), sc.wqf);
+    return out;
+  }
+
+  /// The texts with, for every synonym group one of them mentions (index/synonyms.txt), the
+  /// group's other variants added at the mentioning text's weight: a scenario's "无人机" also
+  /// looks for a profile's "drone". Texts are unchanged without a synonym table.
+  std::vector<std::pair<std::string, Xapian::termcount>> with_synonyms(
+      std::vector<std::pair<std::string, Xapian::termcount>> texts) const {
+    if (!impl.synonyms || impl.synonyms->size() == 0) return texts;
+    size_t given = texts.size();
+    for (size_t i = 0; i < given; ++i) {
+      std::string norm = text::normalize(texts[i].first);
+      Xapian::termcount weight = texts[i].second;
+      for (const auto& m : impl.synonyms->find(norm)) {
+        std::string_view found(norm.data() + m.begin, m.end - m.begin);
+        for (const auto& v : impl.synonyms->variants(m.group))
+          if (v != found) texts.emplace_back(v, weight);
+      }
+    }
+    return texts;
+  }
+
+  /// An OR of the terms, each with its query frequency (BM25's k3 saturates it).
+  static Xapian::Query or_query(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
+    std::vector<Xapian::Query> parts;
+    parts.reserve(terms.size());
+    for (const auto& [term, wqf] : terms) parts.emplace_back(term, wqf);
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
+  /// The BM25 weight of `text` for `self` (the record the query was made from, as a document)
+  /// counted as one more document of `target`: the collection's statistics with it added, the
+  /// same weighting as the ranking. Runs on a private in-memory database beside the real one.
+  double self_score(int target, const Xapian::Query& text, Xapian::Document self, const RankingConfig& cfg) const {
+    static const std::string kSelfTerm = std::string(ix::kIdPrefix) + "\x01self";
+    self.add_boolean_term(kSelfTerm);
+    Xapian::WritableDatabase mem(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    mem.add_document(self);
+    Xapian::Database both(db(target));
+    both.add_database(mem);
+    Xapian::Enquire enquire(both);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, Xapian::Query(kSelfTerm)));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, 0.5));
+    Xapian::MSet m = enquire.get_mset(0, 1);
+    return m.empty() ? 0 : m.begin().get_weight();
+  }
+
+  /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
+  /// cases kept per enterprise): enterprise id → (best, second best) BM25 weight and the best
+  /// case's document.
+  struct CaseHits {
+    double best = 0, second = 0;
+    Xapian::docid best_doc = 0;  ///< the best case's document (its title is read for the results only)
+  };
+  std::unordered_map<std::string, CaseHits> case_hits(const Xapian::Query& text, const RankingConfig& cfg,
+                                                      size_t wanted) const {
+    std::unordered_map<std::string, CaseHits> out;
+    Xapian::Enquire enquire(db(kCases));
+    enquire.set_query(text);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, 0.5));
+    enquire.set_collapse_key(ix::kSlotRecordId, 2);
+    // Up to two case documents per enterprise come back: twice the enterprise count covers them.
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * wanted));
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      CaseHits& h = out[it.get_collapse_key()];  // the enterprise id, without reading the document
+      if (h.best == 0) {
+        h.best = it.get_weight();
+        h.best_doc = *it;
+      } else if (h.second == 0) {
+        h.second = it.get_weight();
+      }
+    }
+    return out;
+  }
+
+  /// Ranks `target`'s documents by the whole score (RankingConfig) inside one Xapian match: the
+  /// text query scaled by 1 / the best text score (found first among `reference_filter`'s
+  /// documents), per-case evidence as a ValueMapPostingSource on the enterprise id, the attribute
+  /// fit (attribute_fit_query) under OP_AND_MAYBE, hard filters as OP_FILTER / OP_AND_NOT. Returns the best `rq.limit`
+  /// exactly, each with its score and, for the explanations, its own text and case scores.
+  Result<CandidateList> ranked(int target, const Xapian::Query& text, const Xapian::Query& filter,
+                               const Xapian::Query& exclude, const Xapian::Query& reference_filter,
+                               const std::unordered_map<std::string, CaseHits>& cases, const RankingConfig& w,
+                               const RankingQuery& rq) const {
+    CandidateList list;
+    Xapian::BM25Weight bm25(w.bm25_k1, 0, 1, w.bm25_b, 0.5);
+    auto filtered = [](Xapian::Query q, const Xapian::Query& f) {
+      return f.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+    };
+    Xapian::Enquire reference(db(target));
+    reference.set_query(filtered(text, reference_filter));
+    reference.set_weighting_scheme(bm25);
+    Xapian::MSet best = reference.get_mset(0, 1);
+    if (best.empty() || best.begin().get_weight() <= 0) return list;
+    const double top = best.begin().get_weight();
+    double top_case = 0;
+    for (const auto& [id, h] : cases) top_case = std::max(top_case, fit::case_evidence(h.best, h.second, w.second_case));
+    const double share = top_case > 0 ? w.case_share : 0;
+    Xapian::Query q(Xapian::Query::OP_SCALE_WEIGHT, text, w.text * (1 - share) / top);
+    // Per-case evidence: one stock ValueMapPostingSource mapping enterprise id → weight (not a
+    // source per enterprise: 300 of them under one OR cost more than the rest of the match). The
+    // enterprises with evidence also match by their id terms (weightless), so one found through
+    // a case alone is ranked too.
+    Xapian::Query evidence;
+    if (share > 0) {
+      auto* source = new Xapian::ValueMapPostingSource(ix::kSlotRecordId);
+      source->set_default_weight(0);
+      std::vector<std::string> ids;
+      for (const auto& [id, h] : cases) {
+        double e = fit::case_evidence(h.best, h.second, w.second_case);
+        if (e <= 0) continue;
+        source->add_mapping(id, w.text * share * e / top_case);
+        ids.push_back(std::string(ix::kIdPrefix) + id);
+      }
+      // Sorted: the query does not depend on the hash map's order.
+      std::sort(ids.begin(), ids.end());
+      evidence = Xapian::Query(source->release());
+      if (!ids.empty())
+        q = Xapian::Query(Xapian::Query::OP_OR, q,
+                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                        Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()), 0.0));
+    }
+    Xapian::Query attribute_fit = ix::attribute_fit_query(target == kEnterprises, rq.subject, w, impl.industries);
+    if (!evidence.empty())
+      attribute_fit = attribute_fit.empty() ? evidence : Xapian::Query(Xapian::Query::OP_OR, evidence, attribute_fit);
+    if (!attribute_fit.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, attribute_fit);
+    q = filtered(q, filter);
+    if (!exclude.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, exclude);
+    Xapian::Enquire enquire(db(target));
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(bm25);
+    // Equal scores in id order: a total order, so the top k of any k is the prefix of the whole
+    // list, and it does not depend on the order documents were added in.
+    enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(rq.limit));
+    std::vector<Xapian::Query> ids;
+    std::vector<Xapian::docid> docids;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Candidate c;
+      c.score = it.get_weight();
+      c.attributes = impl.attributes(target, it);
+      c.id = json_string(c.attributes, "id");
+      if (auto h = cases.find(c.id); h != cases.end()) {
+        c.case_score = h->second.best;
+        c.second_case_score = h->second.second;
+        c.best_case = db(kCases).get_document(h->second.best_doc).get_data();
+      }
+      ids.emplace_back(std::string(ix::kIdPrefix) + c.id);
+      docids.push_back(*it);
+      list.candidates.push_back(std::move(c));
+    }
+    // Each result's own text score, for its explanation: the text query on just these documents.
+    if (!ids.empty()) {
+      Xapian::Enquire own(db(target));
+      own.set_query(filtered(text, ix::any_of(std::move(ids))));
+      own.set_weighting_scheme(bm25);
+      std::unordered_map<Xapian::docid, double> text_scores;
+      Xapian::MSet m = own.get_mset(0, static_cast<Xapian::doccount>(list.candidates.size()));
+      for (auto it = m.begin(); it != m.end(); ++it) text_scores[*it] = it.get_weight();
+      for (size_t i = 0; i < docids.size(); ++i) list.candidates[i].text_score = text_scores[docids[i]];
+    }
+    list.reference_score = top;
+    list.case_reference = share > 0 ? top_case : 0;
+    return list;
+  }
+};
+
+std::vector<std::string> term_names(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
+  std::vector<std::string> out;
+  out.reserve(terms.size());
+  for (const auto& t : terms) out.push_back(t.first);
+  return out;
+}
+
+/// The query's configuration, or the defaults when it names none.
+const RankingConfig& config_of(const RankingQuery& q) {
+  static const RankingConfig kDefaults;
+  return q.config ? *q.config : kDefaults;
+}
+
+}  // namespace
+
+Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario& s, const RankingQuery& q) {
+  const SearchIndex::Impl& impl = *index.impl_;
+  Ranker r{impl};
+  std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
+  for (const auto& k : s.keywords) texts.emplace_back(k, 2);
+  texts = r.with_synonyms(std::move(texts));
+  CandidateList list;
+  try {
+    const RankingConfig& cfg = config_of(q);
+    auto profile_terms = r.long_text_terms(kEnterprises, texts, cfg.max_query_terms);
+    if (profile_terms.empty()) return list;
+    list.query_terms = term_names(profile_terms);
+    Xapian::Query profile_text = Ranker::or_query(profile_terms);
+    // Per-case evidence: the same terms scored against single past cases, so one exactly
+    // matching project is not drowned by a firm's other work. The terms are the ones chosen
+    // against the profiles (every case's words are in its firm's profile, so the informative
+    // terms are nearly the same): choosing them again against the cases database cost a term
+    // lookup per distinct word of the scenario, ~0.8 ms a match on SBIR, for the same top 10.
+    std::unordered_map<std::string, Ranker::CaseHits> cases;
+    if (cfg.case_share > 0 && impl.db(kCases).get_doccount() > 0)
+      cases = r.case_hits(profile_text, cfg, cfg.candidates);
+    // Hard filter: an enterprise must hold every qualification the scenario requires.
+    std::vector<Xapian::Query> required;
+    for (const auto& rq : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, rq));
+    Xapian::Query filter = required.empty() ? Xapian::Query()
+                                            : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
+    auto ranked = r.ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, cfg, q);
+    if (!ranked) return ranked.status();
+    ranked->query_terms = std::move(list.query_terms);
+    ranked->self_score =
+        r.self_score(kEnterprises, profile_text, ix::scenario_document(s, impl.analyzer, impl.regions, impl.industries), cfg);
+    return ranked;
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "match query failed");
+  }
+}
+
+Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise& e, const RankingQuery& q) {
+  const SearchIndex::Impl& impl = *index.impl_;
+  Ranker r{impl};
+  std::vector<std::pair<std::string, Xapian::termcount>> texts = {{e.name, 1}, {e.description, 1}};
+  for (const auto& c : e.capabilities) texts.emplace_back(c, 2);
+  for (size_t i : ix::distinct_cases(e)) {  // a repeated case adds nothing, as in the index
+    texts.emplace_back(e.cases[i].title, 2);
+    texts.emplace_back(e.cases[i].description, 1);
+  }
+  texts = r.with_synonyms(std::move(texts));
+  CandidateList list;
+  try {
+    const RankingConfig& cfg = config_of(q);
+    auto terms = r.long_text_terms(kScenarios, texts, cfg.max_query_terms);
+    if (terms.empty()) return list;
+    list.query_terms = term_names(terms);
+    Xapian::Query text = Ranker::or_query(terms);
+    // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
+    SearchFilters open = q.filters;
+    if (q.reference_beyond_posted) {
+      open.posted_from.clear();
+      open.posted_to.clear();
+      open.posted_also.clear();
+    }
+    // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
+    std::set<std::string> held;
+    for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
+    std::vector<Xapian::Query> lacking;
+    const Xapian::Database& sdb = impl.db(kScenarios);
+    for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
+      if (!held.count(*t)) lacking.emplace_back(*t);
+    auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)),
+                           impl.filter_query(open), {}, cfg, q);
+    if (!ranked) return ranked.status();
+    ranked->query_terms = std::move(list.query_terms);
+    ranked->self_score =
+        r.self_score(kScenarios, text, ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries), cfg);
+    return ranked;
+  } catch (const Xapian::Error& err) {
+    return from_xapian(err, "match query failed");
+  }
+}
+
+}  // namespace jiebang
