@@ -254,6 +254,18 @@ TEST(ReadRecordsLimits, JsonNestedTooDeepIsABadLine) {
   EXPECT_EQ(recs[1].object["id"], "ok");
 }
 
+// Regression (found by fuzz/jsonl_fuzz.cpp): a number beyond a double threw out_of_range from the
+// reader's second, strict parse and ended the process; now it is one bad line like any other.
+TEST(ReadRecordsLimits, ANumberTooLargeForADoubleIsABadLine) {
+  auto recs = read_all("{\"id\":\"n\",\"x\":1e999}\n5555500000.0000000000900E0000000000217009<9<\n{\"id\":\"ok\"}\n",
+                       FileFormat::kJsonLines);
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].error, "not valid JSON: a number is too large");
+  EXPECT_TRUE(recs[0].object.is_null());
+  EXPECT_FALSE(recs[1].error.empty());
+  EXPECT_EQ(recs[2].object["id"], "ok");
+}
+
 TEST(ReadRecordsLimits, CsvRowsBeyondTheColumnBoundOrLineBoundAreRefusedNamingTheLine) {
   std::string wide;
   for (size_t i = 0; i <= kRecordLimits.columns; ++i) wide += (i ? "," : "") + std::string("c");
