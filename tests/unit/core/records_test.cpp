@@ -693,3 +693,20 @@ TEST(InputHygiene, IdsAreTrimmedAndRestrictedToTheDocumentedCharacterSet) {
 
 }  // namespace
 }  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+// Regression (found by fuzz/csv_fuzz.cpp): invalid UTF-8 in an unknown key or in a value quoted
+// back in an error message threw nlohmann's type_error 316 out of the validator.
+TEST(InputHygiene, InvalidUtf8InUnknownKeysOrQuotedValuesIsNeverAnException) {
+  nlohmann::json j = {{"id", "e-1"}, {"name", "n"}, {"titl\xA1", "x"}, {"trl", "\xA1"}};
+  std::vector<FieldError> errors;
+  EXPECT_NO_THROW((void)enterprise_from_json(j, errors));
+  bool trl_named = false;
+  for (const auto& e : errors) trl_named = trl_named || e.key == "trl";
+  EXPECT_TRUE(trl_named);
+}
+
+}  // namespace
+}  // namespace jiebang
