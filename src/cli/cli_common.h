@@ -37,6 +37,9 @@ std::unique_ptr<Service> open_service(const Globals& g, int& exit_code);
 /// Adds `init` (create a data directory with its store and index).
 void add_data_commands(CLI::App& app, const Globals& g, int& exit_code);
 
+/// Adds `backup DEST` and `restore SRC` (src/cli/backup_commands.cpp).
+void add_backup_commands(CLI::App& app, const Globals& g, int& exit_code);
+
 /// Adds `matches …` and `funnel` (the loop per match) to the app.
 void add_match_commands(CLI::App& app, const Globals& g, int& exit_code);
 /// Adds `digest` (the weekly match digest).

@@ -171,6 +171,7 @@ int run(int argc, char** argv) {
   int exit_code = 0;
 
   add_data_commands(app, g, exit_code);
+  add_backup_commands(app, g, exit_code);
 
   // import
   auto* import = app.add_subcommand(

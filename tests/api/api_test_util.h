@@ -4,11 +4,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -56,7 +58,16 @@ class Socket {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    if (rc != 0 && errno == EINTR) {  // interrupted by a signal: the connection goes on; wait for it
+      pollfd p{fd_, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      while (::poll(&p, 1, 30000) < 0 && errno == EINTR) {
+      }
+      rc = ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0 ? 0 : -1;
+    }
+    if (rc != 0)
       throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed");
   }
   ~Socket() {
@@ -69,17 +80,20 @@ class Socket {
   bool send_all(std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       data.remove_prefix(static_cast<size_t>(n));
     }
     return true;
   }
-  /// Reads until the peer closes (or an error/timeout).
+  /// Reads until the peer closes (or an error/timeout). A signal (e.g. SIGCHLD of a command the
+  /// test ran meanwhile) does not end the read.
   std::string read_all() {
     std::string out;
     char buf[65536];
     for (;;) {
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       out.append(buf, static_cast<size_t>(n));
     }
