@@ -6,6 +6,8 @@ install(FILES packaging/jiebang.service packaging/jiebang-digest.service packagi
         DESTINATION lib/systemd/system)
 install(FILES packaging/jiebang.sysusers DESTINATION lib/sysusers.d RENAME jiebang.conf)
 install(FILES README.md CHANGELOG.md docs/GUIDE.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Every configuration key with its default, to copy to /etc/jiebang/jiebang.toml (see `jiebang config`).
+install(FILES packaging/jiebang.toml DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME jiebang.toml.example)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME jiebang)

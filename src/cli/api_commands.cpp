@@ -103,6 +103,14 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   });
 
   static api::ApiConfig config;
+  // The configuration's [serve] and [digest] settings (file < environment); the flags below win.
+  const Settings& cfg = *g.settings;
+  config.listen = cfg.str("serve.listen");
+  config.max_body_bytes = static_cast<size_t>(cfg.integer("serve.max_body_bytes"));
+  config.max_query_bytes = static_cast<size_t>(cfg.integer("serve.max_query_bytes"));
+  config.request_timeout_ms = static_cast<int>(cfg.integer("serve.request_timeout_ms"));
+  config.max_queued_requests = static_cast<size_t>(cfg.integer("serve.max_queued"));
+  config.io_threads = static_cast<size_t>(cfg.integer("serve.io_threads"));
   auto* serve = app.add_subcommand("serve", "Serve the web API (plain HTTP: put a TLS reverse proxy such as nginx in front)");
   serve->add_option("--listen", config.listen, "host:port to listen on (default 127.0.0.1:8080)");
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body; larger gets 413 (default 8388608)")
@@ -123,6 +131,10 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     std::string base_url;
   };
   static DigestOptions digest;
+  digest.at = cfg.str("digest.at");
+  digest.off = !cfg.boolean("digest.in_serve");
+  digest.out = cfg.str("digest.out");
+  digest.base_url = cfg.str("digest.base_url");
   serve->add_option("--digest-at", digest.at,
                     "When the weekly digest runs, Asia/Shanghai: weekday and HH:MM (default \"mon 09:00\"); at start-up "
                     "a digest due this week and not yet done runs at once");

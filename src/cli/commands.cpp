@@ -53,11 +53,24 @@ ProgressFn progress_printer() {
 
 ServiceConfig make_config(const Globals& g) {
   ServiceConfig c;
-  if (const char* env = std::getenv("JIEBANG_DATA_DIR"); env && *env) c.data_dir = env;
+  if (g.settings) {
+    c.data_dir = g.settings->str("data_dir");
+    c.index_dir = g.settings->str("index_dir");
+    c.weights_path = g.settings->str("weights");
+  }
   if (!g.data_dir.empty()) c.data_dir = g.data_dir;
-  c.index_dir = g.index_dir;
-  c.weights_path = g.weights;
+  if (!g.index_dir.empty()) c.index_dir = g.index_dir;
+  if (!g.weights.empty()) c.weights_path = g.weights;
   return c;
+}
+
+std::string data_dir_source(const Globals& g) {
+  if (!g.data_dir.empty()) return "--data-dir";
+  if (!g.settings) return "the default";
+  std::string source = g.settings->get("data_dir").source;
+  if (source == "default") return "the default";
+  if (source.starts_with("env ")) return source.substr(4);
+  return source;
 }
 
 int fail(const Status& st) {
@@ -68,8 +81,7 @@ int fail(const Status& st) {
 Status check_data_dir(const Globals& g, const ServiceConfig& config) {
   namespace fs = std::filesystem;
   const std::string& dir = config.data_dir;
-  const char* env = std::getenv("JIEBANG_DATA_DIR");
-  std::string from = !g.data_dir.empty() ? "--data-dir" : env && *env ? "JIEBANG_DATA_DIR" : "the default";
+  std::string from = data_dir_source(g);
   std::error_code ec;
   auto st = fs::status(dir, ec);
   if (fs::is_directory(st)) return Status::ok();
@@ -143,8 +155,36 @@ int print_import(const std::string& path, RecordKind kind, const ImportReport& r
 
 }  // namespace
 
+namespace {
+
+/// The configuration file named by --config (before or after the command) or JIEBANG_CONFIG,
+/// with where the name came from; "" when none.
+std::pair<std::string, std::string> config_file_name(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "--config" && i + 1 < argc) return {argv[i + 1], "--config"};
+    if (a.starts_with("--config=")) return {std::string(a.substr(9)), "--config"};
+  }
+  if (const char* env = std::getenv("JIEBANG_CONFIG"); env && *env) return {env, "JIEBANG_CONFIG"};
+  return {};
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   install_output_escaping();
+  // Defaults < file < environment here, once; the flags go on top as CLI11 parses them.
+  auto [config_file, config_from] = config_file_name(argc, argv);
+  auto loaded = Settings::load(config_file, config_from, [](const char* name) { return std::getenv(name); });
+  if (!loaded) {
+    fmt::print(stderr, "jiebang: error: {}\n", loaded.status().message());
+    return 2;
+  }
+  const Settings settings = std::move(*loaded);
+  // jieba's dictionary is found by the text module through the environment: a value from the
+  // file reaches it there (the environment's own value already wins).
+  if (settings.get("jieba_dir").source != "default") setenv("JIEBANG_JIEBA_DIR", settings.str("jieba_dir").c_str(), 1);
   CLI::App app{
       "jiebang: matching engine for 揭榜挂帅 scenario-opportunity marketplaces.\n"
       "Imports scenario lists and enterprise profiles into a local store (SQLite) and index (Xapian),\n"
@@ -159,19 +199,22 @@ int run(int argc, char** argv) {
 #endif
   app.set_version_flag("--version", std::string("jiebang ") + JIEBANG_VERSION);
   app.footer(
-      "Global options (--data-dir, --index-dir, --weights) may come before or after the command.\n"
+      "Global options (--config, --data-dir, --index-dir, --weights) may come before or after the command.\n"
+      "Settings: defaults < configuration file (--config or $JIEBANG_CONFIG) < environment < flags; see `jiebang config`.\n"
       "Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
   Globals g;
-  app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR or ./var");
+  g.settings = &settings;
+  app.add_option("--config", config_file,
+                 "Configuration file (TOML; see `jiebang config`). Default $JIEBANG_CONFIG, else none");
+  app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR, the config file's data_dir, or ./var");
   app.add_option("--index-dir", g.index_dir,
-                 "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR or the source index/");
+                 "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR, the config file's, or the installed/source index/");
   app.add_option("--weights", g.weights, "Ranking weights JSON (default <index-dir>/ranking.json)");
   app.add_flag("--create", g.create,
                "Create the data directory if it does not exist (otherwise refused; see also init)");
   int exit_code = 0;
 
   add_data_commands(app, g, exit_code);
-  add_backup_commands(app, g, exit_code);
 
   // import
   auto* import = app.add_subcommand(
@@ -437,6 +480,10 @@ int run(int argc, char** argv) {
     if (as_json) fmt::print("{}\n", j.dump());
     else for (auto it = j.begin(); it != j.end(); ++it) fmt::print("{:<20} {}\n", it.key(), it.value().dump());
   });
+
+  // Operations, listed after the everyday commands.
+  add_backup_commands(app, g, exit_code);
+  add_config_command(app, g, exit_code);
 
   try {
     app.parse(argc, argv);

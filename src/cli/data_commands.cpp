@@ -1,7 +1,8 @@
-// Subcommands on the data directory as a whole: init.
+// Subcommands on the data directory as a whole (init) and on the configuration (config).
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli_common.h"
 
@@ -29,6 +30,34 @@ void add_data_commands(CLI::App& app, const Globals& g, int& exit_code) {
                  svc->config().data_dir, s->scenarios, s->enterprises);
     else
       fmt::print("{}: initialised (an empty store and index)\n", svc->config().data_dir);
+  });
+}
+
+void add_config_command(CLI::App& app, const Globals& g, int& /*exit_code*/) {
+  auto* config = app.add_subcommand("config", "Print the effective configuration and where each value came from");
+  config->footer(
+      "Layers: defaults < configuration file < environment < flags. The file is TOML, named by --config or\n"
+      "$JIEBANG_CONFIG (none by default; the .deb's units use /etc/jiebang/jiebang.toml); its keys are the\n"
+      "names below ([serve] and [digest] are tables). Each key's environment variable is JIEBANG_ and the key\n"
+      "upper-cased with '.' as '_' (JIEBANG_DATA_DIR, JIEBANG_SERVE_LISTEN). An unknown key or a value of the\n"
+      "wrong type is refused naming the file, line and key (exit 2).");
+  static bool as_json = false;
+  config->add_flag("--json", as_json, "Print {file, file_from, settings: {key: {value, source, env}}} as JSON");
+  config->callback([&g] {
+    Settings s = *g.settings;
+    if (!g.data_dir.empty()) s.set_from_flag("data_dir", g.data_dir, "--data-dir");
+    if (!g.index_dir.empty()) s.set_from_flag("index_dir", g.index_dir, "--index-dir");
+    if (!g.weights.empty()) s.set_from_flag("weights", g.weights, "--weights");
+    if (as_json) {
+      fmt::print("{}\n", s.to_json().dump());
+      return;
+    }
+    fmt::print("# configuration file: {}\n", s.file().empty() ? "none" : s.file() + " (from " + s.file_from() + ")");
+    for (const auto& spec : setting_specs()) {
+      const auto& v = s.get(spec.key);
+      std::string shown = spec.type == SettingType::kString ? nlohmann::json(v.text).dump() : v.text;
+      fmt::print("{:<26} = {:<32} # {}\n", spec.key, shown, v.source);
+    }
   });
 }
 

@@ -51,6 +51,11 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
     std::string show;
   };
   static Options o;
+  // The configuration's digest.out and digest.base_url, under the flags.
+  if (g.settings) {
+    o.out = g.settings->str("digest.out");
+    if (!g.settings->str("digest.base_url").empty()) o.settings.base_url = g.settings->str("digest.base_url");
+  }
   auto* digest = app.add_subcommand(
       "digest", "Compute the weekly match digest of an ISO week and write it per recipient as JSON and HTML");
   digest->footer(
