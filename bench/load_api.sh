@@ -2,10 +2,16 @@
 # Load test of the web API: builds a Release `jiebang` (build-api-bench/), serves the fixtures on
 # 127.0.0.1 from a temporary data directory, and runs wrk against search and match at 1, 8 and 64
 # connections, printing requests/s, p50/p99 latency, errors, and the server's RSS before and after
-# each of the repeated runs (to show that memory does not grow). Traffic goes to 127.0.0.1 only.
+# each of the repeated runs (to show that memory does not grow). Then a search's latency while
+# UPLOADERS clients each upload UPLOAD_MB-MB scenario lists (JSON Lines, new ids every time) to
+# /v1/scenarios/import one after another, against the same search without them. With
+# JIEBANG_BIN_OLD, that binary is measured the same way in the same run first (over a copy of the
+# same data), and the ratios new/old are printed. Traffic goes to 127.0.0.1 only.
 # Usage: bench/load_api.sh [seconds per wrk run, default 10] [runs, default 2]
-# Environment: JIEBANG_BIN (use this binary instead of building), JOBS (ninja jobs, default 2),
-#              CONNECTIONS (default "1 8 64").
+# Environment: JIEBANG_BIN (use this binary instead of building), JIEBANG_BIN_OLD (a peer binary,
+#              e.g. main's, measured in the same run), JOBS (ninja jobs, default 2),
+#              CONNECTIONS (default "1 8 64"), UPLOADERS (default 3, 0 = no upload phase),
+#              UPLOAD_MB (default 7), UPLOAD_CONNECTIONS (search connections in that phase, default 8).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +19,9 @@ duration="${1:-10}"
 runs="${2:-2}"
 connections="${CONNECTIONS:-1 8 64}"
 jobs="${JOBS:-2}"
+uploaders="${UPLOADERS:-3}"
+upload_mb="${UPLOAD_MB:-7}"
+upload_connections="${UPLOAD_CONNECTIONS:-8}"
 
 die() { echo "load_api.sh: $*" >&2; exit 1; }
 
@@ -33,13 +42,27 @@ else
 fi
 [[ -x "$bin" ]] || die "no jiebang binary at $bin"
 
+[[ -z "${JIEBANG_BIN_OLD:-}" || -x "$JIEBANG_BIN_OLD" ]] || die "no binary at JIEBANG_BIN_OLD=$JIEBANG_BIN_OLD"
+
 data="$(mktemp -d "${TMPDIR:-/tmp}/jiebang-load-XXXXXX")"
 server_pid=""
-cleanup() {
+upload_pids=()
+stop_uploads() {
+  touch "$data/stop-uploads"
+  for p in "${upload_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  upload_pids=()
+  rm -f "$data/stop-uploads"
+}
+stop_server() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
+  server_pid=""
+}
+cleanup() {
+  stop_uploads
+  stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
@@ -50,11 +73,7 @@ jb init >/dev/null 2>&1 || die "jiebang init failed"
 jb import scenarios "$repo/fixtures/scenarios.jsonl" >/dev/null 2>&1 || die "importing the fixture scenarios failed"
 jb import enterprises "$repo/fixtures/enterprises.jsonl" >/dev/null 2>&1 || die "importing the fixture enterprises failed"
 key="$(jb keys create --role operator 2>/dev/null)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-
-# The binary itself in the background (not through the jb function, whose subshell would be $!).
-"$bin" --data-dir "$data/store" --index-dir "$repo/index" serve --listen "127.0.0.1:$port" 2>"$data/serve.log" &
-server_pid=$!
+cp -a "$data/store" "$data/pristine"
 
 # GET on loopback with bash's /dev/tcp (no curl needed); prints the status line.
 http_status() {
@@ -63,13 +82,24 @@ http_status() {
   head -n1 <&3 | tr -d '\r'
   exec 3<&-
 }
-for _ in $(seq 1 100); do
-  status="$(http_status /healthz 2>/dev/null || true)"
-  [[ "$status" == *" 200 "* ]] && break
-  kill -0 "$server_pid" 2>/dev/null || die "the server exited: $(cat "$data/serve.log")"
-  sleep 0.1
-done
-[[ "$status" == *" 200 "* ]] || die "the server did not answer /healthz on port $port"
+
+# Serves a fresh copy of the data with binary $1 on a new port; sets server_pid and port.
+start_server() {
+  rm -rf "$data/store" && cp -a "$data/pristine" "$data/store"
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # The binary itself in the background (not through a function, whose subshell would be $!).
+  "$1" --data-dir "$data/store" --index-dir "$repo/index" serve --listen "127.0.0.1:$port" --no-digest \
+    2>"$data/serve.log" &
+  server_pid=$!
+  local status=""
+  for _ in $(seq 1 100); do
+    status="$(http_status /healthz 2>/dev/null || true)"
+    [[ "$status" == *" 200 "* ]] && break
+    kill -0 "$server_pid" 2>/dev/null || die "the server exited: $(cat "$data/serve.log")"
+    sleep 0.1
+  done
+  [[ "$status" == *" 200 "* ]] || die "the server did not answer /healthz on port $port"
+}
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status"; }
@@ -110,48 +140,137 @@ end
 LUA
 export JIEBANG_KEY="$key" JIEBANG_LUA_DIR="$data"
 
-echo "== machine"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "nproc:    $(nproc)"
-echo "cpu:      $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^model name[[:space:]]*:[[:space:]]*//' || echo unknown)"
-echo "commit:   $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work on the machine skews the figures)"
-echo "server:   $bin on 127.0.0.1:$port, $(grep -c . "$repo/fixtures/scenarios.jsonl") scenarios," \
-     "$(grep -c . "$repo/fixtures/enterprises.jsonl") enterprises; wrk ${duration} s per row"
-echo
-echo "RSS before any load: $(rss_kb) kB"
-
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s.
 to_ms() {
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0;
                          else if (v ~ /s$/) printf "%.2f", v * 1000; else print "?" }'
 }
 
-total_errors=0
-for run in $(seq 1 "$runs"); do
-  echo
-  echo "== run $run"
-  printf '%-8s %6s %10s %10s %10s %8s\n' endpoint conns "req/s" "p50 ms" "p99 ms" errors
-  for endpoint in search match; do
-    for c in $connections; do
-      threads=$(( c < 2 ? 1 : 2 ))
-      out="$(timeout $((duration + 30)) wrk -t "$threads" -c "$c" -d "${duration}s" --timeout 10s --latency \
-               -s "$data/$endpoint.lua" "http://127.0.0.1:$port" 2>&1)" || die "wrk failed: $out"
-      rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
-      p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
-      p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
-      non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
-      sock="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")"
-      errors=$(( ${non2xx:-0} + ${sock:-0} ))
-      total_errors=$(( total_errors + errors ))
-      printf '%-8s %6s %10s %10s %10s %8s\n' "$endpoint" "$c" "$rps" "$p50" "$p99" "$errors"
-    done
-  done
-  echo "RSS after run $run: $(rss_kb) kB (peak so far $(hwm_kb) kB)"
-done
-
-status="$(http_status /healthz || true)"
+echo "== machine"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "nproc:    $(nproc)"
+echo "cpu:      $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^model name[[:space:]]*:[[:space:]]*//' || echo unknown)"
+echo "commit:   $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work on the machine skews the figures)"
+echo "server:   $bin${JIEBANG_BIN_OLD:+ (peer: $JIEBANG_BIN_OLD)} on 127.0.0.1, $(grep -c . "$repo/fixtures/scenarios.jsonl") scenarios," \
+     "$(grep -c . "$repo/fixtures/enterprises.jsonl") enterprises; wrk ${duration} s per row"
 echo
-echo "server after the runs: $status; errors in all runs: $total_errors"
-[[ "$status" == *" 200 "* ]] || die "the server stopped answering"
+# Runs one wrk row; prints "req/s p50 p99 errors" (ms).
+wrk_row() {  # endpoint connections seconds
+  local endpoint="$1" c="$2" d="$3" threads out rps p50 p99 non2xx sock
+  threads=$(( c < 2 ? 1 : 2 ))
+  out="$(timeout $((d + 30)) wrk -t "$threads" -c "$c" -d "${d}s" --timeout 10s --latency \
+           -s "$data/$endpoint.lua" "http://127.0.0.1:$port" 2>&1)" || die "wrk failed: $out"
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
+  sock="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")"
+  echo "$rps $p50 $p99 $(( ${non2xx:-0} + ${sock:-0} ))"
+}
+
+# One uploader: posts UPLOAD_MB-MB lists of new scenarios to the import route until told to stop;
+# appends one line per upload (status, seconds) to $data/uploads.log.
+cat >"$data/upload.py" <<'PY'
+import http.client, json, os, sys, time
+port, key, size_mb, who, stop = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+base = [json.loads(l) for l in open(sys.argv[6], encoding="utf-8") if l.strip()]
+n = 0
+while not os.path.exists(stop):
+    lines, size, i = [], 0, 0
+    while size < size_mb * 1000 * 1000:
+        r = dict(base[i % len(base)])
+        r["id"] = f"load-{who}-{n}-{i}"
+        r["publisher"] = f"上传单位{who}"
+        line = json.dumps(r, ensure_ascii=False) + "\n"
+        lines.append(line)
+        size += len(line.encode())
+        i += 1
+    body = "".join(lines).encode()
+    t = time.time()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    c.request("POST", "/v1/scenarios/import", body=body,
+              headers={"Authorization": "Bearer " + key, "Content-Type": "application/x-ndjson"})
+    status = c.getresponse().status
+    c.close()
+    with open(os.path.join(os.path.dirname(stop), "uploads.log"), "a") as f:
+        f.write(f"{who} {status} {time.time() - t:.1f} {len(body)}\n")
+    n += 1
+PY
+
+# Measures binary $1 (label $2): the rows, then the upload phase. Prints a table; appends
+# "label endpoint conns req/s p50 p99" lines to $data/results.
+measure() {
+  local bin="$1" label="$2"
+  start_server "$bin"
+  echo
+  echo "== $label: $bin"
+  echo "RSS before any load: $(rss_kb) kB"
+  for run in $(seq 1 "$runs"); do
+    echo
+    echo "== $label run $run"
+    printf '%-8s %6s %10s %10s %10s %8s\n' endpoint conns "req/s" "p50 ms" "p99 ms" errors
+    for endpoint in search match; do
+      for c in $connections; do
+        read -r rps p50 p99 errors <<<"$(wrk_row "$endpoint" "$c" "$duration")"
+        total_errors=$(( total_errors + errors ))
+        printf '%-8s %6s %10s %10s %10s %8s\n' "$endpoint" "$c" "$rps" "$p50" "$p99" "$errors"
+        echo "$label $endpoint $c $rps $p50 $p99" >>"$data/results"
+      done
+    done
+    echo "RSS after run $run: $(rss_kb) kB (peak so far $(hwm_kb) kB)"
+  done
+  if [[ "$uploaders" -gt 0 ]]; then
+    echo
+    echo "== $label: search at $upload_connections connections, without and with $uploaders clients uploading ${upload_mb} MB lists"
+    read -r rps p50 p99 errors <<<"$(wrk_row search "$upload_connections" "$duration")"
+    printf '%-22s %10s %10s %10s %8s\n' "without uploads" "$rps" "$p50" "$p99" "$errors"
+    echo "$label quiet search $upload_connections $rps $p50 $p99" >>"$data/results"
+    : >"$data/uploads.log"
+    for u in $(seq 1 "$uploaders"); do
+      python3 "$data/upload.py" "$port" "$key" "$upload_mb" "$label$u" "$data/stop-uploads" \
+        "$repo/fixtures/scenarios.jsonl" &
+      upload_pids+=($!)
+    done
+    sleep 2  # the first bodies are on their way
+    read -r rps p50 p99 errors <<<"$(wrk_row search "$upload_connections" "$duration")"
+    total_errors=$(( total_errors + errors ))
+    printf '%-22s %10s %10s %10s %8s\n' "with uploads" "$rps" "$p50" "$p99" "$errors"
+    echo "$label uploads search $upload_connections $rps $p50 $p99" >>"$data/results"
+    stop_uploads
+    echo "uploads answered: $(awk '{n[$2]++} END {for (s in n) printf "%s×%s ", n[s], s}' "$data/uploads.log")" \
+         "(seconds each: $(awk '{printf "%s ", $3}' "$data/uploads.log"))"
+    read -r rps p50 p99 errors <<<"$(wrk_row search "$upload_connections" "$duration")"
+    printf '%-22s %10s %10s %10s %8s\n' "after uploads" "$rps" "$p50" "$p99" "$errors"
+    echo "$label after search $upload_connections $rps $p50 $p99" >>"$data/results"
+  fi
+  status="$(http_status /healthz || true)"
+  echo "server after the runs: $status"
+  [[ "$status" == *" 200 "* ]] || die "the server stopped answering"
+  stop_server
+}
+
+total_errors=0
+: >"$data/results"
+[[ -n "${JIEBANG_BIN_OLD:-}" ]] && measure "$JIEBANG_BIN_OLD" old
+measure "$bin" new
+
+if [[ -n "${JIEBANG_BIN_OLD:-}" ]]; then
+  echo
+  echo "== new / old (mean over runs; p99 ratios < 1 are better)"
+  awk '{k = $2 " " $3; if ($2 == "quiet" || $2 == "uploads" || $2 == "after") k = $2 " " $3 " " $4
+        n[$1 " " k]++; r[$1 " " k] += ($2 ~ /quiet|uploads|after/ ? $5 : $4); p[$1 " " k] += ($2 ~ /quiet|uploads|after/ ? $7 : $6)
+        keys[k] = 1}
+       END { for (k in keys) if (n["old " k] && n["new " k])
+               printf "%-24s req/s %.2fx   p99 %.2fx\n", k, (r["new " k] / n["new " k]) / (r["old " k] / n["old " k]),
+                      (p["new " k] / n["new " k]) / (p["old " k] / n["old " k]) }' "$data/results" | sort
+fi
+if [[ "$uploaders" -gt 0 ]]; then
+  echo
+  echo "== search p99 with uploads / without (target ≤ 2)"
+  awk '$2 == "quiet" {q[$1] = $7} $2 == "uploads" {u[$1] = $7} $2 == "after" {a[$1] = $7}
+       END { for (l in u) printf "%-4s with/before %.2f   with/after %.2f\n", l, u[l] / q[l], u[l] / a[l] }' "$data/results"
+fi
+echo
+echo "errors in all runs: $total_errors"
 [[ "$total_errors" -eq 0 ]] || die "$total_errors requests failed"

@@ -52,6 +52,9 @@ struct RequestContext {
   std::map<std::string, std::string> params;   ///< path parameters, percent-decoded
   std::map<std::string, std::string> query;    ///< query parameters, decoded (last one wins)
   std::optional<Principal> principal;          ///< set on every keyed route
+  std::string_view cursor_key;                 ///< signs and checks search cursors (load_or_create_secret)
+  /// Whether the server's writing service owns the index (a reader's own handles never write).
+  bool index_writable = false;
 
   /// The caller (keyed routes always have one).
   const Principal& who() const;
@@ -117,10 +120,22 @@ std::optional<int64_t> amount_to_minor(const nlohmann::json& value);
 /// search it came from.
 std::string search_fingerprint(const std::string& q, const std::string& region, const std::string& industry,
                                const std::string& status);
-/// Opaque cursor: base64url (RFC 4648 §5, no padding) of {"o": offset, "q": fingerprint}.
-std::string encode_cursor(uint64_t offset, const std::string& fingerprint);
-/// The offset and fingerprint of a cursor; nullopt when it is not one of ours.
-std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor);
+/// The largest offset a cursor may carry (Xapian counts documents in 32 bits: an offset past
+/// this could wrap). unit: results.
+constexpr uint64_t kMaxCursorOffset = 1'000'000'000;
+/// Opaque signed cursor: base64url (RFC 4648 §5, no padding) of {"o": offset, "q": fingerprint},
+/// a ".", and base64url of its HMAC-SHA256 (RFC 2104, FIPS 180-4) under `key`. `offset` must be
+/// at most kMaxCursorOffset.
+std::string encode_cursor(uint64_t offset, const std::string& fingerprint, std::string_view key);
+/// The offset and fingerprint of a cursor signed with `key`; nullopt when it is not one of ours
+/// (malformed, signed with another key, altered) or its offset is over kMaxCursorOffset. The
+/// signature is compared in constant time. A plain function of its inputs (fuzzed).
+std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor, std::string_view key);
+/// The secret that signs cursors: 32 random bytes (OpenSSL RAND_bytes) kept in `path` (mode
+/// 0600), created on first use — atomically, so two processes starting at once agree on one.
+/// Errors: kUnavailable (cannot read or create the file, no randomness), kInvalidArgument (the
+/// file is not 32 bytes).
+Result<std::string> load_or_create_secret(const std::string& path);
 
 // ---- JSON forms ----
 

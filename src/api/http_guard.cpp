@@ -69,6 +69,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response_parser<http::string_body>> response_parser_;
   http::response<http::string_body> response_;
   std::string method_;
+  std::string route_ = "unmatched";  ///< the precheck's label for this request
+  uint64_t body_limit_ = 0;          ///< this request's body limit (the precheck's, else the guard's)
   Clock::time_point start_{};
   bool retried_ = false;
   bool counted_ = false;  ///< this request is in Shared::in_flight
@@ -85,7 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_head() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
-    parser_->body_limit(limits().max_body_bytes);
+    // No limit while the head is read: the precheck decides first (a request without valid
+    // credentials is 401 whatever its length), then this request's limit is set below.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_limit_ = limits().max_body_bytes;
     start_ = {};
     client_.expires_after(limits().idle_timeout);
     http::async_read_header(client_, buffer_, *parser_,
@@ -107,13 +112,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto te = head.find(http::field::transfer_encoding); te != head.end() && !beast::iequals(te->value(), "chunked"))
       return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not supported (only chunked)",
                                      std::string(te->value())), false);
+    route_ = "unmatched";
     if (shared_->precheck) {
       HttpRequest request;
       request.method = method_;
       request.target = std::string(head.target());
       for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
-      if (auto early = shared_->precheck(request)) return answer(std::move(*early), false);
+      HttpGuard::Verdict verdict = shared_->precheck(request);
+      route_ = std::move(verdict.route);
+      // Answered from the head: the connection is kept when no body is left unread.
+      if (verdict.answer) return answer(std::move(*verdict.answer), false, parser_->is_done() && head.keep_alive());
+      if (verdict.max_body_bytes) body_limit_ = *verdict.max_body_bytes;
     }
+    parser_->body_limit(body_limit_);  // a chunked body is cut off when it passes it
+    if (auto length = parser_->content_length(); length && *length > body_limit_) return refuse_too_large();
     client_.expires_never();
     late_ = false;
     deadline_.expires_at(start_ + limits().request_timeout);
@@ -227,7 +239,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void refuse_too_large() {
-    refuse(413, fmt::format("the body is over {} bytes, the most accepted", limits().max_body_bytes), false);
+    refuse(413, fmt::format("the body is over {} bytes, the most accepted here", body_limit_), false);
   }
 
   /// Answers `status` with a problem document and closes the connection (lingering).
@@ -236,21 +248,25 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   /// Sends `r` itself (not forwarded) and closes the connection (lingering).
-  void answer(HttpResponse r, bool retry_after) {
+  /// With `keep` (a request that has no body left to read, answered from its head), the
+  /// connection stays open for the next request instead.
+  void answer(HttpResponse r, bool retry_after, bool keep = false) {
     const int status = r.status;
     auto out = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     for (const auto& [name, value] : r.headers.fields()) out->set(name, value);
     if (retry_after) out->set(http::field::retry_after, "1");
     out->set("X-Content-Type-Options", "nosniff");
-    out->keep_alive(false);
+    out->keep_alive(keep);
     out->body() = std::move(r.body);
     out->prepare_payload();
+    if (method_ == "HEAD") out->body().clear();  // the length of the GET answer, no body (RFC 9110 §9.3.2)
     done_in_flight();
     double seconds = start_ == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start_).count();
-    if (shared_->record) shared_->record(status, method_.empty() ? "-" : method_, seconds);
+    if (shared_->record) shared_->record(status, method_.empty() ? "-" : method_, route_, seconds);
     client_.expires_after(kLinger);
-    http::async_write(client_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+    http::async_write(client_, *out, [self = shared_from_this(), out, keep](beast::error_code ec, size_t) {
       if (ec) return self->close_now();
+      if (keep) return self->read_head();
       self->shutdown_and_linger();
     });
   }

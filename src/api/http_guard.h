@@ -39,14 +39,24 @@ struct GuardLimits {
 /// Requests on one connection are answered in order (pipelining works).
 class HttpGuard {
  public:
-  /// Called once per response the guard makes itself: (status, method, seconds since the
-  /// request's headers were read, or 0). Must be thread-safe.
-  using Record = std::function<void(int status, const std::string& method, double seconds)>;
-  /// Asked with each request's method, target and headers before its body is read: a response
-  /// to send at once instead of reading and forwarding the request (the upstream's own checks,
-  /// e.g. 414, so that a refused request's body is never pushed upstream), or nullopt. Must be
+  /// Called once per response the guard makes itself: (status, method, route label — the
+  /// precheck's, or "unmatched" —, seconds since the request's headers were read, or 0). Must be
+  /// thread-safe.
+  using Record = std::function<void(int status, const std::string& method, const std::string& route, double seconds)>;
+  /// What the precheck decides from a request's head.
+  struct Verdict {
+    /// A response to send at once instead of reading and forwarding the request (the
+    /// upstream's own checks — credentials, 404, 414 … — so that a refused request's body is
+    /// never read, let alone pushed upstream), or nullopt to go on.
+    std::optional<HttpResponse> answer;
+    /// This request's body limit in place of GuardLimits::max_body_bytes (a chunked body past
+    /// it is 413 at that point); unit: bytes.
+    std::optional<size_t> max_body_bytes;
+    std::string route = "unmatched";  ///< a label for Record
+  };
+  /// Asked with each request's method, target and headers before its body is read. Must be
   /// thread-safe. May be empty.
-  using Precheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
+  using Precheck = std::function<Verdict(const HttpRequest& head)>;
 
   /// Listens on host:port and forwards to upstream_host:upstream_port. Errors: kUnavailable
   /// (cannot bind: port in use, no permission; bad address), naming the address.

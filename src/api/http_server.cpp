@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <cpprest/http_listener.h>
 #include <fmt/format.h>
@@ -59,6 +60,7 @@ void cut_body(const http::http_request& req) {
 struct PendingRequest {
   http::http_request native;
   HttpRequest request;
+  HeadCheck head;  ///< what the head decided: lane, body limit
   Clock::time_point start;
   std::vector<unsigned char> chunk = std::vector<unsigned char>(kReadChunk);
 };
@@ -66,10 +68,27 @@ struct PendingRequest {
 }  // namespace
 
 struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
-  Impl(Service& service, const ApiConfig& config) : api(service, config), executor(config.max_queued_requests) {}
+  Impl(Service& service, const ApiConfig& config)
+      : api(service, config),
+        executor(config.max_queued_requests),
+        readers(config.read_threads > 0 ? config.read_threads
+                                        : std::max<size_t>(2, std::thread::hardware_concurrency()),
+                config.max_queued_requests) {}
 
   Api api;
+  /// The writes (and a search that asks the index to catch up), one at a time, on the service
+  /// the server was started with.
   SerialExecutor executor;
+  /// The reads, on read-only services of their own (reader_services[worker]).
+  WorkerPool readers;
+  struct Reader {
+    std::unique_ptr<Service> service;
+    uint64_t seen = 0;  ///< the write generation its index handles were last reopened at
+  };
+  std::vector<Reader> reader_services;
+  /// Bumped after every write: a reader whose `seen` differs reopens its index before the next
+  /// request, so a read after a write's answer sees the write.
+  std::atomic<uint64_t> write_generation{0};
   std::string url;
   std::unique_ptr<http::experimental::listener::http_listener> listener;
   /// The front door clients talk to; the listener above takes requests from it only, on loopback.
@@ -161,10 +180,13 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     for (const auto& [name, value] : native.headers()) p->request.headers.add(name, value);
     // The guard has asked the same before forwarding; asked again (it is cheap) for a local
     // process that connects to this loopback port directly, bypassing the guard.
-    if (auto early = api.precheck(p->request)) {
+    p->head = api.precheck(p->request);
+    if (p->head.answer) {
       bool body = has_body(p->request);
       if (body) cut_body(native);
-      reply(native, std::move(*early), p->request.method, start, body);
+      HttpResponse early = std::move(*p->head.answer);
+      early.route = p->head.route;
+      reply(native, std::move(early), p->request.method, start, body);
       return;
     }
     if (auto cl = p->request.headers.get("Content-Length"))
@@ -188,7 +210,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
         self->enqueue(p);
         return;
       }
-      size_t limit = self->api.config().max_body_bytes;
+      size_t limit = p->head.max_body_bytes;
       if (p->request.body.size() + n > limit) {
         cut_body(p->native);
         self->reply_problem(p, 413, fmt::format("the body is over {} bytes, the most accepted", limit), true);
@@ -207,17 +229,57 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
       return;
     }
     auto self = shared_from_this();
-    bool queued = executor.post([self, p](bool run) {
-      if (!run) {
-        self->reply_problem(p, 503, "the server is shutting down", true);
-      } else if (self->past_deadline(p->start)) {
-        self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
-      } else {
-        HttpResponse response = self->api.handle(p->request);
+    bool queued = false;
+    if (p->head.lane == Lane::kRead && !reader_services.empty()) {
+      queued = readers.post([self, p](bool run, size_t worker) {
+        if (!run) return self->reply_problem(p, 503, "the server is shutting down", true);
+        if (self->past_deadline(p->start))
+          return self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
+        HttpResponse response = self->read(p->request, self->reader_services[worker]);
         self->reply(p->native, std::move(response), p->request.method, p->start, false);
-      }
-    });
+      });
+    } else {
+      queued = executor.post([self, p](bool run) {
+        if (!run) {
+          self->reply_problem(p, 503, "the server is shutting down", true);
+        } else if (self->past_deadline(p->start)) {
+          self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
+        } else {
+          HttpResponse response = self->api.handle(p->request);
+          self->write_generation.fetch_add(1);  // before the answer: a read after it sees the write
+          self->reply(p->native, std::move(response), p->request.method, p->start, false);
+        }
+      });
+    }
     if (!queued) reply_problem(p, 503, "too many requests are waiting; retry shortly", false);
+  }
+
+  /// Runs a read on a reader's own service, its index handles moved to the latest commit first
+  /// (Xapian's reopen: a look at each database's version file, a no-op when nothing was
+  /// committed). A long write (an import) commits many times while it runs, so this is done
+  /// before every read, not only after each write. A read that failed on the server's side
+  /// (Xapian's DatabaseModifiedError or DocNotFoundError when the revision it read was
+  /// overwritten by two later commits) is run again on the newest revision, twice at most.
+  HttpResponse read(const HttpRequest& request, Reader& reader) {
+    for (int attempt = 0;; ++attempt) {
+      if (Status st = reader.service->refresh(); !st)
+        std::fprintf(stderr, "jiebang serve: reopening the index: %s\n", st.to_string().c_str());
+      reader.seen = write_generation.load();
+      HttpResponse response = api.handle(request, *reader.service);
+      if (response.status < 500 || response.status == 503 || attempt >= 2) return response;
+    }
+  }
+
+  /// Opens the readers' services (read-only, each its own store connection and index handles).
+  Status open_readers(const Service& service) {
+    ServiceConfig sc = service.config();
+    sc.read_only = true;
+    for (size_t i = 0; i < readers.size(); ++i) {
+      auto opened = Service::open(sc);
+      if (!opened) return opened.status();
+      reader_services.push_back(Reader{std::move(*opened), write_generation.load()});
+    }
+    return Status::ok();
   }
 };
 
@@ -240,10 +302,19 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   const auto& [host, port] = *listen;
   impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   if (pages) impl->api.set_pages(std::move(pages));
-  impl->api.set_queue_depth_source([exec = &impl->executor] { return exec->queued(); });
+  impl->api.set_queue_depth_source(
+      [exec = &impl->executor, pool = &impl->readers] { return exec->queued() + pool->queued(); });
+  Status opened = impl->open_readers(service);
+  if (opened) opened = impl->api.open_credential_service();
+  if (Status st = opened; !st) {
+    impl->executor.stop();
+    impl->readers.stop();
+    return st;
+  }
   auto upstream_port = impl->open_listener();
   if (!upstream_port) {
     impl->executor.stop();
+    impl->readers.stop();
     return upstream_port.status();
   }
   GuardLimits limits;
@@ -257,12 +328,16 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   Api* api = &impl->api;
   auto guard = HttpGuard::start(
       host, port, "127.0.0.1", *upstream_port, limits,
-      [api](int status, const std::string& method, double seconds) {
-        api->metrics().record("unmatched", method, status, seconds);
+      [api](int status, const std::string& method, const std::string& route, double seconds) {
+        api->metrics().record(route, method, status, seconds);
       },
-      [api](const HttpRequest& head) { return api->precheck(head); });
+      [api](const HttpRequest& head) {
+        HeadCheck check = api->check_head(head);
+        return HttpGuard::Verdict{std::move(check.answer), check.max_body_bytes, std::move(check.route)};
+      });
   if (!guard) {
     impl->executor.stop();
+    impl->readers.stop();
     impl->listener->close().wait();
     return guard.status();  // "cannot listen on host:port: …"
   }
@@ -277,6 +352,7 @@ void ApiServer::stop() {
     // executor; the guard relays those answers (for up to 5 s) before its connections close.
     impl_->guard->stop_accepting();
     impl_->executor.stop();
+    impl_->readers.stop();
     impl_->guard->drain(std::chrono::seconds(5));
     impl_->guard->stop();
     try {

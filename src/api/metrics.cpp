@@ -5,6 +5,20 @@
 
 namespace jiebang::api {
 
+namespace {
+
+/// The methods RFC 9110 §9 defines, and PATCH (RFC 5789).
+constexpr std::string_view kKnownMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+                                              "PATCH"};
+
+}  // namespace
+
+std::string_view method_label(std::string_view method) {
+  for (auto m : kKnownMethods)
+    if (m == method) return m;
+  return "other";
+}
+
 std::string prometheus_label(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -18,7 +32,7 @@ std::string prometheus_label(const std::string& value) {
 
 void Metrics::record(const std::string& route, const std::string& method, int status, double seconds) {
   std::lock_guard lock(mu_);
-  ++requests_[{route, method, status}];
+  ++requests_[{route, std::string(method_label(method)), status}];
   Histogram& h = latency_[route];
   size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;

@@ -1,10 +1,21 @@
 // Request parsing for the handlers: JSON bodies (UTF-8, depth, type), query strings, exact money,
 // search cursors, and the request context's accessors.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "context.h"
 #include "jiebang/core/limits.h"
@@ -155,6 +166,11 @@ nlohmann::json json_object_body(const RequestContext& ctx) {
     if (size_t end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)
       what = what.substr(end + 2);
     throw_problem(make_problem(400, "malformed JSON: " + what));
+  } catch (const nlohmann::json::out_of_range&) {
+    // "[json.exception.out_of_range.406] number overflow parsing '1e999'": the library's words.
+    throw_problem(make_problem(400, "a number in the JSON body is too large to represent (over about 1.8e308)"));
+  } catch (const nlohmann::json::exception&) {
+    throw_problem(make_problem(400, "malformed JSON"));
   }
   if (!j.is_object())
     throw_problem(make_problem(400, fmt::format("the body must be a JSON object, not {}", j.type_name())));
@@ -257,18 +273,73 @@ std::string search_fingerprint(const std::string& q, const std::string& region, 
   return fmt::format("{:016x}", h);
 }
 
-std::string encode_cursor(uint64_t offset, const std::string& fingerprint) {
-  return base64url_encode(nlohmann::json{{"o", offset}, {"q", fingerprint}}.dump());
+namespace {
+
+/// HMAC-SHA256 (RFC 2104) of `data` under `key`: 32 bytes; "" when OpenSSL fails.
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), md, &len))
+    return {};
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
-std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor) {
-  if (cursor.empty() || cursor.size() > 200) return std::nullopt;
-  auto text = base64url_decode(cursor);
+}  // namespace
+
+std::string encode_cursor(uint64_t offset, const std::string& fingerprint, std::string_view key) {
+  std::string payload = base64url_encode(nlohmann::json{{"o", std::min(offset, kMaxCursorOffset)}, {"q", fingerprint}}.dump());
+  return payload + "." + base64url_encode(hmac_sha256(key, payload));
+}
+
+std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor, std::string_view key) {
+  if (cursor.empty() || cursor.size() > 300 || key.empty()) return std::nullopt;
+  size_t dot = cursor.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string_view payload = cursor.substr(0, dot);
+  auto signature = base64url_decode(cursor.substr(dot + 1));
+  std::string expected = hmac_sha256(key, payload);
+  if (!signature || expected.empty() || signature->size() != expected.size() ||
+      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
+    return std::nullopt;
+  auto text = base64url_decode(payload);
   if (!text) return std::nullopt;
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object() || !j.contains("o") || !j["o"].is_number_unsigned() || !j.contains("q") || !j["q"].is_string())
     return std::nullopt;
-  return std::make_pair(j["o"].get<uint64_t>(), j["q"].get<std::string>());
+  uint64_t offset = j["o"].get<uint64_t>();
+  if (offset > kMaxCursorOffset) return std::nullopt;
+  return std::make_pair(offset, j["q"].get<std::string>());
+}
+
+Result<std::string> load_or_create_secret(const std::string& path) {
+  constexpr size_t kBytes = 32;
+  auto read_existing = [&]() -> Result<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::unavailable(fmt::format("cannot read {}", path));
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() != kBytes)
+      return Status::invalid_argument(fmt::format("{}: expected {} bytes, found {}", path, kBytes, bytes.size()));
+    return bytes;
+  };
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return read_existing();
+  unsigned char random[kBytes];
+  if (RAND_bytes(random, static_cast<int>(kBytes)) != 1) return Status::unavailable("no randomness for the cursor key");
+  // Written whole to a file of our own, then linked into place: link() fails when another process
+  // was first, and then its key is the one.
+  std::string temp = fmt::format("{}.{}.tmp", path, ::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return Status::unavailable(fmt::format("cannot create {}: {}", temp, std::strerror(errno)));
+  bool written = ::write(fd, random, kBytes) == static_cast<ssize_t>(kBytes) && ::fsync(fd) == 0;
+  ::close(fd);
+  int linked = written ? ::link(temp.c_str(), path.c_str()) : -1;
+  int link_errno = errno;
+  ::unlink(temp.c_str());
+  if (!written) return Status::unavailable(fmt::format("cannot write {}", temp));
+  if (linked != 0 && link_errno != EEXIST)
+    return Status::unavailable(fmt::format("cannot create {}: {}", path, std::strerror(link_errno)));
+  return read_existing();
 }
 
 }  // namespace jiebang::api

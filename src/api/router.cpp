@@ -44,25 +44,25 @@ int fit(std::string_view pattern, const std::vector<std::string>& segments, std:
 
 const std::vector<Route>& route_table() {
   static const std::vector<Route> kRoutes = {
-      {"POST", "/v1/scenarios", Access::kAnyKey, "create a scenario (publisher: its own organisation's)", post_scenario},
+      {"POST", "/v1/scenarios", Access::kAnyKey, "create a scenario (publisher: its own organisation's)", post_scenario, Body::kRecord},
       {"GET", "/v1/scenarios", Access::kAnyKey, "search scenarios: snippets, exact facets, cursor paging", search_scenarios},
       {"POST", "/v1/scenarios/import", Access::kAnyKey, "import a list (JSON Lines or CSV): counts and per-line errors",
-       import_scenarios},
+       import_scenarios, Body::kUpload},
       {"GET", "/v1/scenarios/{id}", Access::kAnyKey, "one scenario", get_scenario},
-      {"PUT", "/v1/scenarios/{id}", Access::kAnyKey, "replace (upsert) a scenario", put_scenario},
-      {"PATCH", "/v1/scenarios/{id}", Access::kAnyKey, "partial update (JSON merge patch, RFC 7396)", patch_scenario},
+      {"PUT", "/v1/scenarios/{id}", Access::kAnyKey, "replace (upsert) a scenario", put_scenario, Body::kRecord},
+      {"PATCH", "/v1/scenarios/{id}", Access::kAnyKey, "partial update (JSON merge patch, RFC 7396)", patch_scenario, Body::kRecord},
       {"GET", "/v1/scenarios/{id}/matches", Access::kAnyKey, "enterprises ranked for a scenario, explained",
        scenario_matches},
-      {"POST", "/v1/enterprises", Access::kAnyKey, "create an enterprise profile", post_enterprise},
+      {"POST", "/v1/enterprises", Access::kAnyKey, "create an enterprise profile", post_enterprise, Body::kRecord},
       {"GET", "/v1/enterprises/{id}", Access::kAnyKey, "an enterprise profile (private fields to itself and the operator)",
        get_enterprise},
-      {"PUT", "/v1/enterprises/{id}", Access::kAnyKey, "replace (upsert) an enterprise profile", put_enterprise},
+      {"PUT", "/v1/enterprises/{id}", Access::kAnyKey, "replace (upsert) an enterprise profile", put_enterprise, Body::kRecord},
       {"GET", "/v1/enterprises/{id}/matches", Access::kAnyKey, "open scenarios ranked for an enterprise, explained",
        enterprise_matches},
-      {"POST", "/v1/matches", Access::kAnyKey, "an enterprise applies, or a publisher invites", post_match},
+      {"POST", "/v1/matches", Access::kAnyKey, "an enterprise applies, or a publisher invites", post_match, Body::kRecord},
       {"GET", "/v1/matches", Access::kAnyKey, "matches visible to the caller, filtered", list_matches},
       {"GET", "/v1/matches/{id}", Access::kAnyKey, "a match with its history", get_match},
-      {"POST", "/v1/matches/{id}/events", Access::kAnyKey, "move a match to another stage", post_match_event},
+      {"POST", "/v1/matches/{id}/events", Access::kAnyKey, "move a match to another stage", post_match_event, Body::kRecord},
       {"GET", "/v1/funnel", Access::kAnyKey, "the funnel: reached, conversion, median days, stalled", get_funnel},
       {"GET", "/v1/gaps", Access::kOperator, "supply gaps: open scenarios no enterprise fits, by industry and city",
        get_gaps},
@@ -76,8 +76,18 @@ const std::vector<Route>& route_table() {
   return kRoutes;
 }
 
+std::string allow_header(const std::vector<std::string_view>& methods) {
+  std::string allow;
+  for (auto a : methods) {
+    allow += (allow.empty() ? "" : ", ") + std::string(a);
+    if (a == "GET") allow += ", HEAD";
+  }
+  return allow + (allow.empty() ? "" : ", ") + "OPTIONS";
+}
+
 RouteMatch match_route(const std::vector<Route>& routes, std::string_view method,
                        const std::vector<std::string>& segments) {
+  if (method == "HEAD") method = "GET";
   RouteMatch m;
   int best = -1;
   std::string_view best_pattern;

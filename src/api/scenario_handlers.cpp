@@ -219,7 +219,7 @@ HttpResponse search_scenarios(RequestContext& ctx) {
   std::string fingerprint = search_fingerprint(q, region, industry, status);
   uint64_t offset = 0;
   if (auto c = ctx.query.find("cursor"); c != ctx.query.end()) {
-    auto cursor = decode_cursor(c->second);
+    auto cursor = decode_cursor(c->second, ctx.cursor_key);
     if (!cursor) throw_problem(make_problem(400, "cursor: not a cursor of this API", "cursor"));
     if (cursor->second != fingerprint)
       throw_problem(make_problem(
@@ -246,7 +246,7 @@ HttpResponse search_scenarios(RequestContext& ctx) {
               {"offset", offset},
               {"results", std::move(results)},
               {"facets", {{"region", page.region_counts}, {"industry", page.industry_counts}}},
-              {"next_cursor", next < page.total && !page.hits.empty() ? json(encode_cursor(next, fingerprint)) : json(nullptr)}};
+              {"next_cursor", next < page.total && !page.hits.empty() ? json(encode_cursor(next, fingerprint, ctx.cursor_key)) : json(nullptr)}};
   return HttpResponse::json(200, out);
 }
 

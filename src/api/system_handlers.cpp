@@ -19,7 +19,7 @@ HttpResponse get_healthz(RequestContext& ctx) {
               {"lag", s.store_seq - s.applied_seq},
               {"scenarios", s.indexed_scenarios},
               {"enterprises", s.indexed_enterprises},
-              {"writable", s.index_writable}}}});
+              {"writable", ctx.index_writable}}}});
 }
 
 HttpResponse get_metrics(RequestContext& ctx) {

@@ -2,6 +2,7 @@
 #include "jiebang/index/search_index.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -22,9 +23,16 @@ Status from_xapian(const Xapian::Error& e, std::string_view what) {
   return Status::internal(msg);
 }
 
+/// The applied seq in a database's metadata (0 when unset). A value that is not a number is a
+/// damaged database: Xapian::DatabaseCorruptError, which every caller handles as a Xapian error.
 int64_t read_applied(const Xapian::Database& db) {
   std::string v = db.get_metadata(kAppliedSeqKey);
-  return v.empty() ? 0 : std::stoll(v);
+  if (v.empty()) return 0;
+  int64_t seq = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seq);
+  if (ec != std::errc() || end != v.data() + v.size() || seq < 0)
+    throw Xapian::DatabaseCorruptError("the applied seq in the metadata is not a number: \"" + v.substr(0, 40) + "\"");
+  return seq;
 }
 
 }  // namespace index_detail
@@ -149,13 +157,35 @@ Status SearchIndex::mark_current_format() {
   return Status::ok();
 }
 
-int64_t SearchIndex::applied_seq() const {
-  int64_t lowest = read_applied(impl_->db(0));
-  for (int i = 1; i < kDbCount; ++i) lowest = std::min(lowest, read_applied(impl_->db(i)));
-  return lowest;
+Status SearchIndex::reopen() {
+  if (impl_->writable) return Status::ok();
+  try {
+    bool moved = false;
+    for (int i = 0; i < kDbCount; ++i) moved = impl_->r_[i]->reopen() || moved;
+    if (moved) impl_->drop_attribute_caches();
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, fmt::format("cannot reopen the index in {}", impl_->dir));
+  }
+  return Status::ok();
 }
 
-uint64_t SearchIndex::doc_count(RecordKind kind) const { return impl_->db(kind).get_doccount(); }
+Result<int64_t> SearchIndex::applied_seq() const {
+  try {
+    int64_t lowest = read_applied(impl_->db(0));
+    for (int i = 1; i < kDbCount; ++i) lowest = std::min(lowest, read_applied(impl_->db(i)));
+    return lowest;
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot read the index's applied seq");
+  }
+}
+
+Result<uint64_t> SearchIndex::doc_count(RecordKind kind) const {
+  try {
+    return uint64_t{impl_->db(kind).get_doccount()};
+  } catch (const Xapian::Error& e) {
+    return from_xapian(e, "cannot count the index's documents");
+  }
+}
 
 std::optional<json> SearchIndex::attributes(RecordKind kind, const std::string& id) const {
   try {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -80,9 +81,19 @@ struct DigestScheduler::Impl {
     if (stopped) return;
     auto now = clock();
     std::chrono::system_clock::duration wait = schedule.next_due(now) - now;
-    if (auto week = schedule.due_week(now); week && !is_done(*week)) {
-      Status st = run(*week);
-      if (!st) wait = retry_after;
+    // Nothing may escape onto the timer's thread (it would end the process): a throwing check or
+    // run is a failed run, retried like one.
+    try {
+      if (auto week = schedule.due_week(now); week && !is_done(*week)) {
+        Status st = run(*week);
+        if (!st) wait = retry_after;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "jiebang: weekly digest check failed: %s\n", e.what());
+      wait = retry_after;
+    } catch (...) {
+      std::fprintf(stderr, "jiebang: weekly digest check failed\n");
+      wait = retry_after;
     }
     // Wake at the next due time (at least a second from now: clocks of tests may stand still).
     wait = std::max<std::chrono::system_clock::duration>(wait, std::chrono::seconds(1));

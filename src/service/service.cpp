@@ -49,7 +49,9 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   auto store = Store::open(config.data_dir + "/jiebang.sqlite3");
   if (!store) return store.status();
   impl->store = std::move(*store);
-  auto index = SearchIndex::open(config.data_dir + "/index", impl->regions, impl->industries, &impl->synonyms);
+  auto index = config.read_only
+                   ? SearchIndex::open_reader(config.data_dir + "/index", impl->regions, impl->industries, &impl->synonyms)
+                   : SearchIndex::open(config.data_dir + "/index", impl->regions, impl->industries, &impl->synonyms);
   if (!index) return index.status();
   impl->index = std::move(*index);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);
@@ -164,6 +166,8 @@ Lifecycle& Service::lifecycle() { return *impl_->lifecycle; }
 
 Status Service::sync_index() { return impl_->catch_up({}); }
 
+Status Service::refresh() { return impl_->index->reopen(); }
+
 Result<IndexProgress> Service::reindex(const ProgressFn& progress) {
   return impl_->index->rebuild(*impl_->store, [&](const IndexProgress& p) {
     if (progress) progress("reindex", p.documents_written, 0);
@@ -181,12 +185,20 @@ Result<Service::State> Service::state() const {
   s.scenarios = *sc;
   s.enterprises = *ec;
   s.store_seq = *seq;
-  s.applied_seq = impl_->index->applied_seq();
-  s.indexed_scenarios = impl_->index->doc_count(RecordKind::kScenario);
-  s.indexed_enterprises = impl_->index->doc_count(RecordKind::kEnterprise);
+  auto applied = impl_->index->applied_seq();
+  if (!applied) return applied.status();
+  auto indexed_scenarios = impl_->index->doc_count(RecordKind::kScenario);
+  if (!indexed_scenarios) return indexed_scenarios.status();
+  auto indexed_enterprises = impl_->index->doc_count(RecordKind::kEnterprise);
+  if (!indexed_enterprises) return indexed_enterprises.status();
+  s.applied_seq = *applied;
+  s.indexed_scenarios = *indexed_scenarios;
+  s.indexed_enterprises = *indexed_enterprises;
   s.index_writable = impl_->index->writable();
   return s;
 }
+
+bool Service::index_writable() const { return impl_->index->writable(); }
 
 std::string Service::today() const {
   std::chrono::year_month_day ymd{shanghai_day(impl_->config.clock())};

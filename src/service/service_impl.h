@@ -41,8 +41,13 @@ struct Service::Impl {
       });
       return r.status();
     }
-    if (index->doc_count(RecordKind::kScenario) == 0 && index->doc_count(RecordKind::kEnterprise) == 0 &&
-        index->applied_seq() == 0)
+    auto scenarios = index->doc_count(RecordKind::kScenario);
+    auto enterprises = index->doc_count(RecordKind::kEnterprise);
+    auto applied = index->applied_seq();
+    if (!scenarios) return scenarios.status();
+    if (!enterprises) return enterprises.status();
+    if (!applied) return applied.status();
+    if (*scenarios == 0 && *enterprises == 0 && *applied == 0)
       if (Status st = index->mark_current_format(); !st) return st;
     auto r = index->catch_up(*store, 5000, [&](const IndexProgress& p) {
       if (progress) progress("index", static_cast<size_t>(p.applied_seq), static_cast<size_t>(p.store_seq));

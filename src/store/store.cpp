@@ -198,9 +198,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   }
 }
 
-int Store::schema_version() const {
+Result<int> Store::schema_version() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->db.execAndGet("PRAGMA user_version").getInt();
+  try {
+    return impl_->db.execAndGet("PRAGMA user_version").getInt();
+  } catch (const SQLite::Exception& e) {
+    return from_sqlite(e, "cannot read the schema version");
+  }
 }
 
 Result<std::vector<Result<UpsertOutcome>>> Store::upsert_scenarios(const std::vector<Scenario>& records) {

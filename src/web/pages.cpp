@@ -168,7 +168,7 @@ struct Ctx {
       r.headers.set("Content-Type", "application/json");
       r.body = body->dump();
     }
-    HttpResponse out = api.handle_as(r, caller());
+    HttpResponse out = api.handle_as(r, caller(), service);
     json j = json::parse(out.body, nullptr, false);
     return {out.status, j.is_discarded() ? json::object() : j};
   }
@@ -800,7 +800,7 @@ HttpResponse import_post(Ctx& c) {
   r.target = "/v1/scenarios/import";
   r.headers.set("Content-Type", type);
   r.body = file->body;
-  HttpResponse out = c.api.handle_as(r, c.caller());
+  HttpResponse out = c.api.handle_as(r, c.caller(), c.service);
   json j = json::parse(out.body, nullptr, false);
   if (out.status != 200 || j.is_discarded())
     return import_page(c, fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(j.is_discarded() ? out.body : problem_text(j))));
@@ -849,8 +849,20 @@ bool Pages::owns(std::string_view path) const {
   return path == "/";
 }
 
-HttpResponse Pages::handle(const HttpRequest& req, api::Api& api) {
-  Ctx c{req, api, api.service(), config_, "", {}, false, false, std::nullopt, "", {}};
+size_t Pages::body_limit(std::string_view method, std::string_view path, const api::ApiConfig& config) const {
+  if (method != "POST") return 0;
+  // A workbook or list as large as the API's import takes, in a multipart envelope.
+  if (path == "/import") return config.max_body_bytes + kMultipartSlack;
+  if (path == "/signin") return kSigninBodyBytes;
+  return std::min(config.max_json_body_bytes, config.max_body_bytes);
+}
+
+bool Pages::needs_session(std::string_view method, std::string_view path) const {
+  return method == "POST" && path != "/signin";
+}
+
+HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& service) {
+  Ctx c{req, api, service, config_, "", {}, false, false, std::nullopt, "", {}};
   try {
     std::string_view target = req.target;
     size_t qm = target.find('?');

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -233,6 +236,48 @@ inline int free_port() {
   int port = ntohs(addr.sin_port);
   ::close(fd);
   return port;
+}
+
+/// Starts `jiebang <args>` with stderr to `log`; returns the child's pid. `max_fds` > 0 lowers
+/// the child's open-file limit (RLIMIT_NOFILE) first.
+inline pid_t spawn_jiebang(const std::vector<std::string>& args, const std::string& log, rlim_t max_fds = 0) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (max_fds > 0) {
+      rlimit limit{max_fds, max_fds};
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    std::string binary = JIEBANG_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    FILE* f = std::freopen(log.c_str(), "w", stderr);
+    (void)f;
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+inline bool wait_healthy(int port) {
+  HttpClient http(port);
+  for (int i = 0; i < 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      if (http.get("/healthz").status == 200) return true;
+    } catch (const std::exception&) {  // not listening yet
+    }
+  }
+  return false;
+}
+
+inline int stop_with_sigterm(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /// The publisher of the fixture scenarios hz-2026-03-*.

@@ -1,6 +1,11 @@
 // The API's plain C++ parts without a server: status mapping, problem details, routing, listen
-// addresses, metrics text.
+// addresses, metrics text, signed cursors.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "context.h"  // src/api: the cursor functions
+#include "test_util.h"
 
 #include "jiebang/api/api.h"
 #include "jiebang/api/metrics.h"
@@ -102,6 +107,71 @@ TEST(Metrics, RendersCountersAndCumulativeHistogram) {
             std::string::npos);
   EXPECT_NE(text.find("jiebang_http_request_duration_seconds_count{route=\"/v1/scenarios\"} 3\n"), std::string::npos);
   EXPECT_EQ(prometheus_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+}  // namespace
+}  // namespace jiebang::api
+
+namespace jiebang::api {
+namespace {
+
+TEST(Metrics, MethodLabelsAreAClosedSet) {
+  Metrics m;
+  for (int i = 0; i < 100; ++i) m.record("unmatched", "X" + std::to_string(i), 501, 0.001);
+  m.record("/healthz", "GET", 200, 0.001);
+  std::string text = m.render();
+  EXPECT_NE(text.find("method=\"other\",status=\"501\"} 100"), std::string::npos) << text;
+  EXPECT_EQ(text.find("X17"), std::string::npos);
+  EXPECT_EQ(method_label("PATCH"), "PATCH");
+  EXPECT_EQ(method_label("get"), "other");  // methods are case-sensitive (RFC 9110 §9.1)
+}
+
+TEST(Router, AllowListsHeadWithGetAndOptionsLast) {
+  EXPECT_EQ(allow_header({"GET", "PUT", "PATCH"}), "GET, HEAD, PUT, PATCH, OPTIONS");
+  EXPECT_EQ(allow_header({"POST"}), "POST, OPTIONS");
+  auto m = match_route(route_table(), "HEAD", {"v1", "scenarios", "x"});
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->method, "GET");
+}
+
+TEST(Cursor, SignedRoundTripAndEveryTamperingRefused) {
+  const std::string key(32, 'k'), other(32, 'o');
+  std::string c = encode_cursor(40, "0123456789abcdef", key);
+  auto back = decode_cursor(c, key);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->first, 40u);
+  EXPECT_EQ(back->second, "0123456789abcdef");
+  EXPECT_FALSE(decode_cursor(c, other)) << "another data directory's key";
+  EXPECT_FALSE(decode_cursor(c, "")) << "no key";
+  for (size_t i = 0; i < c.size(); ++i) {  // every single-character change
+    std::string t = c;
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(decode_cursor(t, key)) << "changed at " << i << ": " << t;
+  }
+  EXPECT_FALSE(decode_cursor(c.substr(0, c.find('.')), key)) << "unsigned";
+  EXPECT_FALSE(decode_cursor(c + "A", key));
+  EXPECT_FALSE(decode_cursor(c.substr(0, c.size() - 1), key));
+  // The old unsigned form (base64url of the JSON alone) is refused.
+  EXPECT_FALSE(decode_cursor("eyJvIjo0MCwicSI6IjAxMjM0NTY3ODlhYmNkZWYifQ", key));
+  // Offsets are range-checked: the largest is kept, never wrapped.
+  auto high = decode_cursor(encode_cursor(uint64_t{1} << 40, "f", key), key);
+  ASSERT_TRUE(high);
+  EXPECT_EQ(high->first, kMaxCursorOffset);
+}
+
+TEST(Cursor, KeyIsCreatedOnceAndKeptPrivate) {
+  testing::TempDir dir;
+  std::string path = dir.file("cursor.key");
+  auto first = load_or_create_secret(path);
+  ASSERT_TRUE(first) << first.status().to_string();
+  EXPECT_EQ(first->size(), 32u);
+  auto again = load_or_create_secret(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  testing::write_file(path, "short");
+  EXPECT_EQ(load_or_create_secret(path).status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <xapian.h>
+
 #include "jiebang/core/records.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/search_index.h"
@@ -64,8 +66,8 @@ TEST_F(SearchIndexTest, CatchUpInBatchesAppliesEveryChange) {
   auto index = open_index();
   ASSERT_TRUE(index);
   EXPECT_TRUE(index->writable());
-  EXPECT_EQ(index->applied_seq(), 0);
-  EXPECT_EQ(index->doc_count(RecordKind::kScenario), 0u);
+  EXPECT_EQ(*index->applied_seq(), 0);
+  EXPECT_EQ(*index->doc_count(RecordKind::kScenario), 0u);
 
   int64_t last = *store_->last_seq();
   std::vector<int64_t> applied;
@@ -80,9 +82,9 @@ TEST_F(SearchIndexTest, CatchUpInBatchesAppliesEveryChange) {
   // One commit per batch of 16 changes, each further than the one before.
   EXPECT_EQ(applied.size(), (static_cast<size_t>(last) + 15) / 16);
   for (size_t i = 1; i < applied.size(); ++i) EXPECT_GT(applied[i], applied[i - 1]);
-  EXPECT_EQ(index->applied_seq(), last);
-  EXPECT_EQ(index->doc_count(RecordKind::kScenario), scenario_count_);
-  EXPECT_EQ(index->doc_count(RecordKind::kEnterprise), enterprise_count_);
+  EXPECT_EQ(*index->applied_seq(), last);
+  EXPECT_EQ(*index->doc_count(RecordKind::kScenario), scenario_count_);
+  EXPECT_EQ(*index->doc_count(RecordKind::kEnterprise), enterprise_count_);
 }
 
 TEST_F(SearchIndexTest, CatchUpIsIncremental) {
@@ -101,8 +103,8 @@ TEST_F(SearchIndexTest, CatchUpIsIncremental) {
   auto one = index->catch_up(*store_);
   ASSERT_TRUE(one.is_ok()) << one.status().to_string();
   EXPECT_EQ(one->documents_written, 1u);
-  EXPECT_EQ(index->applied_seq(), *store_->last_seq());
-  EXPECT_EQ(index->doc_count(RecordKind::kScenario), scenario_count_);  // replaced, not added
+  EXPECT_EQ(*index->applied_seq(), *store_->last_seq());
+  EXPECT_EQ(*index->doc_count(RecordKind::kScenario), scenario_count_);  // replaced, not added
 
   SearchFilters awarded;
   awarded.status = "awarded";
@@ -120,8 +122,8 @@ TEST_F(SearchIndexTest, AppliedSeqSurvivesReopen) {
   }
   auto index = open_index();
   ASSERT_TRUE(index);
-  EXPECT_EQ(index->applied_seq(), *store_->last_seq());
-  EXPECT_EQ(index->doc_count(RecordKind::kEnterprise), enterprise_count_);
+  EXPECT_EQ(*index->applied_seq(), *store_->last_seq());
+  EXPECT_EQ(*index->doc_count(RecordKind::kEnterprise), enterprise_count_);
   auto p = index->catch_up(*store_);
   ASSERT_TRUE(p.is_ok());
   EXPECT_EQ(p->documents_written, 0u);
@@ -135,8 +137,8 @@ TEST_F(SearchIndexTest, SecondOpenerIsReadOnly) {
   auto reader = open_index();
   ASSERT_TRUE(reader);
   EXPECT_FALSE(reader->writable());
-  EXPECT_EQ(reader->doc_count(RecordKind::kScenario), scenario_count_);
-  EXPECT_EQ(reader->applied_seq(), writer->applied_seq());
+  EXPECT_EQ(*reader->doc_count(RecordKind::kScenario), scenario_count_);
+  EXPECT_EQ(*reader->applied_seq(), *writer->applied_seq());
   auto c = reader->catch_up(*store_);
   ASSERT_FALSE(c.is_ok());
   EXPECT_EQ(c.status().code(), ErrorCode::kUnavailable);
@@ -163,9 +165,9 @@ TEST_F(SearchIndexTest, RebuildGivesTheSameIndex) {
   auto r = index->rebuild(*store_);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->applied_seq, *store_->last_seq());
-  EXPECT_EQ(index->applied_seq(), *store_->last_seq());
-  EXPECT_EQ(index->doc_count(RecordKind::kScenario), scenario_count_);
-  EXPECT_EQ(index->doc_count(RecordKind::kEnterprise), enterprise_count_);
+  EXPECT_EQ(*index->applied_seq(), *store_->last_seq());
+  EXPECT_EQ(*index->doc_count(RecordKind::kScenario), scenario_count_);
+  EXPECT_EQ(*index->doc_count(RecordKind::kEnterprise), enterprise_count_);
   auto after = index->search_scenarios("智慧医疗", any, 20);
   ASSERT_TRUE(after.is_ok());
   std::vector<std::string> a, b;
@@ -211,6 +213,29 @@ TEST_F(SearchIndexTest, FiltersUseRegionAndIndustryHierarchies) {
 namespace jiebang {
 namespace {
 
+// Regression (issue 16): a damaged applied seq in the metadata made applied_seq() (reached from
+// /healthz) and catch_up() throw std::invalid_argument out of the module. Now each is an error.
+TEST_F(SearchIndexTest, ADamagedAppliedSeqIsAnErrorNotAnException) {
+  load_fixtures();
+  {
+    auto writer = open_index();
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->catch_up(*store_).is_ok());
+  }
+  {
+    Xapian::WritableDatabase db(tmp_.file("index/scenarios"), Xapian::DB_OPEN);
+    db.set_metadata("jiebang.applied_seq", "12x");
+    db.commit();
+  }
+  auto index = open_index();
+  ASSERT_TRUE(index);
+  auto applied = index->applied_seq();
+  ASSERT_FALSE(applied.is_ok());
+  EXPECT_EQ(applied.status().code(), ErrorCode::kInternal);
+  EXPECT_TRUE(index->doc_count(RecordKind::kScenario).is_ok());
+  EXPECT_FALSE(index->catch_up(*store_).is_ok());
+}
+
 TEST_F(SearchIndexTest, UnreadableVersionFileIsReplacedAndReplayedFromTheStore) {
   // A glass database whose version file is garbage: the index is derived, so it is recreated
   // empty with applied seq 0, and the next catch-up replays the whole change log into it.
@@ -218,8 +243,8 @@ TEST_F(SearchIndexTest, UnreadableVersionFileIsReplacedAndReplayedFromTheStore) 
   testing::write_file(tmp_.file("index/scenarios/iamglass"), std::string(64, '\x7f'));
   auto index = SearchIndex::open(tmp_.file("index"), regions_, industries_);
   ASSERT_TRUE(index.is_ok()) << index.status().to_string();
-  EXPECT_EQ((*index)->applied_seq(), 0);
-  EXPECT_EQ((*index)->doc_count(RecordKind::kScenario), 0u);
+  EXPECT_EQ(*(*index)->applied_seq(), 0);
+  EXPECT_EQ(*(*index)->doc_count(RecordKind::kScenario), 0u);
   EXPECT_NE(testing::read_file(tmp_.file("index/scenarios/iamglass")), std::string(64, '\x7f'));
 }
 

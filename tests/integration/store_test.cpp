@@ -1,6 +1,8 @@
 // Store tests on a real SQLite file in a per-test temporary directory.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <sqlite3.h>
 
 #include <barrier>
@@ -94,7 +96,7 @@ TEST(Store, OpenCreatesSchemaWithRecordAndChangeTables) {
   {
     auto store = open_store(path);
     ASSERT_TRUE(store);
-    version = store->schema_version();
+    version = *store->schema_version();
     EXPECT_GE(version, 1);
     EXPECT_EQ(*store->last_seq(), 0);
     EXPECT_EQ(*store->count(RecordKind::kScenario), 0);
@@ -109,7 +111,23 @@ TEST(Store, OpenCreatesSchemaWithRecordAndChangeTables) {
   // Reopening applies nothing new.
   auto again = open_store(path);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->schema_version(), version);
+  EXPECT_EQ(*again->schema_version(), version);
+}
+
+// Regression (issue 16): schema_version() let SQLite's exception out of the module when the file
+// could not be read. Now it is an error.
+TEST(Store, SchemaVersionOfADamagedFileIsAnErrorNotAnException) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->schema_version().is_ok());
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.write(std::string(100, '\x7f').data(), 100);  // the header: no longer an SQLite file
+  }
+  auto version = store->schema_version();
+  EXPECT_FALSE(version.is_ok());
 }
 
 TEST(Store, NewerSchemaVersionRefused) {
@@ -119,7 +137,7 @@ TEST(Store, NewerSchemaVersionRefused) {
   {
     auto store = open_store(path);
     ASSERT_TRUE(store);
-    version = store->schema_version();
+    version = *store->schema_version();
   }
   sql_int(path, "PRAGMA user_version = " + std::to_string(version + 1));
   auto st = Store::open(path);

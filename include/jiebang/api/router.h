@@ -21,6 +21,10 @@ enum class Access {
   kOperator,  ///< operator keys only
 };
 
+/// What body a route takes, which sets its limit (ApiConfig): none (0 bytes), one JSON record
+/// (max_json_body_bytes), or an uploaded list (max_body_bytes).
+enum class Body { kNone, kRecord, kUpload };
+
 /// One route: method, path pattern with {name} parameters, who may call it, what it does.
 struct Route {
   std::string_view method;   ///< "GET" | "POST" | "PUT" | "PATCH"
@@ -28,6 +32,7 @@ struct Route {
   Access access = Access::kAnyKey;
   std::string_view summary;  ///< one line, for logs and docs
   HttpResponse (*handler)(RequestContext&) = nullptr;
+  Body body = Body::kNone;
 };
 
 /// Every route the API serves, in the order of the README's table.
@@ -40,10 +45,14 @@ struct RouteMatch {
   std::vector<std::string_view> allowed;        ///< methods the path supports (for 405 and Allow), when route is null
 };
 
+/// The Allow header of a resource served by `methods` (RFC 9110 §10.2.1): each route method in
+/// table order, HEAD after GET, OPTIONS last: "GET, HEAD, PUT, PATCH, OPTIONS".
+std::string allow_header(const std::vector<std::string_view>& methods);
+
 /// Matches decoded path segments ("/v1/scenarios/x" → {"v1","scenarios","x"}). When several
 /// patterns fit the path, the one with more literal segments wins ("/v1/scenarios/import" over
 /// "/v1/scenarios/{id}"), so a literal path never falls through to a parameter route of another
-/// method. `allowed` is empty when no pattern fits the path (404), else the route is found or it
+/// method. HEAD matches a GET route (RFC 9110 §9.3.2). `allowed` is empty when no pattern fits the path (404), else the route is found or it
 /// lists the methods that would be (405).
 RouteMatch match_route(const std::vector<Route>& routes, std::string_view method,
                        const std::vector<std::string>& segments);

@@ -103,10 +103,16 @@ class SearchIndex {
   /// Records this build's index format on an index that has no documents yet (rebuild() records
   /// it itself). Errors: kUnavailable when read-only, kInternal.
   Status mark_current_format();
-  /// The lower of the two databases' applied seqs.
-  int64_t applied_seq() const;
-  /// Documents in the scenario or enterprise database.
-  uint64_t doc_count(RecordKind kind) const;
+  /// A read-only index moves to the latest commit of its databases (Xapian::Database::reopen),
+  /// dropping what it cached of the older one; a writable index is always current (a no-op).
+  /// Call it between queries, from the thread that owns the handle. Errors: kInternal (Xapian),
+  /// kUnavailable (the databases are gone).
+  Status reopen();
+  /// The lower of the two databases' applied seqs. Errors: kInternal (Xapian; a seq in the
+  /// metadata that is not a number) — never an exception.
+  Result<int64_t> applied_seq() const;
+  /// Documents in the scenario or enterprise database. Errors: kInternal (Xapian) — never an exception.
+  Result<uint64_t> doc_count(RecordKind kind) const;
 
   /// Applies the store's changes after applied_seq() in seq order, committing every
   /// `batch_changes` changes together with the new applied seq (so a crash loses no more than

@@ -34,7 +34,8 @@ struct DigestSchedule {
 };
 
 /// Runs the digest on a Boost.Asio steady timer in a thread of its own. At start and at each due
-/// time it runs the due week unless `is_done` says it is finished; a failed run is retried after
+/// time it runs the due week unless `is_done` says it is finished; a failed run — a Status, or an
+/// exception from `is_done` or `run`, which never reaches the timer's thread — is retried after
 /// `retry_after`. Times come from the injected clock; the timer waits real time.
 class DigestScheduler {
  public:

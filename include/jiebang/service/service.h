@@ -30,6 +30,10 @@ struct ServiceConfig {
   size_t import_batch = 1000;      ///< records per store transaction during import; unit: records
   /// The clock; "today" (Asia/Shanghai) for deadlines comes from it. Default: the system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  /// Open the index read-only and never write it (no catch-up on open; sync_index() is a no-op):
+  /// one of the web API's reader services, each on its own thread. The store is still a normal
+  /// connection (writes through it are the caller's business; readers make none).
+  bool read_only = false;
 };
 
 /// One rejected record of an import.
@@ -172,6 +176,10 @@ class Service {
   Lifecycle& lifecycle();
   /// Applies pending store changes to the index; a no-op when another process owns the index.
   Status sync_index();
+  /// A read-only service (ServiceConfig::read_only, or another process owns the index) moves its
+  /// index handles to the latest commit, so reads see what a writer committed since (store reads
+  /// always see the latest commit). Cheap when nothing changed. Errors: as SearchIndex::reopen.
+  Status refresh();
   /// Imports real Phase III transitions (shared/data/sbir_transitions_hollomancer CSV: firm,
   /// agency, command, prior_sbir, transition_value, year, description, …) as scenarios,
   /// enterprises and matches that went all the way to commercialized, with the contract value.
@@ -187,6 +195,9 @@ class Service {
     bool index_writable = false;
   };
   Result<State> state() const;
+  /// Whether this service writes the index (it holds Xapian's write lock), as decided at open.
+  /// Fixed for the service's life: safe to ask from any thread.
+  bool index_writable() const;
 
   /// Today's date in Asia/Shanghai (UTC+8, no DST) from the configured clock, YYYY-MM-DD.
   std::string today() const;

@@ -136,8 +136,9 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  /// The schema version after migrations (PRAGMA user_version).
-  int schema_version() const;
+  /// The schema version after migrations (PRAGMA user_version). Errors: as any read
+  /// (kUnavailable, kInternal: the file is damaged or gone) — never an exception.
+  Result<int> schema_version() const;
 
   /// Upserts scenarios by id in one transaction. Per record: kInserted / kUpdated (and a change
   /// row) or kUnchanged (stored form identical: no change row). A scenario whose id is already

@@ -28,9 +28,20 @@ struct WebConfig {
 /// Chinese first (`lang` cookie switches to English); every text is HTML-escaped.
 class Pages : public api::PageHandler {
  public:
+  /// Bytes a multipart envelope may add to an imported file (boundaries, part headers, the
+  /// CSRF field): the /import form takes ApiConfig::max_body_bytes plus this. unit: bytes.
+  static constexpr size_t kMultipartSlack = 64 * 1024;
+  /// The sign-in form's body limit (a key and a CSRF-free form; no session yet). unit: bytes.
+  static constexpr size_t kSigninBodyBytes = 4 * 1024;
+
   explicit Pages(WebConfig config = {});
   bool owns(std::string_view path) const override;
-  api::HttpResponse handle(const api::HttpRequest& request, api::Api& api) override;
+  /// POST only: /import max_body_bytes + kMultipartSlack, /signin kSigninBodyBytes, other forms
+  /// max_json_body_bytes; GET and HEAD 0.
+  size_t body_limit(std::string_view method, std::string_view path, const api::ApiConfig& config) const override;
+  /// Every POST but /signin needs a live session.
+  bool needs_session(std::string_view method, std::string_view path) const override;
+  api::HttpResponse handle(const api::HttpRequest& request, api::Api& api, Service& service) override;
 
  private:
   WebConfig config_;

@@ -1,6 +1,8 @@
 // The digest schedule (weekday + time, Asia/Shanghai) and the timer that runs it.
 #include <atomic>
 #include <chrono>
+#include <new>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -103,6 +105,29 @@ TEST(DigestScheduler, RetriesAFailedRun) {
   EXPECT_TRUE(eventually([&] { return runs.load() == 2; }));
   scheduler.stop();
   EXPECT_EQ(runs.load(), 2);
+}
+
+// Regression (issue 16): an exception from the check or the run escaped onto the timer's
+// io_context thread and ended the process. Now it is a failed run, retried.
+TEST(DigestScheduler, AThrowingCheckOrRunIsRetriedNotFatal) {
+  auto now = std::chrono::system_clock::time_point(utc(2026, 11, 23, 2));
+  std::atomic<int> checks{0}, runs{0};
+  DigestScheduler scheduler(
+      *DigestSchedule::parse("mon 09:00"), [now] { return now; },
+      [&](const IsoWeek&) -> bool {
+        if (++checks == 1) throw std::runtime_error("database is locked");
+        return runs.load() >= 2;
+      },
+      [&](const IsoWeek&) -> Status {
+        if (++runs == 1) throw std::bad_alloc();
+        return Status::ok();
+      },
+      std::chrono::seconds(1));
+  scheduler.start();
+  EXPECT_TRUE(eventually([&] { return runs.load() == 2; }));
+  scheduler.stop();
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_GE(checks.load(), 3);
 }
 
 }  // namespace
