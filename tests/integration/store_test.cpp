@@ -114,22 +114,6 @@ TEST(Store, OpenCreatesSchemaWithRecordAndChangeTables) {
   EXPECT_EQ(*again->schema_version(), version);
 }
 
-// Regression (issue 16): schema_version() let SQLite's exception out of the module when the file
-// could not be read. Now it is an error.
-TEST(Store, SchemaVersionOfADamagedFileIsAnErrorNotAnException) {
-  TempDir tmp;
-  std::string path = tmp.file("jiebang.sqlite3");
-  auto store = open_store(path);
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(store->schema_version().is_ok());
-  {
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.write(std::string(100, '\x7f').data(), 100);  // the header: no longer an SQLite file
-  }
-  auto version = store->schema_version();
-  EXPECT_FALSE(version.is_ok());
-}
-
 TEST(Store, NewerSchemaVersionRefused) {
   TempDir tmp;
   std::string path = tmp.file("jiebang.sqlite3");
