@@ -3,6 +3,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -239,22 +240,26 @@ inline int free_port() {
 }
 
 /// Starts `jiebang <args>` with stderr to `log`; returns the child's pid. `max_fds` > 0 lowers
-/// the child's open-file limit (RLIMIT_NOFILE) first.
+/// the child's open-file limit (RLIMIT_NOFILE) first. Everything is prepared before fork(): the
+/// child of this multi-threaded process calls only async-signal-safe functions (open, dup2,
+/// close_range, setrlimit, execv) — a malloc or stdio lock held by another thread at the fork
+/// would hang it — and it keeps only stdin, stdout and stderr (the log) open.
 inline pid_t spawn_jiebang(const std::vector<std::string>& args, const std::string& log, rlim_t max_fds = 0) {
+  std::vector<std::string> copy = args;
+  std::string binary = JIEBANG_BINARY;
+  std::vector<char*> argv;
+  argv.push_back(binary.data());
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  rlimit limit{max_fds, max_fds};
   pid_t pid = fork();
   if (pid == 0) {
-    if (max_fds > 0) {
-      rlimit limit{max_fds, max_fds};
-      setrlimit(RLIMIT_NOFILE, &limit);
-    }
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    std::string binary = JIEBANG_BINARY;
-    argv.push_back(binary.data());
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    FILE* f = std::freopen(log.c_str(), "w", stderr);
-    (void)f;
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ::dup2(fd, STDERR_FILENO) < 0) _exit(126);
+    // The test's own sockets and files are not the server's: without this a server under a low
+    // RLIMIT_NOFILE cannot even load its shared libraries (EMFILE).
+    ::close_range(3, ~0U, 0);
+    if (max_fds > 0) setrlimit(RLIMIT_NOFILE, &limit);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
@@ -295,8 +300,10 @@ struct TestServer {
 
   /// `prepare` runs on the service after the keys are made and before the server starts (the
   /// service is the server's alone once it runs).
+  /// `pages`, when given, are served beside the API (as `jiebang serve` does).
   explicit TestServer(bool with_fixtures = true, api::ApiConfig config = {},
-                      const std::function<void(Service&)>& prepare = {}) {
+                      const std::function<void(Service&)>& prepare = {},
+                      std::shared_ptr<api::PageHandler> pages = nullptr) {
     ServiceConfig sc;
     sc.data_dir = dir.file("data");
     sc.index_dir = index_dir();
@@ -320,7 +327,7 @@ struct TestServer {
     for (int attempt = 0; attempt < 10 && !server; ++attempt) {
       port = free_port();
       config.listen = "127.0.0.1:" + std::to_string(port);
-      auto s = api::ApiServer::start(*service, config);
+      auto s = api::ApiServer::start(*service, config, pages);
       if (s) server = std::move(*s);
     }
     if (!server) throw std::runtime_error("could not start the API server on a free loopback port");

@@ -41,7 +41,7 @@ class FrontApi : public SharedServerTest<FrontApi> {};
 // answered within 1 s while the 200 are open.
 TEST(FrontFlood, UnauthenticatedUploadsAre401BeforeTheirBodiesAndCostNoMemory) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir()};
+  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> args = globals;
     args.insert(args.end(), more.begin(), more.end());

@@ -410,20 +410,8 @@ TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
 
   int port = free_port();
   std::vector<std::string> args = with({"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
-  pid_t pid = fork();
+  pid_t pid = spawn_jiebang(args, dir.file("serve.log"));
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string binary = JIEBANG_BINARY;
-    argv.push_back(binary.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::string log = dir.file("serve.log");
-    FILE* f = std::freopen(log.c_str(), "w", stderr);
-    (void)f;
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
   HttpClient http(port);
   int health = 0;
   for (int i = 0; i < 200 && health != 200; ++i) {

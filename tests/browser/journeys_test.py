@@ -19,6 +19,8 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ARGS = None
@@ -117,7 +119,8 @@ class Journeys(unittest.TestCase):
 
     def wait(self, b, condition, what, timeout=20):
         try:
-            return WebDriverWait(b, timeout).until(condition, message=what)
+            # An element found on the page being left goes stale when the next one loads: try again.
+            return WebDriverWait(b, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition, message=what)
         except Exception:
             print(f"\n--- page at {b.current_url} while waiting for: {what}\n{b.find_element(By.TAG_NAME, 'body').text[:2000]}")
             raise
@@ -162,7 +165,10 @@ class Journeys(unittest.TestCase):
             b.find_element(By.ID, "evidence").send_keys(evidence)
         if value:
             b.find_element(By.ID, "contract_value").send_keys(value)
+        before = b.find_element(By.ID, "stage")
         b.find_element(By.CSS_SELECTOR, "form[action$='/move'] button").click()
+        # The match page answers the move with itself: wait for the new one, not the one left.
+        self.wait(b, EC.staleness_of(before), "the match page reloaded after the move")
         self.wait(b, lambda d: d.find_element(By.ID, "stage").text != "", "stage shown")
 
     def test_1_whole_loop(self):

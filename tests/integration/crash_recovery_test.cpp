@@ -57,9 +57,10 @@ std::vector<std::pair<std::string, std::string>> write_scenarios(const std::stri
 }
 
 pid_t spawn_import(const std::string& data_dir, const std::string& file) {
+  // Built before fork(): the child calls async-signal-safe functions only.
+  std::string index_dir = std::string(JIEBANG_SOURCE_DIR) + "/index";
   pid_t pid = fork();
   if (pid == 0) {
-    std::string index_dir = std::string(JIEBANG_SOURCE_DIR) + "/index";
     execl(JIEBANG_BINARY, JIEBANG_BINARY, "--data-dir", data_dir.c_str(), "--index-dir", index_dir.c_str(), "--create", "import",
           "scenarios", file.c_str(), static_cast<char*>(nullptr));
     _exit(127);

@@ -456,11 +456,12 @@ pid_t spawn_digest(const std::string& data_dir, const std::string& out, const st
   std::vector<std::string> args = {JIEBANG_BINARY, "--data-dir", data_dir, "--index-dir", testing::index_dir(),
                                    "digest",       "--week",     "2026-W48", "--out", out};
   args.insert(args.end(), extra.begin(), extra.end());
+  // Built before fork(): the child calls async-signal-safe functions only.
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);

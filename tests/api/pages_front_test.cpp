@@ -1,0 +1,181 @@
+// Black-box tests of the pages behind the strict front: page paths reach the pages (not the JSON
+// router's 404/405), page GETs run on the read pool and see every answered write, page forms
+// without a live session are turned away from their head (before the body), the import form
+// takes a list as large as the API's import, and the session cookie authorises API reads only.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "api_test_util.h"
+#include "jiebang/web/pages.h"
+
+namespace jiebang::testing {
+namespace {
+
+using nlohmann::json;
+
+/// Imports are capped at 64 KiB here so that a list at the limit is quick to send and import.
+api::ApiConfig small_limits() {
+  api::ApiConfig c;
+  c.max_body_bytes = 64 * 1024;
+  c.max_json_body_bytes = 16 * 1024;
+  return c;
+}
+
+class PagesFront : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env_ = new TestServer(true, small_limits(), {}, std::make_shared<web::Pages>());
+  }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  static TestServer& env() { return *env_; }
+  static HttpClient http() { return env_->client(); }
+
+  /// Signs in with `key` through the form; returns the session cookie's value ("" on failure).
+  static std::string sign_in(const std::string& key) {
+    auto r = http().request("POST", "/signin", "", "key=" + url_encode(key), "application/x-www-form-urlencoded");
+    std::smatch m;
+    std::string cookie = r.header("set-cookie");
+    if (r.status != 303 || !std::regex_search(cookie, m, std::regex("jb_session=([^;]+)"))) return "";
+    return m[1];
+  }
+  /// The CSRF token of the signed-in desk page.
+  static std::string csrf(const std::string& session) {
+    auto r = http().request("GET", "/me", "", "", "", {"Cookie: jb_session=" + session});
+    std::smatch m;
+    if (!std::regex_search(r.body, m, std::regex("name=\"csrf\" value=\"([^\"]+)\""))) return "";
+    return m[1];
+  }
+
+ private:
+  inline static TestServer* env_ = nullptr;
+};
+
+TEST_F(PagesFront, PagePathsAreServedByThePagesWithTheirOwnMethods) {
+  auto search = http().get("/scenarios?q=" + url_encode("巡检"));
+  EXPECT_EQ(search.status, 200);
+  EXPECT_NE(search.header("content-type").find("text/html"), std::string::npos);
+  auto root = http().get("/");
+  EXPECT_EQ(root.status, 303);
+  EXPECT_EQ(root.header("location"), "/scenarios");
+  EXPECT_EQ(http().get("/scenarios/hz-2026-03-001").status, 200);
+  EXPECT_EQ(http().get("/assets/app.css").status, 200);
+  auto lang = http().get("/lang/en?next=/scenarios");
+  EXPECT_EQ(lang.status, 303);
+  EXPECT_NE(lang.header("set-cookie").find("lang=en"), std::string::npos);
+
+  auto head = http().request("HEAD", "/scenarios");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  auto options = http().request("OPTIONS", "/scenarios");
+  EXPECT_EQ(options.status, 204);
+  EXPECT_EQ(options.header("allow"), "GET, HEAD, POST, OPTIONS");
+  for (const char* method : {"PUT", "PATCH", "DELETE", "TRACE"}) {
+    auto r = http().request(method, "/scenarios");
+    EXPECT_EQ(r.status, 405) << method;
+    EXPECT_EQ(r.header("allow"), "GET, HEAD, POST, OPTIONS") << method;
+  }
+  EXPECT_EQ(http().request("BREW", "/scenarios").status, 501);
+  // The API's own paths stay the API's.
+  EXPECT_EQ(http().get("/v1/nothing").status, 404);
+  EXPECT_EQ(http().get("/healthz").status, 200);
+}
+
+TEST_F(PagesFront, FormsWithoutALiveSessionAreTurnedAwayFromTheirHead) {
+  const size_t eight_mb = 8u << 20;
+  for (const std::string cookie : {"", "Cookie: jb_session=js_forged\r\n"}) {
+    Socket s(env().port);
+    HttpReply r = upload_while_reading(
+        s,
+        "POST /import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n" + cookie +
+            "Content-Length: " + std::to_string(eight_mb) + "\r\n\r\n",
+        eight_mb);
+    EXPECT_EQ(r.status, 303) << cookie;
+    EXPECT_EQ(r.header("location"), "/signin") << cookie;
+  }
+  // The sign-in form itself needs no session, and is small.
+  auto big = http().request("POST", "/signin", "", std::string(8 * 1024, 'a'), "application/x-www-form-urlencoded");
+  EXPECT_EQ(big.status, 413);
+}
+
+TEST_F(PagesFront, SessionCookieAuthorisesApiReadsButNeverApiWrites) {
+  std::string session = sign_in(env().enterprise_key);
+  ASSERT_FALSE(session.empty());
+  std::string cookie = "Cookie: theme=dark; jb_session=" + session;
+  EXPECT_EQ(http().request("GET", "/v1/matches", "", "", "", {cookie}).status, 200);
+  json apply = {{"scenario_id", "hz-2026-03-001"}, {"enterprise_id", env().enterprise_id}};
+  auto write = http().request("POST", "/v1/matches", "", apply.dump(), "application/json", {cookie});
+  EXPECT_EQ(write.status, 401) << write.body;
+  EXPECT_EQ(http().request("GET", "/v1/matches", "", "", "", {"Cookie: jb_session=js_forged"}).status, 401);
+  // Operator-only routes stay operator-only through a session.
+  EXPECT_EQ(http().request("GET", "/v1/gaps", "", "", "", {cookie}).status, 403);
+}
+
+TEST_F(PagesFront, PageReadsOnTheReadPoolSeeTheWritesOfTheirForms) {
+  std::string session = sign_in(env().enterprise_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  ASSERT_FALSE(token.empty());
+  std::string cookie = "Cookie: jb_session=" + session;
+  // A page read right after each answered write sees it (the reader reopens its index handles).
+  for (const char* scenario : {"hz-2026-03-002", "hz-2026-03-003"}) {
+    auto applied = http().request("POST", "/apply", "",
+                                  "csrf=" + url_encode(token) + "&scenario_id=" + scenario + "&note=x",
+                                  "application/x-www-form-urlencoded", {cookie});
+    ASSERT_EQ(applied.status, 303) << applied.body;
+    std::string match = applied.header("location");
+    ASSERT_TRUE(match.starts_with("/matches/")) << match;
+    auto page = http().request("GET", match, "", "", "", {cookie});
+    EXPECT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find(scenario), std::string::npos);
+    auto desk = http().request("GET", "/me", "", "", "", {cookie});
+    EXPECT_NE(desk.body.find(match.substr(9)), std::string::npos) << "the desk lists the new match";
+  }
+  // A form without the session's CSRF token, or from another origin, is refused.
+  EXPECT_EQ(http().request("POST", "/apply", "", "csrf=wrong&scenario_id=hz-2026-03-004",
+                           "application/x-www-form-urlencoded", {cookie}).status, 403);
+  EXPECT_EQ(http().request("POST", "/apply", "", "csrf=" + url_encode(token) + "&scenario_id=hz-2026-03-004",
+                           "application/x-www-form-urlencoded", {cookie, "Origin: http://evil.example"}).status, 403);
+}
+
+TEST_F(PagesFront, ImportFormTakesAListAsLargeAsTheApisImport) {
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  ASSERT_FALSE(token.empty());
+  json record = scenario("pf-import-1", "页面导入的场景", kFixturePublisher);
+  const size_t limit = small_limits().max_body_bytes;
+  // One record, then blank lines up to the API's import limit exactly: the file alone is that large.
+  std::string file = record.dump() + "\n";
+  file += std::string(limit - file.size(), '\n');
+  auto form = [&](const std::string& content) {
+    return "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token +
+           "\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.jsonl\"\r\n"
+           "Content-Type: application/octet-stream\r\n\r\n" + content + "\r\n--b--\r\n";
+  };
+  auto r = http().request("POST", "/import", "", form(file), "multipart/form-data; boundary=b",
+                          {"Cookie: jb_session=" + session});
+  EXPECT_EQ(r.status, 200) << r.body.substr(0, 500);
+  EXPECT_NE(r.body.find("import-summary"), std::string::npos) << r.body.substr(0, 500);
+  EXPECT_EQ(http().get("/v1/scenarios/pf-import-1", env().publisher_key).status, 200);
+  // Past the import limit and the envelope's allowance: 413 from the head.
+  std::string huge(limit + web::Pages::kMultipartSlack + 1, '\n');
+  auto over = http().request("POST", "/import", "", huge, "multipart/form-data; boundary=b",
+                             {"Cookie: jb_session=" + session});
+  EXPECT_EQ(over.status, 413);
+}
+
+TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
+  auto r = http().get("/v1/gaps?threshold=0.9", env().operator_key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().contains("groups"));
+  EXPECT_EQ(http().get("/v1/gaps", env().publisher_key).status, 403);
+  EXPECT_EQ(http().get("/v1/gaps").status, 401);
+}
+
+}  // namespace
+}  // namespace jiebang::testing
