@@ -230,6 +230,17 @@ Result<RestoreReport> restore_data_dir(const std::string& src_dir, ServiceConfig
           "{}: data directory not empty; restore into a new or empty directory, or add --force to replace its store "
           "and index",
           data_dir));
+    // Never replaced under a running server: a process that owns the index (jiebang serve) is in the way.
+    if (fs::exists(fs::path(data_dir) / "index", ec)) {
+      auto existing = Service::open(config);
+      if (existing) {
+        auto state = (*existing)->state();
+        if (state && !state->index_writable)
+          return Status::conflict(fmt::format(
+              "{}: in use: another process (jiebang serve?) holds its index; stop it before restoring over it",
+              data_dir));
+      }
+    }
     for (const char* name : {"jiebang.sqlite3", "jiebang.sqlite3-wal", "jiebang.sqlite3-shm", "jiebang.sqlite3-journal"})
       fs::remove(fs::path(data_dir) / name, ec);
     fs::remove_all(fs::path(data_dir) / "index", ec);

@@ -228,7 +228,11 @@ TEST(BackupRestore, ABackupTakenUnderWritesRestoresOneMomentWhole) {
   const int before = acknowledged;
   auto b = run_cli(dir, {"--data-dir", source, "backup", backup, "--json"});
   const int after = acknowledged;
-  bool more = wait_for(after + 2);  // writes go on after the backup too
+  // Restoring over the served directory is refused even with --force, and leaves it serving.
+  auto over = run_cli(dir, {"--data-dir", source, "--index-dir", index_dir(), "restore", backup, "--force"});
+  EXPECT_EQ(over.exit_code, 1);
+  EXPECT_NE(over.err.find(source + ": in use"), std::string::npos) << over.err;
+  bool more = wait_for(acknowledged + 2);  // writes go on after the backup too
   stop = true;
   writer.join();
   EXPECT_EQ(stop_with_sigterm(server), 0) << read_file(dir.file("serve.log"));

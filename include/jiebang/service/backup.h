@@ -63,7 +63,8 @@ struct RestoreReport {
 /// Do not restore under a running server. Errors (messages name the path and the reason):
 /// kNotFound (no manifest or store file: not a backup or an unfinished one), kInvalidArgument
 /// (a malformed manifest; a store file whose size or SHA-256 differs from the manifest: truncated
-/// or corrupted), kConflict (a non-empty data directory without `force`), kInternal (row counts
+/// or corrupted), kConflict (a non-empty data directory without `force`; with `force`, one whose
+/// index another process holds, e.g. a running `jiebang serve`), kInternal (row counts
 /// differ from the manifest; a schema newer than this jiebang), kUnavailable (cannot write).
 Result<RestoreReport> restore_data_dir(const std::string& src_dir, ServiceConfig config, bool force,
                                        const ProgressFn& progress = {});
