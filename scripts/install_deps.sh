@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libxapian-dev libsqlitecpp-dev libsqlite3-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libicu-dev libopencc-dev libopencc-data libcsv-dev libboost-dev libzip-dev libpugixml-dev
+  libspdlog-dev  # the structured log
   libgtest-dev libgmock-dev libxlsxwriter-dev  # tests only: libxlsxwriter writes the .xlsx test workbooks
   libtomlplusplus-dev  # the configuration file (TOML)
   libcpprest-dev libssl-dev  # the web API: cpprestsdk's http_listener; OpenSSL for key hashing (SHA-256) and RAND_bytes

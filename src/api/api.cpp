@@ -11,6 +11,7 @@
 #include "context.h"
 #include "idempotency.h"
 #include "jiebang/api/router.h"
+#include "jiebang/core/log.h"
 
 namespace jiebang::api {
 namespace {
@@ -327,7 +328,7 @@ struct Api::Impl {
         out.answer = e.problem().response();
         return out;
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "jiebang serve: checking the credentials of %s: %s\n", out.route.c_str(), e.what());
+        log_event(LogLevel::kError, "credentials_check_failed", {{"route", out.route}, {"error", e.what()}});
         out.answer = make_problem(503, "the credentials could not be checked; retry shortly").response();
         return out;
       }
@@ -419,14 +420,14 @@ struct Api::Impl {
     } catch (const nlohmann::json::exception& e) {
       // A handler read a value of the wrong type that validation let through: the caller's input.
       // The library's text ("[json.exception.type_error.302] …") is for the log, not the caller.
-      std::fprintf(stderr, "jiebang serve: %s %s: %s\n", std::string(method_label(request.method)).c_str(),
-                   request.target.substr(0, 200).c_str(), e.what());
+      log_event(LogLevel::kWarn, "json_value_refused",
+                {{"method", method_label(request.method)}, {"target", std::string_view(request.target).substr(0, 256)}, {"error", e.what()}});
       return make_problem(400, "a value in the request has the wrong type or is out of range").response();
     } catch (const std::bad_alloc&) {
       return make_problem(503, "out of memory while handling the request").response();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "jiebang serve: %s %s: unexpected error: %s\n",
-                   std::string(method_label(request.method)).c_str(), request.target.substr(0, 200).c_str(), e.what());
+      log_event(LogLevel::kError, "unexpected_error",
+                {{"method", method_label(request.method)}, {"target", std::string_view(request.target).substr(0, 256)}, {"error", e.what()}});
       return make_problem(500, "internal error; the server log has the details").response();
     }
   }
@@ -440,8 +441,8 @@ Api::Api(Service& service, ApiConfig config) : impl_(std::make_unique<Impl>(serv
     impl_->cursor_key = std::move(*key);
   } else {
     // Cursors then last as long as this process (a restart makes older ones 400).
-    std::fprintf(stderr, "jiebang serve: %s; cursors are signed with a key of this process only\n",
-                 key.status().to_string().c_str());
+    log_event(LogLevel::kWarn, "cursor_key_unavailable",
+              {{"error", key.status().to_string()}, {"effect", "cursors are signed with a key of this process only"}});
     unsigned char random[32];
     if (RAND_bytes(random, sizeof random) == 1) impl_->cursor_key.assign(reinterpret_cast<char*>(random), sizeof random);
     // else no key: every cursor is refused (decode_cursor), the first page still works.
@@ -499,7 +500,7 @@ HeadCheck Api::route_head(const HttpRequest& head) const {
   } catch (const std::exception& e) {
     HeadCheck out;
     out.answer = make_problem(500, "internal error; the server log has the details").response();
-    std::fprintf(stderr, "jiebang serve: checking a request head: %s\n", e.what());
+    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
     return out;
   }
 }
@@ -513,7 +514,7 @@ HeadCheck Api::precheck(const HttpRequest& head) const {
   } catch (const std::exception& e) {
     HeadCheck out;
     out.answer = make_problem(500, "internal error; the server log has the details").response();
-    std::fprintf(stderr, "jiebang serve: checking a request head: %s\n", e.what());
+    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
     return out;
   }
 }
@@ -524,7 +525,7 @@ HeadCheck Api::check_head(const HttpRequest& head) const {
   } catch (const std::exception& e) {
     HeadCheck out;
     out.answer = make_problem(500, "internal error; the server log has the details").response();
-    std::fprintf(stderr, "jiebang serve: checking a request head: %s\n", e.what());
+    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
     return out;
   }
 }
@@ -539,6 +540,10 @@ HttpResponse Api::handle_as(const HttpRequest& request, const Caller& as, Servic
 }
 
 HttpResponse Api::handle_checked(const HttpRequest& request, Service& service, const Caller* as) {
+  // The front (http_guard.cpp) gives every request an X-Request-Id; what is logged while it is
+  // handled carries it.
+  auto id = request.headers.get("X-Request-Id");
+  LogRequestScope log_scope(id ? *id : std::string_view());
   std::string route = "unmatched";
   HttpResponse response = Impl::guarded(request, [&] { return impl_->dispatch(request, service, route, as); });
   // A page names its own route ("page /scenarios"); the API's routes are named here.

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "jiebang/api/problem.h"
+#include "jiebang/core/log.h"
 
 namespace jiebang::api {
 namespace {
@@ -32,6 +33,24 @@ using Clock = std::chrono::steady_clock;
 /// answer before the client reads it.
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 64u << 20;  ///< at most this much is read and dropped while lingering
+/// The longest request target written to the log; unit: bytes (a longer one is cut, marked "…").
+constexpr size_t kLoggedTargetBytes = 256;
+/// A problem body larger than this is answered without the request id added (problems are small).
+constexpr size_t kMaxStampedProblemBytes = 64 * 1024;
+
+/// Puts the request id in the answer: the X-Request-Id header, and a `request_id` member in an
+/// RFC 9457 problem body (application/problem+json), so a user can quote it and an operator can
+/// find the log line. A body that is not a JSON object is left as it is.
+template <class Fields>
+void stamp_request_id(http::response<http::string_body, Fields>& out, const std::string& id) {
+  out.set("X-Request-Id", id);
+  auto type = out[http::field::content_type];
+  if (!type.starts_with("application/problem+json") || out.body().size() > kMaxStampedProblemBytes) return;
+  auto body = nlohmann::json::parse(out.body(), nullptr, false);
+  if (!body.is_object()) return;
+  body["request_id"] = id;
+  out.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct Shared {
   GuardLimits limits;
@@ -49,7 +68,11 @@ class Session : public std::enable_shared_from_this<Session> {
       : client_(std::move(socket)),
         upstream_(client_.get_executor()),
         shared_(std::move(shared)),
-        deadline_(client_.get_executor()) {}
+        deadline_(client_.get_executor()) {
+    beast::error_code ec;
+    auto peer = client_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = peer.address().to_string();
+  }
 
   void run() { read_head(); }
 
@@ -76,6 +99,30 @@ class Session : public std::enable_shared_from_this<Session> {
   bool counted_ = false;  ///< this request is in Shared::in_flight
   size_t lingered_ = 0;
   std::vector<char> drop_;
+  std::string peer_ = "-";  ///< the client's address, for the log
+  std::string request_id_;  ///< this request's id (request_id_for); empty before a head is read
+  std::string target_;      ///< this request's target, cut to kLoggedTargetBytes, for the log
+
+  /// The request id, made now for a request refused before its head was read.
+  const std::string& request_id() {
+    if (request_id_.empty()) request_id_ = request_id_for("");
+    return request_id_;
+  }
+
+  /// The request's log line: one per answered request, warn for a server-side failure (5xx).
+  void log_request(int status, size_t bytes) {
+    double ms = start_ == Clock::time_point{} ? 0 : std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+    std::string status_text = std::to_string(status), ms_text = fmt::format("{:.1f}", ms), bytes_text = std::to_string(bytes);
+    log_event(status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request",
+              {{"request_id", request_id()},
+               {"client", peer_},
+               {"method", method_.empty() ? std::string_view("-") : std::string_view(method_)},
+               {"target", target_.empty() ? std::string_view("-") : std::string_view(target_)},
+               {"route", route_},
+               {"status", status_text},
+               {"bytes", bytes_text},
+               {"ms", ms_text}});
+  }
 
   const GuardLimits& limits() const { return shared_->limits; }
 
@@ -92,6 +139,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     body_limit_ = limits().max_body_bytes;
     start_ = {};
+    method_.clear();
+    request_id_.clear();
+    target_.clear();
     client_.expires_after(limits().idle_timeout);
     http::async_read_header(client_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_head(ec); });
@@ -109,6 +159,10 @@ class Session : public std::enable_shared_from_this<Session> {
     start_ = Clock::now();
     const auto& head = parser_->get();
     method_ = std::string(head.method_string());
+    auto sent_id = head["X-Request-Id"];
+    request_id_ = request_id_for(std::string_view(sent_id.data(), sent_id.size()));
+    target_ = std::string(head.target().substr(0, kLoggedTargetBytes));
+    if (head.target().size() > kLoggedTargetBytes) target_ += "…";
     if (auto te = head.find(http::field::transfer_encoding); te != head.end() && !beast::iequals(te->value(), "chunked"))
       return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not supported (only chunked)",
                                      std::string(te->value())), false);
@@ -166,6 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.erase(http::field::transfer_encoding);
     request_.erase(http::field::expect);
     request_.content_length(request_.body().size());
+    request_.set("X-Request-Id", request_id_);  // the service logs with it
     retried_ = false;
     shared_->in_flight.fetch_add(1);
     counted_ = true;
@@ -229,6 +284,9 @@ class Session : public std::enable_shared_from_this<Session> {
       response_.prepare_payload();
     }
     response_.keep_alive(!close);
+    stamp_request_id(response_, request_id());
+    if (request_.method() != http::verb::head) response_.prepare_payload();
+    log_request(response_.result_int(), response_.body().size());
     client_.expires_after(limits().request_timeout);  // a client that does not read its answer
     http::async_write(client_, response_, [self = shared_from_this(), close](beast::error_code ec, size_t) {
       self->done_in_flight();
@@ -258,8 +316,10 @@ class Session : public std::enable_shared_from_this<Session> {
     out->set("X-Content-Type-Options", "nosniff");
     out->keep_alive(keep);
     out->body() = std::move(r.body);
+    stamp_request_id(*out, request_id());
     out->prepare_payload();
     if (method_ == "HEAD") out->body().clear();  // the length of the GET answer, no body (RFC 9110 §9.3.2)
+    log_request(status, out->body().size());
     done_in_flight();
     double seconds = start_ == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start_).count();
     if (shared_->record) shared_->record(status, method_.empty() ? "-" : method_, route_, seconds);

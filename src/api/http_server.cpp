@@ -1,6 +1,7 @@
 // The one adapter between cpprestsdk's http_listener and the transport-neutral Api: limits that
 // cpprestsdk lacks (body size, deadline), asynchronous body reading, the single service thread.
 #include "jiebang/api/server.h"
+#include "jiebang/core/log.h"
 
 #include <atomic>
 #include <chrono>
@@ -263,7 +264,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
   HttpResponse read(const HttpRequest& request, Reader& reader) {
     for (int attempt = 0;; ++attempt) {
       if (Status st = reader.service->refresh(); !st)
-        std::fprintf(stderr, "jiebang serve: reopening the index: %s\n", st.to_string().c_str());
+        log_event(LogLevel::kWarn, "index_reopen_failed", {{"error", st.to_string()}});
       reader.seen = write_generation.load();
       HttpResponse response = api.handle(request, *reader.service);
       if (response.status < 500 || response.status == 503 || attempt >= 2) return response;
@@ -358,7 +359,7 @@ void ApiServer::stop() {
     try {
       impl_->listener->close().wait();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "jiebang serve: closing the listener: %s\n", e.what());
+      log_event(LogLevel::kWarn, "listener_close_failed", {{"error", e.what()}});
     }
   });
 }

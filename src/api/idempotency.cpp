@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "jiebang/api/problem.h"
+#include "jiebang/core/log.h"
 
 namespace jiebang::api {
 namespace {
@@ -108,7 +109,7 @@ HttpResponse IdempotencyStore::run(const std::string& caller, const std::string&
       return stored;
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "jiebang serve: idempotency keys: %s; the request runs without one\n", e.what());
+    log_event(LogLevel::kWarn, "idempotency_unavailable", {{"error", e.what()}, {"effect", "the request runs without its key"}});
     return work();
   }
   HttpResponse answer = work();
@@ -126,7 +127,7 @@ HttpResponse IdempotencyStore::run(const std::string& caller, const std::string&
     ins.bind(7, now);
     ins.exec();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "jiebang serve: keeping an idempotent answer: %s\n", e.what());
+    log_event(LogLevel::kWarn, "idempotency_keep_failed", {{"error", e.what()}});
   }
   return answer;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "context.h"
+#include "jiebang/core/log.h"
 
 namespace jiebang::api {
 namespace {
@@ -147,7 +148,7 @@ HttpResponse post_match_event(RequestContext& ctx) {
   // The move is committed; a validation or commercialisation changes the enterprise's track
   // record, which ranking reads from the index.
   if (Status st = ctx.service.sync_index(); !st)
-    std::fprintf(stderr, "jiebang serve: index catch-up after moving %s: %s\n", id.c_str(), st.to_string().c_str());
+    log_event(LogLevel::kWarn, "index_catch_up_failed", {{"after", "match move"}, {"match", id}, {"error", st.to_string()}});
   return HttpResponse::json(200, match_json(*moved, p.role));
 }
 

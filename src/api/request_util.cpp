@@ -19,6 +19,7 @@
 
 #include "context.h"
 #include "jiebang/core/limits.h"
+#include "jiebang/core/log.h"
 
 namespace jiebang::api {
 namespace {
@@ -132,7 +133,7 @@ void throw_problem(Problem p) { throw ProblemException(std::move(p)); }
 
 void throw_status(const Status& st) {
   if (st.code() == ErrorCode::kInternal || st.code() == ErrorCode::kUnavailable)
-    std::fprintf(stderr, "jiebang serve: %s\n", st.to_string().c_str());
+    log_event(st.code() == ErrorCode::kInternal ? LogLevel::kError : LogLevel::kWarn, "service_error", {{"error", st.to_string()}});
   throw ProblemException(problem_from_status(st));
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "jiebang/api/server.h"
+#include "jiebang/core/log.h"
 #include "jiebang/web/pages.h"
 #include "jiebang/service/digest_scheduler.h"
 
@@ -135,6 +136,13 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   digest.off = !cfg.boolean("digest.in_serve");
   digest.out = cfg.str("digest.out");
   digest.base_url = cfg.str("digest.base_url");
+  static std::string log_level;
+  log_level = cfg.str("serve.log_level");
+  serve->add_option("--log-level", log_level,
+                    "Lowest level of the request log on stderr (logfmt lines: one per request with its "
+                    "X-Request-Id, plus warnings and errors): debug, info, warn, error or off "
+                    "(default info; serve.log_level in the configuration)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   serve->add_option("--digest-at", digest.at,
                     "When the weekly digest runs, Asia/Shanghai: weekday and HH:MM (default \"mon 09:00\"); at start-up "
                     "a digest due this week and not yet done runs at once");
@@ -165,6 +173,11 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     if (!digest.base_url.empty()) settings.base_url = digest.base_url;
     if (Status st = settings.check_base_url(); !st) {
       exit_code = fail(Status::invalid_argument("--digest-base-url: " + st.message()));
+      return;
+    }
+    if (Status st = set_log_level(log_level); !st) {  // a value from the file or the environment
+      exit_code = fail(Status::invalid_argument(
+          fmt::format("serve.log_level (from {}): {}", g.settings->get("serve.log_level").source, st.message())));
       return;
     }
     auto svc = open_service(g, exit_code);

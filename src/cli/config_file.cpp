@@ -74,6 +74,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"serve.max_queued", SettingType::kInteger, kQueued.c_str(), 1, int64_t{1} << 20, "",
        "serve: requests waiting for the service; more get 503"},
       {"serve.io_threads", SettingType::kInteger, kThreads.c_str(), 1, 256, "", "serve: network threads of the front and of cpprestsdk, each"},
+      {"serve.log_level", SettingType::kString, "info", 0, 0, "",
+       "serve: lowest level of the request log on stderr: debug, info, warn, error, off"},
       {"digest.in_serve", SettingType::kBool, "true", 0, 0, "",
        "serve runs the weekly digest itself (false = --no-digest, e.g. with the systemd timer)"},
       {"digest.at", SettingType::kString, "mon 09:00", 0, 0, "", "when serve runs the digest, Asia/Shanghai: weekday HH:MM"},

@@ -1,5 +1,6 @@
 // The weekly digest on a Boost.Asio steady timer.
 #include "jiebang/service/digest_scheduler.h"
+#include "jiebang/core/log.h"
 
 #include <algorithm>
 #include <atomic>
@@ -89,10 +90,10 @@ struct DigestScheduler::Impl {
         if (!st) wait = retry_after;
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "jiebang: weekly digest check failed: %s\n", e.what());
+      log_event(LogLevel::kError, "digest_check_failed", {{"error", e.what()}, {"effect", "retried later"}});
       wait = retry_after;
     } catch (...) {
-      std::fprintf(stderr, "jiebang: weekly digest check failed\n");
+      log_event(LogLevel::kError, "digest_check_failed", {{"error", "unknown exception"}, {"effect", "retried later"}});
       wait = retry_after;
     }
     // Wake at the next due time (at least a second from now: clocks of tests may stand still).

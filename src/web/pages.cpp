@@ -1,6 +1,7 @@
 // The marketplace's pages: routing, sessions and CSRF, and every page (public search, sign-in,
 // enterprise, publisher, operator). Signed-in reads and writes go through the JSON API in-process.
 #include "jiebang/web/pages.h"
+#include "jiebang/core/log.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -978,7 +979,7 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     if (req.method == "HEAD") r.body.clear();
     return r;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "jiebang serve: page %s: %s\n", req.target.substr(0, 200).c_str(), e.what());
+    log_event(LogLevel::kError, "page_failed", {{"target", std::string_view(req.target).substr(0, 256)}, {"error", e.what()}});
     return error_page(c, 500, "internal error; the server log has the details");
   }
 }
