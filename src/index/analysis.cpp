@@ -117,13 +117,18 @@ std::vector<std::string> Analyzer::latin_bigrams(const std::string& norm) const 
   return out;
 }
 
-void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const {
+void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight,
+                           bool title) const {
   if (text.empty()) return;
   std::string norm = text::normalize(text);
   tg.index_text(norm, weight);
+  if (title) tg.index_text_without_positions(norm, 1, kTitlePrefix);
   tg.increase_termpos(100);
   Xapian::Document doc = tg.get_document();
-  for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
+  for (const auto& w : word_terms(norm)) {
+    doc.add_term(w, weight);
+    if (title && w[0] != kBigramPrefix[0]) doc.add_term(kTitlePrefix + w, 1);
+  }
 }
 
 std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
@@ -264,7 +269,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
-  analyzer.index_field(tg, s.title, 3);
+  analyzer.index_field(tg, s.title, 3, true);
   for (const auto& k : s.keywords) analyzer.index_field(tg, k, 2);
   analyzer.index_field(tg, s.description, 1);
 
@@ -321,8 +326,8 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
-  analyzer.index_field(tg, e.name, 3);
-  for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2);
+  analyzer.index_field(tg, e.name, 3, true);
+  for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2, true);
   analyzer.index_field(tg, e.description, 1);
   // A case written out again (the same title and description) adds no text: forty copies of one
   // project must not outweigh one project in BM25. Its customer still counts in the track record.

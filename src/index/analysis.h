@@ -33,6 +33,11 @@ inline constexpr const char* kTrackRecordPrefix = "XC";    // enterprise: "XC<cu
 inline constexpr const char* kParentRecordPrefix = "XD";   // enterprise: "XD<organisation key>#k", k = 1..evidence below it
 inline constexpr const char* kPublisherParentPrefix = "XV";  // scenario: the publisher's parent organisation
 inline constexpr const char* kBigramPrefix = "B";       // neighbouring stemmed English words: "Bvena cava"
+// The title field's text terms again, prefixed (Xapian's convention "S" for subject/title): a
+// scenario's title, an enterprise's name and capabilities. The search box weighs them on top of
+// the field-less terms, so a record whose title carries the query ranks above one that only
+// mentions it. Latin stems are "ZS<stem>" (TermGenerator puts "Z" before the prefix).
+inline constexpr const char* kTitlePrefix = "S";
 
 // Value slots (sortable_serialise'd numbers).
 inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenario required_trl
@@ -59,8 +64,12 @@ class Analyzer {
   const text::WordSegmenter& words() const { return *words_; }
 
   /// Adds a normalised field to the generator's document: `weight` multiplies within-document
-  /// frequency (the field weight); positions of different fields are kept apart.
-  void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight) const;
+  /// frequency (the field weight); positions of different fields are kept apart. A `title` field
+  /// also adds its terms with kTitlePrefix, without positions and at within-document frequency 1
+  /// per occurrence (the field-less terms carry the field weight; the prefixed ones only say
+  /// "in the title", and add little to the document length BM25 normalises by).
+  void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight,
+                   bool title = false) const;
 
   /// Terms of a long text for use as an OR query, each with its frequency in the text (weighted
   /// like the fields): stemmed Latin words ("Z…") and English word pairs, numbers, the Chinese

@@ -26,9 +26,11 @@ inline constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // whitespace collapsed, long terms ending in a digest instead of cut; 5: address-style region
 // names ("杭州市西湖区") resolved to their code, repeated cases indexed once; 6: "XY" region
 // prefix terms, industry hierarchy terms for table codes only, no over-long word pairs; 7: Chinese
-// words of 3+ characters from jieba's method (text::WordSegmenter) instead of ICU's dictionary.
+// words of 3+ characters from jieba's method (text::WordSegmenter) instead of ICU's dictionary;
+// 8: pinyin annotations of several syllables, and the spaces around an annotation, removed; the
+// title field's terms again with prefix "S" (scenario title, enterprise name and capabilities).
 inline constexpr const char* kFormatKey = "jiebang.index_format";
-inline constexpr int kIndexFormat = 7;
+inline constexpr int kIndexFormat = 8;
 // The three databases: scenarios, enterprise profiles, and enterprises' past cases (one document
 // per case, for per-case scoring).
 inline constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;

@@ -18,23 +18,55 @@ constexpr double kAllPartsBoost = 100.0;
 
 size_t utf8_len(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
 
-/// Query for one contiguous run of Han characters, given the ICU words it was split into.
+/// `part`, with its terms in the title field (kTitlePrefix) adding weight: a record whose title
+/// carries the part ranks above one whose description mentions it (OP_AND_MAYBE: the title terms
+/// never make a match on their own).
+Xapian::Query with_title(Xapian::Query part, const std::vector<std::string>& terms) {
+  if (part.empty() || terms.empty()) return part;
+  std::vector<Xapian::Query> title;
+  title.reserve(terms.size());
+  for (const auto& t : terms) title.emplace_back(t[0] == 'Z' ? "Z" + std::string(kTitlePrefix) + t.substr(1) : kTitlePrefix + t);
+  return Xapian::Query(Xapian::Query::OP_AND_MAYBE, part, Xapian::Query(Xapian::Query::OP_OR, title.begin(), title.end()));
+}
+
+/// The weighted (non-required) terms of a run of Han characters, given the words it was split
+/// into: its character bigrams and its words of 3+ characters; the character itself for a run of one.
+std::vector<std::string> han_run_terms(const std::vector<const Token*>& words) {
+  std::string run;
+  for (const Token* w : words) run += w->text;
+  std::vector<std::string> chars = han_chars(run), out;
+  if (chars.size() == 1) return chars;
+  for (size_t i = 0; i + 1 < chars.size(); ++i) out.push_back(chars[i] + chars[i + 1]);
+  for (const Token* w : words)
+    if (w->chars >= 3) out.push_back(w->text);
+  return out;
+}
+
+/// Query for one contiguous run of Han characters, given the words it was split into.
 Xapian::Query han_run_query(const std::vector<const Token*>& words) {
   std::string run;
   for (const Token* w : words) run += w->text;
   std::vector<std::string> chars = han_chars(run);
   if (chars.empty()) return {};
-  if (chars.size() == 1) return Xapian::Query(chars[0]);
+  std::vector<std::string> weighted = han_run_terms(words);
+  if (chars.size() == 1) return with_title(Xapian::Query(chars[0]), weighted);
   std::vector<Xapian::Query> required, boost;
   std::set<std::string> seen;
   for (const auto& c : chars)
     if (seen.insert(c).second) required.emplace_back(c);
-  for (size_t i = 0; i + 1 < chars.size(); ++i) boost.emplace_back(chars[i] + chars[i + 1]);
-  for (const Token* w : words)
-    if (w->chars >= 3) boost.emplace_back(w->text);
-  return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
-                       Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end()),
-                       Xapian::Query(Xapian::Query::OP_OR, boost.begin(), boost.end()));
+  for (const auto& t : weighted) boost.emplace_back(t);
+  return with_title(Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                                  Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end()),
+                                  Xapian::Query(Xapian::Query::OP_OR, boost.begin(), boost.end())),
+                    weighted);
+}
+
+/// The term of a Latin word or number in a short query: a number or model ("2260", "h200") as
+/// written, a word by its English stem ("Z" + stem); empty for a stopword.
+std::string latin_term(const Token& t, const Analyzer& analyzer) {
+  if (t.kind == TokenKind::kNumber || (t.text[0] >= '0' && t.text[0] <= '9')) return t.text;
+  if (analyzer.stopper()->operator()(t.text)) return {};
+  return "Z" + analyzer.stemmer()(t.text);
 }
 
 /// The parts (each a Query) of an unquoted stretch of normalised text without synonyms.
@@ -57,31 +89,39 @@ void plain_parts(const std::string& text, const Analyzer& analyzer, std::vector<
       continue;
     }
     flush_run();
-    if (t.kind == TokenKind::kNumber || (t.text[0] >= '0' && t.text[0] <= '9')) {
-      parts.emplace_back(t.text);
-    } else if (!analyzer.stopper()->operator()(t.text)) {
-      std::string term = "Z";
-      term += analyzer.stemmer()(t.text);
-      parts.emplace_back(term);
-    }
+    if (std::string term = latin_term(t, analyzer); !term.empty()) parts.push_back(with_title(Xapian::Query(term), {term}));
   }
   flush_run();
 }
 
 /// Phrase query for a quoted stretch: the positional terms (Han unigrams, Latin words as
-/// written) in order.
-Xapian::Query phrase_query(const std::string& text) {
+/// written) in order; its bigrams, words and stems in the title field add weight.
+Xapian::Query phrase_query(const std::string& text, const Analyzer& analyzer) {
   std::vector<Xapian::Query> terms;
-  for (const Token& t : text::tokenize(text)) {
+  std::vector<std::string> title;
+  std::vector<Token> tokens = text::tokenize(text);
+  std::vector<const Token*> run;
+  auto flush_run = [&] {
+    if (run.empty()) return;
+    for (auto& t : han_run_terms(run)) title.push_back(std::move(t));
+    run.clear();
+  };
+  for (const Token& t : tokens) {
     if (t.kind == TokenKind::kHan) {
       for (auto& c : han_chars(t.text)) terms.emplace_back(c);
+      run.push_back(&t);
     } else {
+      flush_run();
       terms.emplace_back(t.text);
+      if (std::string term = latin_term(t, analyzer); !term.empty()) title.push_back(std::move(term));
     }
   }
+  flush_run();
   if (terms.empty()) return {};
-  if (terms.size() == 1) return terms[0];
-  return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+  if (terms.size() == 1) return with_title(terms[0], title);
+  return with_title(Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
+                                  static_cast<Xapian::termcount>(terms.size())),
+                    title);
 }
 
 Xapian::Query all_of(const std::vector<Xapian::Query>& parts) {
@@ -135,7 +175,7 @@ Xapian::Query build_search_query(const std::string& raw, const Analyzer& analyze
     if (i < norm.size() && norm[i] != '"') continue;
     std::string stretch = norm.substr(start, i - start);
     if (quoted) {
-      Xapian::Query p = phrase_query(stretch);
+      Xapian::Query p = phrase_query(stretch, analyzer);
       if (!p.empty()) parts.push_back(p);
     } else {
       unquoted_parts(stretch, analyzer, synonyms, parts);

@@ -13,10 +13,13 @@ namespace jiebang::index_detail {
 /// Builds the query for a short, user-typed search:
 /// - the text is normalised (text::normalize) and split into words (text::tokenize);
 /// - a run of Han characters must contain all its characters (unigrams, AND); adjacent pairs
-///   (bigrams) and ICU dictionary words of 3+ characters add weight (OP_AND_MAYBE), so a whole
+///   (bigrams) and words of 3+ characters (jieba's method) add weight (OP_AND_MAYBE), so a whole
 ///   word ranks above the same characters scattered;
 /// - a Latin word is matched by its English stem, a number or model ("2260", "h200") as written;
 /// - a quoted part ("…" “…” 「…」) is a phrase: its characters and words in order, adjacent;
+/// - every part's bigrams, words and stems in the title field (kTitlePrefix: a scenario's title)
+///   add weight (OP_AND_MAYBE), so a record whose title carries the query ranks above one whose
+///   description mentions it;
 /// - a synonym group variant in the text matches any variant of its group;
 /// - English stopwords and lone Chinese function characters (的, 和, …) are dropped;
 /// - all parts are preferred (documents with all of them weigh 100× more) but any part matches,

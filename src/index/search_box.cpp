@@ -1,13 +1,17 @@
 // SearchIndex search-box search: short user queries over scenarios, with snippets, pages and facets.
 #include "jiebang/index/search_index.h"
 
+#include <algorithm>
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include <xapian.h>
 
 #include "index_impl.h"
 #include "query_builder.h"
 #include "jiebang/text/normalize.h"
+#include "jiebang/text/segment.h"
 
 namespace jiebang {
 namespace {
@@ -39,15 +43,69 @@ class MultiValueCountSpy : public Xapian::MatchSpy {
   std::map<std::string, uint64_t> counts_;
 };
 
-/// An excerpt of `raw` around the matches, HTML-escaped, with each matched run of characters
-/// in one <b>…</b> (Xapian marks every CJK n-gram on its own; adjacent marks are merged).
-std::string snippet(const Xapian::MSet& mset, const std::string& raw, const ix::Analyzer& analyzer) {
+/// Xapian's snippet with its marks moved onto whole words: the text between the marks is split
+/// into words (text::tokenize: jieba's method for Han runs), and a Chinese word is marked as a
+/// whole when two or more of its characters were marked (机器 in 机器人 → <b>机器人</b>), or all
+/// of them (a one-character word), or, when the query has a lone Han character
+/// (`lone_characters`), any of them (蝶 → <b>蝴蝶</b>); otherwise it is unmarked (the 农 of 务农 for
+/// the query 农业). Latin words keep Xapian's marks. Adjacent marks are one: "<b>场景创新</b>".
+std::string marks_on_words(const std::string& marked, const ix::Analyzer& analyzer, bool lone_characters) {
+  static constexpr std::string_view kOpen = "<b>", kClose = "</b>";
+  std::string plain;
+  std::vector<bool> bold;  // per byte of `plain`
+  plain.reserve(marked.size());
+  bool in = false;
+  for (size_t i = 0; i < marked.size();) {
+    if (marked.compare(i, kOpen.size(), kOpen) == 0) {
+      in = true;
+      i += kOpen.size();
+    } else if (marked.compare(i, kClose.size(), kClose) == 0) {
+      in = false;
+      i += kClose.size();
+    } else {
+      plain.push_back(marked[i++]);
+      bold.push_back(in);
+    }
+  }
+  for (const text::Token& t : text::tokenize(plain, analyzer.words())) {
+    if (t.kind != text::TokenKind::kHan) continue;
+    size_t chars = 0, on = 0;
+    for (size_t b = t.begin; b < t.end; ++b)
+      if ((static_cast<unsigned char>(plain[b]) & 0xC0) != 0x80) {
+        ++chars;
+        on += bold[b];
+      }
+    bool whole = on >= 2 || (on > 0 && on == chars) || (on > 0 && lone_characters);
+    std::fill(bold.begin() + static_cast<std::ptrdiff_t>(t.begin), bold.begin() + static_cast<std::ptrdiff_t>(t.end), whole);
+  }
+  std::string out;
+  out.reserve(marked.size());
+  in = false;
+  for (size_t b = 0; b < plain.size(); ++b) {
+    if (bold[b] != in) out += bold[b] ? kOpen : kClose;
+    in = bold[b];
+    out.push_back(plain[b]);
+  }
+  if (in) out += kClose;
+  return out;
+}
+
+/// True when the normalised query has a Han character standing alone (蝶, 的 aside).
+bool has_lone_han_character(const std::string& query) {
+  for (const text::Token& t : text::tokenize(text::normalize(query)))
+    if (t.kind == text::TokenKind::kHan && t.chars == 1) return true;
+  return false;
+}
+
+/// An excerpt of `raw` around the matches, HTML-escaped, the matched words marked whole
+/// (marks_on_words).
+std::string snippet(const Xapian::MSet& mset, const std::string& raw, const ix::Analyzer& analyzer,
+                    bool lone_characters) {
   std::string s = mset.snippet(text::display_form(raw), kSnippetChars, analyzer.stemmer(),
                                Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
                                    Xapian::MSet::SNIPPET_CJK_NGRAM,
                                "<b>", "</b>", "…");
-  for (size_t p = s.find("</b><b>"); p != std::string::npos; p = s.find("</b><b>", p)) s.erase(p, 7);
-  return s;
+  return marks_on_words(s, analyzer, lone_characters);
 }
 
 }  // namespace
@@ -71,6 +129,7 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
                                          d.get_doccount());
     page.total = mset.get_matches_estimated();
+    const bool lone_characters = has_lone_han_character(query);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       SearchHit h;
       h.score = it.get_weight();
@@ -79,7 +138,7 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
       h.id = json_string(h.attributes, "id");
       h.title = json_string(h.attributes, "title");
       h.matched_terms = impl_->analyzer.readable_matches({enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it)});
-      h.snippet = snippet(mset, it.get_document().get_value(ix::kSlotSnippetText), impl_->analyzer);
+      h.snippet = snippet(mset, it.get_document().get_value(ix::kSlotSnippetText), impl_->analyzer, lone_characters);
       page.hits.push_back(std::move(h));
     }
     if (facets) {

@@ -12,10 +12,16 @@
 namespace jiebang::text {
 namespace {
 
-// Han character, then "(" pinyin syllable ")". The syllable must carry a tone mark or a tone digit,
-// so that real parentheses after Chinese text ("人工智能(AI)", "(试点)") are never taken for it.
-constexpr const char* kPinyinAnnotation =
-    "(?<=\\p{Han})[(（]\\s*(?:[a-zü]{0,6}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]{0,6}|[a-zü]{1,6}[1-5])\\s*[)）]";
+// A Han character, optional spaces, then "(" pinyin ")": one or more syllables separated by spaces
+// or apostrophes ("(xún jiǎn)", "(xī'ān)", "(xun2 jian3)"), the first carrying a tone mark or a tone digit, so that
+// real parentheses after Chinese text ("人工智能(AI)", "(ai chip)", "(试点)") are never taken for it.
+// The spaces before the annotation go with it, and so do the spaces after it when Han text follows:
+// "场 (chǎng) 景" → "场景", so the characters around an annotation stay neighbours (a quoted
+// phrase across it matches, its bigram exists); "场 (chǎng) abc" → "场 abc".
+std::string pinyin_annotation_pattern() {
+  const std::string toned = "(?:[a-zü]{0,6}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]{0,6}|[a-zü]{1,6}[1-5])";
+  return "(?<=\\p{Han})\\s*[(（]\\s*" + toned + "(?:[\\s'’]+(?:" + toned + "|[a-zü]{1,6}))*\\s*[)）](?:\\s+(?=\\p{Han}))?";
+}
 
 struct Resources {
   const icu::Normalizer2* nfkc_cf = nullptr;
@@ -27,7 +33,7 @@ struct Resources {
     nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
     if (U_FAILURE(status)) throw std::runtime_error("ICU NFKC_Casefold data is not available");
     UParseError perr;
-    pinyin.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(kPinyinAnnotation), UREGEX_CASE_INSENSITIVE,
+    pinyin.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pinyin_annotation_pattern()), UREGEX_CASE_INSENSITIVE,
                                             perr, status));
     if (U_FAILURE(status)) throw std::runtime_error("cannot compile the pinyin-annotation pattern");
     t2s = std::make_unique<opencc::SimpleConverter>("t2s.json");

@@ -90,6 +90,55 @@ TEST_F(ChineseSearch, FullWidthQueryFindsHalfWidthText) {
   EXPECT_EQ(hits.front().id, "fullwidth");
 }
 
+TEST_F(ChineseSearch, ShortQueryPrefersTheScenarioWhoseTitleCarriesIt) {
+  // One scenario is about a patrol robot; the other names it three times among its subsystems.
+  std::vector<json> records = {
+      {{"id", "patrol-title"}, {"title", "园区安防巡逻机器人"}, {"description", "为产业园区提供夜间安防服务，覆盖主要道路、仓库和停车场。"}},
+      {{"id", "patrol-passing"},
+       {"title", "智慧园区综合管理平台"},
+       {"description", "整合门禁、停车、能耗和巡逻机器人等子系统：巡逻机器人的告警接入事件中心，"
+                       "巡逻机器人的轨迹在一张图上显示。"}},
+  };
+  std::string jsonl;
+  for (auto& r : records) {
+    r["publisher"] = "测试发榜单位";
+    jsonl += r.dump() + "\n";
+  }
+  std::istringstream in(jsonl);
+  auto report = svc_->import_stream(RecordKind::kScenario, in, FileFormat::kJsonLines);
+  ASSERT_TRUE(report) << report.status().to_string();
+  ASSERT_EQ(report->inserted, 2u);
+  // Two words, the first in traditional characters (巡邏 = 巡逻), the second simplified; and quoted.
+  for (const char* q : {"巡邏 机器人", "巡逻机器人", "\"巡邏機器人\"", "园区 巡逻"}) {
+    auto v = ids(search(q));
+    auto title = std::find(v.begin(), v.end(), "patrol-title");
+    auto passing = std::find(v.begin(), v.end(), "patrol-passing");
+    ASSERT_NE(title, v.end()) << q;
+    ASSERT_NE(passing, v.end()) << q;
+    EXPECT_EQ(title, v.begin()) << q;
+    EXPECT_LT(title - v.begin(), passing - v.begin()) << q;
+  }
+}
+
+TEST_F(ChineseSearch, QuotedPhraseMatchesAcrossRemovedPinyinAnnotations) {
+  // As published lists print them: an annotation of two syllables, and one set off by spaces.
+  json record = {{"id", "annotated"},
+                 {"publisher", "测试发榜单位"},
+                 {"title", "综合管廊巡检(xún jiǎn)机器人试点"},
+                 {"description", "在城市综合管廊中部署轨道式巡检 (xún jiǎn) 机器人，推动场 (chǎng) 景化运维。"}};
+  std::istringstream in(record.dump() + "\n");
+  auto report = svc_->import_stream(RecordKind::kScenario, in, FileFormat::kJsonLines);
+  ASSERT_TRUE(report) << report.status().to_string();
+  ASSERT_EQ(report->inserted, 1u);
+  EXPECT_TRUE(contains(search("\"巡检机器人\""), "annotated"));
+  EXPECT_TRUE(contains(search("\"轨道式巡检机器人\""), "annotated"));
+  EXPECT_TRUE(contains(search("“场景化运维”"), "annotated"));
+  EXPECT_FALSE(contains(search("\"机器人巡检\""), "annotated"));  // still in order
+  auto hits = search("\"综合管廊巡检机器人\"");
+  ASSERT_EQ(ids(hits), std::vector<std::string>{"annotated"});
+  EXPECT_EQ(hits.front().snippet.find("xún"), std::string::npos) << hits.front().snippet;
+}
+
 TEST_F(ChineseSearch, PinyinAnnotatedTextIsFoundByCleanWordsWithCleanSnippet) {
   auto hits = search("场景创新");
   ASSERT_FALSE(hits.empty());
@@ -168,6 +217,24 @@ TEST_F(ChineseSearch, SnippetHighlightsWholeRunsAndEscapesHtml) {
   EXPECT_EQ(s.find("<script>"), std::string::npos) << s;
   EXPECT_NE(s.find("&lt;script&gt;"), std::string::npos) << s;
   EXPECT_TRUE(is_valid_utf8(s)) << s;
+}
+
+TEST_F(ChineseSearch, SnippetMarksWholeWordsNotCharacterRuns) {
+  // 机器 inside 机器人: the word is marked, not the two characters.
+  auto robot = search("机器");
+  auto it = std::find_if(robot.begin(), robot.end(), [](const SearchHit& h) { return h.id == "simplified"; });
+  ASSERT_NE(it, robot.end());
+  EXPECT_NE(it->snippet.find("<b>机器人</b>"), std::string::npos) << it->snippet;
+  EXPECT_EQ(it->snippet.find("<b>机器</b>"), std::string::npos) << it->snippet;
+  // 农 of 务农 and 业 of 业余 are not the word 农业: nothing is marked.
+  auto farm = search("农业");
+  it = std::find_if(farm.begin(), farm.end(), [](const SearchHit& h) { return h.id == "scattered"; });
+  ASSERT_NE(it, farm.end());
+  EXPECT_EQ(it->snippet.find("<b>"), std::string::npos) << it->snippet;
+  // Latin words keep their marks.
+  auto h200 = search("H200");
+  ASSERT_FALSE(h200.empty());
+  EXPECT_NE(h200.front().snippet.find("<b>H200</b>"), std::string::npos) << h200.front().snippet;
 }
 
 TEST_F(ChineseSearch, SnippetNeverCutsACharacterInHalf) {

@@ -10,9 +10,13 @@ namespace jiebang::text {
 /// what the user sent. Steps, in order:
 ///  1. Unicode NFKC with case folding (ICU `NFKC_Casefold`): full-width → half-width
 ///     ("ＡＩ５Ｇ" → "ai5g"), Latin lower-cased, compatibility forms unified.
-///  2. Inline pinyin annotations after Han characters removed: "场(chǎng)景(jǐng)" → "场景".
-///     Only a parenthesised pinyin syllable carrying a tone mark or tone digit ("(chang3)") directly
-///     after a Han character is removed; "(试点)", "(2025年)" and "人工智能(AI)" stay.
+///  2. Inline pinyin annotations after Han characters removed: "场(chǎng)景(jǐng)" → "场景",
+///     "巡检(xún jiǎn)机器人" → "巡检机器人", "场 (chǎng) 景" → "场景". An annotation is a
+///     parenthesised run of pinyin syllables (spaces or apostrophes between them) whose first
+///     syllable carries a tone mark or tone digit ("(chang3)"), after a Han character and optional
+///     spaces; the spaces before it go with it, and the spaces after it too when Han text follows,
+///     so the characters on either side become neighbours. "(试点)", "(2025年)", "人工智能(AI)"
+///     and "(ai chip)" stay.
 ///  3. Traditional → simplified Chinese (OpenCC `t2s`): "機器人" → "机器人".
 /// Invalid UTF-8 sequences are replaced with U+FFFD. Thread-safe: the ICU and OpenCC data are
 /// loaded once on first use and only read afterwards.

@@ -33,11 +33,24 @@ TEST(Normalize, PinyinAnnotationsAfterHanRemoved) {
   EXPECT_EQ(text::normalize("揭(jie1)榜(bang3)"), "揭榜");              // tone digits
 }
 
+TEST(Normalize, SeveralSyllablesAndSpacesAroundAnAnnotationGoWithIt) {
+  // The characters on either side must end up neighbours: phrases and bigrams across the annotation.
+  EXPECT_EQ(text::normalize("巡检(xún jiǎn)机器人"), "巡检机器人");
+  EXPECT_EQ(text::normalize("巡检（Xún Jiǎn）机器人"), "巡检机器人");
+  EXPECT_EQ(text::normalize("场 (chǎng) 景"), "场景");
+  EXPECT_EQ(text::normalize("西安(xī'ān)高新区"), "西安高新区");
+  EXPECT_EQ(text::normalize("巡检(xun2 jian3)机器人"), "巡检机器人");
+  EXPECT_EQ(text::normalize("场 (chǎng) abc"), "场 abc");  // Latin after it: the space stays
+  EXPECT_EQ(text::display_form("巡检 (xún jiǎn) 机器人"), "巡检机器人");
+}
+
 TEST(Normalize, OtherParenthesesKept) {
   EXPECT_EQ(text::normalize("场景(试点)"), "场景(试点)");
   EXPECT_EQ(text::normalize("清单(2025年)"), "清单(2025年)");
   EXPECT_EQ(text::normalize("AI (ai)"), "ai (ai)");
   EXPECT_EQ(text::normalize("模型 AI(ai)"), "模型 ai(ai)");  // Latin before the bracket, not Han
+  EXPECT_EQ(text::normalize("人工智能 (AI)"), "人工智能 (ai)");  // no tone: not pinyin
+  EXPECT_EQ(text::normalize("芯片 (ai chip)"), "芯片 (ai chip)");
 }
 
 TEST(Normalize, EmptyAndAsciiUnchangedApartFromCase) {
