@@ -12,39 +12,6 @@
 
 namespace jiebang::api {
 
-/// Runs jobs one at a time on its own thread. A job gets `run` = true when it is run normally
-/// and false when the executor is stopping (it should then answer without doing the work).
-/// Thread-safe.
-class SerialExecutor {
- public:
-  using Job = std::function<void(bool run)>;
-
-  /// `max_queued`: jobs waiting at most (the running one not counted); post() refuses more.
-  explicit SerialExecutor(size_t max_queued);
-  ~SerialExecutor();  ///< stop()
-  SerialExecutor(const SerialExecutor&) = delete;
-  SerialExecutor& operator=(const SerialExecutor&) = delete;
-
-  /// Queues a job; false (the job is not taken) when the queue is full or the executor stopped.
-  bool post(Job job);
-  /// Jobs waiting (not counting a running one).
-  size_t queued() const;
-  /// Lets the running job finish, calls every queued job with run = false, joins the thread.
-  /// Later post() calls return false. Idempotent.
-  void stop();
-
- private:
-  void loop();
-
-  const size_t max_queued_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::once_flag stopped_;
-  std::thread thread_;
-};
-
 /// Runs jobs on `threads` threads, in arrival order as threads come free; each job is told which
 /// thread (0 … threads − 1) runs it, so that it can use that thread's own state (a read-only
 /// Service). Thread-safe.
@@ -77,6 +44,30 @@ class WorkerPool {
   bool stopping_ = false;
   std::once_flag stopped_;
   std::vector<std::thread> threads_;
+};
+
+/// Runs jobs one at a time on its own thread: a WorkerPool of one. A job gets `run` = true when it
+/// is run normally and false when the executor is stopping (it should then answer without doing
+/// the work). Thread-safe.
+class SerialExecutor {
+ public:
+  using Job = std::function<void(bool run)>;
+
+  /// `max_queued`: jobs waiting at most (the running one not counted); post() refuses more.
+  explicit SerialExecutor(size_t max_queued) : pool_(1, max_queued) {}
+
+  /// Queues a job; false (the job is not taken) when the queue is full or the executor stopped.
+  bool post(Job job) {
+    return pool_.post([job = std::move(job)](bool run, size_t) { job(run); });
+  }
+  /// Jobs waiting (not counting a running one).
+  size_t queued() const { return pool_.queued(); }
+  /// Lets the running job finish, calls every queued job with run = false, joins the thread.
+  /// Later post() calls return false. Idempotent.
+  void stop() { pool_.stop(); }
+
+ private:
+  WorkerPool pool_;
 };
 
 }  // namespace jiebang::api

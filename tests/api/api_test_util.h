@@ -244,6 +244,14 @@ inline int free_port() {
 /// child of this multi-threaded process calls only async-signal-safe functions (open, dup2,
 /// close_range, setrlimit, execv) — a malloc or stdio lock held by another thread at the fork
 /// would hang it — and it keeps only stdin, stdout and stderr (the log) open.
+/// The arguments of a `jiebang` command on `dir`'s data directory (made when missing) and the
+/// source tree's index definition, followed by `more` (the command and its own arguments).
+inline std::vector<std::string> data_dir_args(const TempDir& dir, std::vector<std::string> more) {
+  std::vector<std::string> args = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
+  args.insert(args.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  return args;
+}
+
 inline pid_t spawn_jiebang(const std::vector<std::string>& args, const std::string& log, rlim_t max_fds = 0) {
   std::vector<std::string> copy = args;
   std::string binary = JIEBANG_BINARY;

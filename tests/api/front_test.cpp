@@ -41,12 +41,7 @@ class FrontApi : public SharedServerTest<FrontApi> {};
 // answered within 1 s while the 200 are open.
 TEST(FrontFlood, UnauthenticatedUploadsAre401BeforeTheirBodiesAndCostNoMemory) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
-  auto with = [&](std::vector<std::string> more) {
-    std::vector<std::string> args = globals;
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-  };
+  auto with = [&](std::vector<std::string> more) { return data_dir_args(dir, std::move(more)); };
   ASSERT_EQ(run_cli(dir, with({"import", "scenarios", fixture("scenarios.jsonl")})).exit_code, 0);
   auto key = run_cli(dir, with({"keys", "create", "--role", "operator"}));
   ASSERT_EQ(key.exit_code, 0) << key.err;
@@ -383,12 +378,7 @@ std::vector<std::string> log_lines_with(const std::string& log, const std::strin
 // logged. --log-level warn leaves successful requests out; a bad level is a usage error.
 TEST(FrontLog, EveryRequestIsOneLineWithItsRequestIdAndNothingAClientSendsCanForgeOne) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
-  auto with = [&](std::vector<std::string> more) {
-    std::vector<std::string> args = globals;
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-  };
+  auto with = [&](std::vector<std::string> more) { return data_dir_args(dir, std::move(more)); };
   auto key = run_cli(dir, with({"keys", "create", "--role", "operator"}));
   ASSERT_EQ(key.exit_code, 0) << key.err;
   std::string secret = key.out.substr(0, key.out.find('\n'));

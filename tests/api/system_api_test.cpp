@@ -395,12 +395,7 @@ TEST(ApiServerStart, ABusyPortIsUnavailableAndPortZeroIsRefused) {
 
 TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
-  auto with = [&](std::vector<std::string> more) {
-    std::vector<std::string> all = globals;
-    all.insert(all.end(), more.begin(), more.end());
-    return all;
-  };
+  auto with = [&](std::vector<std::string> more) { return data_dir_args(dir, std::move(more)); };
   ASSERT_EQ(run_cli(dir, with({"import", "scenarios", fixture("scenarios.jsonl")})).exit_code, 0);
   auto key = run_cli(dir, with({"keys", "create", "--role", "publisher", "--org", kFixturePublisher}));
   ASSERT_EQ(key.exit_code, 0) << key.err;
