@@ -494,14 +494,24 @@ HeadCredentials credentials_from_head(const Headers& headers) {
   return out;
 }
 
+namespace {
+
+/// The answer to a head whose check threw: 500, the reason logged (the one catch of the three
+/// head checks below).
+HeadCheck head_check_failed(const std::exception& e) {
+  HeadCheck out;
+  out.answer = make_problem(500, "internal error; the server log has the details").response();
+  log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
+  return out;
+}
+
+}  // namespace
+
 HeadCheck Api::route_head(const HttpRequest& head) const {
   try {
     return impl_->route_head(head);
   } catch (const std::exception& e) {
-    HeadCheck out;
-    out.answer = make_problem(500, "internal error; the server log has the details").response();
-    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
-    return out;
+    return head_check_failed(e);
   }
 }
 
@@ -512,10 +522,7 @@ HeadCheck Api::precheck(const HttpRequest& head) const {
       if (auto large = impl_->over_limit(head, out)) out.answer = std::move(*large);
     return out;
   } catch (const std::exception& e) {
-    HeadCheck out;
-    out.answer = make_problem(500, "internal error; the server log has the details").response();
-    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
-    return out;
+    return head_check_failed(e);
   }
 }
 
@@ -523,10 +530,7 @@ HeadCheck Api::check_head(const HttpRequest& head) const {
   try {
     return impl_->check_head(head);
   } catch (const std::exception& e) {
-    HeadCheck out;
-    out.answer = make_problem(500, "internal error; the server log has the details").response();
-    log_event(LogLevel::kError, "head_check_failed", {{"error", e.what()}});
-    return out;
+    return head_check_failed(e);
   }
 }
 
