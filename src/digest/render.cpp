@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/core/html.h"
 #include "jiebang/digest/digest.h"
 
 namespace jiebang {
@@ -14,22 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string str(const json& j, const char* key) { return json_string(j, key); }
 

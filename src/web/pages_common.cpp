@@ -1,0 +1,361 @@
+// Shared by every page file: form and multipart parsing, the request context, layout and
+// responses, names of codes, and the pieces more than one role shows (see pages_common.h).
+#include "pages_common.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace jiebang::web {
+
+// ---- text and URLs ----
+
+namespace {
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+/// Decodes application/x-www-form-urlencoded text ('+' is a space); a bad escape is kept as written.
+std::string form_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') out += ' ';
+    else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else out += s[i];
+  }
+  return out;
+}
+
+Form parse_form(std::string_view s) {
+  Form out;
+  while (!s.empty()) {
+    size_t amp = s.find('&');
+    std::string_view pair = s.substr(0, amp);
+    s = amp == std::string_view::npos ? std::string_view() : s.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    out[form_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : form_decode(pair.substr(eq + 1));
+  }
+  return out;
+}
+
+std::vector<Part> parse_multipart(const std::string& body, std::string_view content_type) {
+  std::vector<Part> parts;
+  size_t b = content_type.find("boundary=");
+  if (b == std::string_view::npos) return parts;
+  std::string boundary(content_type.substr(b + 9));
+  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+  std::string delim = "--" + boundary;
+  size_t pos = body.find(delim);
+  while (pos != std::string::npos) {
+    pos += delim.size();
+    if (body.compare(pos, 2, "--") == 0) break;
+    if (body.compare(pos, 2, "\r\n") == 0) pos += 2;
+    size_t head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string::npos) break;
+    std::string head = body.substr(pos, head_end - pos);
+    size_t next = body.find("\r\n" + delim, head_end + 4);
+    if (next == std::string::npos) break;
+    Part p;
+    p.body = body.substr(head_end + 4, next - head_end - 4);
+    auto attr = [&](const std::string& key) {
+      size_t k = head.find(key + "=\"");
+      if (k == std::string::npos) return std::string();
+      size_t start = k + key.size() + 2, end = head.find('"', start);
+      return head.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    };
+    p.name = attr(" name");
+    p.filename = attr("filename");
+    std::string lower = head;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (size_t ct = lower.find("content-type:"); ct != std::string::npos) {
+      size_t end = head.find("\r\n", ct);
+      p.content_type = head.substr(ct + 13, end == std::string::npos ? std::string::npos : end - ct - 13);
+      while (!p.content_type.empty() && p.content_type.front() == ' ') p.content_type.erase(0, 1);
+    }
+    parts.push_back(std::move(p));
+    pos = next + 2;
+  }
+  return parts;
+}
+
+std::string_view stage_zh(std::string_view s) {
+  static const std::map<std::string_view, std::string_view> kNames = {
+      {"recommended", "推荐"}, {"applied", "揭榜"},     {"selected", "挂帅"},     {"rd", "研发"},
+      {"validation", "验证"},  {"commercialized", "商业化"}, {"withdrawn", "撤回"}, {"rejected", "未入选"},
+      {"failed", "失败"}};
+  auto it = kNames.find(s);
+  return it == kNames.end() ? s : it->second;
+}
+
+
+// ---- one request ----
+
+std::pair<int, json> Ctx::call(const std::string& method, const std::string& target, const json* body) {
+  HttpRequest r;
+  r.method = method;
+  r.target = target;
+  if (body) {
+    r.headers.set("Content-Type", "application/json");
+    r.body = body->dump();
+  }
+  HttpResponse out = api.handle_as(r, caller(), service);
+  json j = json::parse(out.body, nullptr, false);
+  return {out.status, j.is_discarded() ? json::object() : j};
+}
+
+HttpResponse html_response(int status, std::string body, Ctx& c) {
+  HttpResponse r = HttpResponse::text(status, "text/html; charset=utf-8", std::move(body));
+  r.headers.set("Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.set("Referrer-Policy", "same-origin");
+  r.headers.set("X-Frame-Options", "DENY");
+  r.headers.set("Cache-Control", "no-store");
+  for (const auto& cookie : c.set_cookies) r.headers.add("Set-Cookie", cookie);
+  return r;
+}
+
+HttpResponse redirect(const std::string& location, Ctx& c) {
+  HttpResponse r;
+  r.status = 303;
+  r.headers.set("Location", location);
+  r.headers.set("Cache-Control", "no-store");
+  for (const auto& cookie : c.set_cookies) r.headers.add("Set-Cookie", cookie);
+  return r;
+}
+
+std::string cookie(const Ctx& c, std::string_view name, const std::string& value, long max_age) {
+  return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", name, value, max_age,
+                     c.secure ? "; Secure" : "");
+}
+
+/// The whole page around `body`.
+std::string layout(const Ctx& c, const std::string& title, const std::string& body) {
+  std::string nav;
+  nav += fmt::format("<a href=\"/scenarios\">{}</a>", c.tr("场景机会", "Scenarios"));
+  if (c.session) {
+    nav += fmt::format("<a href=\"/me\">{}</a>", c.tr("我的工作台", "My desk"));
+    if (c.role() == Role::kPublisher || c.role() == Role::kOperator)
+      nav += fmt::format("<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>", c.tr("发布场景", "Post a scenario"),
+                         c.tr("导入清单", "Import a list"));
+    nav += fmt::format("<form method=\"post\" action=\"/signout\">{}<button type=\"submit\">{}</button></form>",
+                       c.csrf_field(), c.tr("退出", "Sign out"));
+  } else {
+    nav += fmt::format("<a href=\"/signin\">{}</a>", c.tr("登录", "Sign in"));
+  }
+  std::string back = c.req.target.size() < 1000 ? c.req.target : "/scenarios";
+  nav += fmt::format("<a href=\"/lang/{}?next={}\" lang=\"{}\">{}</a>", c.en ? "zh" : "en", enc(back), c.en ? "zh" : "en",
+                     c.en ? "中文" : "English");
+  return fmt::format(
+      "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>{} · {}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body>"
+      "<header class=\"top\"><a class=\"brand\" href=\"/scenarios\">{}</a><nav class=\"topnav\" aria-label=\"{}\">{}</nav></header>"
+      "<main id=\"main\">{}</main><footer>{}</footer><script src=\"/assets/app.js\"></script></body></html>",
+      c.en ? "en" : "zh-CN", esc(title), c.tr("揭榜挂帅", "jiebang"), c.tr("揭榜挂帅 · 场景机会", "jiebang · scenarios"),
+      c.tr("主导航", "Main"), nav, body, c.tr("揭榜挂帅场景机会平台 · jiebang", "jiebang scenario marketplace"));
+}
+
+HttpResponse page(Ctx& c, int status, const std::string& title, const std::string& body) {
+  return html_response(status, layout(c, title, body), c);
+}
+
+HttpResponse error_page(Ctx& c, int status, const std::string& message) {
+  return page(c, status, c.tr("出错了", "Something went wrong"),
+              fmt::format("<h1>{}</h1><p class=\"notice bad\" role=\"alert\">{}</p><p><a href=\"/scenarios\">{}</a></p>",
+                          c.tr("无法完成", "Could not be done"), esc(message), c.tr("返回场景机会", "Back to the scenarios")));
+}
+
+/// The problem an API call answered, as a line of text.
+std::string problem_text(const json& j) {
+  std::string s = j.value("detail", std::string("error"));
+  return s;
+}
+
+/// A Xapian snippet (HTML-escaped by Xapian, matches in <b>…</b>) with <mark> for the matches;
+/// anything else that looks like markup is escaped again.
+std::string region_label(const Ctx& c, const std::string& code) {
+  std::string name = c.service.regions().name(code);
+  if (name.empty()) return code;
+  if (code.size() == 6 && !code.ends_with("00")) {
+    std::string city = c.service.regions().name(code.substr(0, 4) + "00");
+    if (!city.empty() && city != "市辖区") name = city + name;
+  }
+  return name;
+}
+
+std::string industry_label(const Ctx& c, const std::string& code) {
+  std::string name = c.service.industries().name(code);
+  return name.empty() ? code : name + " (" + code + ")";
+}
+
+std::string budget_text(const Ctx& c, const json& s) {
+  if (!s.contains("budget") || !s["budget"].is_object()) return c.tr("未注明", "not given");
+  const json& b = s["budget"];
+  auto wan = [](const json& v) {
+    double yuan = v.is_number() ? v.get<double>() : v.is_string() ? std::atof(v.get<std::string>().c_str()) : 0;
+    return fmt::format("{:g}", yuan / 10000.0);
+  };
+  std::string lo = b.contains("amount_min") ? wan(b["amount_min"]) : "", hi = b.contains("amount_max") ? wan(b["amount_max"]) : "";
+  std::string range = lo.empty() ? hi : hi.empty() ? lo : lo + "–" + hi;
+  return range.empty() ? c.tr("未注明", "not given") : range + c.tr(" 万元", " ×10,000 yuan");
+}
+
+
+// ---- pieces shown to more than one role ----
+
+std::string bars_html(const Ctx& c, const json& components) {
+  static const std::map<std::string, std::pair<std::string_view, std::string_view>> kNames = {
+      {"text", {"文本相关度", "text"}},      {"industry", {"行业", "industry"}},  {"region", {"地区", "region"}},
+      {"readiness", {"技术成熟度", "readiness"}}, {"budget", {"预算", "budget"}}, {"track_record", {"往绩", "track record"}}};
+  std::string out = "<div class=\"bars\">";
+  for (const auto& [name, comp] : components.items()) {
+    auto it = kNames.find(name);
+    std::string label = it == kNames.end() ? name : std::string(c.en ? it->second.second : it->second.first);
+    double fit = std::clamp(comp.value("fit", 0.0), 0.0, 1.0);
+    out += fmt::format(
+        "<span>{}</span><span class=\"bar\" role=\"img\" aria-label=\"{} {:.0f}%\" title=\"{}\"><span style=\"width:{:.0f}%\"></span></span>"
+        "<span>{:+.3f}</span>",
+        esc(label), esc(label), fit * 100, esc(comp.value("reason", std::string())), fit * 100, comp.value("contribution", 0.0));
+  }
+  return out + "</div>";
+}
+
+std::string ranked_html(const Ctx& c, const json& results, bool scenarios, const std::string& action_scenario) {
+  std::string out;
+  for (const auto& r : results) {
+    std::string id = r.value("id", std::string()), name = r.value("name", std::string());
+    std::string terms;
+    for (const auto& t : r.value("matched_terms", json::array())) terms += (terms.empty() ? "" : "、") + t.get<std::string>();
+    std::string link = scenarios ? "/scenarios/" + enc(id) : "";
+    out += fmt::format("<article class=\"result\"><h3>{}. {}</h3>", r.value("rank", 0),
+                       link.empty() ? esc(name) : fmt::format("<a href=\"{}\">{}</a>", link, esc(name)));
+    out += fmt::format("<p class=\"meta\"><span>{} {:.3f}</span><span>{}：{}</span></p>", c.tr("得分", "Score"),
+                       r.value("score", 0.0), c.tr("匹配词", "Matched words"), esc(terms));
+    out += fmt::format("<p>{}</p>", esc(r.value("reason", std::string())));
+    out += bars_html(c, r.value("components", json::object()));
+    if (scenarios && c.role() == Role::kEnterprise) {
+      out += fmt::format(
+          "<form method=\"post\" action=\"/apply\">{}<input type=\"hidden\" name=\"scenario_id\" value=\"{}\">"
+          "<label for=\"note-{}\">{}</label><input type=\"text\" id=\"note-{}\" name=\"note\" maxlength=\"500\">"
+          "<p><button type=\"submit\">{}</button></p></form>",
+          c.csrf_field(), esc(id), esc(id), c.tr("揭榜说明", "Note with the application"), esc(id), c.tr("揭榜（申请）", "Apply (揭榜)"));
+    } else if (!scenarios && !action_scenario.empty()) {
+      out += fmt::format(
+          "<form method=\"post\" action=\"/invite\">{}<input type=\"hidden\" name=\"scenario_id\" value=\"{}\">"
+          "<input type=\"hidden\" name=\"enterprise_id\" value=\"{}\"><button type=\"submit\" class=\"secondary\">{}</button></form>",
+          c.csrf_field(), esc(action_scenario), esc(id), c.tr("邀请揭榜", "Invite"));
+    }
+    out += "</article>";
+  }
+  return out;
+}
+
+
+std::string matches_table(const Ctx& c, const json& matches) {
+  std::string out = "<div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("编号", "Match") + "</th><th>" +
+                    c.tr("场景", "Scenario") + "</th><th>" + c.tr("企业", "Enterprise") + "</th><th>" +
+                    c.tr("阶段", "Stage") + "</th><th>" + c.tr("更新", "Updated") + "</th></tr></thead><tbody>";
+  for (const auto& m : matches)
+    out += fmt::format(
+        "<tr><td data-label=\"{}\"><a href=\"/matches/{}\">{}</a></td><td data-label=\"{}\"><a href=\"/scenarios/{}\">{}</a></td>"
+        "<td data-label=\"{}\">{}</td><td data-label=\"{}\"><span class=\"stage\">{}</span></td><td data-label=\"{}\">{}</td></tr>",
+        c.tr("编号", "Match"), enc(m.value("id", "")), esc(m.value("id", "")), c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
+        c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))),
+        c.tr("更新", "Updated"), esc(m.value("updated_at", "")));
+  return out + "</tbody></table></div>";
+}
+
+std::string funnel_html(const Ctx& c, const json& funnel) {
+  std::string out;
+  for (const auto& g : funnel.value("groups", json::array())) {
+    std::string group = g.value("group", ""), label = group;
+    if (RegionTable::is_code(group)) label = region_label(c, group) + " (" + group + ")";
+    else if (!c.service.industries().name(group).empty()) label = industry_label(c, group);
+    out += fmt::format("<h3>{}</h3><div class=\"bars\" style=\"grid-template-columns:7rem 1fr 9rem\">", esc(label));
+    uint64_t top = 1;
+    for (const auto& st : g.value("stages", json::array())) top = std::max<uint64_t>(top, st.value("reached", 0));
+    for (const auto& st : g.value("stages", json::array())) {
+      uint64_t n = st.value("reached", 0);
+      std::string conv = st.contains("conversion_to_next") && st["conversion_to_next"].is_number()
+                             ? fmt::format(" → {:.0f}%", st["conversion_to_next"].get<double>() * 100) : "";
+      std::string days = st.contains("median_days") && st["median_days"].is_number()
+                             ? fmt::format(" · {:.1f}{}", st["median_days"].get<double>(), c.tr("天", "d")) : "";
+      out += fmt::format("<span>{}</span><span class=\"bar\" role=\"img\" aria-label=\"{} {}\"><span style=\"width:{:.0f}%\"></span></span><span>{}{}{}</span>",
+                         esc(c.stage(st.value("stage", ""))), esc(c.stage(st.value("stage", ""))), n,
+                         100.0 * static_cast<double>(n) / static_cast<double>(top), n, conv, days);
+    }
+    out += "</div>";
+    size_t stalled = g.value("stalled", json::array()).size();
+    if (stalled) out += fmt::format("<p class=\"notice\">{} {}</p>", c.tr("停滞的匹配：", "Stalled matches: "), stalled);
+  }
+  return out.empty() ? "<p>" + c.tr("暂无数据。", "No matches yet.") + "</p>" : out;
+}
+
+
+HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error) {
+  auto [st, m] = c.call("GET", "/v1/matches/" + enc(id));
+  if (st != 200) return error_page(c, st, problem_text(m));
+  std::string body = fmt::format("<h1>{} {}</h1>", c.tr("匹配", "Match"), esc(id));
+  if (!error.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(error));
+  body += fmt::format("<dl class=\"fields\"><dt>{}</dt><dd><a href=\"/scenarios/{}\">{}</a></dd><dt>{}</dt><dd>{}</dd>"
+                      "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><span class=\"stage\" id=\"stage\">{}</span></dd></dl>",
+                      c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
+                      c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("发榜单位", "Publisher"),
+                      esc(m.value("publisher", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))));
+  body += "<h2>" + c.tr("历史", "History") + "</h2><div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("时间", "When") +
+          "</th><th>" + c.tr("由", "By") + "</th><th>" + c.tr("变更", "Change") + "</th><th>" + c.tr("说明", "Note") +
+          "</th><th>" + c.tr("证据", "Evidence") + "</th></tr></thead><tbody>";
+  for (const auto& e : m.value("history", json::array())) {
+    std::string from = e["from"].is_string() ? c.stage(e["from"].get<std::string>()) + " → " : "";
+    std::string evidence = e.value("evidence", "");
+    std::string ev_html = evidence.starts_with("https://") || evidence.starts_with("http://")
+                              ? fmt::format("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", esc(evidence), esc(evidence))
+                              : esc(evidence);
+    body += fmt::format("<tr><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}{}</td>"
+                        "<td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td></tr>",
+                        c.tr("时间", "When"), esc(e.value("at", "")), c.tr("由", "By"), esc(e["actor"].value("id", "")),
+                        c.tr("变更", "Change"), esc(from), esc(c.stage(e.value("to", ""))), c.tr("说明", "Note"),
+                        esc(e.value("note", "")), c.tr("证据", "Evidence"), ev_html);
+  }
+  body += "</tbody></table></div>";
+  auto next = m.value("allowed_next", json::array());
+  if (!next.empty()) {
+    body += fmt::format("<h2>{}</h2><form method=\"post\" action=\"/matches/{}/move\">{}<label for=\"to\">{}</label><select id=\"to\" name=\"to\">",
+                        c.tr("推进到下一阶段", "Move to another stage"), enc(id), c.csrf_field(), c.tr("新阶段", "New stage"));
+    for (const auto& s : next)
+      body += fmt::format("<option value=\"{}\">{}</option>", esc(s.get<std::string>()), esc(c.stage(s.get<std::string>())));
+    body += fmt::format(
+        "</select><label for=\"note\">{}</label><input type=\"text\" id=\"note\" name=\"note\" maxlength=\"500\">"
+        "<label for=\"evidence\">{}</label><input type=\"url\" id=\"evidence\" name=\"evidence\" placeholder=\"https://…\">"
+        "<label for=\"contract_value\">{}</label><input type=\"text\" id=\"contract_value\" name=\"contract_value\" inputmode=\"decimal\">"
+        "<p><button type=\"submit\">{}</button></p></form>",
+        c.tr("说明", "Note"), c.tr("证据链接", "Evidence link"), c.tr("合同金额（元，商业化时填写）", "Contract value (yuan, when commercialised)"),
+        c.tr("提交", "Submit"));
+  }
+  return page(c, 200, c.tr("匹配 ", "Match ") + id, body);
+}
+
+
+HttpResponse match_move_post(Ctx& c, const std::string& id, Form& form) {
+  json body = {{"to", form["to"]}};
+  if (!form["note"].empty()) body["note"] = form["note"];
+  if (!form["evidence"].empty()) body["evidence"] = form["evidence"];
+  if (!form["contract_value"].empty()) body["contract_value"] = form["contract_value"];
+  auto [st, out] = c.call("POST", "/v1/matches/" + enc(id) + "/events", &body);
+  if (st == 200) return redirect("/matches/" + enc(id), c);
+  HttpResponse r = match_page(c, id, problem_text(out));
+  r.status = st;
+  return r;
+}
+
+}  // namespace jiebang::web

@@ -1,0 +1,157 @@
+// What every page file shares (internal to src/web): one request's context, the layout, responses,
+// form and multipart parsing, names of codes and stages, and the pieces more than one role shows
+// (ranked lists with explanation bars, match tables and pages, the funnel). Each role's pages live
+// in their own file (public_pages.cpp, enterprise_pages.cpp, publisher_pages.cpp,
+// operator_pages.cpp); pages.cpp routes, opens sessions and checks CSRF.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "jiebang/api/api.h"
+#include "jiebang/core/html.h"
+#include "jiebang/core/url.h"
+#include "jiebang/service/service.h"
+#include "jiebang/web/pages.h"
+
+namespace jiebang::web {
+
+using api::HttpRequest;
+using api::HttpResponse;
+using nlohmann::json;
+/// A parsed application/x-www-form-urlencoded body (name → value; a repeated name keeps the last).
+using Form = std::map<std::string, std::string>;
+
+// ---- text and URLs ----
+
+/// HTML-escapes text for element content and quoted attribute values (jiebang::html_escape).
+inline std::string esc(std::string_view s) { return html_escape(s); }
+/// Percent-encodes one path segment or query value (percent_encode_segment).
+inline std::string enc(std::string_view s) { return percent_encode_segment(s); }
+/// Decodes application/x-www-form-urlencoded text ('+' is a space); a bad escape is kept as written.
+std::string form_decode(std::string_view s);
+/// Parses a form body or query string.
+Form parse_form(std::string_view s);
+
+/// One part of a multipart/form-data body (RFC 7578).
+struct Part {
+  std::string name, filename, content_type, body;
+};
+/// The parts of a multipart/form-data body; none when the boundary is missing.
+std::vector<Part> parse_multipart(const std::string& body, std::string_view content_type);
+
+/// A match stage's Chinese name ("applied" → "揭榜"); an unknown stage as given.
+std::string_view stage_zh(std::string_view s);
+
+// ---- one request ----
+
+/// One request to the pages: the request, the API and Service to answer it with, the language,
+/// the session (if signed in) and cookies to set.
+struct Ctx {
+  const HttpRequest& req;
+  api::Api& api;
+  Service& service;
+  const WebConfig& config;
+  std::string path;
+  Form query;
+  bool en = false;
+  bool secure = false;
+  std::optional<Service::WebSession> session;
+  std::string session_error;  ///< why a presented cookie did not sign in
+  std::vector<std::string> set_cookies;
+
+  std::string tr(std::string_view zh, std::string_view en_text) const { return std::string(en ? en_text : zh); }
+  std::string stage(std::string_view s) const { return en ? std::string(s) : std::string(stage_zh(s)); }
+  std::optional<Role> role() const { return session ? std::optional<Role>(session->key.role) : std::nullopt; }
+  api::Caller caller() const { return {session->key.role, session->key.scope, session->key.id}; }
+  std::string q(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? "" : it->second;
+  }
+  std::string csrf_field() const {
+    return session ? fmt::format("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(session->csrf)) : "";
+  }
+
+  /// Calls the JSON API as the signed-in caller: (status, body as JSON; {} when not JSON).
+  std::pair<int, json> call(const std::string& method, const std::string& target, const json* body = nullptr);
+};
+
+/// An HTML answer with the pages' security headers (CSP without inline script, no framing) and
+/// the context's cookies.
+HttpResponse html_response(int status, std::string body, Ctx& c);
+/// A 303 to `location` with the context's cookies.
+HttpResponse redirect(const std::string& location, Ctx& c);
+/// A Set-Cookie value: HttpOnly, SameSite=Strict, Path=/, Secure behind TLS. `max_age` in seconds (0 ends it).
+std::string cookie(const Ctx& c, std::string_view name, const std::string& value, long max_age);
+/// The whole page around `body` (header with the role's links, language switch, footer).
+std::string layout(const Ctx& c, const std::string& title, const std::string& body);
+/// layout() as a response.
+HttpResponse page(Ctx& c, int status, const std::string& title, const std::string& body);
+/// A page saying `message` (escaped) with `status`.
+HttpResponse error_page(Ctx& c, int status, const std::string& message);
+/// The problem an API call answered, as a line of text.
+std::string problem_text(const json& j);
+
+// ---- names and values ----
+
+/// A GB/T 2260 code's name, a district with its city ("杭州市上城区"); the code when unknown.
+std::string region_label(const Ctx& c, const std::string& code);
+/// A GB/T 4754 code's name with the code ("电力、热力生产和供应业 (D44)"); the code when unknown.
+std::string industry_label(const Ctx& c, const std::string& code);
+/// A scenario's budget (JSON form) in 万元, or "not given".
+std::string budget_text(const Ctx& c, const json& s);
+
+// ---- pieces shown to more than one role ----
+
+/// A ranked result's components as labelled bars (fit 0..1 as width) with their contributions.
+std::string bars_html(const Ctx& c, const json& components);
+/// Ranked results (GET /v1/enterprises/{id}/matches or /v1/scenarios/{id}/matches): scores,
+/// reasons, matched words, bars; an apply form per scenario for an enterprise, an invite form
+/// per enterprise when `action_scenario` is given (the publisher's or operator's view).
+std::string ranked_html(const Ctx& c, const json& results, bool scenarios, const std::string& action_scenario);
+/// Matches (GET /v1/matches) as a table that stacks at phone width.
+std::string matches_table(const Ctx& c, const json& matches);
+/// A funnel (GET /v1/funnel) as bars: reach per stage, conversion, median days, stalled count.
+std::string funnel_html(const Ctx& c, const json& funnel);
+/// A match with its history and, when the caller may move it, the move form (`error` shown on top).
+HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error);
+/// POST /matches/{id}/move: moves the match through the API; the match page again on a refusal.
+HttpResponse match_move_post(Ctx& c, const std::string& id, Form& form);
+
+// ---- each role's pages ----
+
+// public_pages.cpp (no sign-in): the search, a scenario's page, sign-in.
+HttpResponse scenarios_page(Ctx& c);
+HttpResponse scenario_page(Ctx& c, const std::string& id);
+HttpResponse signin_page(Ctx& c, const std::string& error);
+HttpResponse signin_post(Ctx& c, const Form& form);
+
+// enterprise_pages.cpp
+/// The enterprise's desk: profile, past cases, open scenarios ranked for it, its matches.
+std::string enterprise_desk(Ctx& c);
+/// POST /apply (揭榜): a match for the signed-in enterprise.
+HttpResponse apply_post(Ctx& c, Form& form);
+
+// publisher_pages.cpp
+/// The publisher's desk: links to post and import, its matches, its funnel.
+std::string publisher_desk(Ctx& c);
+HttpResponse publish_page(Ctx& c, const Form& values, const std::map<std::string, std::string>& errors,
+                          const std::string& general);
+HttpResponse publish_post(Ctx& c, const Form& form);
+HttpResponse import_page(Ctx& c, const std::string& report);
+HttpResponse import_post(Ctx& c);
+/// POST /invite: the publisher (or operator) invites an enterprise to a scenario.
+HttpResponse invite_post(Ctx& c, Form& form);
+
+// operator_pages.cpp
+/// The operator's desk: the funnel by publisher, region and industry, all matches, API keys.
+std::string operator_desk(Ctx& c);
+
+}  // namespace jiebang::web

@@ -1,0 +1,201 @@
+// The publisher's pages: its desk, posting a scenario (form with per-field messages), importing a list, inviting.
+#include "pages_common.h"
+
+#include <algorithm>
+
+namespace jiebang::web {
+
+std::string publisher_desk(Ctx& c) {
+  const auto& key = c.session->key;
+  std::string body;
+  body += fmt::format("<h1>{}</h1>", esc(key.scope));
+  body += fmt::format("<p><a class=\"button\" href=\"/publish\">{}</a> <a class=\"button\" href=\"/import\">{}</a></p>",
+                      c.tr("发布场景", "Post a scenario"), c.tr("导入清单", "Import a list"));
+  auto [st2, matches] = c.call("GET", "/v1/matches");
+  body += "<h2>" + c.tr("揭榜进展", "Matches") + "</h2>";
+  if (st2 == 200) body += matches_table(c, matches.value("matches", json::array()));
+  auto [st3, funnel] = c.call("GET", "/v1/funnel?group_by=publisher");
+  body += "<h2>" + c.tr("漏斗", "Funnel") + "</h2>";
+  if (st3 == 200) body += funnel_html(c, funnel);
+  return body;
+}
+
+namespace {
+
+struct FormField {
+  const char* name;
+  std::string_view zh, en;
+  const char* type;  ///< "text", "textarea", "number", "date", "region", "industry"
+};
+
+const std::vector<FormField>& scenario_fields() {
+  static const std::vector<FormField> kFields = {
+      {"id", "编号", "Id", "text"},
+      {"title", "场景名称", "Title", "text"},
+      {"description", "需求描述", "Description", "textarea"},
+      {"region", "地区", "Region", "region"},
+      {"industries", "行业", "Industry", "industry"},
+      {"required_trl", "技术成熟度要求（TRL 1–9）", "Required TRL (1–9)", "number"},
+      {"budget.amount_min", "预算下限（元）", "Budget from (yuan)", "number"},
+      {"budget.amount_max", "预算上限（元）", "Budget up to (yuan)", "number"},
+      {"deadline", "截止日期", "Deadline", "date"},
+  };
+  return kFields;
+}
+
+}  // namespace
+
+HttpResponse publish_page(Ctx& c, const Form& values, const std::map<std::string, std::string>& errors,
+                          const std::string& general) {
+  std::string body = "<h1>" + c.tr("发布场景", "Post a scenario") + "</h1>";
+  if (!general.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(general));
+  body += "<form method=\"post\" action=\"/publish\" novalidate>" + c.csrf_field();
+  for (const auto& f : scenario_fields()) {
+    auto v = values.find(f.name);
+    std::string value = v == values.end() ? "" : v->second;
+    auto err = errors.find(f.name);
+    std::string described = err == errors.end() ? "" : fmt::format(" aria-invalid=\"true\" aria-describedby=\"err-{}\"", f.name);
+    body += fmt::format("<label for=\"f-{}\">{}</label>", f.name, c.tr(f.zh, f.en));
+    std::string type = f.type;
+    if (type == "textarea") {
+      body += fmt::format("<textarea id=\"f-{}\" name=\"{}\"{}>{}</textarea>", f.name, f.name, described, esc(value));
+    } else if (type == "region") {
+      body += fmt::format("<select id=\"f-{}\" name=\"{}\"{}><option value=\"\">{}</option>", f.name, f.name, described, c.tr("请选择", "Choose"));
+      for (const auto& prov : c.service.regions().children("")) {
+        body += fmt::format("<optgroup label=\"{}\">", esc(c.service.regions().name(prov)));
+        for (const auto& city : c.service.regions().children(prov)) {
+          body += fmt::format("<option value=\"{}\"{}>{}</option>", city, value == city ? " selected" : "", esc(c.service.regions().name(city)));
+          for (const auto& area : c.service.regions().children(city))
+            if (prov.starts_with("33"))  // districts listed for the platform's own province; cities elsewhere
+              body += fmt::format("<option value=\"{}\"{}>　{}</option>", area, value == area ? " selected" : "",
+                                  esc(c.service.regions().name(area)));
+        }
+        body += "</optgroup>";
+      }
+      body += "</select>";
+    } else if (type == "industry") {
+      body += fmt::format("<select id=\"f-{}\" name=\"{}\"{}><option value=\"\">{}</option>", f.name, f.name, described, c.tr("请选择", "Choose"));
+      for (const auto& sec : c.service.industries().children("")) {
+        body += fmt::format("<optgroup label=\"{} {}\">", sec, esc(c.service.industries().name(sec)));
+        for (const auto& div : c.service.industries().children(sec))
+          body += fmt::format("<option value=\"{}\"{}>{} {}</option>", div, value == div ? " selected" : "", div,
+                              esc(c.service.industries().name(div)));
+        body += "</optgroup>";
+      }
+      body += "</select>";
+    } else {
+      body += fmt::format("<input type=\"{}\" id=\"f-{}\" name=\"{}\" value=\"{}\"{}>", type == "number" ? "text" : type, f.name, f.name,
+                          esc(value), described);
+    }
+    if (err != errors.end()) body += fmt::format("<p class=\"error\" id=\"err-{}\">{}</p>", f.name, esc(err->second));
+  }
+  body += "<p><button type=\"submit\">" + c.tr("发布", "Post") + "</button></p></form>";
+  return page(c, errors.empty() && general.empty() ? 200 : 400, c.tr("发布场景", "Post a scenario"), body);
+}
+
+HttpResponse publish_post(Ctx& c, const Form& form) {
+  json body = json::object();
+  auto get = [&](const char* k) {
+    auto it = form.find(k);
+    return it == form.end() ? std::string() : it->second;
+  };
+  for (const char* k : {"id", "title", "description", "region", "deadline"})
+    if (!get(k).empty()) body[k] = get(k);
+  if (!get("industries").empty()) body["industries"] = json::array({get("industries")});
+  if (!get("required_trl").empty()) {
+    std::string t = get("required_trl");
+    body["required_trl"] = t.find_first_not_of("0123456789") == std::string::npos && t.size() < 3 ? json(std::stoi(t)) : json(t);
+  }
+  for (const char* k : {"amount_min", "amount_max"}) {
+    std::string v = get((std::string("budget.") + k).c_str());
+    if (v.empty()) continue;
+    // A whole number of yuan is sent as a number; anything else as written, for the validator to name.
+    bool whole = v.size() < 16 && v.find_first_not_of("0123456789") == std::string::npos;
+    body["budget"][k] = whole ? json(std::stoll(v)) : json(v);
+  }
+  if (body.contains("budget")) body["budget"]["currency"] = "CNY";
+  auto [st, out] = c.call("POST", "/v1/scenarios", &body);
+  if (st == 201) return redirect("/scenarios/" + enc(out.value("id", "")), c);
+  std::map<std::string, std::string> errors;
+  for (const auto& e : out.value("errors", json::array())) {
+    std::string field = e.value("field", "");
+    if (field.starts_with("industries")) field = "industries";
+    errors[field] += (errors[field].empty() ? "" : "; ") + e.value("message", "");
+  }
+  std::string general;
+  if (errors.empty()) {
+    std::string field = out.value("field", "");
+    if (!field.empty()) errors[field] = problem_text(out);
+    else general = problem_text(out);
+  }
+  for (auto it = errors.begin(); it != errors.end();) {  // a field the form does not show: said at the top
+    bool shown = std::any_of(scenario_fields().begin(), scenario_fields().end(), [&](const FormField& f) { return it->first == f.name; });
+    if (!shown) {
+      general += (general.empty() ? "" : "; ") + it->first + ": " + it->second;
+      it = errors.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return publish_page(c, form, errors, general);
+}
+
+HttpResponse import_page(Ctx& c, const std::string& report) {
+  std::string body = "<h1>" + c.tr("导入场景清单", "Import a list of scenarios") + "</h1>" + report;
+  body += fmt::format(
+      "<form method=\"post\" action=\"/import\" enctype=\"multipart/form-data\">{}<label for=\"file\">{}</label>"
+      "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,.jsonl,.json,.xlsx\" required>"
+      "<p class=\"count\">{}</p><p><button type=\"submit\">{}</button></p></form>",
+      c.csrf_field(), c.tr("清单文件（CSV、XLSX 或 JSON Lines）", "List file (CSV, XLSX or JSON Lines)"),
+      c.tr("每个被拒绝的行都会列出原因；合格的行照常导入。", "Every rejected line is listed with its reason; the good lines are imported."),
+      c.tr("导入", "Import"));
+  return page(c, 200, c.tr("导入清单", "Import a list"), body);
+}
+
+HttpResponse import_post(Ctx& c) {
+  auto ct = c.req.headers.get("Content-Type");
+  auto parts = parse_multipart(c.req.body, ct ? *ct : "");
+  const Part* file = nullptr;
+  for (const auto& p : parts)
+    if (p.name == "file") file = &p;
+  if (!file || file->body.empty()) return import_page(c, "<p class=\"notice bad\" role=\"alert\">" + c.tr("请选择一个文件。", "Choose a file.") + "</p>");
+  std::string name = file->filename;
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string type = name.ends_with(".csv") ? "text/csv"
+                     : name.ends_with(".xlsx") ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                               : "application/x-ndjson";
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/v1/scenarios/import";
+  r.headers.set("Content-Type", type);
+  r.body = file->body;
+  HttpResponse out = c.api.handle_as(r, c.caller(), c.service);
+  json j = json::parse(out.body, nullptr, false);
+  if (out.status != 200 || j.is_discarded())
+    return import_page(c, fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(j.is_discarded() ? out.body : problem_text(j))));
+  std::string report = fmt::format(
+      "<p class=\"notice\" role=\"status\" id=\"import-summary\">{}</p>",
+      c.en ? fmt::format("Read {}, new {}, updated {}, unchanged {}, rejected {}.", j.value("read", 0), j.value("inserted", 0),
+                         j.value("updated", 0), j.value("unchanged", 0), j.value("rejected", 0))
+           : fmt::format("读取 {} 条，新增 {} 条，更新 {} 条，未变 {} 条，拒绝 {} 条。", j.value("read", 0), j.value("inserted", 0),
+                         j.value("updated", 0), j.value("unchanged", 0), j.value("rejected", 0)));
+  auto errors = j.value("errors", json::array());
+  if (!errors.empty()) {
+    report += "<div class=\"table-wrap\"><table id=\"import-errors\"><thead><tr><th>" + c.tr("行", "Line") + "</th><th>" +
+              c.tr("编号", "Id") + "</th><th>" + c.tr("字段", "Field") + "</th><th>" + c.tr("原因", "Reason") + "</th></tr></thead><tbody>";
+    for (const auto& e : errors)
+      report += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", e.value("line", 0), esc(e.value("id", "")),
+                            esc(e.value("field", "")), esc(e.value("message", "")));
+    report += "</tbody></table></div>";
+  }
+  return import_page(c, report);
+}
+
+
+HttpResponse invite_post(Ctx& c, Form& form) {
+  json body = {{"scenario_id", form["scenario_id"]}, {"enterprise_id", form["enterprise_id"]}};
+  auto [st, out] = c.call("POST", "/v1/matches", &body);
+  return st == 201 ? redirect("/matches/" + enc(out.value("id", "")), c) : error_page(c, st, problem_text(out));
+}
+
+}  // namespace jiebang::web
