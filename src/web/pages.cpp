@@ -40,7 +40,7 @@ HttpResponse me_page(Ctx& c) {
 Pages::Pages(WebConfig config) : config_(std::move(config)) {}
 
 bool Pages::owns(std::string_view path) const {
-  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite"})
+  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps"})
     if (path == p) return true;
   for (std::string_view p : {"/scenarios/", "/matches/", "/assets/", "/lang/"})
     if (path.starts_with(p)) return true;
@@ -150,6 +150,9 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
       r = match_move_post(c, path.substr(9, path.size() - 9 - 5), form);
     } else if (path.starts_with("/matches/") && req.method != "POST") {
       r = match_page(c, path.substr(9), "");
+    } else if (path == "/gaps" && req.method != "POST") {
+      r = c.role() == Role::kOperator ? gaps_page(c)
+                                      : error_page(c, 403, c.tr("只有运营方能查看供给缺口。", "Only the operator sees the supply gaps."));
     } else if ((path == "/publish" || path == "/import") && c.role() == Role::kEnterprise) {
       r = error_page(c, 403, c.tr("企业账号不能发布场景。", "Enterprise keys cannot post scenarios."));
     } else if (path == "/publish") {

@@ -147,6 +147,7 @@ std::string layout(const Ctx& c, const std::string& title, const std::string& bo
     if (c.role() == Role::kPublisher || c.role() == Role::kOperator)
       nav += fmt::format("<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>", c.tr("发布场景", "Post a scenario"),
                          c.tr("导入清单", "Import a list"));
+    if (c.role() == Role::kOperator) nav += fmt::format("<a href=\"/gaps\">{}</a>", c.tr("供给缺口", "Supply gaps"));
     nav += fmt::format("<form method=\"post\" action=\"/signout\">{}<button type=\"submit\">{}</button></form>",
                        c.csrf_field(), c.tr("退出", "Sign out"));
   } else {
@@ -181,14 +182,19 @@ std::string problem_text(const json& j) {
   return s;
 }
 
-/// A Xapian snippet (HTML-escaped by Xapian, matches in <b>…</b>) with <mark> for the matches;
-/// anything else that looks like markup is escaped again.
 std::string region_label(const Ctx& c, const std::string& code) {
   std::string name = c.service.regions().name(code);
   if (name.empty()) return code;
+  // GB/T 2260 names a municipality's city level "市辖区" (or "县"): say the province instead.
+  auto is_placeholder = [](const std::string& n) { return n == "市辖区" || n == "县"; };
+  if (code.size() == 6 && code.ends_with("00") && !code.ends_with("0000") && is_placeholder(name)) {
+    std::string province = c.service.regions().name(code.substr(0, 2) + "0000");
+    return province.empty() ? name : province;
+  }
   if (code.size() == 6 && !code.ends_with("00")) {
     std::string city = c.service.regions().name(code.substr(0, 4) + "00");
-    if (!city.empty() && city != "市辖区") name = city + name;
+    if (is_placeholder(city)) city = c.service.regions().name(code.substr(0, 2) + "0000");
+    if (!city.empty()) name = city + name;
   }
   return name;
 }

@@ -101,7 +101,8 @@ std::string problem_text(const json& j);
 
 // ---- names and values ----
 
-/// A GB/T 2260 code's name, a district with its city ("杭州市上城区"); the code when unknown.
+/// A GB/T 2260 code's name, a district with its city ("杭州市上城区"), a municipality's "市辖区" as its
+/// province ("北京市", "北京市朝阳区"); the code when unknown.
 std::string region_label(const Ctx& c, const std::string& code);
 /// A GB/T 4754 code's name with the code ("电力、热力生产和供应业 (D44)"); the code when unknown.
 std::string industry_label(const Ctx& c, const std::string& code);
@@ -153,5 +154,9 @@ HttpResponse invite_post(Ctx& c, Form& form);
 // operator_pages.cpp
 /// The operator's desk: the funnel by publisher, region and industry, all matches, API keys.
 std::string operator_desk(Ctx& c);
+/// GET /gaps (operator only; the caller checks the role): the supply gaps (GET /v1/gaps) grouped
+/// by GB/T 4754 industry and GB/T 2260 city, most gaps first, with a threshold field
+/// (`?threshold=`, an absolute text fit in [0, 1]; empty = the ranking weights' default).
+HttpResponse gaps_page(Ctx& c);
 
 }  // namespace jiebang::web

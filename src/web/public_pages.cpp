@@ -6,6 +6,8 @@
 namespace jiebang::web {
 namespace {
 
+/// A Xapian snippet (HTML-escaped by Xapian, matches in <b>…</b>) with <mark> for the matches;
+/// anything else that looks like markup is escaped again.
 std::string snippet_html(const std::string& snippet) {
   std::string out;
   size_t i = 0;

@@ -171,6 +171,38 @@ class Journeys(unittest.TestCase):
         self.wait(b, EC.staleness_of(before), "the match page reloaded after the move")
         self.wait(b, lambda d: d.find_element(By.ID, "stage").text != "", "stage shown")
 
+    def check_gaps(self, op, others):
+        """The operator's supply gaps: a labelled threshold field, groups with the most gaps first,
+        each scenario a link; a bad threshold said at the field; no other role sees or reaches it."""
+        op.find_element(By.CSS_SELECTOR, "header a[href='/gaps']").click()
+        self.wait(op, lambda d: d.find_elements(By.ID, "gaps-summary"), "supply gaps page")
+        self.assertTrue(op.find_element(By.CSS_SELECTOR, "label[for='threshold']").text)
+        field = op.find_element(By.ID, "threshold")
+        self.assertEqual(field.get_attribute("value"), "0.4", "the default threshold is shown")
+        field.clear()
+        field.send_keys("0.99")
+        op.find_element(By.CSS_SELECTOR, "#gaps-form button").click()
+        self.wait(op, lambda d: "threshold=0.99" in d.current_url, "gaps at the new threshold")
+        counts = [len(g.find_elements(By.CSS_SELECTOR, "li")) for g in op.find_elements(By.CSS_SELECTOR, ".gap-group")]
+        self.assertTrue(counts, "the fixtures have gaps at 0.99")
+        self.assertEqual(counts, sorted(counts, reverse=True), "most gaps first")
+        links = op.find_elements(By.CSS_SELECTOR, ".gap-group li > a[href^='/scenarios/']")
+        self.assertEqual(len(links), sum(counts), "each scenario a link")
+        self.assertIn(str(sum(counts)), op.find_element(By.ID, "gaps-summary").text)
+        # A municipality's city level is named by its province, not GB/T 2260's "市辖区".
+        self.assertNotIn("市辖区", op.find_element(By.TAG_NAME, "main").text)
+        self.shot(op, "gaps")
+        self.go(op, "/gaps?threshold=2")
+        self.assertTrue(op.find_elements(By.ID, "err-threshold"), "a bad threshold is said at the field")
+        self.assertEqual(op.find_element(By.ID, "threshold").get_attribute("aria-invalid"), "true")
+        for b in others:
+            self.go(b, "/me")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href^='/gaps']"), "only the operator is offered the gaps")
+            self.go(b, "/gaps")
+            self.assertFalse(b.find_elements(By.ID, "gaps-summary"))
+            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.go(op, "/me")
+
     def test_1_whole_loop(self):
         """Publisher posts → found publicly (simplified and traditional query) → enterprise sees it
         ranked with reasons and applies → publisher selects … commercialised → operator's funnel."""
@@ -255,6 +287,7 @@ class Journeys(unittest.TestCase):
         self.assertGreaterEqual(len(op.find_elements(By.CSS_SELECTOR, "#keys tbody tr")), 3, "the operator sees the API keys")
         self.assertFalse(ent.find_elements(By.ID, "keys"))
         self.shot(op, "operator-desk")
+        self.check_gaps(op, others=(pub, ent))
         # English switch.
         op.find_element(By.CSS_SELECTOR, "a[href^='/lang/en']").click()
         self.wait(op, lambda d: "Operator" in d.page_source, "English page")
