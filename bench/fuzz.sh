@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-1000000}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(jsonl csv xlsx records encoding column_map)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(jsonl csv xlsx records encoding column_map api_bodies url query cursor xlsx_parts)
 if [ ! -x build-fuzz/fuzz/fuzz_jsonl ]; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
     -DCMAKE_CXX_COMPILER=clang++-14 -DJIEBANG_FUZZ=ON -DJIEBANG_BUILD_TESTS=OFF -DJIEBANG_BUILD_BENCH=OFF >/dev/null
