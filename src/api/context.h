@@ -128,8 +128,9 @@ constexpr uint64_t kMaxCursorOffset = 1'000'000'000;
 /// at most kMaxCursorOffset.
 std::string encode_cursor(uint64_t offset, const std::string& fingerprint, std::string_view key);
 /// The offset and fingerprint of a cursor signed with `key`; nullopt when it is not one of ours
-/// (malformed, signed with another key, altered) or its offset is over kMaxCursorOffset. The
-/// signature is compared in constant time. A plain function of its inputs (fuzzed).
+/// (malformed, signed with another key, altered — including another base64url spelling of the
+/// same signature bytes: only the canonical one is accepted) or its offset is over
+/// kMaxCursorOffset. The signature is compared in constant time. A plain function of its inputs (fuzzed).
 std::optional<std::pair<uint64_t, std::string>> decode_cursor(std::string_view cursor, std::string_view key);
 /// The secret that signs cursors: 32 random bytes (OpenSSL RAND_bytes) kept in `path` (mode
 /// 0600), created on first use — atomically, so two processes starting at once agree on one.

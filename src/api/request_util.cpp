@@ -55,7 +55,12 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
+/// The bytes of canonical unpadded base64url: nullopt for a character outside the alphabet, a
+/// length that no byte string encodes to (4k + 1), or a last character whose unused low bits are
+/// not zero — so that each byte string has exactly one accepted spelling (RFC 4648 §3.5: a
+/// decoder may reject non-zero pad bits; a signed cursor must not have several spellings).
 std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
   std::string out;
   uint32_t acc = 0;
   int bits = 0;
@@ -69,6 +74,7 @@ std::optional<std::string> base64url_decode(std::string_view text) {
       out += static_cast<char>((acc >> bits) & 0xff);
     }
   }
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 

@@ -148,6 +148,18 @@ TEST(Cursor, SignedRoundTripAndEveryTamperingRefused) {
     t[i] = t[i] == 'A' ? 'B' : 'A';
     EXPECT_FALSE(decode_cursor(t, key)) << "changed at " << i << ": " << t;
   }
+  // Another spelling of the same signature bytes (the last character's unused low bits set) is
+  // an altered cursor too: found by fuzz/cursor_fuzz.cpp (corpus regression-sig-pad-bits).
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::string k : {key, std::string(32, '\x5a'), std::string("another key")}) {
+    std::string signed_c = encode_cursor(7, "fedcba9876543210", k);
+    ASSERT_TRUE(decode_cursor(signed_c, k));
+    for (char x : alphabet) {
+      std::string t = signed_c;
+      t.back() = x;
+      if (t != signed_c) EXPECT_FALSE(decode_cursor(t, k)) << t;
+    }
+  }
   EXPECT_FALSE(decode_cursor(c.substr(0, c.find('.')), key)) << "unsigned";
   EXPECT_FALSE(decode_cursor(c + "A", key));
   EXPECT_FALSE(decode_cursor(c.substr(0, c.size() - 1), key));
