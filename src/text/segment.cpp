@@ -2,13 +2,16 @@
 #include "jiebang/text/segment.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include "jiebang/text/normalize.h"
 #include "jiebang/text/word_segmenter.h"
@@ -39,19 +42,23 @@ std::vector<Token> tokenize(std::string_view normalized, const WordSegmenter& wo
   std::vector<Token> out;
   icu::BreakIterator* bi = word_iterator();
   if (!bi || normalized.empty()) return out;
-  icu::UnicodeString u =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(normalized.data(), static_cast<int32_t>(normalized.size())));
+  if (normalized.size() > static_cast<size_t>(INT32_MAX)) return out;
+  // The UTF-16 text for ICU and, for each of its units (and the end), the byte offset in
+  // `normalized` where its character starts, made in one walk: an invalid UTF-8 sequence becomes
+  // one U+FFFD (no word) that still maps to its own bytes, so every offset is one of the input's.
+  icu::UnicodeString u;
+  std::vector<uint32_t> byte_at;
+  byte_at.reserve(normalized.size() + 1);
+  for (int32_t i = 0, n = static_cast<int32_t>(normalized.size()); i < n;) {
+    auto begin = static_cast<uint32_t>(i);
+    UChar32 c = 0;
+    U8_NEXT(normalized.data(), i, n, c);
+    if (c < 0) c = 0xFFFD;
+    u.append(c);
+    for (int k = 0; k < U16_LENGTH(c); ++k) byte_at.push_back(begin);
+  }
+  byte_at.push_back(static_cast<uint32_t>(normalized.size()));
   bi->setText(u);
-  // Byte offsets: walk the UTF-16 string once, mapping each boundary.
-  size_t byte_pos = 0;
-  int32_t u16_pos = 0;
-  auto advance_to = [&](int32_t target) {
-    while (u16_pos < target) {
-      UChar32 c = u.char32At(u16_pos);
-      byte_pos += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-      u16_pos += U16_LENGTH(c);
-    }
-  };
   // A run of ICU's Han tokens (contiguous) is cut again, whole, by the jieba segmenter.
   size_t run_begin = 0, run_end = 0;
   auto flush_run = [&] {
@@ -71,9 +78,8 @@ std::vector<Token> tokenize(std::string_view normalized, const WordSegmenter& wo
   int32_t start = bi->first();
   for (int32_t end = bi->next(); end != icu::BreakIterator::DONE; start = end, end = bi->next()) {
     int32_t status = bi->getRuleStatus();
-    advance_to(start);
-    size_t b = byte_pos;
-    advance_to(end);
+    size_t b = byte_at[static_cast<size_t>(start)];
+    size_t byte_pos = byte_at[static_cast<size_t>(end)];
     if (status >= UBRK_WORD_KANA) {
       if (run_end != b) {
         flush_run();

@@ -29,7 +29,9 @@ class WordSegmenter;
 
 /// Splits already-normalised text (see normalize()) into words: ICU's word-break iterator finds
 /// Latin words, numbers and the runs of Han characters; each Han run is cut into words by `words`
-/// (jieba's method, WordSegmenter::cut). Spaces and punctuation are dropped. Thread-safe (one ICU
+/// (jieba's method, WordSegmenter::cut). Spaces and punctuation are dropped. Any bytes are
+/// accepted: an invalid UTF-8 sequence reads as one U+FFFD, which is no word, and the offsets
+/// stay those of the input. Thread-safe (one ICU
 /// iterator per thread; the segmenter is read-only).
 std::vector<Token> tokenize(std::string_view normalized, const WordSegmenter& words);
 /// tokenize() with the process's current segmenter (WordSegmenter::current(); throws

@@ -86,6 +86,31 @@ TEST(WordSegmenter, DomainWordsFromTheIndexDefinitionStayWhole) {
   EXPECT_EQ(tokens[2].kind, TokenKind::kNumber);
 }
 
+TEST(Tokenize, BytesThatAreNotUtf8KeepEveryOffsetInsideTheInput) {
+  // Found by fuzz/query_fuzz.cpp (corpus regression-gbk-tokenize): GBK bytes given to tokenize()
+  // (a public function; only normalize() makes text UTF-8) threw std::out_of_range, because ICU
+  // read each bad sequence as a 3-byte U+FFFD and the offsets ran past the input.
+  const std::string gbk = "\xd6\xc7\xbb\xdb\xb3\xc7@\xca\xd0";  // "智慧城@市" in GBK
+  for (const std::string& text : {gbk, std::string("ab\xff\xfe\xfdcd 5g \xe6\x99"), std::string("\xe6\x99\xba\xff局部放电 ai\x80")}) {
+    std::vector<Token> tokens;
+    ASSERT_NO_THROW(tokens = tokenize(text, base())) << text;
+    for (const auto& t : tokens) {
+      ASSERT_LT(t.begin, t.end) << text;
+      ASSERT_LE(t.end, text.size()) << text;
+      EXPECT_EQ(text.substr(t.begin, t.end - t.begin), t.text) << text;
+    }
+  }
+  // The valid parts are still found where they are.
+  auto tokens = tokenize("\xffrobot\xfe\xe5\xb1\x80\xe9\x83\xa8\xe6\x94\xbe\xe7\x94\xb5", base());
+  ASSERT_GE(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].text, "robot");
+  EXPECT_EQ(tokens[0].begin, 1u);
+  EXPECT_EQ(tokens[1].begin, 7u);
+  std::string han;
+  for (size_t i = 1; i < tokens.size(); ++i) han += tokens[i].text;
+  EXPECT_EQ(han, "局部放电");
+}
+
 TEST(WordSegmenter, MalformedUserDictionaryNamesTheLine) {
   testing::TempDir dir;
   {
