@@ -174,6 +174,8 @@ HttpResponse list_matches(RequestContext& ctx);
 HttpResponse get_funnel(RequestContext& ctx);
 /// GET /v1/gaps (operator): Service::supply_gaps as supply_gaps_json; ?threshold= in [0, 1].
 HttpResponse get_gaps(RequestContext& ctx);
+HttpResponse list_digests(RequestContext& ctx);
+HttpResponse get_digest_recipients(RequestContext& ctx);
 HttpResponse get_digest(RequestContext& ctx);
 HttpResponse get_digest_recipient(RequestContext& ctx);
 HttpResponse get_healthz(RequestContext& ctx);

@@ -1,10 +1,13 @@
-// Handlers for the weekly digest: GET /v1/digests/{week} (the run summary, operator) and
+// Handlers for the weekly digest: GET /v1/digests (the runs, newest first), GET /v1/digests/{week}
+// (a run's summary) and GET /v1/digests/{week}/recipients (its recipients), all operator, and
 // GET /v1/digests/{week}/recipients/{id} (one recipient's digest: that recipient or the operator).
 #include <fmt/format.h>
 
 #include "context.h"
 
 namespace jiebang::api {
+
+using nlohmann::json;
 namespace {
 
 IsoWeek week_param(RequestContext& ctx) {
@@ -16,6 +19,24 @@ IsoWeek week_param(RequestContext& ctx) {
 }
 
 }  // namespace
+
+HttpResponse list_digests(RequestContext& ctx) {
+  ctx.allow_query({"limit"});
+  size_t limit = ctx.limit(52);  // a year of weeks
+  json runs = json::array();
+  for (const auto& s : take(ctx.service.digest_runs(limit))) runs.push_back(s.to_json());
+  return HttpResponse::json(200, {{"runs", std::move(runs)}});
+}
+
+HttpResponse get_digest_recipients(RequestContext& ctx) {
+  ctx.allow_query({});
+  IsoWeek week = week_param(ctx);
+  take(ctx.service.digest_summary(week));  // 404 for a week never run
+  json list = json::array();
+  for (const auto& r : take(ctx.service.digest_recipients(week)))
+    list.push_back({{"kind", r.kind}, {"id", r.recipient_id}, {"name", r.name}, {"language", r.language}, {"items", r.items}});
+  return HttpResponse::json(200, {{"week", week.to_string()}, {"recipients", std::move(list)}});
+}
 
 HttpResponse get_digest(RequestContext& ctx) {
   ctx.allow_query({});

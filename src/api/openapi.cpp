@@ -184,6 +184,24 @@ constexpr const char* kOpenApi = R"json(
                       "403": {"$ref": "#/components/responses/Problem"}}
       }
     },
+    "/v1/digests": {
+      "get": {
+        "summary": "The weekly digest runs, newest week first, each as its run summary (operator key).",
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "runs to list (default 52)"}],
+        "responses": {"200": {"description": "Runs", "content": {"application/json": {"schema": {"type": "object", "properties": {"runs": {"type": "array", "items": {"$ref": "#/components/schemas/DigestSummary"}}}}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/v1/digests/{week}/recipients": {
+      "parameters": [{"$ref": "#/components/parameters/Week"}],
+      "get": {
+        "summary": "The recipients a week's run processed (kind, id, name, language, items), by kind then id (operator key).",
+        "responses": {"200": {"description": "Recipients", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
     "/v1/digests/{week}": {
       "parameters": [{"$ref": "#/components/parameters/Week"}],
       "get": {

@@ -504,6 +504,19 @@ class RecipientBuilder {
 
 }  // namespace
 
+Result<std::vector<DigestSummary>> DigestRunner::runs(size_t limit) const {
+  auto rows = store_.list_digest_runs(limit);
+  if (!rows) return rows.status();
+  std::vector<DigestSummary> out;
+  out.reserve(rows->size());
+  for (const auto& row : *rows) out.push_back(summary_from(row));
+  return out;
+}
+
+Result<std::vector<DigestRecipientRow>> DigestRunner::recipients(const IsoWeek& week) const {
+  return store_.digest_recipients(week.to_string());
+}
+
 Result<DigestSummary> DigestRunner::summary(const IsoWeek& week) const {
   auto row = store_.get_digest_run(week.to_string());
   if (!row) return row.status();

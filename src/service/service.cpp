@@ -233,6 +233,12 @@ Result<DigestSummary> Service::run_digest(const IsoWeek& week, const DigestSetti
 
 Result<DigestSummary> Service::digest_summary(const IsoWeek& week) const { return impl_->digest->summary(week); }
 
+Result<std::vector<DigestSummary>> Service::digest_runs(size_t limit) const { return impl_->digest->runs(limit); }
+
+Result<std::vector<DigestRecipientRow>> Service::digest_recipients(const IsoWeek& week) const {
+  return impl_->digest->recipients(week);
+}
+
 Result<nlohmann::json> Service::digest_recipient(const IsoWeek& week, const std::string& kind,
                                                  const std::string& id) const {
   return impl_->digest->recipient(week, kind, id);

@@ -1,4 +1,6 @@
 // The weekly digest in SQLite: runs keyed by ISO week, processed recipients, their items.
+#include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include <fmt/format.h>
@@ -68,6 +70,23 @@ Result<DigestRunRow> Store::get_digest_run(const std::string& week) const {
     return *r;
   } catch (const std::exception& e) {
     return from_sqlite(e, "cannot read the digest run");
+  }
+}
+
+Result<std::vector<DigestRunRow>> Store::list_digest_runs(size_t limit) const {
+  std::lock_guard lock(impl_->mu);
+  try {
+    // The weeks first (the primary key's order), then each run's counts as get_digest_run reads them.
+    SQLite::Statement q(impl_->db, "SELECT week FROM digest_runs ORDER BY week DESC LIMIT ?");
+    q.bind(1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<std::string> weeks;
+    while (q.executeStep()) weeks.push_back(q.getColumn(0).getString());
+    std::vector<DigestRunRow> out;
+    for (const auto& w : weeks)
+      if (auto r = run_by_week(impl_->db, w)) out.push_back(std::move(*r));
+    return out;
+  } catch (const std::exception& e) {
+    return from_sqlite(e, "cannot read digest runs");
   }
 }
 

@@ -1,5 +1,5 @@
 // The operator's pages: its desk (the funnel by publisher, region and industry, all matches, API keys)
-// and the supply gaps (open scenarios no enterprise fits well).
+// the supply gaps (open scenarios no enterprise fits well) and the weekly digest runs.
 #include "pages_common.h"
 
 #include <algorithm>
@@ -9,7 +9,8 @@ namespace jiebang::web {
 std::string operator_desk(Ctx& c) {
   std::string body;
   body += "<h1>" + c.tr("运营工作台", "Operator's desk") + "</h1>";
-  body += fmt::format("<p><a class=\"button\" href=\"/gaps\">{}</a></p>", c.tr("供给缺口", "Supply gaps"));
+  body += fmt::format("<p><a class=\"button\" href=\"/gaps\">{}</a> <a class=\"button\" href=\"/digests\">{}</a></p>",
+                      c.tr("供给缺口", "Supply gaps"), c.tr("周报运行", "Digest runs"));
   for (const char* group : {"publisher", "region", "industry"}) {
     auto [st, funnel] = c.call("GET", std::string("/v1/funnel?group_by=") + group);
     body += fmt::format("<h2>{} · {}</h2>", c.tr("漏斗", "Funnel"),
@@ -83,6 +84,88 @@ HttpResponse gaps_page(Ctx& c) {
     body += "</ul></section>";
   }
   return page(c, 200, c.tr("供给缺口", "Supply gaps"), body);
+}
+
+namespace {
+
+/// A cell of a stacking table: `label` shown before the value at phone width.
+std::string cell(const std::string& label, const std::string& html) {
+  return fmt::format("<td data-label=\"{}\">{}</td>", esc(label), html);
+}
+
+}  // namespace
+
+HttpResponse digests_page(Ctx& c) {
+  auto [st, out] = c.call("GET", "/v1/digests");
+  if (st != 200) return error_page(c, st, problem_text(out));
+  std::string body = "<h1>" + c.tr("周报运行", "Digest runs") + "</h1>";
+  body += "<p>" + c.tr("每周一向每家企业推送新的场景、向每个发榜单位推送候选企业和停滞的匹配；以下是各周的运行记录，最新的在前。",
+                       "Each week every enterprise gets the new scenarios ranked for it and every publisher its candidates "
+                       "and stalled matches; these are the weekly runs, newest first.") + "</p>";
+  auto runs = out.value("runs", json::array());
+  if (runs.empty())
+    return page(c, 200, c.tr("周报运行", "Digest runs"),
+                body + "<p id=\"digest-runs-empty\">" + c.tr("还没有运行过周报（jiebang digest 或 serve 的定时任务）。",
+                                                            "No digest has run yet (jiebang digest, or serve's schedule).") + "</p>");
+  const std::string week_h = c.tr("周", "Week"), covers_h = c.tr("覆盖日期", "Covers"), started_h = c.tr("开始", "Started"),
+                    finished_h = c.tr("完成", "Finished"), recipients_h = c.tr("收件方", "Recipients"),
+                    with_items_h = c.tr("有内容的", "With items"), items_h = c.tr("条目", "Items"), seconds_h = c.tr("耗时（秒）", "Seconds");
+  body += "<div class=\"table-wrap\"><table class=\"stack\" id=\"digest-runs\"><thead><tr>";
+  for (const auto* h : {&week_h, &covers_h, &started_h, &finished_h, &recipients_h, &with_items_h, &items_h, &seconds_h})
+    body += "<th>" + esc(*h) + "</th>";
+  body += "</tr></thead><tbody>";
+  for (const auto& r : runs) {
+    std::string week = r.value("week", ""), finished = r["finished_at"].is_string() ? r["finished_at"].get<std::string>() : "";
+    const json& covers = r.contains("covers") ? r["covers"] : json::object();
+    body += "<tr>" + cell(week_h, fmt::format("<a href=\"/digests/{}\">{}</a>", enc(week), esc(week))) +
+            cell(covers_h, esc(covers.value("from", "") + " – " + covers.value("to", ""))) +
+            cell(started_h, esc(r.value("started_at", ""))) +
+            cell(finished_h, finished.empty() ? "<span class=\"stage\">" + c.tr("未完成", "unfinished") + "</span>" : esc(finished)) +
+            cell(recipients_h, std::to_string(r.value("recipients", 0))) +
+            cell(with_items_h, std::to_string(r.value("recipients_with_items", 0))) +
+            cell(items_h, std::to_string(r.value("items", 0))) + cell(seconds_h, fmt::format("{:.1f}", r.value("seconds", 0.0))) +
+            "</tr>";
+  }
+  body += "</tbody></table></div>";
+  return page(c, 200, c.tr("周报运行", "Digest runs"), body);
+}
+
+HttpResponse digest_page(Ctx& c, const std::string& week) {
+  auto [st, summary] = c.call("GET", "/v1/digests/" + enc(week));
+  if (st != 200) return error_page(c, st, problem_text(summary));
+  auto [st2, list] = c.call("GET", "/v1/digests/" + enc(week) + "/recipients");
+  if (st2 != 200) return error_page(c, st2, problem_text(list));
+  std::string title = c.tr("周报 ", "Digest ") + week;
+  std::string body = fmt::format("<p><a href=\"/digests\">{}</a></p><h1>{}</h1><dl class=\"fields\">", c.tr("← 全部运行", "← All runs"), esc(title));
+  auto row = [&](const std::string& k, const std::string& v) { body += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v)); };
+  const json& covers = summary.contains("covers") ? summary["covers"] : json::object();
+  row(c.tr("覆盖日期", "Covers"), covers.value("from", "") + " – " + covers.value("to", ""));
+  row(c.tr("开始", "Started"), summary.value("started_at", ""));
+  row(c.tr("完成", "Finished"), summary["finished_at"].is_string() ? summary["finished_at"].get<std::string>() : c.tr("未完成", "unfinished"));
+  row(c.tr("收件方", "Recipients"), std::to_string(summary.value("recipients", 0)));
+  row(c.tr("条目", "Items"), std::to_string(summary.value("items", 0)));
+  row(c.tr("尝试次数", "Attempts"), std::to_string(summary.value("attempts", 0)));
+  body += "</dl><h2>" + c.tr("收件方", "Recipients") + "</h2>";
+  const std::string kind_h = c.tr("类型", "Kind"), name_h = c.tr("名称", "Name"), items_h = c.tr("条目", "Items"),
+                    lang_h = c.tr("语言", "Language");
+  body += "<div class=\"table-wrap\"><table class=\"stack\" id=\"digest-recipients\"><thead><tr><th>" + esc(kind_h) + "</th><th>" +
+          esc(name_h) + "</th><th>" + esc(items_h) + "</th><th>" + esc(lang_h) + "</th></tr></thead><tbody>";
+  // Those with something to read first (most items first), then the rest in the API's order.
+  auto recipients = list.value("recipients", json::array());
+  std::stable_sort(recipients.begin(), recipients.end(),
+                   [](const json& a, const json& b) { return a.value("items", 0) > b.value("items", 0); });
+  for (const auto& r : recipients) {
+    std::string kind = r.value("kind", ""), id = r.value("id", ""), name = r.value("name", "");
+    std::string kind_text = kind == "enterprise" ? c.tr("企业", "enterprise") : kind == "publisher" ? c.tr("发榜单位", "publisher") : kind;
+    // Each recipient's digest as the API stores it (readable here with the session: GET only).
+    std::string link = fmt::format("/v1/digests/{}/recipients/{}?kind={}", enc(week), enc(id), enc(kind));
+    body += "<tr>" + cell(kind_h, esc(kind_text)) +
+            cell(name_h, fmt::format("<a href=\"{}\">{}</a>{}", esc(link), esc(name.empty() ? id : name),
+                                     name.empty() || name == id ? "" : " <span class=\"count\">" + esc(id) + "</span>")) +
+            cell(items_h, std::to_string(r.value("items", 0))) + cell(lang_h, esc(r.value("language", ""))) + "</tr>";
+  }
+  body += "</tbody></table></div>";
+  return page(c, 200, title, body);
 }
 
 }  // namespace jiebang::web

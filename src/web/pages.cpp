@@ -40,9 +40,9 @@ HttpResponse me_page(Ctx& c) {
 Pages::Pages(WebConfig config) : config_(std::move(config)) {}
 
 bool Pages::owns(std::string_view path) const {
-  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps"})
+  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests"})
     if (path == p) return true;
-  for (std::string_view p : {"/scenarios/", "/matches/", "/assets/", "/lang/"})
+  for (std::string_view p : {"/scenarios/", "/matches/", "/digests/", "/assets/", "/lang/"})
     if (path.starts_with(p)) return true;
   return path == "/";
 }
@@ -153,6 +153,10 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     } else if (path == "/gaps" && req.method != "POST") {
       r = c.role() == Role::kOperator ? gaps_page(c)
                                       : error_page(c, 403, c.tr("只有运营方能查看供给缺口。", "Only the operator sees the supply gaps."));
+    } else if ((path == "/digests" || path.starts_with("/digests/")) && req.method != "POST") {
+      if (c.role() != Role::kOperator)
+        r = error_page(c, 403, c.tr("只有运营方能查看周报运行。", "Only the operator sees the digest runs."));
+      else r = path == "/digests" ? digests_page(c) : digest_page(c, path.substr(9));
     } else if ((path == "/publish" || path == "/import") && c.role() == Role::kEnterprise) {
       r = error_page(c, 403, c.tr("企业账号不能发布场景。", "Enterprise keys cannot post scenarios."));
     } else if (path == "/publish") {
@@ -164,6 +168,7 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     }
     if (r.route == "unmatched") r.route = "page " + (path.starts_with("/scenarios/") ? std::string("/scenarios/{id}")
                                                     : path.starts_with("/matches/") ? std::string("/matches/{id}")
+                                                    : path.starts_with("/digests/") ? std::string("/digests/{week}")
                                                     : owns(path) && !path.starts_with("/lang/") ? path : std::string("/other"));
     if (req.method == "HEAD") r.body.clear();
     return r;

@@ -147,7 +147,9 @@ std::string layout(const Ctx& c, const std::string& title, const std::string& bo
     if (c.role() == Role::kPublisher || c.role() == Role::kOperator)
       nav += fmt::format("<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>", c.tr("发布场景", "Post a scenario"),
                          c.tr("导入清单", "Import a list"));
-    if (c.role() == Role::kOperator) nav += fmt::format("<a href=\"/gaps\">{}</a>", c.tr("供给缺口", "Supply gaps"));
+    if (c.role() == Role::kOperator)
+      nav += fmt::format("<a href=\"/gaps\">{}</a><a href=\"/digests\">{}</a>", c.tr("供给缺口", "Supply gaps"),
+                         c.tr("周报", "Digests"));
     nav += fmt::format("<form method=\"post\" action=\"/signout\">{}<button type=\"submit\">{}</button></form>",
                        c.csrf_field(), c.tr("退出", "Sign out"));
   } else {

@@ -158,5 +158,10 @@ std::string operator_desk(Ctx& c);
 /// by GB/T 4754 industry and GB/T 2260 city, most gaps first, with a threshold field
 /// (`?threshold=`, an absolute text fit in [0, 1]; empty = the ranking weights' default).
 HttpResponse gaps_page(Ctx& c);
+/// GET /digests (operator only; the caller checks the role): the digest runs (GET /v1/digests),
+/// newest first, each week a link to its page.
+HttpResponse digests_page(Ctx& c);
+/// GET /digests/{week} (operator only): a run's summary and recipients, each linking to its digest.
+HttpResponse digest_page(Ctx& c, const std::string& week);
 
 }  // namespace jiebang::web

@@ -41,6 +41,37 @@ TEST_F(DigestsApi, SummaryIsForTheOperatorOnly) {
   EXPECT_EQ(http().get("/v1/digests/2026-W48", env().enterprise_key).status, 403);
 }
 
+TEST_F(DigestsApi, OperatorListsTheRunsAndARunsRecipients) {
+  auto r = http().get("/v1/digests", env().operator_key);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json runs = r.json()["runs"];
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["week"], "2026-W48");
+  EXPECT_EQ(runs[0]["recipients"], summary_.recipients);
+  EXPECT_EQ(runs[0]["items"], summary_.items);
+  EXPECT_EQ(http().get("/v1/digests?limit=0", env().operator_key).status, 400);
+
+  auto rec = http().get("/v1/digests/2026-W48/recipients", env().operator_key);
+  ASSERT_EQ(rec.status, 200) << rec.body;
+  json list = rec.json()["recipients"];
+  ASSERT_EQ(static_cast<int64_t>(list.size()), summary_.recipients);
+  bool saw_publisher = false;
+  for (const auto& x : list) {
+    EXPECT_TRUE(x["kind"] == "enterprise" || x["kind"] == "publisher") << x;
+    if (x["kind"] == "publisher" && x["id"] == kFixturePublisher) saw_publisher = true;
+  }
+  EXPECT_TRUE(saw_publisher);
+  EXPECT_EQ(http().get("/v1/digests/2026-W47/recipients", env().operator_key).status, 404);
+}
+
+TEST_F(DigestsApi, RunsAndRecipientListsAreForTheOperatorOnly) {
+  for (const char* path : {"/v1/digests", "/v1/digests/2026-W48/recipients"}) {
+    EXPECT_EQ(http().get(path).status, 401) << path;
+    EXPECT_EQ(http().get(path, env().publisher_key).status, 403) << path;
+    EXPECT_EQ(http().get(path, env().enterprise_key).status, 403) << path;
+  }
+}
+
 TEST_F(DigestsApi, BadOrUnknownWeeksAreClearErrors) {
   auto bad = http().get("/v1/digests/2026-48", env().operator_key);
   EXPECT_EQ(bad.status, 400);

@@ -43,6 +43,7 @@ class Server:
         self.run("init")  # commands refuse a data directory that does not exist
         self.run("import", "scenarios", os.path.join(source, "fixtures/scenarios.jsonl"))
         self.run("import", "enterprises", os.path.join(source, "fixtures/enterprises.jsonl"))
+        self.run("digest", "--week", "2026-W48")  # a digest run for the operator's digest pages
         self.proc = None
         for _ in range(5):  # the port was free a moment ago; another process may take it
             self.port = free_port()
@@ -203,6 +204,36 @@ class Journeys(unittest.TestCase):
             self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
         self.go(op, "/me")
 
+    def check_digests(self, op, others):
+        """The operator's digest runs: each run's week, counts and a link to its recipients, each
+        linking to its digest; no other role sees or reaches them."""
+        op.find_element(By.CSS_SELECTOR, "header a[href='/digests']").click()
+        self.wait(op, lambda d: d.find_elements(By.CSS_SELECTOR, "#digest-runs tbody tr"), "digest runs listed")
+        row = op.find_element(By.CSS_SELECTOR, "#digest-runs tbody tr")
+        cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+        self.assertEqual(cells[0], "2026-W48")
+        self.assertIn("2026-11-16", cells[1], "the days the run covers")
+        self.assertTrue(cells[3], "finished at")
+        self.assertGreater(int(cells[4]), 0, "recipients counted")
+        self.shot(op, "digest-runs")
+        row.find_element(By.CSS_SELECTOR, "a[href='/digests/2026-W48']").click()
+        self.wait(op, lambda d: d.find_elements(By.CSS_SELECTOR, "#digest-recipients tbody tr"), "a run's recipients")
+        links = op.find_elements(By.CSS_SELECTOR, "#digest-recipients a[href^='/v1/digests/2026-W48/recipients/']")
+        self.assertEqual(len(links), int(cells[4]), "each recipient links to its digest")
+        self.shot(op, "digest-run")
+        links[0].click()
+        self.wait(op, lambda d: '"recipient"' in d.page_source, "a recipient's digest opens with the session")
+        self.go(op, "/digests/2026-W01")
+        self.assertTrue(op.find_elements(By.CSS_SELECTOR, ".notice.bad"), "a week never run is said so")
+        for b in others:
+            self.go(b, "/me")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href^='/digests']"), "only the operator is offered the runs")
+            for path in ("/digests", "/digests/2026-W48"):
+                self.go(b, path)
+                self.assertFalse(b.find_elements(By.ID, "digest-runs") or b.find_elements(By.ID, "digest-recipients"))
+                self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.go(op, "/me")
+
     def test_1_whole_loop(self):
         """Publisher posts → found publicly (simplified and traditional query) → enterprise sees it
         ranked with reasons and applies → publisher selects … commercialised → operator's funnel."""
@@ -288,6 +319,7 @@ class Journeys(unittest.TestCase):
         self.assertFalse(ent.find_elements(By.ID, "keys"))
         self.shot(op, "operator-desk")
         self.check_gaps(op, others=(pub, ent))
+        self.check_digests(op, others=(pub, ent))
         # English switch.
         op.find_element(By.CSS_SELECTOR, "a[href^='/lang/en']").click()
         self.wait(op, lambda d: "Operator" in d.page_source, "English page")

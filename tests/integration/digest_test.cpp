@@ -283,6 +283,31 @@ TEST(Digest, NothingIsRecommendedAgainInALaterWeek) {
   for (const auto& pair : w49_p1) EXPECT_FALSE(w48_p1.count(pair)) << pair.first << " / " << pair.second;
 }
 
+TEST(Digest, RunsAreListedNewestFirstWithTheirRecipients) {
+  DigestWorld w;
+  w.run(kW48);
+  w.set_day(2026, 12, 1);
+  w.run(kW49);
+  auto runs = w.svc->digest_runs(10);
+  ASSERT_TRUE(runs) << runs.status().to_string();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].week, "2026-W49");
+  EXPECT_EQ((*runs)[1].week, "2026-W48");
+  auto w48 = w.svc->digest_summary(*IsoWeek::parse("2026-W48"));
+  ASSERT_TRUE(w48);
+  EXPECT_EQ((*runs)[1].recipients, w48->recipients);
+  EXPECT_EQ((*runs)[1].items, w48->items);
+  auto newest = w.svc->digest_runs(1);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->size(), 1u);
+  EXPECT_EQ(newest->front().week, "2026-W49");
+  auto recipients = w.svc->digest_recipients(*IsoWeek::parse("2026-W48"));
+  ASSERT_TRUE(recipients);
+  EXPECT_EQ(static_cast<int64_t>(recipients->size()), w48->recipients);
+  EXPECT_TRUE(std::any_of(recipients->begin(), recipients->end(),
+                          [](const DigestRecipientRow& r) { return r.kind == "publisher" && r.recipient_id == kP1; }));
+}
+
 TEST(Digest, StalledMatchesGoToBothPartiesOnce) {
   DigestWorld w;
   w.engage();

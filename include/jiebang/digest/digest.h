@@ -132,6 +132,11 @@ class DigestRunner {
                             const DigestProgressFn& progress = {}, const DigestRunOptions& options = {}) const;
   /// The stored summary of a week. Errors: kNotFound.
   Result<DigestSummary> summary(const IsoWeek& week) const;
+  /// The summaries of the newest `limit` runs (finished or not), newest week first. Storage errors only.
+  Result<std::vector<DigestSummary>> runs(size_t limit) const;
+  /// The recipients a week's run has processed so far (kind, id, name, language, items), by kind
+  /// then id. Storage errors only (an unknown week has none).
+  Result<std::vector<DigestRecipientRow>> recipients(const IsoWeek& week) const;
   /// One recipient's digest as the JSON document written to its file:
   /// {week, covers:{from,to}, recipient:{kind,id,name,language}, items:[…], stalled:[…]}.
   /// `kind` is "enterprise" or "publisher". Errors: kNotFound.

@@ -214,6 +214,10 @@ class Service {
                                    const ProgressFn& progress = {}, const DigestRunOptions& options = {});
   /// The stored summary of a week's digest. Errors: kNotFound.
   Result<DigestSummary> digest_summary(const IsoWeek& week) const;
+  /// The newest `limit` digest runs, newest week first (DigestRunner::runs). Storage errors only.
+  Result<std::vector<DigestSummary>> digest_runs(size_t limit) const;
+  /// The recipients of a week's run (DigestRunner::recipients). Storage errors only.
+  Result<std::vector<DigestRecipientRow>> digest_recipients(const IsoWeek& week) const;
   /// One recipient's stored digest (DigestRunner::recipient). `kind`: "enterprise" | "publisher".
   /// Errors: kNotFound.
   Result<nlohmann::json> digest_recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const;

@@ -202,6 +202,8 @@ class Store {
   /// Starts the run of `week` (settings JSON text, now ISO 8601 UTC), or, when it exists, counts
   /// one more attempt (a finished run is returned unchanged). Returns the stored run.
   Result<DigestRunRow> start_digest_run(const std::string& week, const std::string& settings, const std::string& now);
+  /// The newest `limit` digest runs (started or finished) with their counts, newest week first.
+  Result<std::vector<DigestRunRow>> list_digest_runs(size_t limit) const;
   /// The newest week with a digest run (started or finished), "" when none.
   Result<std::string> latest_digest_week() const;
   /// Adds compute time to a run and, when `finished_at` is not empty, marks it finished.
