@@ -40,7 +40,7 @@ HttpResponse me_page(Ctx& c) {
 Pages::Pages(WebConfig config) : config_(std::move(config)) {}
 
 bool Pages::owns(std::string_view path) const {
-  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests"})
+  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests", "/profile"})
     if (path == p) return true;
   for (std::string_view p : {"/scenarios/", "/matches/", "/digests/", "/assets/", "/lang/"})
     if (path.starts_with(p)) return true;
@@ -153,6 +153,10 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     } else if (path == "/gaps" && req.method != "POST") {
       r = c.role() == Role::kOperator ? gaps_page(c)
                                       : error_page(c, 403, c.tr("只有运营方能查看供给缺口。", "Only the operator sees the supply gaps."));
+    } else if (path == "/profile") {
+      if (c.role() != Role::kEnterprise)
+        r = error_page(c, 403, c.tr("只有企业账号能编辑企业资料。", "Only an enterprise key edits its profile."));
+      else r = req.method == "POST" ? profile_post(c, form) : profile_page(c, c.q("saved") == "1");
     } else if ((path == "/digests" || path.starts_with("/digests/")) && req.method != "POST") {
       if (c.role() != Role::kOperator)
         r = error_page(c, 403, c.tr("只有运营方能查看周报运行。", "Only the operator sees the digest runs."));

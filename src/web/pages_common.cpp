@@ -144,6 +144,7 @@ std::string layout(const Ctx& c, const std::string& title, const std::string& bo
   nav += fmt::format("<a href=\"/scenarios\">{}</a>", c.tr("场景机会", "Scenarios"));
   if (c.session) {
     nav += fmt::format("<a href=\"/me\">{}</a>", c.tr("我的工作台", "My desk"));
+    if (c.role() == Role::kEnterprise) nav += fmt::format("<a href=\"/profile\">{}</a>", c.tr("企业资料", "Profile"));
     if (c.role() == Role::kPublisher || c.role() == Role::kOperator)
       nav += fmt::format("<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>", c.tr("发布场景", "Post a scenario"),
                          c.tr("导入清单", "Import a list"));
@@ -218,6 +219,81 @@ std::string budget_text(const Ctx& c, const json& s) {
   return range.empty() ? c.tr("未注明", "not given") : range + c.tr(" 万元", " ×10,000 yuan");
 }
 
+
+// ---- forms ----
+
+namespace {
+
+std::string region_select(const Ctx& c, const std::string& attrs, const std::string& value) {
+  std::string out = fmt::format("<select {}><option value=\"\">{}</option>", attrs, c.tr("请选择", "Choose"));
+  for (const auto& prov : c.service.regions().children("")) {
+    out += fmt::format("<optgroup label=\"{}\">", esc(c.service.regions().name(prov)));
+    for (const auto& city : c.service.regions().children(prov)) {
+      out += fmt::format("<option value=\"{}\"{}>{}</option>", city, value == city ? " selected" : "", esc(region_label(c, city)));
+      for (const auto& area : c.service.regions().children(city))
+        if (prov.starts_with("33"))  // districts listed for the platform's own province; cities elsewhere
+          out += fmt::format("<option value=\"{}\"{}>　{}</option>", area, value == area ? " selected" : "",
+                             esc(c.service.regions().name(area)));
+    }
+    out += "</optgroup>";
+  }
+  return out + "</select>";
+}
+
+std::string industry_select(const Ctx& c, const std::string& attrs, const std::string& value) {
+  std::string out = fmt::format("<select {}><option value=\"\">{}</option>", attrs, c.tr("请选择", "Choose"));
+  for (const auto& sec : c.service.industries().children("")) {
+    out += fmt::format("<optgroup label=\"{} {}\">", sec, esc(c.service.industries().name(sec)));
+    for (const auto& div : c.service.industries().children(sec))
+      out += fmt::format("<option value=\"{}\"{}>{} {}</option>", div, value == div ? " selected" : "", div,
+                         esc(c.service.industries().name(div)));
+    out += "</optgroup>";
+  }
+  return out + "</select>";
+}
+
+}  // namespace
+
+std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields, const Form& values,
+                             const std::map<std::string, std::string>& errors) {
+  std::string body;
+  for (const auto& f : fields) {
+    auto v = values.find(f.name);
+    std::string value = v == values.end() ? "" : v->second;
+    auto err = errors.find(f.name);
+    std::string described;
+    if (!f.help_zh.empty()) described += fmt::format("help-{}", f.name);
+    if (err != errors.end()) described += fmt::format("{}err-{}", described.empty() ? "" : " ", f.name);
+    std::string attrs = fmt::format("id=\"f-{}\" name=\"{}\"{}{}", f.name, f.name,
+                                    described.empty() ? "" : " aria-describedby=\"" + described + "\"",
+                                    err == errors.end() ? "" : " aria-invalid=\"true\"");
+    body += fmt::format("<label for=\"f-{}\">{}</label>", f.name, c.tr(f.zh, f.en));
+    std::string type = f.type;
+    if (type == "textarea" || type == "lines") body += fmt::format("<textarea {}>{}</textarea>", attrs, esc(value));
+    else if (type == "region") body += region_select(c, attrs, value);
+    else if (type == "industry") body += industry_select(c, attrs, value);
+    else body += fmt::format("<input type=\"{}\" {} value=\"{}\">", type == "number" ? "text" : type, attrs, esc(value));
+    if (!f.help_zh.empty()) body += fmt::format("<p class=\"count\" id=\"help-{}\">{}</p>", f.name, esc(c.tr(f.help_zh, f.help_en)));
+    if (err != errors.end()) body += fmt::format("<p class=\"error\" id=\"err-{}\">{}</p>", f.name, esc(err->second));
+  }
+  return body;
+}
+
+std::map<std::string, std::string> field_errors(const json& problem, const std::vector<FormField>& fields, std::string& general) {
+  std::map<std::string, std::string> errors;
+  auto add = [&](std::string field, const std::string& message) {
+    if (auto bracket = field.find('['); bracket != std::string::npos) field.resize(bracket);  // "industries[1]" → "industries"
+    bool shown = std::any_of(fields.begin(), fields.end(), [&](const FormField& f) { return field == f.name; });
+    if (!shown) {  // a field the form does not show: said at the top
+      general += (general.empty() ? "" : "; ") + (field.empty() ? message : field + ": " + message);
+      return;
+    }
+    errors[field] += (errors[field].empty() ? "" : "; ") + message;
+  };
+  for (const auto& e : problem.value("errors", json::array())) add(e.value("field", ""), e.value("message", ""));
+  if (errors.empty() && general.empty()) add(problem.value("field", ""), problem_text(problem));
+  return errors;
+}
 
 // ---- pieces shown to more than one role ----
 

@@ -109,6 +109,26 @@ std::string industry_label(const Ctx& c, const std::string& code);
 /// A scenario's budget (JSON form) in 万元, or "not given".
 std::string budget_text(const Ctx& c, const json& s);
 
+// ---- forms ----
+
+/// One field of a form that writes a record through the API.
+struct FormField {
+  const char* name;        ///< the form name and the API's field (dotted: "budget.amount_min")
+  std::string_view zh, en;  ///< the label
+  /// "text", "textarea", "lines" (a textarea, one item a line), "number" (a text input the API
+  /// validates), "date", "region" (GB/T 2260 picker), "industry" (GB/T 4754 picker)
+  const char* type;
+  std::string_view help_zh = {}, help_en = {};  ///< a hint under the field; empty for none
+};
+/// The fields with labels, the values given (`values`, by name) and each field's message
+/// (`errors`, by name: aria-invalid and an element #err-<name> tied by aria-describedby).
+std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields, const Form& values,
+                             const std::map<std::string, std::string>& errors);
+/// The validation problem an API write answered, as a message per field of `fields` ("industries[1]"
+/// is the "industries" field, several messages joined by "; "); a problem naming no field, or a
+/// field the form does not show, goes to `general`.
+std::map<std::string, std::string> field_errors(const json& problem, const std::vector<FormField>& fields, std::string& general);
+
 // ---- pieces shown to more than one role ----
 
 /// A ranked result's components as labelled bars (fit 0..1 as width) with their contributions.
@@ -137,6 +157,14 @@ HttpResponse signin_post(Ctx& c, const Form& form);
 // enterprise_pages.cpp
 /// The enterprise's desk: profile, past cases, open scenarios ranked for it, its matches.
 std::string enterprise_desk(Ctx& c);
+/// GET /profile (enterprise only; the caller checks the role): the enterprise's own profile as a
+/// form (name, capabilities, description, region, industries, TRL, qualifications); `saved` shows
+/// that the last edit was stored.
+HttpResponse profile_page(Ctx& c, bool saved);
+/// POST /profile: the edited fields over the stored profile (cases, size, contact and the rest
+/// kept), written with PUT /v1/enterprises/{id} so the API's validation decides; the form again
+/// with a message per bad field, or a 303 to /profile?saved=1.
+HttpResponse profile_post(Ctx& c, const Form& form);
 /// POST /apply (揭榜): a match for the signed-in enterprise.
 HttpResponse apply_post(Ctx& c, Form& form);
 

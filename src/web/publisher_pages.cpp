@@ -22,12 +22,6 @@ std::string publisher_desk(Ctx& c) {
 
 namespace {
 
-struct FormField {
-  const char* name;
-  std::string_view zh, en;
-  const char* type;  ///< "text", "textarea", "number", "date", "region", "industry"
-};
-
 const std::vector<FormField>& scenario_fields() {
   static const std::vector<FormField> kFields = {
       {"id", "编号", "Id", "text"},
@@ -50,45 +44,7 @@ HttpResponse publish_page(Ctx& c, const Form& values, const std::map<std::string
   std::string body = "<h1>" + c.tr("发布场景", "Post a scenario") + "</h1>";
   if (!general.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(general));
   body += "<form method=\"post\" action=\"/publish\" novalidate>" + c.csrf_field();
-  for (const auto& f : scenario_fields()) {
-    auto v = values.find(f.name);
-    std::string value = v == values.end() ? "" : v->second;
-    auto err = errors.find(f.name);
-    std::string described = err == errors.end() ? "" : fmt::format(" aria-invalid=\"true\" aria-describedby=\"err-{}\"", f.name);
-    body += fmt::format("<label for=\"f-{}\">{}</label>", f.name, c.tr(f.zh, f.en));
-    std::string type = f.type;
-    if (type == "textarea") {
-      body += fmt::format("<textarea id=\"f-{}\" name=\"{}\"{}>{}</textarea>", f.name, f.name, described, esc(value));
-    } else if (type == "region") {
-      body += fmt::format("<select id=\"f-{}\" name=\"{}\"{}><option value=\"\">{}</option>", f.name, f.name, described, c.tr("请选择", "Choose"));
-      for (const auto& prov : c.service.regions().children("")) {
-        body += fmt::format("<optgroup label=\"{}\">", esc(c.service.regions().name(prov)));
-        for (const auto& city : c.service.regions().children(prov)) {
-          body += fmt::format("<option value=\"{}\"{}>{}</option>", city, value == city ? " selected" : "", esc(c.service.regions().name(city)));
-          for (const auto& area : c.service.regions().children(city))
-            if (prov.starts_with("33"))  // districts listed for the platform's own province; cities elsewhere
-              body += fmt::format("<option value=\"{}\"{}>　{}</option>", area, value == area ? " selected" : "",
-                                  esc(c.service.regions().name(area)));
-        }
-        body += "</optgroup>";
-      }
-      body += "</select>";
-    } else if (type == "industry") {
-      body += fmt::format("<select id=\"f-{}\" name=\"{}\"{}><option value=\"\">{}</option>", f.name, f.name, described, c.tr("请选择", "Choose"));
-      for (const auto& sec : c.service.industries().children("")) {
-        body += fmt::format("<optgroup label=\"{} {}\">", sec, esc(c.service.industries().name(sec)));
-        for (const auto& div : c.service.industries().children(sec))
-          body += fmt::format("<option value=\"{}\"{}>{} {}</option>", div, value == div ? " selected" : "", div,
-                              esc(c.service.industries().name(div)));
-        body += "</optgroup>";
-      }
-      body += "</select>";
-    } else {
-      body += fmt::format("<input type=\"{}\" id=\"f-{}\" name=\"{}\" value=\"{}\"{}>", type == "number" ? "text" : type, f.name, f.name,
-                          esc(value), described);
-    }
-    if (err != errors.end()) body += fmt::format("<p class=\"error\" id=\"err-{}\">{}</p>", f.name, esc(err->second));
-  }
+  body += form_fields_html(c, scenario_fields(), values, errors);
   body += "<p><button type=\"submit\">" + c.tr("发布", "Post") + "</button></p></form>";
   return page(c, errors.empty() && general.empty() ? 200 : 400, c.tr("发布场景", "Post a scenario"), body);
 }
@@ -116,27 +72,8 @@ HttpResponse publish_post(Ctx& c, const Form& form) {
   if (body.contains("budget")) body["budget"]["currency"] = "CNY";
   auto [st, out] = c.call("POST", "/v1/scenarios", &body);
   if (st == 201) return redirect("/scenarios/" + enc(out.value("id", "")), c);
-  std::map<std::string, std::string> errors;
-  for (const auto& e : out.value("errors", json::array())) {
-    std::string field = e.value("field", "");
-    if (field.starts_with("industries")) field = "industries";
-    errors[field] += (errors[field].empty() ? "" : "; ") + e.value("message", "");
-  }
   std::string general;
-  if (errors.empty()) {
-    std::string field = out.value("field", "");
-    if (!field.empty()) errors[field] = problem_text(out);
-    else general = problem_text(out);
-  }
-  for (auto it = errors.begin(); it != errors.end();) {  // a field the form does not show: said at the top
-    bool shown = std::any_of(scenario_fields().begin(), scenario_fields().end(), [&](const FormField& f) { return it->first == f.name; });
-    if (!shown) {
-      general += (general.empty() ? "" : "; ") + it->first + ": " + it->second;
-      it = errors.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  auto errors = field_errors(out, scenario_fields(), general);
   return publish_page(c, form, errors, general);
 }
 

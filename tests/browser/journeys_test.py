@@ -234,6 +234,46 @@ class Journeys(unittest.TestCase):
                 self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
         self.go(op, "/me")
 
+    def check_profile(self, ent, others):
+        """The enterprise edits its own profile: a message at each bad field (the API's rules), the
+        good edit stored; the form carries the CSRF token; no other role is offered or served it."""
+        ent.find_element(By.CSS_SELECTOR, "header a[href='/profile']").click()
+        self.wait(ent, lambda d: d.find_elements(By.CSS_SELECTOR, "form[action='/profile']"), "profile form")
+        self.assertTrue(ent.find_elements(By.CSS_SELECTOR, "form[action='/profile'] input[name='csrf']"))
+        for name in ("name", "capabilities", "description", "region", "industries", "trl", "qualifications"):
+            self.assertTrue(ent.find_elements(By.CSS_SELECTOR, f"label[for='f-{name}']"), f"{name} has a label")
+        self.assertTrue(ent.find_element(By.ID, "f-name").get_attribute("value"), "the stored profile is shown")
+        def fill(name, value):
+            el = ent.find_element(By.ID, "f-" + name)
+            el.clear()
+            el.send_keys(value)
+        name = ent.find_element(By.ID, "f-name").get_attribute("value")
+        fill("trl", "12")
+        ent.find_element(By.ID, "f-name").clear()
+        ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
+        self.wait(ent, lambda d: d.find_elements(By.ID, "err-trl"), "a message at the bad TRL")
+        self.assertTrue(ent.find_elements(By.ID, "err-name"), "a message at the missing name")
+        self.assertEqual(ent.find_element(By.ID, "f-trl").get_attribute("aria-invalid"), "true")
+        self.assertFalse(ent.find_elements(By.ID, "err-description"), "no message at a good field")
+        self.assertEqual(ent.find_element(By.ID, "f-trl").get_attribute("value"), "12", "what was typed is kept")
+        self.shot(ent, "profile-errors")
+        fill("name", name)
+        fill("trl", "8")
+        fill("industries", "C34，I65")
+        ent.find_element(By.ID, "f-capabilities").send_keys("\n电缆隧道渗漏水智能识别")
+        ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
+        self.wait(ent, lambda d: d.find_elements(By.ID, "profile-saved"), "profile saved")
+        self.assertEqual(ent.find_element(By.ID, "f-trl").get_attribute("value"), "8")
+        self.assertEqual(ent.find_element(By.ID, "f-industries").get_attribute("value"), "C34, I65")
+        self.assertIn("电缆隧道渗漏水智能识别", ent.find_element(By.ID, "f-capabilities").get_attribute("value").splitlines())
+        self.shot(ent, "profile")
+        for b in others:
+            self.go(b, "/me")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href='/profile']"), "only an enterprise edits a profile")
+            self.go(b, "/profile")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "form[action='/profile']"))
+            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+
     def test_1_whole_loop(self):
         """Publisher posts → found publicly (simplified and traditional query) → enterprise sees it
         ranked with reasons and applies → publisher selects … commercialised → operator's funnel."""
@@ -325,6 +365,7 @@ class Journeys(unittest.TestCase):
         self.wait(op, lambda d: "Operator" in d.page_source, "English page")
         self.shot(op, "operator-desk-en")
         op.find_element(By.CSS_SELECTOR, "a[href^='/lang/zh']").click()
+        self.check_profile(ent, others=(pub, op))
 
     def test_2_upload_with_bad_lines(self):
         s = self.server
