@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@ struct Options {
   std::string index_dir;
   std::string weights_path;  // "" = <index_dir>/ranking.json
   size_t queries = 0;  // scenario → enterprises matches; 0 = every scenario
+  unsigned index_threads = 0;  // 0 = the service's default (hardware threads, at most 8)
   bool as_json = false;
 };
 
@@ -274,6 +276,7 @@ void print_table(const json& j) {
   fmt::print("jiebang_bench  build: {}\n", j["build"].get<std::string>());
   fmt::print("data dir: {}{}\n", j["data_dir"].get<std::string>(), j["data_dir_temporary"].get<bool>() ? " (temporary)" : "");
   fmt::print("weights: {}\n", j["weights"].get<std::string>());
+  fmt::print("index threads: {}\n", j["index_threads"].get<unsigned>());
   fmt::print("service open: {:.1f} ms\n\n", j["open_ms"].get<double>());
 
   fmt::print("import (store + index)   records  rejected  seconds   records/s   file MiB   MiB/s   cpu s\n");
@@ -331,11 +334,13 @@ int run(const Options& opt) {
   out["data_dir_temporary"] = dir.owned();
   out["index_dir"] = opt.index_dir;
   out["weights"] = opt.weights_path.empty() ? opt.index_dir + "/ranking.json" : opt.weights_path;
+  out["index_threads"] = opt.index_threads ? opt.index_threads : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
 
   ServiceConfig config;
   config.data_dir = dir.path();
   config.index_dir = opt.index_dir;
   config.weights_path = opt.weights_path;
+  config.index_threads = opt.index_threads;
   auto open_start = Clock::now();
   auto opened = Service::open(config);
   if (!opened) return fail("open", opened.status());
@@ -400,6 +405,8 @@ int main(int argc, char** argv) {
   app.add_option("--queries", opt.queries, "Scenario → enterprises matches to time (default: every scenario)");
   app.add_option("--index-dir", opt.index_dir, "Index definition directory")->capture_default_str();
   app.add_option("--weights", opt.weights_path, "Ranking weights JSON (default <index-dir>/ranking.json)");
+  app.add_option("--index-threads", opt.index_threads,
+                 "Threads that build index documents (default: the machine's hardware threads, at most 8)");
   app.add_flag("--json", opt.as_json, "Print one JSON object instead of the table");
   CLI11_PARSE(app, argc, argv);
   try {

@@ -118,17 +118,58 @@ std::vector<std::string> Analyzer::latin_bigrams(const std::string& norm) const 
 }
 
 void Analyzer::index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight,
-                           bool title) const {
+                           bool title, Terms terms) const {
   if (text.empty()) return;
   std::string norm = text::normalize(text);
-  tg.index_text(norm, weight);
-  if (title) tg.index_text_without_positions(norm, 1, kTitlePrefix);
-  tg.increase_termpos(100);
+  // The word terms, and with a title their title-field twins (not for the English pairs).
+  auto add_words = [&](Xapian::Document& to) {
+    for (const auto& w : word_terms(norm)) {
+      to.add_term(w, weight);
+      if (title && w[0] != kBigramPrefix[0]) to.add_term(kTitlePrefix + w, 1);
+    }
+  };
   Xapian::Document doc = tg.get_document();
-  for (const auto& w : word_terms(norm)) {
-    doc.add_term(w, weight);
-    if (title && w[0] != kBigramPrefix[0]) doc.add_term(kTitlePrefix + w, 1);
+  if (terms == Terms::kSearch) {
+    tg.index_text(norm, weight);
+    if (title) tg.index_text_without_positions(norm, 1, kTitlePrefix);
+    tg.increase_termpos(100);
+    add_words(doc);
+    return;
   }
+  // The kSearch terms on a scratch document, then those a ranking query can use; the frequency
+  // of the rest goes to the length term, so BM25 normalises by the same length as with kSearch.
+  Xapian::TermGenerator scratch_tg = term_generator();
+  Xapian::Document scratch;
+  scratch_tg.set_document(scratch);
+  scratch_tg.index_text_without_positions(norm, weight);
+  if (title) scratch_tg.index_text_without_positions(norm, 1, kTitlePrefix);
+  add_words(scratch);
+  Xapian::termcount dropped = 0;
+  for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
+    if (is_ranking_term(*t)) doc.add_term(*t, t.get_wdf());
+    else dropped += t.get_wdf();
+  }
+  if (dropped > 0) doc.add_term(kLengthTerm, dropped);
+}
+
+bool Analyzer::is_ranking_term(std::string_view term) {
+  if (term.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(term[0]);
+  bool stemmed = c == 'Z';
+  if (c >= 'a' && c <= 'z') return false;  // an unstemmed Latin word: its stemmed "Z" twin is used instead
+  if (c >= 'A' && c <= 'Y' && c != kBigramPrefix[0]) return false;  // boolean and field-prefixed terms
+  if (stemmed && term.size() < 3) return false;  // single letters
+  if (term.size() == 1 && c >= '0' && c <= '9') return false;  // single digits carry no evidence
+  // TermGenerator also "stems" CJK n-grams; the unprefixed n-gram is the one to use.
+  if (stemmed && static_cast<unsigned char>(term[1]) >= 0x80) return false;
+  if (c >= 0xE3) {  // Chinese: words and bigrams
+    size_t chars = 0;
+    for (unsigned char b : term) chars += (b & 0xC0) != 0x80;
+    // Words, and the character bigrams beside them for recall (measured on the fixtures:
+    // Recall@10 0.838 with words alone, 0.843 with the bigrams); lone characters add nothing.
+    if (chars < 2) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
@@ -159,27 +200,8 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
     for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
   }
   std::vector<std::pair<std::string, Xapian::termcount>> out;
-  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-    const std::string term = *t;
-    if (term.empty()) continue;
-    unsigned char c = static_cast<unsigned char>(term[0]);
-    bool stemmed = c == 'Z';
-    bool latin_unstemmed = c >= 'a' && c <= 'z';  // its stemmed "Z" twin is used instead
-    bool prefixed = c >= 'A' && c <= 'Y' && c != kBigramPrefix[0];
-    if (prefixed || latin_unstemmed) continue;
-    if (stemmed && term.size() < 3) continue;  // single letters
-    if (term.size() == 1 && c >= '0' && c <= '9') continue;  // single digits carry no evidence
-    // TermGenerator also "stems" CJK n-grams; the unprefixed n-gram is the one to use.
-    if (stemmed && static_cast<unsigned char>(term[1]) >= 0x80) continue;
-    if (c >= 0xE3) {  // Chinese: words and bigrams
-      size_t chars = 0;
-      for (unsigned char b : term) chars += (b & 0xC0) != 0x80;
-      // Words, and the character bigrams beside them for recall (measured on the fixtures:
-      // Recall@10 0.838 with words alone, 0.843 with the bigrams); lone characters add nothing.
-      if (chars < 2) continue;
-    }
-    out.emplace_back(term, t.get_wdf());
-  }
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+    if (is_ranking_term(*t)) out.emplace_back(*t, t.get_wdf());
   return out;
 }
 
@@ -259,19 +281,28 @@ std::string region_code(const std::string& region, const RegionTable& regions) {
   return regions.resolve(region).value_or("");
 }
 
+namespace {
+/// A past case's text, as its case document and the profile both index it: title at weight 2,
+/// description at 1.
+void case_text(Xapian::TermGenerator& tg, const Case& c, const Analyzer& analyzer, Analyzer::Terms terms) {
+  analyzer.index_field(tg, c.title, 2, false, terms);
+  analyzer.index_field(tg, c.description, 1, false, terms);
+}
+}  // namespace
+
 std::string readable_term(const std::string& term) {
   if (!term.empty() && term[0] == 'Z') return term.substr(1);
   return term;
 }
 
 Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, const RegionTable& regions,
-                                   const IndustryTable& industries) {
+                                   const IndustryTable& industries, Analyzer::Terms terms) {
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
-  analyzer.index_field(tg, s.title, 3, true);
-  for (const auto& k : s.keywords) analyzer.index_field(tg, k, 2);
-  analyzer.index_field(tg, s.description, 1);
+  analyzer.index_field(tg, s.title, 3, true, terms);
+  for (const auto& k : s.keywords) analyzer.index_field(tg, k, 2, false, terms);
+  analyzer.index_field(tg, s.description, 1, false, terms);
 
   doc.add_boolean_term(std::string(kIdPrefix) + s.id);
   json attrs = json::object();
@@ -322,18 +353,23 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
 
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
                                      const IndustryTable& industries,
-                                     const std::vector<std::pair<std::string, std::string>>& outcomes) {
+                                     const std::vector<std::pair<std::string, std::string>>& outcomes,
+                                     const std::vector<Xapian::Document>* case_docs, Analyzer::Terms terms) {
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
-  analyzer.index_field(tg, e.name, 3, true);
-  for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2, true);
-  analyzer.index_field(tg, e.description, 1);
+  analyzer.index_field(tg, e.name, 3, true, terms);
+  for (const auto& c : e.capabilities) analyzer.index_field(tg, c, 2, true, terms);
+  analyzer.index_field(tg, e.description, 1, false, terms);
   // A case written out again (the same title and description) adds no text: forty copies of one
   // project must not outweigh one project in BM25. Its customer still counts in the track record.
-  for (size_t i : distinct_cases(e)) {
-    analyzer.index_field(tg, e.cases[i].title, 2);
-    analyzer.index_field(tg, e.cases[i].description, 1);
+  // Each case's text is analysed once: its terms are its case document's (case_terms).
+  if (case_docs && terms == Analyzer::Terms::kRanking) {
+    for (const auto& cd : *case_docs)
+      for (auto t = cd.termlist_begin(); t != cd.termlist_end(); ++t)
+        if (t.get_wdf() > 0) doc.add_term(*t, t.get_wdf());  // the text's terms; not its boolean id term
+  } else {
+    for (size_t i : distinct_cases(e)) case_text(tg, e.cases[i], analyzer, terms);
   }
 
   doc.add_boolean_term(std::string(kIdPrefix) + e.id);
@@ -381,8 +417,7 @@ Xapian::Document case_document(const Enterprise& e, size_t index, const Analyzer
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
   tg.set_document(doc);
-  analyzer.index_field(tg, c.title, 2);
-  analyzer.index_field(tg, c.description, 1);
+  case_text(tg, c, analyzer, Analyzer::Terms::kRanking);
   doc.add_boolean_term(std::string(kEnterprisePrefix) + e.id);
   doc.add_value(kSlotRecordId, e.id);
   doc.set_data(text::truncate_utf8(c.title.empty() ? c.description : c.title, 240));

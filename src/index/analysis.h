@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,10 +35,15 @@ inline constexpr const char* kParentRecordPrefix = "XD";   // enterprise: "XD<or
 inline constexpr const char* kPublisherParentPrefix = "XV";  // scenario: the publisher's parent organisation
 inline constexpr const char* kBigramPrefix = "B";       // neighbouring stemmed English words: "Bvena cava"
 // The title field's text terms again, prefixed (Xapian's convention "S" for subject/title): a
-// scenario's title, an enterprise's name and capabilities. The search box weighs them on top of
+// scenario's title (profiles, which no search box reads, count them only in their length term).
+// The search box weighs them on top of
 // the field-less terms, so a record whose title carries the query ranks above one that only
 // mentions it. Latin stems are "ZS<stem>" (TermGenerator puts "Z" before the prefix).
 inline constexpr const char* kTitlePrefix = "S";
+// Profiles and past cases (Analyzer::Terms::kRanking): one term whose within-document frequency
+// is that of the analysis's terms the document does not hold, so that its length (the sum of
+// frequencies BM25 normalises by) is that of the whole analysis. Never in a query.
+inline constexpr const char* kLengthTerm = "XN";
 
 // Value slots (sortable_serialise'd numbers).
 inline constexpr Xapian::valueno kSlotTrl = 0;        // enterprise trl / scenario required_trl
@@ -63,13 +69,34 @@ class Analyzer {
   const Xapian::Stopper* stopper() const { return &stopper_; }
   const text::WordSegmenter& words() const { return *words_; }
 
+  /// Which terms a field adds to a document.
+  enum class Terms {
+    /// Every term Xapian's TermGenerator makes (CJK characters and bigrams, Latin words and their
+    /// stems), with positions, and the word terms: scenarios, which the search box reads
+    /// (phrases, single characters, exact words) as well as the ranking.
+    kSearch,
+    /// Only the terms a long-text query can use (is_ranking_term), without positions, and the
+    /// length term (kLengthTerm) for the rest: enterprise profiles and past cases, which only the
+    /// ranking reads (BM25 reads within-document frequencies and the document length). About
+    /// half the postings of kSearch (measured: bench/README.md, "Indexing throughput"); the
+    /// ranking terms, their frequencies and the document length are the same, so is the ranking.
+    kRanking,
+  };
+
   /// Adds a normalised field to the generator's document: `weight` multiplies within-document
-  /// frequency (the field weight); positions of different fields are kept apart. A `title` field
-  /// also adds its terms with kTitlePrefix, without positions and at within-document frequency 1
-  /// per occurrence (the field-less terms carry the field weight; the prefixed ones only say
-  /// "in the title", and add little to the document length BM25 normalises by).
-  void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight,
-                   bool title = false) const;
+  /// frequency (the field weight); with kSearch, positions of different fields are kept apart. A
+  /// `title` field under kSearch also adds its terms with kTitlePrefix, without positions and at
+  /// within-document frequency 1 per occurrence (the field-less terms carry the field weight; the
+  /// prefixed ones only say "in the title", and add little to the document length BM25
+  /// normalises by).
+  void index_field(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight, bool title,
+                   Terms terms) const;
+
+  /// True for a term a long-text query (query_terms) may hold: stemmed Latin words ("Z…", two
+  /// letters or more), English word pairs ("B…"), numbers of two digits or more, Chinese words and
+  /// character bigrams. False for boolean and field-prefixed terms, unstemmed Latin words (their
+  /// stem is used), stemmed CJK n-grams and lone CJK characters.
+  static bool is_ranking_term(std::string_view term);
 
   /// Terms of a long text for use as an OR query, each with its frequency in the text (weighted
   /// like the fields): stemmed Latin words ("Z…") and English word pairs, numbers, the Chinese
@@ -120,17 +147,25 @@ std::string readiness_value(std::optional<int> trl);
 double date_number(const std::string& date, double fallback);
 
 /// The Xapian document for a scenario, and for an enterprise. The document data is the attribute
-/// summary returned in Candidate::attributes.
+/// summary returned in Candidate::attributes. `terms`: kSearch for the scenarios database;
+/// kRanking for a scenario scored as if it were a profile.
 Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, const RegionTable& regions,
-                                   const IndustryTable& industries);
+                                   const IndustryTable& industries, Analyzer::Terms terms = Analyzer::Terms::kSearch);
 /// `outcomes` are (publisher, stage) of the enterprise's matches that reached validation or
 /// commercialisation (Store::match_outcomes); they join the track record in the attributes.
+/// `case_docs`, when given, are the enterprise's case documents (case_document for each of
+/// distinct_cases(e), in order): their text terms are added as they are, so a case's text is
+/// analysed once for both databases; when null the cases are analysed here. The two give the same
+/// document. `terms`: kRanking for the enterprises database; kSearch for a profile scored as if
+/// it were a scenario (its case_docs must then be null).
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
                                      const IndustryTable& industries,
-                                     const std::vector<std::pair<std::string, std::string>>& outcomes = {});
+                                     const std::vector<std::pair<std::string, std::string>>& outcomes = {},
+                                     const std::vector<Xapian::Document>* case_docs = nullptr,
+                                     Analyzer::Terms terms = Analyzer::Terms::kRanking);
 
-/// The document for past case `index` of an enterprise: its title (×2) and description, the
-/// owning enterprise as boolean term and collapse value, the case title as data.
+/// The document for past case `index` of an enterprise: its title (×2) and description, ranking
+/// terms only (Analyzer::Terms::kRanking), the owning enterprise as boolean term and collapse value, the case title as data.
 Xapian::Document case_document(const Enterprise& e, size_t index, const Analyzer& analyzer);
 
 /// The region as a 6-digit code when it resolves, else "".

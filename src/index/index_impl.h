@@ -1,10 +1,12 @@
 // Internal: SearchIndex::Impl, the databases and analysis that the index's parts share (index module only).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -28,9 +30,12 @@ inline constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // prefix terms, industry hierarchy terms for table codes only, no over-long word pairs; 7: Chinese
 // words of 3+ characters from jieba's method (text::WordSegmenter) instead of ICU's dictionary;
 // 8: pinyin annotations of several syllables, and the spaces around an annotation, removed; the
-// title field's terms again with prefix "S" (scenario title, enterprise name and capabilities).
+// title field's terms again with prefix "S" (scenario title, enterprise name and capabilities);
+// 9: profiles and past cases hold only the terms a long-text query uses (Analyzer::Terms::kRanking:
+// no lone CJK characters, stemmed CJK n-grams, unstemmed Latin words or title terms), without
+// positions, so their BM25 document lengths differ.
 inline constexpr const char* kFormatKey = "jiebang.index_format";
-inline constexpr int kIndexFormat = 8;
+inline constexpr int kIndexFormat = 9;
 // The three databases: scenarios, enterprise profiles, and enterprises' past cases (one document
 // per case, for per-case scoring).
 inline constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;
@@ -53,6 +58,11 @@ struct SearchIndex::Impl {
   const IndustryTable& industries;
   const text::SynonymTable* synonyms;
   index_detail::Analyzer analyzer;
+  /// Threads that build documents in catch_up and rebuild (SearchIndex::set_index_threads), and
+  /// an Analyzer for each beyond the first (made when first needed; Xapian's stemmer is not
+  /// shareable between threads).
+  unsigned index_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  std::vector<std::unique_ptr<index_detail::Analyzer>> builders;
   bool writable = false;
   // When writable, w_[i] is open and db(i) is it; else r_[i].
   std::unique_ptr<Xapian::WritableDatabase> w_[index_detail::kDbCount];

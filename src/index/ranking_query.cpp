@@ -289,7 +289,8 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
     ranked->self_score =
-        r.self_score(kEnterprises, profile_text, ix::scenario_document(s, impl.analyzer, impl.regions, impl.industries), cfg);
+        r.self_score(kEnterprises, profile_text,
+                     ix::scenario_document(s, impl.analyzer, impl.regions, impl.industries, ix::Analyzer::Terms::kRanking), cfg);
     return ranked;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
@@ -332,7 +333,10 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
     ranked->self_score =
-        r.self_score(kScenarios, text, ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries), cfg);
+        r.self_score(kScenarios, text,
+                     ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
+                                             ix::Analyzer::Terms::kSearch),
+                     cfg);
     return ranked;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");

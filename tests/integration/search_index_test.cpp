@@ -2,6 +2,8 @@
 // reopening, the read-only second opener, rebuild.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -61,6 +63,25 @@ class SearchIndexTest : public testing::StoreFixture {
   size_t scenario_count_ = 0, enterprise_count_ = 0;
 };
 
+/// Everything a database holds per document, in docid order: data, values, and each term with
+/// its within-document frequency and number of positions; with `docids` false, without the docid
+/// and sorted (the same documents in any order).
+std::vector<std::string> dump_database(const std::string& path, bool docids = true) {
+  Xapian::Database db(path);
+  std::vector<std::string> out;
+  for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
+    Xapian::Document doc = db.get_document(*d);
+    std::string row = (docids ? std::to_string(*d) : std::string()) + "|" + doc.get_data() + "|";
+    for (auto v = doc.values_begin(); v != doc.values_end(); ++v) row += std::to_string(v.get_valueno()) + "=" + *v + ";";
+    row += "|";
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+      row += *t + ":" + std::to_string(t.get_wdf()) + ":" + std::to_string(t.positionlist_count()) + " ";
+    out.push_back(std::move(row));
+  }
+  if (!docids) std::sort(out.begin(), out.end());
+  return out;
+}
+
 TEST_F(SearchIndexTest, CatchUpInBatchesAppliesEveryChange) {
   load_fixtures();
   auto index = open_index();
@@ -85,6 +106,71 @@ TEST_F(SearchIndexTest, CatchUpInBatchesAppliesEveryChange) {
   EXPECT_EQ(*index->applied_seq(), last);
   EXPECT_EQ(*index->doc_count(RecordKind::kScenario), scenario_count_);
   EXPECT_EQ(*index->doc_count(RecordKind::kEnterprise), enterprise_count_);
+}
+
+// Positions are written only where phrase search reads them: the scenarios (the search box's
+// quoted parts). Profiles and past cases are ranked by BM25 alone, and carry no positions.
+TEST_F(SearchIndexTest, PositionsOnlyInTheScenarios) {
+  load_fixtures();
+  {
+    auto index = open_index();
+    ASSERT_TRUE(index);
+    auto p = index->catch_up(*store_);
+    ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+    // A quoted phrase (a phrase query: positions) still finds its scenario.
+    SearchFilters any;
+    any.status = "";
+    auto hits = index->search_scenarios("\"巡检机器人\"", any, 50);
+    ASSERT_TRUE(hits.is_ok()) << hits.status().to_string();
+    EXPECT_TRUE(ids(*hits).count("hz-2026-03-001"));
+  }
+  Xapian::Database scenarios(tmp_.file("index") + "/scenarios");
+  Xapian::Database enterprises(tmp_.file("index") + "/enterprises");
+  Xapian::Database cases(tmp_.file("index") + "/cases");
+  EXPECT_TRUE(scenarios.has_positions());
+  ASSERT_GT(enterprises.get_doccount(), 0u);
+  ASSERT_GT(cases.get_doccount(), 0u);
+  EXPECT_FALSE(enterprises.has_positions());
+  EXPECT_FALSE(cases.has_positions());
+}
+
+// Documents are built on several threads and written by one writer per database; the databases
+// are the same, document for document and docid for docid, as with one thread: through batches
+// that split records and chunks, an update, and a rebuild.
+TEST_F(SearchIndexTest, ThreadsWriteTheSameDocuments) {
+  load_fixtures();
+  auto build = [&](const std::string& dir, unsigned threads, bool rebuild) {
+    auto index = SearchIndex::open(tmp_.file(dir), regions_, industries_);
+    ASSERT_TRUE(index.is_ok()) << index.status().to_string();
+    (*index)->set_index_threads(threads);
+    EXPECT_EQ((*index)->index_threads(), threads);
+    auto p = rebuild ? (*index)->rebuild(*store_) : (*index)->catch_up(*store_, 7);
+    ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  };
+  auto same = [&](const std::string& other, bool docids) {
+    for (const char* db : {"scenarios", "enterprises", "cases"}) {
+      auto one = dump_database(tmp_.file("one") + "/" + db, docids);
+      ASSERT_FALSE(one.empty()) << db;
+      EXPECT_EQ(one, dump_database(tmp_.file(other) + "/" + db, docids)) << other << "/" << db;
+    }
+  };
+  build("one", 1, false);
+  build("four", 4, false);
+  build("rebuilt", 3, true);
+  same("four", true);
+  same("rebuilt", false);  // a rebuild reads the records in the store's order, not the changes'; the same documents
+  // An update: the profile and its cases replaced, in both.
+  std::optional<Enterprise> first;
+  ASSERT_TRUE(store_->for_each_enterprise([&](Enterprise&& e) {
+                      first = std::move(e);
+                      return false;
+                    }).is_ok());
+  ASSERT_TRUE(first);
+  first->description += " 新增巡检机器人能力";
+  ASSERT_TRUE(store_->upsert_enterprises({*first}).is_ok());
+  build("one", 1, false);
+  build("four", 4, false);
+  same("four", true);
 }
 
 TEST_F(SearchIndexTest, CatchUpIsIncremental) {

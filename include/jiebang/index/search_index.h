@@ -114,6 +114,13 @@ class SearchIndex {
   /// Documents in the scenario or enterprise database. Errors: kInternal (Xapian) — never an exception.
   Result<uint64_t> doc_count(RecordKind kind) const;
 
+  /// Threads that build documents (text analysis) during catch_up and rebuild; writes stay one
+  /// writer per database, the scenario and profile databases on one thread and the past cases on
+  /// another. The documents written are the same for any number. Default: the machine's
+  /// hardware threads, at most 8; clamped to [1, 64]. Not to be called during a catch-up.
+  void set_index_threads(unsigned threads);
+  unsigned index_threads() const;
+
   /// Applies the store's changes after applied_seq() in seq order, committing every
   /// `batch_changes` changes together with the new applied seq (so a crash loses no more than
   /// the uncommitted batch, which is replayed next time). `on_progress` is called after each commit.

@@ -28,6 +28,9 @@ struct ServiceConfig {
   std::string index_dir;           ///< the index definition (taxonomies, weights); "" = default_index_dir()
   std::string weights_path;        ///< ranking weights JSON; "" = <index_dir>/ranking.json
   size_t import_batch = 1000;      ///< records per store transaction during import; unit: records
+  /// Threads that build index documents (SearchIndex::set_index_threads); 0 = the machine's
+  /// hardware threads, at most 8.
+  unsigned index_threads = 0;
   /// The clock; "today" (Asia/Shanghai) for deadlines comes from it. Default: the system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
   /// Open the index read-only and never write it (no catch-up on open; sync_index() is a no-op):
