@@ -34,9 +34,9 @@ struct Item {
   RecordKind kind = RecordKind::kScenario;
   std::string id;
   bool to_db[kDbCount] = {false, false, false};  ///< which databases have not applied it yet
-  bool present = false;                          ///< false: the record was removed
-  std::optional<Scenario> scenario;
+  std::optional<Scenario> scenario;      ///< the stored record (of `kind`); neither: it was removed
   std::optional<Enterprise> enterprise;
+  bool present() const { return scenario || enterprise; }
   std::vector<std::pair<std::string, std::string>> outcomes;  ///< Store::match_outcomes (profiles)
   Xapian::Document doc;                       ///< the scenario or profile document
   std::vector<Xapian::Document> case_docs;    ///< one per distinct case (ix::distinct_cases)
@@ -70,7 +70,7 @@ void on_threads(unsigned n, Fn&& fn) {
 
 /// Builds an item's documents with `analyzer` (owned by the calling thread).
 void build(Item& it, const Analyzer& analyzer, const SearchIndex::Impl& impl) {
-  if (!it.present) return;
+  if (!it.present()) return;
   if (it.scenario) {
     it.doc = ix::scenario_document(*it.scenario, analyzer, impl.regions, impl.industries);
     return;
@@ -92,7 +92,7 @@ void write_records(SearchIndex::Impl& impl, std::vector<Item>& items, Counts& n)
     int db = it.kind == RecordKind::kScenario ? kScenarios : kEnterprises;
     if (!it.to_db[db]) continue;
     std::string idterm = std::string(ix::kIdPrefix) + it.id;
-    if (it.present) {
+    if (it.present()) {
       impl.wdb(db).replace_document(idterm, it.doc);
       ++n.written;
     } else {
@@ -107,7 +107,7 @@ void write_cases(SearchIndex::Impl& impl, std::vector<Item>& items, Counts& n, b
   for (Item& it : items) {
     if (it.kind != RecordKind::kEnterprise || !it.to_db[kCases]) continue;
     if (!fresh) impl.wdb(kCases).delete_document(std::string(ix::kEnterprisePrefix) + it.id);
-    if (!it.present) {
+    if (!it.present()) {
       if (!it.to_db[kEnterprises]) ++n.removed;  // counted once per record, by the profile's writer if it has it
       continue;
     }
@@ -143,14 +143,19 @@ void apply_items(SearchIndex::Impl& impl, std::vector<Item>& items, IndexProgres
   p.documents_removed += records.removed + cases.removed;
 }
 
-/// Records `seq` as applied in every database and commits each (the databases at once when
-/// there are threads for it: a commit is mostly writing out the batch's postings).
-void commit_all(SearchIndex::Impl& impl, int64_t seq) {
-  for (int i = 0; i < kDbCount; ++i) impl.wdb(i).set_metadata(kAppliedSeqKey, std::to_string(seq));
+/// Commits every database (the databases at once when there are threads for it: a commit is
+/// mostly writing out the batch's postings).
+void commit_dbs(SearchIndex::Impl& impl) {
   unsigned threads = std::clamp<unsigned>(impl.index_threads, 1u, kDbCount);
   on_threads(threads, [&](unsigned t) {
     for (int i = static_cast<int>(t); i < kDbCount; i += static_cast<int>(threads)) impl.wdb(i).commit();
   });
+}
+
+/// Records `seq` as applied in every database and commits each.
+void commit_all(SearchIndex::Impl& impl, int64_t seq) {
+  for (int i = 0; i < kDbCount; ++i) impl.wdb(i).set_metadata(kAppliedSeqKey, std::to_string(seq));
+  commit_dbs(impl);
 }
 
 /// Reads the current stored state of one changed record for the databases that have not applied
@@ -164,7 +169,6 @@ Result<bool> read_item(const Change& c, const int64_t applied[kDbCount], const S
     auto rec = store.get_scenario(c.record_id);
     if (rec) {
       it.scenario = std::move(*rec);
-      it.present = true;
     } else if (rec.status().code() != ErrorCode::kNotFound) {
       return rec.status();
     }
@@ -181,7 +185,6 @@ Result<bool> read_item(const Change& c, const int64_t applied[kDbCount], const S
       it.outcomes = std::move(*outcomes);
     }
     it.enterprise = std::move(*rec);
-    it.present = true;
   } else if (rec.status().code() != ErrorCode::kNotFound) {
     return rec.status();
   }
@@ -275,7 +278,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
       since_commit += items.size();
       items.clear();
       if (since_commit >= 5000) {
-        for (int i = 0; i < kDbCount; ++i) impl_->wdb(i).commit();
+        commit_dbs(*impl_);
         since_commit = 0;
         if (on_progress) on_progress(p);
       }
@@ -284,7 +287,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
       Item it;
       it.kind = RecordKind::kScenario;
       it.id = s.id;
-      it.to_db[kScenarios] = it.present = true;
+      it.to_db[kScenarios] = true;
       it.scenario = std::move(s);
       items.push_back(std::move(it));
       if (items.size() >= kChunk) flush();
@@ -296,7 +299,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
       Item it;
       it.kind = RecordKind::kEnterprise;
       it.id = e.id;
-      it.to_db[kEnterprises] = it.to_db[kCases] = it.present = true;
+      it.to_db[kEnterprises] = it.to_db[kCases] = true;
       auto outcomes = store.match_outcomes(e.id, track_record_stages());
       if (!outcomes) {
         read_failure = outcomes.status();
