@@ -57,6 +57,7 @@ ServiceConfig make_config(const Globals& g) {
     c.data_dir = g.settings->str("data_dir");
     c.index_dir = g.settings->str("index_dir");
     c.weights_path = g.settings->str("weights");
+    c.index_threads = static_cast<unsigned>(g.settings->integer("index_threads"));
   }
   if (!g.data_dir.empty()) c.data_dir = g.data_dir;
   if (!g.index_dir.empty()) c.index_dir = g.index_dir;

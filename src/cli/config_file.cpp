@@ -62,6 +62,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"index_dir", SettingType::kString, "", 0, 0, "--index-dir",
        "index definition (code tables, weights, synonyms); \"\" = share/jiebang/index beside the binary, or the source tree's index/"},
       {"weights", SettingType::kString, "", 0, 0, "--weights", "ranking weights JSON; \"\" = <index_dir>/ranking.json"},
+      {"index_threads", SettingType::kInteger, "0", 0, 64, "",
+       "threads that build index documents during import and reindex; 0 = one per hardware thread, at most 8"},
       {"jieba_dir", SettingType::kString, "/usr/lib/python3/dist-packages/jieba", 0, 0, "",
        "jieba's dictionary directory (Debian's python3-jieba)"},
       {"serve.listen", SettingType::kString, kListen.c_str(), 0, 0, "", "serve: host:port to listen on"},

@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
 #include "jiebang/service/service.h"
 #include "jiebang/store/store.h"
@@ -56,24 +59,81 @@ std::vector<std::pair<std::string, std::string>> write_scenarios(const std::stri
   return ids_titles;
 }
 
-pid_t spawn_import(const std::string& data_dir, const std::string& file) {
+/// Runs `jiebang import KIND FILE` on `data_dir` in a child process, with JIEBANG_INDEX_THREADS
+/// set to `index_threads` (documents built on that many threads; one writer per database).
+pid_t spawn_import(const std::string& data_dir, const std::string& file, const char* kind = "scenarios",
+                   unsigned index_threads = 2) {
   // Built before fork(): the child calls async-signal-safe functions only.
   std::string index_dir = std::string(JIEBANG_SOURCE_DIR) + "/index";
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    if (!std::string_view(*e).starts_with("JIEBANG_INDEX_THREADS=")) env_strings.emplace_back(*e);
+  env_strings.push_back("JIEBANG_INDEX_THREADS=" + std::to_string(index_threads));
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
-    execl(JIEBANG_BINARY, JIEBANG_BINARY, "--data-dir", data_dir.c_str(), "--index-dir", index_dir.c_str(), "--create", "import",
-          "scenarios", file.c_str(), static_cast<char*>(nullptr));
+    execle(JIEBANG_BINARY, JIEBANG_BINARY, "--data-dir", data_dir.c_str(), "--index-dir", index_dir.c_str(), "--create",
+           "import", kind, file.c_str(), static_cast<char*>(nullptr), envp.data());
     _exit(127);
   }
   return pid;
 }
 
-int64_t stored_count(const std::string& data_dir) {
+int64_t stored_count(const std::string& data_dir, RecordKind kind = RecordKind::kScenario) {
   if (!fs::exists(data_dir + "/jiebang.sqlite3")) return 0;
   auto store = Store::open(data_dir + "/jiebang.sqlite3");
   if (!store) return 0;
-  auto n = (*store)->count(RecordKind::kScenario);
+  auto n = (*store)->count(kind);
   return n ? *n : 0;
+}
+
+/// Writes `n` enterprise profiles made from the fixtures (each with its past cases), each with a
+/// unique id and a unique name token.
+void write_enterprises(const std::string& out_path, size_t n) {
+  std::ifstream in(std::string(JIEBANG_SOURCE_DIR) + "/fixtures/enterprises.jsonl");
+  std::vector<json> base;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) base.push_back(json::parse(line));
+  std::ofstream out(out_path);
+  for (size_t i = 0; i < n; ++i) {
+    json e = base[i % base.size()];
+    e["id"] = "crash-e-" + std::to_string(i);
+    e["name"] = e["name"].get<std::string>() + " k" + std::to_string(i) + "x";
+    out << e.dump() << "\n";
+  }
+}
+
+/// What a database of the index holds, in figures that any lost or doubled document changes.
+struct DbFigures {
+  Xapian::doccount docs = 0;
+  Xapian::totallength length = 0;
+  Xapian::termcount unique_terms_sum = 0;
+  bool operator==(const DbFigures&) const = default;
+};
+DbFigures db_figures(const std::string& path) {
+  Xapian::Database db(path);
+  DbFigures f{db.get_doccount(), db.get_total_length(), 0};
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) f.unique_terms_sum += db.get_unique_terms(*it);
+  return f;
+}
+
+/// Each fixture scenario's top 30 enterprises: id, score and the explanation (which names the cases cited).
+std::vector<std::string> match_lines(const Service& svc) {
+  std::vector<std::string> lines;
+  std::ifstream in(std::string(JIEBANG_SOURCE_DIR) + "/fixtures/scenarios.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    std::string id = json::parse(line)["id"];
+    auto results = svc.match_scenario(id, 30);
+    if (!results) {
+      lines.push_back(id + ": " + results.status().to_string());
+      continue;
+    }
+    for (const auto& r : *results) lines.push_back(fmt::format("{} {} {:.9f} {}", id, r.id, r.score, r.reason));
+  }
+  return lines;
 }
 
 TEST(CrashRecovery, ImportKilledMidwayThenRerunLeavesStoreAndIndexConsistent) {
@@ -126,6 +186,62 @@ TEST(CrashRecovery, ImportKilledMidwayThenRerunLeavesStoreAndIndexConsistent) {
     else ADD_FAILURE() << "scenario " << id << " is not found first by its title \"" << title << "\"";
   }
   EXPECT_EQ(found, n);
+}
+
+// A profile import whose documents are built on two threads and written by two writers (profiles;
+// past cases) is killed mid-way. Every record the store acknowledged (committed) is in the index
+// after a restart, and the index then holds exactly what a rebuild from the store holds.
+TEST(CrashRecovery, ParallelProfileImportKilledThenRestartedIndexesEveryAcknowledgedProfile) {
+  TempDir dir;
+  const std::string data_dir = dir.path + "/data";
+  const std::string scenarios = std::string(JIEBANG_SOURCE_DIR) + "/fixtures/scenarios.jsonl";
+  pid_t pid = spawn_import(data_dir, scenarios);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  // More than one import batch (1,000 records), so the kill lands while the import is running.
+  const size_t n = 1500;
+  const std::string file = dir.path + "/enterprises.jsonl";
+  write_enterprises(file, n);
+  pid = spawn_import(data_dir, file, "enterprises", 2);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (stored_count(data_dir, RecordKind::kEnterprise) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the import ended before it could be killed";
+  const int64_t acknowledged = stored_count(data_dir, RecordKind::kEnterprise);
+  ASSERT_GT(acknowledged, 0);
+
+  ServiceConfig cfg;
+  cfg.data_dir = data_dir;
+  cfg.index_dir = std::string(JIEBANG_SOURCE_DIR) + "/index";
+  cfg.index_threads = 2;
+  std::vector<std::string> after_restart, after_rebuild;
+  {
+    auto svc = Service::open(cfg);
+    ASSERT_TRUE(svc) << svc.status().to_string();
+    auto state = (*svc)->state();
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->enterprises, acknowledged);
+    EXPECT_EQ(state->indexed_enterprises, static_cast<uint64_t>(acknowledged));
+    EXPECT_EQ(state->applied_seq, state->store_seq);
+    after_restart = match_lines(**svc);
+  }
+  DbFigures profiles = db_figures(data_dir + "/index/enterprises"), cases = db_figures(data_dir + "/index/cases");
+  {
+    auto svc = Service::open(cfg);
+    ASSERT_TRUE(svc) << svc.status().to_string();
+    auto rebuilt = (*svc)->reindex();
+    ASSERT_TRUE(rebuilt) << rebuilt.status().to_string();
+    after_rebuild = match_lines(**svc);
+  }
+  EXPECT_EQ(profiles, db_figures(data_dir + "/index/enterprises")) << "profiles differ from a rebuild";
+  EXPECT_EQ(cases, db_figures(data_dir + "/index/cases")) << "past cases differ from a rebuild";
+  EXPECT_GT(cases.docs, static_cast<Xapian::doccount>(acknowledged));
+  EXPECT_EQ(after_restart, after_rebuild);
+  EXPECT_FALSE(after_restart.empty());
 }
 
 }  // namespace
