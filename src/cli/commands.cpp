@@ -200,19 +200,23 @@ int run(int argc, char** argv) {
 #endif
   app.set_version_flag("--version", std::string("jiebang ") + JIEBANG_VERSION);
   app.footer(
-      "Global options (--config, --data-dir, --index-dir, --weights) may come before or after the command.\n"
+      "Global options apply to every command, before or after it; each command's --help lists them too.\n"
       "Settings: defaults < configuration file (--config or $JIEBANG_CONFIG) < environment < flags; see `jiebang config`.\n"
       "Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
   Globals g;
   g.settings = &settings;
   app.add_option("--config", config_file,
-                 "Configuration file (TOML; see `jiebang config`). Default $JIEBANG_CONFIG, else none");
-  app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR, the config file's data_dir, or ./var");
+                 "Configuration file (TOML; see `jiebang config`). Default $JIEBANG_CONFIG, else none")
+      ->group(kGlobalOptionsGroup);
+  app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR, the config file's data_dir, or ./var")
+      ->group(kGlobalOptionsGroup);
   app.add_option("--index-dir", g.index_dir,
-                 "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR, the config file's, or the installed/source index/");
-  app.add_option("--weights", g.weights, "Ranking weights JSON (default <index-dir>/ranking.json)");
+                 "Index definition directory (taxonomies, ranking.json). Default $JIEBANG_INDEX_DIR, the config file's, or the installed/source index/")
+      ->group(kGlobalOptionsGroup);
+  app.add_option("--weights", g.weights, "Ranking weights JSON (default <index-dir>/ranking.json)")->group(kGlobalOptionsGroup);
   app.add_flag("--create", g.create,
-               "Create the data directory if it does not exist (otherwise refused; see also init)");
+               "Create the data directory if it does not exist (otherwise refused; see also init)")
+      ->group(kGlobalOptionsGroup);
   int exit_code = 0;
 
   add_data_commands(app, g, exit_code);
@@ -485,6 +489,7 @@ int run(int argc, char** argv) {
   // Operations, listed after the everyday commands.
   add_backup_commands(app, g, exit_code);
   add_config_command(app, g, exit_code);
+  document_global_options(app);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <numeric>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -87,6 +88,26 @@ std::string join(const std::vector<std::string>& words) {
 bool looks_like_option(const std::string& arg) { return arg.size() > 1 && arg[0] == '-' && !std::isdigit(static_cast<unsigned char>(arg[1])); }
 
 }  // namespace
+
+void document_global_options(CLI::App& root) {
+  std::vector<CLI::App*> pending = root.get_subcommands([](CLI::App*) { return true; });
+  while (!pending.empty()) {
+    CLI::App* sub = pending.back();
+    pending.pop_back();
+    for (CLI::App* s : sub->get_subcommands([](CLI::App*) { return true; })) pending.push_back(s);
+    // CLI11 prints footer_callback() + "\n" + footer: the global options, then the root's footer
+    // when the command has a footer of its own (a subcommand inherits the root's otherwise).
+    bool own_footer = sub->get_footer() != root.get_footer();
+    sub->footer([&root, own_footer] {
+      auto opts = std::as_const(root).get_options([](const CLI::Option* o) { return o->get_group() == kGlobalOptionsGroup; });
+      auto formatter = std::dynamic_pointer_cast<CLI::Formatter>(root.get_formatter());
+      std::string text = (formatter ? *formatter : CLI::Formatter()).make_group(kGlobalOptionsGroup, false, opts);
+      if (text.starts_with('\n')) text.erase(0, 1);  // the help puts a blank line before its footer
+      if (own_footer) text += "\n" + root.get_footer() + "\n";
+      return text;
+    });
+  }
+}
 
 int report_parse_error(CLI::App& app, const CLI::ParseError& e) {
   if (dynamic_cast<const CLI::CallForHelp*>(&e) || dynamic_cast<const CLI::CallForAllHelp*>(&e) ||

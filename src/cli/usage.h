@@ -26,4 +26,13 @@ std::string closest_match(std::string_view typed, const std::vector<std::string>
 /// Returns the exit status: 0 for --help/--version, 2 for every usage error.
 int report_parse_error(CLI::App& app, const CLI::ParseError& e);
 
+/// The heading of the root's options that every command accepts (before or after the command).
+inline constexpr const char* kGlobalOptionsGroup = "Global options (before or after the command)";
+
+/// Makes every subcommand's --help (at any depth) list the global options — the root's options in
+/// the group kGlobalOptionsGroup, with their descriptions — and end with the root's footer (settings
+/// order, exit codes) after its own. Call once, after every subcommand and global option is added;
+/// the help text reads the options when printed, so later descriptions are shown as they are then.
+void document_global_options(CLI::App& root);
+
 }  // namespace jiebang::cli

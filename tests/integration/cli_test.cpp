@@ -180,6 +180,29 @@ TEST_F(Cli, HelpExitsZero) {
   EXPECT_NE(r.out.find("search"), std::string::npos) << r.out;
 }
 
+// The real binary's commands' --help list the global options with their meaning and the exit
+// codes (a top-level command, one with a footer of its own, a nested one); every depth is covered by
+// DocumentGlobalOptions in tests/unit/cli/usage_test.cpp.
+TEST_F(Cli, CommandHelpListsTheGlobalOptions) {
+  for (std::vector<std::string> command : {std::vector<std::string>{"search"}, {"digest"}, {"keys", "create"}}) {
+    std::string name = "jiebang";
+    for (const auto& p : command) name += " " + p;
+    command.push_back("--help");
+    auto r = testing::run_cli(tmp_, command);
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    size_t group = r.out.find("\nGlobal options (before or after the command):\n");
+    ASSERT_NE(group, std::string::npos) << name << " --help:\n" << r.out;
+    for (const char* option : {"--config TEXT", "--data-dir TEXT", "--index-dir TEXT", "--weights TEXT", "--create"})
+      EXPECT_NE(r.out.find(std::string("\n  ") + option + " ", group), std::string::npos)
+          << name << " --help does not list " << option << ":\n" << r.out;
+    EXPECT_NE(r.out.find("Data directory (store + index)", group), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Exit codes: 0 success; 1 failure or rejected records; 2 usage error."), std::string::npos)
+        << name << " --help:\n" << r.out;
+  }
+  auto digest = testing::run_cli(tmp_, {"digest", "--help"});
+  EXPECT_LT(digest.out.find("--data-dir TEXT"), digest.out.find("The digest of week W")) << "digest's own footer is kept";
+}
+
 TEST_F(Cli, UnknownSubcommandExitsNonZero) {
   auto r = run({"frobnicate"});
   EXPECT_NE(r.exit_code, 0);
