@@ -6,8 +6,12 @@ install(FILES packaging/jiebang.service packaging/jiebang-digest.service packagi
         DESTINATION lib/systemd/system)
 install(FILES packaging/jiebang.sysusers DESTINATION lib/sysusers.d RENAME jiebang.conf)
 install(FILES README.md CHANGELOG.md docs/GUIDE.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-# Every configuration key with its default, to copy to /etc/jiebang/jiebang.toml (see `jiebang config`).
+# Every configuration key with its default (see `jiebang config`): an example in the docs, and in the
+# .deb the file jiebang reads by default, /etc/jiebang/jiebang.toml, a conffile (packaging/deb/conffiles).
+# The latter is a component of its own left out of a plain install, so `cmake --install --prefix P`
+# writes nothing to /etc; cpack installs both (CPACK_INSTALL_CMAKE_PROJECTS below).
 install(FILES packaging/jiebang.toml DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME jiebang.toml.example)
+install(FILES packaging/jiebang.toml DESTINATION /etc/jiebang COMPONENT conffiles EXCLUDE_FROM_ALL)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME jiebang)
@@ -28,7 +32,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "python3-jieba, libopencc-data")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};jiebang;ALL;/;${CMAKE_BINARY_DIR};jiebang;conffiles;/")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/conffiles
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/postinst
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/prerm
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/postrm)

@@ -17,7 +17,8 @@ mv "$tmp/prefix" "$tmp/moved"  # the binary finds its share/ relative to itself,
 mkdir "$tmp/work"
 cp "$src/fixtures/enterprises.jsonl" "$src/fixtures/scenarios.jsonl" "$tmp/work/"
 cd "$tmp/work"
-unset JIEBANG_INDEX_DIR JIEBANG_DATA_DIR
+unset JIEBANG_INDEX_DIR JIEBANG_DATA_DIR JIEBANG_CONFIG
+export JIEBANG_SYSTEM_CONFIG=  # no default configuration file (/etc/jiebang/jiebang.toml where the .deb is installed)
 jb="$tmp/moved/bin/jiebang"
 
 [ -f "$tmp/moved/share/jiebang/index/ranking.json" ] || fail "share/jiebang/index/ranking.json not installed"

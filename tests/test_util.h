@@ -23,6 +23,11 @@ namespace jiebang::testing {
 
 namespace fs = std::filesystem;
 
+/// The jiebang processes a test starts read no default configuration file (/etc/jiebang/jiebang.toml
+/// on a machine where the .deb is installed) unless the test names one: set before main, before any
+/// thread, and inherited by every child (run_cli, spawned servers). A value given from outside stays.
+inline const bool kNoDefaultConfigFile = setenv("JIEBANG_SYSTEM_CONFIG", "", /*overwrite=*/0) == 0;
+
 /// A fresh directory under the system temporary directory (mkdtemp), removed with its contents
 /// when the object goes out of scope. Never a shared fixed path.
 class TempDir {

@@ -169,7 +169,9 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
       }
       schedule = *parsed;
     }
-    DigestSettings settings;
+    // The [digest] keys as `jiebang digest` reads them (the two store the same digest); the flag on top.
+    DigestSettings settings = digest_settings(*g.settings);
+    const DigestRunOptions run_options = digest_run_options(*g.settings);
     if (!digest.base_url.empty()) settings.base_url = digest.base_url;
     if (Status st = settings.check_base_url(); !st) {
       exit_code = fail(Status::invalid_argument("--digest-base-url: " + st.message()));
@@ -200,12 +202,12 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
         auto run = (*store)->get_digest_run(week.to_string());
         return run && !run->finished_at.empty();
       };
-      auto run = [digest_config, settings](const IsoWeek& week) -> Status {
+      auto run = [digest_config, settings, run_options](const IsoWeek& week) -> Status {
         auto s = Service::open(digest_config);
         if (!s) return s.status();
         std::string out = digest.out.empty() ? "" : digest.out + "/" + week.to_string();
         fmt::print(stderr, "jiebang: weekly digest {} starting\n", week.to_string());
-        auto summary = (*s)->run_digest(week, settings, out);
+        auto summary = (*s)->run_digest(week, settings, out, {}, run_options);
         if (!summary) {
           fmt::print(stderr, "jiebang: weekly digest {} failed: {}\n", week.to_string(), summary.status().to_string());
           return summary.status();

@@ -20,6 +20,9 @@ struct Globals {
   const Settings* settings = nullptr;
   /// --create: make a missing data directory (and its parents) instead of refusing it.
   bool create = false;
+  /// The default configuration file's path (read when it exists and no other file is named):
+  /// $JIEBANG_SYSTEM_CONFIG, else /etc/jiebang/jiebang.toml (the build's JIEBANG_SYSTEM_CONFIG); "" = none.
+  std::string default_config;
 };
 
 /// Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise.

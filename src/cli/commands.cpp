@@ -158,9 +158,20 @@ int print_import(const std::string& path, RecordKind kind, const ImportReport& r
 
 namespace {
 
-/// The configuration file named by --config (before or after the command) or JIEBANG_CONFIG,
-/// with where the name came from; "" when none.
-std::pair<std::string, std::string> config_file_name(int argc, char** argv) {
+#ifndef JIEBANG_SYSTEM_CONFIG
+#define JIEBANG_SYSTEM_CONFIG "/etc/jiebang/jiebang.toml"
+#endif
+
+/// The default configuration file's path: $JIEBANG_SYSTEM_CONFIG when set (empty: none), else the
+/// build's JIEBANG_SYSTEM_CONFIG (/etc/jiebang/jiebang.toml).
+std::string default_config_path() {
+  if (const char* env = std::getenv("JIEBANG_SYSTEM_CONFIG")) return env;
+  return JIEBANG_SYSTEM_CONFIG;
+}
+
+/// The configuration file named by --config (before or after the command) or JIEBANG_CONFIG, else
+/// the default file when it exists, with where the name came from; "" when none.
+std::pair<std::string, std::string> config_file_name(int argc, char** argv, const std::string& default_path) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--") break;
@@ -168,6 +179,9 @@ std::pair<std::string, std::string> config_file_name(int argc, char** argv) {
     if (a.starts_with("--config=")) return {std::string(a.substr(9)), "--config"};
   }
   if (const char* env = std::getenv("JIEBANG_CONFIG"); env && *env) return {env, "JIEBANG_CONFIG"};
+  // Present but unreadable or not a file is an error (from Settings::load), not a silent default.
+  std::error_code ec;
+  if (!default_path.empty() && fs::exists(default_path, ec)) return {default_path, "the default path"};
   return {};
 }
 
@@ -176,7 +190,8 @@ std::pair<std::string, std::string> config_file_name(int argc, char** argv) {
 int run(int argc, char** argv) {
   install_output_escaping();
   // Defaults < file < environment here, once; the flags go on top as CLI11 parses them.
-  auto [config_file, config_from] = config_file_name(argc, argv);
+  const std::string default_config = default_config_path();
+  auto [config_file, config_from] = config_file_name(argc, argv, default_config);
   auto loaded = Settings::load(config_file, config_from, [](const char* name) { return std::getenv(name); });
   if (!loaded) {
     fmt::print(stderr, "jiebang: error: {}\n", loaded.status().message());
@@ -199,14 +214,17 @@ int run(int argc, char** argv) {
 #define JIEBANG_VERSION "unknown"
 #endif
   app.set_version_flag("--version", std::string("jiebang ") + JIEBANG_VERSION);
-  app.footer(
+  app.footer(fmt::format(
       "Global options apply to every command, before or after it; each command's --help lists them too.\n"
-      "Settings: defaults < configuration file (--config or $JIEBANG_CONFIG) < environment < flags; see `jiebang config`.\n"
-      "Exit codes: 0 success; 1 failure or rejected records; 2 usage error.");
+      "Settings: defaults < configuration file (--config, $JIEBANG_CONFIG{}) < environment < flags; see `jiebang config`.\n"
+      "Exit codes: 0 success; 1 failure or rejected records; 2 usage error.",
+      default_config.empty() ? "" : " or " + default_config));
   Globals g;
   g.settings = &settings;
+  g.default_config = default_config;
   app.add_option("--config", config_file,
-                 "Configuration file (TOML; see `jiebang config`). Default $JIEBANG_CONFIG, else none")
+                 "Configuration file (TOML; see `jiebang config`). Default $JIEBANG_CONFIG, else " +
+                     (default_config.empty() ? std::string("none") : default_config + " when it exists"))
       ->group(kGlobalOptionsGroup);
   app.add_option("--data-dir", g.data_dir, "Data directory (store + index). Default $JIEBANG_DATA_DIR, the config file's data_dir, or ./var")
       ->group(kGlobalOptionsGroup);

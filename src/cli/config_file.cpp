@@ -57,6 +57,13 @@ const std::vector<SettingSpec>& setting_specs() {
                            kBody = std::to_string(api.max_body_bytes), kQuery = std::to_string(api.max_query_bytes),
                            kTimeout = std::to_string(api.request_timeout_ms),
                            kQueued = std::to_string(api.max_queued_requests), kThreads = std::to_string(api.io_threads);
+  static const DigestSettings digest;
+  static const DigestRunOptions digest_run;
+  static const std::string kMaxItems = std::to_string(digest.max_items),
+                           kPublisherCap = std::to_string(digest.per_publisher_cap),
+                           kScenarioCap = std::to_string(digest.per_scenario_cap),
+                           kDigestThreads = std::to_string(digest_run.threads),
+                           kDigestBatch = std::to_string(digest_run.batch_recipients);
   static const std::vector<SettingSpec> kSpecs = {
       {"data_dir", SettingType::kString, kDataDir.c_str(), 0, 0, "--data-dir", "data directory: the store and the index"},
       {"index_dir", SettingType::kString, "", 0, 0, "--index-dir",
@@ -83,6 +90,16 @@ const std::vector<SettingSpec>& setting_specs() {
       {"digest.at", SettingType::kString, "mon 09:00", 0, 0, "", "when serve runs the digest, Asia/Shanghai: weekday HH:MM"},
       {"digest.out", SettingType::kString, "", 0, 0, "", "directory for the digest files; \"\" = <data_dir>/digests/<week>"},
       {"digest.base_url", SettingType::kString, "", 0, 0, "", "links in the digest point here; \"\" = http://localhost:8080"},
+      {"digest.max_items", SettingType::kInteger, kMaxItems.c_str(), 1, 1000, "",
+       "digest and serve's digest: recommendations per recipient at most"},
+      {"digest.per_publisher_cap", SettingType::kInteger, kPublisherCap.c_str(), 1, 1000, "",
+       "an enterprise's digest: scenarios from one publisher at most"},
+      {"digest.per_scenario_cap", SettingType::kInteger, kScenarioCap.c_str(), 1, 1000, "",
+       "a publisher's digest: candidates for one scenario at most"},
+      {"digest.threads", SettingType::kInteger, kDigestThreads.c_str(), 0, 64, "",
+       "digest worker threads; 0 = one per core, at most 8"},
+      {"digest.batch", SettingType::kInteger, kDigestBatch.c_str(), 1, 100000, "",
+       "recipients stored per transaction (a killed run redoes at most this many per thread)"},
   };
   return kSpecs;
 }
@@ -184,6 +201,22 @@ nlohmann::json Settings::to_json() const {
   return {{"file", file_.empty() ? nlohmann::json(nullptr) : nlohmann::json(file_)},
           {"file_from", file_from_},
           {"settings", settings}};
+}
+
+DigestSettings digest_settings(const Settings& s) {
+  DigestSettings d;
+  d.max_items = static_cast<size_t>(s.integer("digest.max_items"));
+  d.per_publisher_cap = static_cast<size_t>(s.integer("digest.per_publisher_cap"));
+  d.per_scenario_cap = static_cast<size_t>(s.integer("digest.per_scenario_cap"));
+  if (!s.str("digest.base_url").empty()) d.base_url = s.str("digest.base_url");
+  return d;
+}
+
+DigestRunOptions digest_run_options(const Settings& s) {
+  DigestRunOptions r;
+  r.threads = static_cast<unsigned>(s.integer("digest.threads"));
+  r.batch_recipients = static_cast<size_t>(s.integer("digest.batch"));
+  return r;
 }
 
 }  // namespace jiebang::cli

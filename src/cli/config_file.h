@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jiebang/core/status.h"
+#include "jiebang/digest/digest.h"
 
 namespace jiebang::cli {
 
@@ -68,5 +69,12 @@ class Settings {
   std::string file_, file_from_;
   std::map<std::string, SettingValue> values_;
 };
+
+/// The digest's settings from the [digest] keys (max_items, per_publisher_cap, per_scenario_cap,
+/// base_url; "" keeps DigestSettings' own default), as `jiebang digest` and serve's weekly digest
+/// both use them. The values were validated by Settings::load (ranges of setting_specs()).
+DigestSettings digest_settings(const Settings& s);
+/// The digest's run options from digest.threads and digest.batch.
+DigestRunOptions digest_run_options(const Settings& s);
 
 }  // namespace jiebang::cli

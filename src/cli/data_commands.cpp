@@ -37,22 +37,28 @@ void add_config_command(CLI::App& app, const Globals& g, int& /*exit_code*/) {
   auto* config = app.add_subcommand("config", "Print the effective configuration and where each value came from");
   config->footer(
       "Layers: defaults < configuration file < environment < flags. The file is TOML, named by --config or\n"
-      "$JIEBANG_CONFIG (none by default; the .deb's units use /etc/jiebang/jiebang.toml); its keys are the\n"
-      "names below ([serve] and [digest] are tables). Each key's environment variable is JIEBANG_ and the key\n"
-      "upper-cased with '.' as '_' (JIEBANG_DATA_DIR, JIEBANG_SERVE_LISTEN). An unknown key or a value of the\n"
-      "wrong type is refused naming the file, line and key (exit 2).");
+      "$JIEBANG_CONFIG, else /etc/jiebang/jiebang.toml when it exists (the .deb installs it; another default\n"
+      "path: $JIEBANG_SYSTEM_CONFIG, empty for none); its keys are the names below ([serve] and [digest] are\n"
+      "tables). Each key's environment variable is JIEBANG_ and the key upper-cased with '.' as '_'\n"
+      "(JIEBANG_DATA_DIR, JIEBANG_SERVE_LISTEN). An unknown key or a value of the wrong type is refused\n"
+      "naming the file, line and key (exit 2).");
   static bool as_json = false;
-  config->add_flag("--json", as_json, "Print {file, file_from, settings: {key: {value, source, env}}} as JSON");
+  config->add_flag("--json", as_json,
+                   "Print {file, file_from, default_file, settings: {key: {value, source, env}}} as JSON");
   config->callback([&g] {
     Settings s = *g.settings;
     if (!g.data_dir.empty()) s.set_from_flag("data_dir", g.data_dir, "--data-dir");
     if (!g.index_dir.empty()) s.set_from_flag("index_dir", g.index_dir, "--index-dir");
     if (!g.weights.empty()) s.set_from_flag("weights", g.weights, "--weights");
     if (as_json) {
-      fmt::print("{}\n", s.to_json().dump());
+      nlohmann::json j = s.to_json();
+      j["default_file"] = g.default_config;
+      fmt::print("{}\n", j.dump());
       return;
     }
-    fmt::print("# configuration file: {}\n", s.file().empty() ? "none" : s.file() + " (from " + s.file_from() + ")");
+    std::string none = g.default_config.empty() ? "none (no default path)"
+                                                : "none (the default " + g.default_config + " does not exist)";
+    fmt::print("# configuration file: {}\n", s.file().empty() ? none : s.file() + " (from " + s.file_from() + ")");
     for (const auto& spec : setting_specs()) {
       const auto& v = s.get(spec.key);
       std::string shown = spec.type == SettingType::kString ? nlohmann::json(v.text).dump() : v.text;

@@ -51,10 +51,12 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
     std::string show;
   };
   static Options o;
-  // The configuration's digest.out and digest.base_url, under the flags.
+  // The configuration's [digest] keys (file < environment), under the flags; serve's digest reads
+  // the same keys, so the two store the same digest.
   if (g.settings) {
     o.out = g.settings->str("digest.out");
-    if (!g.settings->str("digest.base_url").empty()) o.settings.base_url = g.settings->str("digest.base_url");
+    o.settings = digest_settings(*g.settings);
+    o.run = digest_run_options(*g.settings);
   }
   auto* digest = app.add_subcommand(
       "digest", "Compute the weekly match digest of an ISO week and write it per recipient as JSON and HTML");
@@ -65,20 +67,20 @@ void add_digest_commands(CLI::App& app, const Globals& g, int& exit_code) {
       "applied (or further) in the loop. Stored in the SQLite file: running a week again writes the same\n"
       "files; a killed run resumes where it stopped.");
   static CLI::Option* week_option = digest->add_option("--week", o.week, "ISO week, e.g. 2026-W48 (default: this week in Asia/Shanghai)");
-  digest->add_option("--out", o.out, "Directory for the files (default: <data-dir>/digests/<week>)");
-  digest->add_option("--max-items", o.settings.max_items, "Recommendations per recipient at most (default 10)")
+  digest->add_option("--out", o.out, "Directory for the files (default: <data-dir>/digests/<week>; digest.out)");
+  digest->add_option("--max-items", o.settings.max_items, "Recommendations per recipient at most (default 10; digest.max_items)")
       ->check(CLI::Range(size_t{1}, size_t{1000}));
   digest->add_option("--per-publisher-cap", o.settings.per_publisher_cap,
-                     "An enterprise's digest: scenarios from one publisher at most (default 3)")
+                     "An enterprise's digest: scenarios from one publisher at most (default 3; digest.per_publisher_cap)")
       ->check(CLI::Range(size_t{1}, size_t{1000}));
   digest->add_option("--per-scenario-cap", o.settings.per_scenario_cap,
-                     "A publisher's digest: candidates for one scenario at most (default 3)")
+                     "A publisher's digest: candidates for one scenario at most (default 3; digest.per_scenario_cap)")
       ->check(CLI::Range(size_t{1}, size_t{1000}));
-  digest->add_option("--base-url", o.settings.base_url, "Links in the digest point here (default http://localhost:8080)");
-  digest->add_option("--threads", o.run.threads, "Worker threads (default: one per core, at most 8)")
+  digest->add_option("--base-url", o.settings.base_url, "Links in the digest point here (default http://localhost:8080; digest.base_url)");
+  digest->add_option("--threads", o.run.threads, "Worker threads (default: one per core, at most 8; digest.threads)")
       ->check(CLI::Range(0u, 64u));
   digest->add_option("--batch", o.run.batch_recipients,
-                     "Recipients stored per transaction (default 200; a killed run redoes at most this many per thread)")
+                     "Recipients stored per transaction (default 200; a killed run redoes at most this many per thread; digest.batch)")
       ->check(CLI::Range(size_t{1}, size_t{100000}));
   digest->add_flag("--json", o.as_json, "Print the run summary as JSON");
   static CLI::Option* show_option =

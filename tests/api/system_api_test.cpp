@@ -429,7 +429,10 @@ TEST(ServeCommand, ServesUntilSigtermThenExitsCleanly) {
 
 TEST(ServeCommand, RunsTheWeeklyDigestItselfAndSkipsAWeekDone) {
   TempDir dir;
-  std::vector<std::string> globals = {"--data-dir", dir.file("data"), "--index-dir", index_dir(), "--create"};
+  // The digest's options from the configuration file, as `jiebang digest` reads them.
+  write_file(dir.file("jiebang.toml"), "[digest]\nmax_items = 2\nper_scenario_cap = 1\nthreads = 1\n");
+  std::vector<std::string> globals = {"--config", dir.file("jiebang.toml"), "--data-dir", dir.file("data"),
+                                      "--index-dir", index_dir(), "--create"};
   for (const char* kind : {"enterprises", "scenarios"}) {
     std::vector<std::string> args = globals;
     args.insert(args.end(), {"import", kind, fixture(std::string(kind) + ".jsonl")});
@@ -464,6 +467,10 @@ TEST(ServeCommand, RunsTheWeeklyDigestItselfAndSkipsAWeekDone) {
   EXPECT_GT(run->recipients, 100);
   EXPECT_EQ(run->attempts, 1);
   EXPECT_TRUE(fs::exists(summary_file)) << read_file(dir.file("serve1.log"));
+  json settings = json::parse(read_file(summary_file), nullptr, false)["settings"];
+  EXPECT_EQ(settings["max_items"], 2) << settings;
+  EXPECT_EQ(settings["per_scenario_cap"], 1) << settings;
+  EXPECT_EQ(settings["per_publisher_cap"], 3) << settings;
   // The API answers while it runs and afterwards.
   EXPECT_EQ(HttpClient(port).get("/healthz").status, 200);
   EXPECT_EQ(stop_with_sigterm(pid), 0) << read_file(dir.file("serve1.log"));
