@@ -33,14 +33,14 @@ std::optional<Result<Caller>> bearer_key(const HttpRequest& req, const Service& 
     return Result<Caller>(Status::invalid_argument("the Authorization header must be \"Bearer <key>\""));
   auto key = service.authenticate(*creds.bearer);
   if (!key) {
-    if (key.status().code() == ErrorCode::kPermissionDenied)
-      return Result<Caller>(Status(ErrorCode::kPermissionDenied, "invalid or revoked API key"));
+    if (key.status().code() == ErrorCode::kUnauthenticated)
+      return Result<Caller>(Status::unauthenticated("invalid or revoked API key"));
     return Result<Caller>(key.status());
   }
   return Result<Caller>(Caller{key->role, key->scope, key->id});
 }
 
-/// The caller a page session speaks for. Errors: kPermissionDenied (unknown, expired, ended, its
+/// The caller a page session speaks for. Errors: kUnauthenticated (unknown, expired, ended, its
 /// key revoked), storage errors.
 Result<Caller> session_caller(const std::string& token, const Service& service) {
   auto s = service.session(token);
@@ -117,7 +117,7 @@ struct Api::Impl {
         return std::nullopt;
       }
       const Status& st = found->status();
-      if (st.code() == ErrorCode::kPermissionDenied) return unauthenticated(st.message(), "invalid_token");
+      if (st.code() == ErrorCode::kUnauthenticated) return unauthenticated(st.message(), "invalid_token");
       if (st.code() == ErrorCode::kInvalidArgument) return unauthenticated(st.message(), "invalid_request");
       throw_status(st);
     }

@@ -101,14 +101,14 @@ Result<Service::ApiKey> Service::authenticate(const std::string& secret) const {
                        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                               c == '_';
                      });
-  if (!well_formed) return Status(ErrorCode::kPermissionDenied, "malformed API key");
+  if (!well_formed) return Status(ErrorCode::kUnauthenticated, "malformed API key");
   auto row = impl_->store->find_api_key(sha256_hex(secret));
   if (!row) {
-    if (row.status().code() == ErrorCode::kNotFound) return Status(ErrorCode::kPermissionDenied, "unknown API key");
+    if (row.status().code() == ErrorCode::kNotFound) return Status(ErrorCode::kUnauthenticated, "unknown API key");
     return row.status();
   }
   if (!row->revoked_at.empty())
-    return Status(ErrorCode::kPermissionDenied, fmt::format("API key {} was revoked at {}", row->id, row->revoked_at));
+    return Status(ErrorCode::kUnauthenticated, fmt::format("API key {} was revoked at {}", row->id, row->revoked_at));
   return key_from_row(*row);
 }
 
@@ -154,19 +154,19 @@ Result<Service::WebSession> Service::open_session(const std::string& secret, std
 
 Result<Service::WebSession> Service::session(const std::string& token) const {
   if (!token.starts_with(kSessionPrefix) || token.size() != kSessionPrefix.size() + 43)
-    return Status(ErrorCode::kPermissionDenied, "malformed session");
+    return Status(ErrorCode::kUnauthenticated, "malformed session");
   auto found = impl_->store->find_web_session(sha256_hex(token));
   if (!found) {
     if (found.status().code() == ErrorCode::kNotFound)
-      return Status(ErrorCode::kPermissionDenied, "no such session (signed out, or never signed in)");
+      return Status(ErrorCode::kUnauthenticated, "no such session (signed out, or never signed in)");
     return found.status();
   }
   auto& [row, key_row] = *found;
   if (!key_row.revoked_at.empty())
-    return Status(ErrorCode::kPermissionDenied, fmt::format("the session's key was revoked at {}", key_row.revoked_at));
+    return Status(ErrorCode::kUnauthenticated, fmt::format("the session's key was revoked at {}", key_row.revoked_at));
   auto now = impl_->config.clock ? impl_->config.clock() : std::chrono::system_clock::now();
   if (iso_utc(now) >= row.expires_at)
-    return Status(ErrorCode::kPermissionDenied, fmt::format("the session expired at {}", row.expires_at));
+    return Status(ErrorCode::kUnauthenticated, fmt::format("the session expired at {}", row.expires_at));
   auto key = key_from_row(key_row);
   if (!key) return key.status();
   return WebSession{"", row.csrf, std::move(*key), row.expires_at};

@@ -196,7 +196,7 @@ HttpResponse signin_post(Ctx& c, const Form& form) {
   auto key = form.find("key");
   auto s = c.service.open_session(key == form.end() ? "" : key->second, c.config.session_ttl);
   if (!s) {
-    if (s.status().code() == ErrorCode::kPermissionDenied)
+    if (s.status().code() == ErrorCode::kUnauthenticated)
       return signin_page(c, c.tr("密钥无效或已被吊销。", "The key is invalid or revoked."));
     return error_page(c, 500, s.status().message());
   }

@@ -19,7 +19,12 @@ TEST(HttpStatus, MapsEveryErrorCode) {
   EXPECT_EQ(http_status(ErrorCode::kInvalidArgument), 400);
   EXPECT_EQ(http_status(ErrorCode::kNotFound), 404);
   EXPECT_EQ(http_status(ErrorCode::kConflict), 409);
+  EXPECT_EQ(http_status(ErrorCode::kUnauthenticated), 401);
   EXPECT_EQ(http_status(ErrorCode::kPermissionDenied), 403);
+  EXPECT_EQ(problem_from_status(Status::unauthenticated("the session expired")).to_json()["type"],
+            "urn:jiebang:problem:unauthenticated");
+  EXPECT_EQ(problem_from_status(Status::permission_denied("not yours")).to_json()["type"],
+            "urn:jiebang:problem:permission-denied");
   EXPECT_EQ(http_status(ErrorCode::kUnavailable), 503);
   EXPECT_EQ(http_status(ErrorCode::kInternal), 500);
 }

@@ -77,7 +77,7 @@ inline constexpr std::string_view kSessionCookie = "jb_session";
 
 /// One way of presenting credentials (a Bearer key and the pages' session cookie are built in).
 /// Given the request head and a service to look things up in: nullopt when the request carries
-/// no credential of this kind; else the caller, or an error — kPermissionDenied (invalid, unknown,
+/// no credential of this kind; else the caller, or an error — kUnauthenticated (invalid, unknown,
 /// revoked: 401 invalid_token), kInvalidArgument (malformed: 401 invalid_request), any other
 /// code as a problem of its own. Called from several threads, each with its own service.
 using CredentialCheck = std::function<std::optional<Result<Caller>>(const HttpRequest& head, const Service& service)>;

@@ -14,7 +14,7 @@
 namespace jiebang::api {
 
 /// The HTTP status for a domain error code (RFC 9110 §15): kInvalidArgument 400, kNotFound 404,
-/// kConflict 409, kPermissionDenied 403, kUnavailable 503, kInternal 500 (and kOk 200).
+/// kConflict 409, kUnauthenticated 401, kPermissionDenied 403, kUnavailable 503, kInternal 500 (and kOk 200).
 /// The only place where domain codes become HTTP numbers.
 int http_status(ErrorCode code);
 

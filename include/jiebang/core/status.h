@@ -16,7 +16,8 @@ enum class ErrorCode {
   kInvalidArgument,   ///< the caller's input is wrong (a field, a line, a value)
   kNotFound,          ///< the named record does not exist
   kConflict,          ///< the write clashes with the stored state (e.g. id owned by another publisher)
-  kPermissionDenied,  ///< the caller may not do this
+  kUnauthenticated,   ///< who the caller is is not known: no, a malformed, unknown, revoked or expired credential
+  kPermissionDenied,  ///< the caller is known and may not do this (not its record, not its role)
   kUnavailable,       ///< a resource is busy or unreachable (locked database, full disk)
   kInternal,          ///< a bug or an unexpected library failure
 };
@@ -34,6 +35,8 @@ class [[nodiscard]] Status {
   static Status invalid_argument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
   static Status not_found(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Status conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }
+  static Status unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
+  static Status permission_denied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
   static Status unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
   static Status internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 

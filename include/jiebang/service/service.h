@@ -251,7 +251,7 @@ class Service {
   Result<ApiKey> revoke_key(int64_t id);
   /// All keys, revoked ones too, in id order (no key texts: they are not stored).
   Result<std::vector<ApiKey>> list_keys() const;
-  /// The valid key whose text is `secret`. Errors: kPermissionDenied for a malformed, unknown or
+  /// The valid key whose text is `secret`. Errors: kUnauthenticated for a malformed, unknown or
   /// revoked key (the message says which), storage errors.
   Result<ApiKey> authenticate(const std::string& secret) const;
 
@@ -266,9 +266,9 @@ class Service {
   };
   /// Authenticates `secret` (as authenticate()) and opens a session lasting `ttl` from the
   /// clock's now. The store keeps the token's SHA-256 only. Errors: as authenticate()
-  /// (kPermissionDenied for a bad key), kUnavailable (no randomness), storage errors.
+  /// (kUnauthenticated for a bad key), kUnavailable (no randomness), storage errors.
   Result<WebSession> open_session(const std::string& secret, std::chrono::seconds ttl);
-  /// The live session whose token is `token` (its `token` left empty). Errors: kPermissionDenied
+  /// The live session whose token is `token` (its `token` left empty). Errors: kUnauthenticated
   /// for an unknown, expired or ended session or one whose key was revoked (the message says
   /// which), storage errors.
   Result<WebSession> session(const std::string& token) const;

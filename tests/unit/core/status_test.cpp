@@ -32,6 +32,7 @@ TEST(ErrorCodeName, EveryCodeHasAStableName) {
   EXPECT_EQ(error_code_name(ErrorCode::kInvalidArgument), "invalid_argument");
   EXPECT_EQ(error_code_name(ErrorCode::kNotFound), "not_found");
   EXPECT_EQ(error_code_name(ErrorCode::kConflict), "conflict");
+  EXPECT_EQ(error_code_name(ErrorCode::kUnauthenticated), "unauthenticated");
   EXPECT_EQ(error_code_name(ErrorCode::kPermissionDenied), "permission_denied");
   EXPECT_EQ(error_code_name(ErrorCode::kUnavailable), "unavailable");
   EXPECT_EQ(error_code_name(ErrorCode::kInternal), "internal");
