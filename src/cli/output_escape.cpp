@@ -9,6 +9,7 @@
 
 #include "jiebang/core/input_rules.h"
 #include "jiebang/core/records.h"
+#include "jiebang/core/utf8.h"
 
 namespace jiebang::cli {
 namespace {
@@ -32,19 +33,25 @@ ssize_t filter_write(void* cookie, const char* buf, size_t size) {
   std::string out;
   out.reserve(data.size());
   for (size_t i = 0; i < data.size();) {
-    auto c = static_cast<unsigned char>(data[i]);
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (i + len > data.size()) {  // finish it with the next write (at most 3 bytes wait)
-      f->pending_size = data.size() - i;
+    Utf8Char ch = decode_utf8(data, i);
+    if (ch.kind == Utf8Char::Kind::kIncomplete) {  // finish it with the next write (at most 3 bytes wait)
+      f->pending_size = ch.length;
       std::memcpy(f->pending, data.data() + i, f->pending_size);
       break;
     }
-    std::string_view seq(data.data() + i, len);
+    if (ch.kind == Utf8Char::Kind::kIllFormed) {
+      // Escaped, one byte at a time: the bytes after it are read from their own start, so an
+      // ill-formed lead byte cannot swallow the first bytes of a bidi override and let the rest through.
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(data[i]));
+      ++i;
+      continue;
+    }
+    std::string_view seq(data.data() + i, ch.length);
     if (auto bad = find_forbidden_char(seq))
       out += fmt::format("\\u{:04X}", bad->codepoint);
     else
       out.append(seq);
-    i += len;
+    i += ch.length;
   }
   if (!out.empty() && std::fwrite(out.data(), 1, out.size(), f->out) != out.size()) return -1;
   std::fflush(f->out);

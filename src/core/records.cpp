@@ -306,13 +306,14 @@ std::optional<ForbiddenChar> find_forbidden_char(std::string_view text) {
       ++i;
       continue;
     }
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (i + len > text.size()) return std::nullopt;  // not UTF-8: is_valid_utf8's business
-    uint32_t cp = len == 1 ? c : (c & (0xFF >> (len + 1)));
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+    // An ill-formed byte is is_valid_utf8's business: skipped here, so that what follows it is
+    // still read from its own first byte.
+    Utf8Char ch = decode_utf8(text, i);
+    uint32_t cp = ch.codepoint;
+    if (ch.kind == Utf8Char::Kind::kChar &&
+        ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)))
       return ForbiddenChar{i, cp};
-    i += len;
+    i += ch.kind == Utf8Char::Kind::kChar ? ch.length : 1;
   }
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 // The weekly digest: recipients, rules, resumable batches (see digest.h).
 #include "jiebang/core/input_rules.h"
+#include "jiebang/core/utf8.h"
 #include "jiebang/digest/digest.h"
 
 #include "jiebang/core/records.h"
@@ -145,20 +146,24 @@ std::string digest_file_name(const std::string& id) {
   std::string out;
   for (size_t i = 0; i < id.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(id[i]);
-    if (c >= 0xC0) {
-      // A bidi override or a C1 control (find_forbidden_char) is percent-encoded whole, so a name
-      // like "x\u202Egpj.exe" never displays as another file name; other UTF-8 stays as it is.
-      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-      std::string_view seq = std::string_view(id).substr(i, len);
-      if (seq.size() == len && find_forbidden_char(seq)) {
-        for (unsigned char b : seq) out += fmt::format("%{:02X}", b);
-        i += len - 1;
+    if (c >= 0x80) {
+      // Well-formed UTF-8 stays as it is: "国网杭州供电公司.json" reads as it is. A bidi override or
+      // a C1 control (find_forbidden_char) is percent-encoded whole, so a name like
+      // "x\u202Egpj.exe" never displays as another file name; an ill-formed byte is percent-encoded.
+      Utf8Char ch = decode_utf8(id, i);
+      std::string_view seq = std::string_view(id).substr(i, ch.length);
+      if (ch.kind == Utf8Char::Kind::kChar && !find_forbidden_char(seq)) {
+        out += seq;
+        i += ch.length - 1;
         continue;
       }
+      size_t bytes = ch.kind == Utf8Char::Kind::kChar ? ch.length : 1;
+      for (unsigned char b : std::string_view(id).substr(i, bytes)) out += fmt::format("%{:02X}", b);
+      i += bytes - 1;
+      continue;
     }
-    // UTF-8 sequences (bytes from 0x80) stay as they are: "国网杭州供电公司.json" reads as it is.
     bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                (c == '.' && i > 0) || c >= 0x80;
+                (c == '.' && i > 0);
     if (keep) out += static_cast<char>(c);
     else out += fmt::format("%{:02X}", c);
   }

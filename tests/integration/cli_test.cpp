@@ -358,5 +358,18 @@ TEST(CliOutput, ControlCharactersAndBidiOverridesArePrintedEscaped) {
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
 }
 
+// Regression: the output filter took a lead byte's length on trust, so an ill-formed lead byte
+// (E2) swallowed the first two bytes of a following RLO (E2 80 AE) and let its last byte through
+// — and with it, the RLO re-formed on the terminal. Now an ill-formed byte is printed as \xNN and
+// what follows it is read from its own first byte.
+TEST(CliOutput, AnIllFormedByteCannotSmuggleABidiOverrideThrough) {
+  testing::TempDir tmp;
+  auto r = testing::run_cli(tmp, {"--create", "--data-dir", tmp.file("data"), "--index-dir", testing::index_dir(),
+                                  "search", "a\xE2\xE2\x80\xAE" "b"});
+  std::string all = r.out + r.err;
+  EXPECT_EQ(all.find("\xE2\x80\xAE"), std::string::npos) << "a raw RLO reached the terminal: " << all;
+  EXPECT_NE(all.find("\\xE2\\u202E"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace jiebang

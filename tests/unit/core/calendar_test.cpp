@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "jiebang/core/calendar.h"
+#include "jiebang/core/input_rules.h"
 #include "jiebang/core/records.h"
 #include "jiebang/core/utf8.h"
 #include "jiebang/lifecycle/lifecycle.h"
@@ -64,6 +65,48 @@ TEST(Utf8, FindsTheFirstIllFormedSequence) {
   EXPECT_EQ(invalid_utf8_offset("\xE5\xB7\x41"), 0u);            // a lead byte without its continuation
   EXPECT_TRUE(is_valid_utf8("检测 ±0.5℃"));
   EXPECT_FALSE(is_valid_utf8("\xC3"));
+}
+
+// The decoder under the validator, the CLI's output filter and the digest's file names: Table 3-7's
+// edges, and the difference between a sequence cut short by a byte (ill-formed: one byte to skip)
+// and one the text ends in (incomplete: a stream may finish it).
+TEST(Utf8, DecodesByTable37AndTellsIllFormedFromIncomplete) {
+  using Kind = Utf8Char::Kind;
+  struct Case {
+    std::string text;
+    Kind kind;
+    char32_t codepoint;
+    size_t length;
+  };
+  for (const Case& c : {Case{"A", Kind::kChar, U'A', 1}, Case{"\xC2\x80", Kind::kChar, 0x80, 2},
+                        Case{"\xDF\xBF", Kind::kChar, 0x7FF, 2}, Case{"\xE0\xA0\x80", Kind::kChar, 0x800, 3},
+                        Case{"\xED\x9F\xBF", Kind::kChar, 0xD7FF, 3}, Case{"\xEE\x80\x80", Kind::kChar, 0xE000, 3},
+                        Case{"\xE2\x80\xAE", Kind::kChar, 0x202E, 3}, Case{"\xF0\x90\x80\x80", Kind::kChar, 0x10000, 4},
+                        Case{"\xF4\x8F\xBF\xBF", Kind::kChar, 0x10FFFF, 4},
+                        // ill-formed at the first byte: one byte to skip
+                        Case{"\x80", Kind::kIllFormed, 0, 1}, Case{"\xC0\xAF", Kind::kIllFormed, 0, 1},
+                        Case{"\xC1\xBF", Kind::kIllFormed, 0, 1}, Case{"\xE0\x9F\xBF", Kind::kIllFormed, 0, 1},
+                        Case{"\xED\xA0\x80", Kind::kIllFormed, 0, 1}, Case{"\xF0\x8F\xBF\xBF", Kind::kIllFormed, 0, 1},
+                        Case{"\xF4\x90\x80\x80", Kind::kIllFormed, 0, 1}, Case{"\xF5\x80\x80\x80", Kind::kIllFormed, 0, 1},
+                        Case{"\xFF", Kind::kIllFormed, 0, 1},
+                        // a lead byte followed by another lead byte: ill-formed, not a 3-byte character
+                        Case{"\xE2\xE2\x80\xAE", Kind::kIllFormed, 0, 1}, Case{"\xE5\xB7\x41", Kind::kIllFormed, 0, 1},
+                        // the text ends inside a well-formed beginning
+                        Case{"\xE2", Kind::kIncomplete, 0, 1}, Case{"\xE2\x80", Kind::kIncomplete, 0, 2},
+                        Case{"\xF0\x9F\xA4", Kind::kIncomplete, 0, 3}}) {
+    Utf8Char ch = decode_utf8(c.text, 0);
+    EXPECT_EQ(ch.kind, c.kind) << ::testing::PrintToString(c.text);
+    EXPECT_EQ(ch.codepoint, c.codepoint) << ::testing::PrintToString(c.text);
+    EXPECT_EQ(ch.length, c.length) << ::testing::PrintToString(c.text);
+  }
+  // Read from an offset, as the callers step through a text.
+  std::string text = "巡\xE2\x80\xAE";
+  EXPECT_EQ(decode_utf8(text, 3).codepoint, 0x202Eu);
+  // A forbidden character after an ill-formed byte is still found (it was skipped over before).
+  auto bad = find_forbidden_char("x\xE2\xE2\x80\xAEy");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->codepoint, 0x202Eu);
+  EXPECT_EQ(bad->offset, 2u);
 }
 
 }  // namespace
