@@ -61,7 +61,7 @@ struct SearchIndex::Impl {
   /// Threads that build documents in catch_up and rebuild (SearchIndex::set_index_threads), and
   /// an Analyzer for each beyond the first (made when first needed; Xapian's stemmer is not
   /// shareable between threads).
-  unsigned index_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  unsigned index_threads = SearchIndex::default_index_threads();
   std::vector<std::unique_ptr<index_detail::Analyzer>> builders;
   bool writable = false;
   // When writable, w_[i] is open and db(i) is it; else r_[i].

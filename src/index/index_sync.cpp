@@ -197,6 +197,8 @@ void SearchIndex::set_index_threads(unsigned threads) { impl_->index_threads = s
 
 unsigned SearchIndex::index_threads() const { return impl_->index_threads; }
 
+unsigned SearchIndex::default_index_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
+
 Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_changes,
                                             const std::function<void(const IndexProgress&)>& on_progress) {
   if (!impl_->writable)

@@ -120,6 +120,9 @@ class SearchIndex {
   /// hardware threads, at most 8; clamped to [1, 64]. Not to be called during a catch-up.
   void set_index_threads(unsigned threads);
   unsigned index_threads() const;
+  /// The default of set_index_threads: the machine's hardware threads (std::thread::
+  /// hardware_concurrency), at least 1 and at most 8. Thread-safe.
+  static unsigned default_index_threads();
 
   /// Applies the store's changes after applied_seq() in seq order, committing every
   /// `batch_changes` changes together with the new applied seq (so a crash loses no more than
