@@ -36,6 +36,9 @@ inline constexpr const char* kAppliedSeqKey = "jiebang.applied_seq";
 // positions, so their BM25 document lengths differ.
 inline constexpr const char* kFormatKey = "jiebang.index_format";
 inline constexpr int kIndexFormat = 9;
+/// SearchIndex::compact writes a database's compacted copy beside it under this suffix; a stale
+/// one (a crash mid-way) is removed when a writer opens the index.
+inline constexpr const char* kCompactSuffix = ".compact";
 // The three databases: scenarios, enterprise profiles, and enterprises' past cases (one document
 // per case, for per-case scoring).
 inline constexpr int kScenarios = 0, kEnterprises = 1, kCases = 2, kDbCount = 3;

@@ -7,9 +7,16 @@
 // scenario and profile databases on one thread and the cases database on another. Order within
 // each database is the change order, so the documents and their ids are the same whatever the
 // number of threads.
+#include <fcntl.h>  // AT_FDCWD
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc 2.28)
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <exception>
+#include <filesystem>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,6 +29,7 @@ namespace jiebang {
 namespace {
 
 namespace ix = index_detail;
+namespace fs = std::filesystem;
 using namespace index_detail;
 
 /// Records whose documents are built together before they are written. It bounds the memory of
@@ -256,6 +264,72 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
   return p;
 }
 
+Status SearchIndex::compact() {
+  if (!impl_->writable)
+    return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
+  impl_->drop_attribute_caches();  // revisions change
+  // Another jiebang process that opened the index in the moment of the swap (a CLI search tries
+  // the writer's lock first) holds it only briefly: retry for up to 2 s, as open does.
+  auto reopen_writer = [](const std::string& path) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_OPEN);
+      } catch (const Xapian::DatabaseLockError&) {
+        if (attempt >= 20) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  };
+  for (int i = 0; i < kDbCount; ++i) {
+    const std::string path = impl_->path(i), fresh = path + kCompactSuffix;
+    bool closed = false;
+    std::string failure;
+    try {
+      std::error_code ec;
+      fs::remove_all(fresh, ec);
+      // From the writer's last commit (nothing is pending: callers commit first).
+      impl_->wdb(i).compact(fresh, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::STANDARD);
+      impl_->wdb(i).close();
+      closed = true;
+      // One atomic step: the path always names a whole database, old or new.
+      if (renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot swap in " + fresh);
+      impl_->w_[i] = reopen_writer(path);
+      closed = false;
+      fs::remove_all(fresh, ec);  // now the old files
+      continue;
+    } catch (const Xapian::Error& e) {
+      failure = e.get_description();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    std::error_code ec;
+    fs::remove_all(fresh, ec);
+    if (closed) {
+      // Writable again at whatever the path holds (old or new, both whole). If another process
+      // took the lock meanwhile, this index is read-only from now on.
+      try {
+        impl_->w_[i] = reopen_writer(path);
+      } catch (const Xapian::Error& e) {
+        impl_->writable = false;
+        try {
+          for (int j = 0; j < kDbCount; ++j) {
+            impl_->w_[j].reset();
+            impl_->r_[j] = std::make_unique<Xapian::Database>(impl_->path(j));
+          }
+        } catch (const Xapian::Error& re) {
+          return from_xapian(re, fmt::format("cannot reopen {} after compacting it", path));
+        }
+        return Status::unavailable(fmt::format("compacting {}: another process took the index meanwhile ({}); "
+                                               "this one is read-only now",
+                                               path, e.get_description()));
+      }
+    }
+    return Status::internal(fmt::format("cannot compact {}: {}", path, failure));
+  }
+  return Status::ok();
+}
+
 Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress) {
   if (!impl_->writable)
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
@@ -319,6 +393,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
     for (int i = 0; i < kDbCount; ++i) impl_->wdb(i).set_metadata(kFormatKey, std::to_string(kIndexFormat));
     commit_all(*impl_, *last);
     p.applied_seq = p.store_seq = *last;
+    if (Status st = compact(); !st) return st;
     if (on_progress) on_progress(p);
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "cannot rebuild the index");

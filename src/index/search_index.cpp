@@ -64,6 +64,12 @@ Status SearchIndex::Impl::open_dbs() {
         }
       }
       writable = true;
+      // A compaction's leftover (SearchIndex::compact crashed mid-way): the database at the path
+      // is whole either way, and only the writer compacts.
+      for (int i = 0; i < kDbCount; ++i) {
+        std::error_code ec;
+        fs::remove_all(path(i) + kCompactSuffix, ec);
+      }
     } catch (const Xapian::DatabaseLockError&) {
       for (int i = 0; i < kDbCount; ++i) {
         w_[i].reset();

@@ -112,6 +112,7 @@ Result<ImportReport> Service::import_stream(RecordKind kind, std::istream& in, F
   failure = kind == RecordKind::kScenario ? impl_->flush(scenarios, lines, report)
                                           : impl_->flush(enterprises, lines, report);
   if (!failure) return failure;
+  if (Status st = impl_->compact_after_import(kind, report.inserted + report.updated); !st) return st;
   if (progress) progress("import", report.read, report.read);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

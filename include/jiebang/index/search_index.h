@@ -129,8 +129,24 @@ class SearchIndex {
   /// the uncommitted batch, which is replayed next time). `on_progress` is called after each commit.
   Result<IndexProgress> catch_up(const Store& store, size_t batch_changes = 5000,
                                  const std::function<void(const IndexProgress&)>& on_progress = {});
-  /// Drops both databases and rebuilds them from the store's current records.
+  /// Drops both databases and rebuilds them from the store's current records, then compacts them
+  /// (compact()).
   Result<IndexProgress> rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress = {});
+
+  /// Rewrites each database compactly: Xapian's compaction (Database::compact, standard level,
+  /// document ids kept) of the last commit into `<db>.compact` beside it, which is then swapped
+  /// in with one atomic rename (renameat2 RENAME_EXCHANGE), and the old files removed. Xapian
+  /// fills its blocks only partly while documents are added; after a bulk import the databases
+  /// are about 45 % smaller (measured, 20,000 generated profiles: profiles 188 -> 102 MiB, past
+  /// cases 139 -> 84 MiB; bench/README.md "Compaction"). Cost: about one second per 20,000
+  /// profiles. Content, document ids, metadata (applied seq, format) and every query's results
+  /// are unchanged. Readers in other processes keep reading the files they have open (the same
+  /// content) until they reopen. A crash at any point leaves a whole database at its path (a
+  /// stale `<db>.compact` is removed at the next open). The writer's lock is released for the
+  /// moment of the swap: if another process takes it then, this index becomes read-only and the
+  /// call fails with kUnavailable. Writer only (kUnavailable otherwise); kInternal for Xapian or
+  /// file-system errors. Not thread-safe with other calls on this index.
+  Status compact();
 
   /// Short-query search of scenarios (a search box; see index_detail::build_search_query): all
   /// words preferred, any word matches; quoted parts are phrases; synonyms expanded. An empty
