@@ -83,10 +83,11 @@ inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return out;
 }
 
-/// fixtures/qrels.tsv as scenario → (enterprise → relevance), read independently of the engine.
-inline std::map<std::string, std::map<std::string, int>> fixture_qrels() {
+/// fixtures/qrels.tsv (or another qrels file in fixtures/) as scenario → (enterprise →
+/// relevance), read independently of the engine.
+inline std::map<std::string, std::map<std::string, int>> fixture_qrels(const std::string& name = "qrels.tsv") {
   std::map<std::string, std::map<std::string, int>> q;
-  std::ifstream in(fixture("qrels.tsv"));
+  std::ifstream in(fixture(name));
   std::string s, iter, e;
   int rel = 0;
   while (in >> s >> iter >> e >> rel) q[s][e] = rel;

@@ -54,4 +54,10 @@ bool listed_industry_code(const std::string& value, const IndustryTable& table) 
   return code && *code == value;
 }
 
+double bm25_idf(double collection_size, double termfreq) {
+  double r = (collection_size - termfreq + 0.5) / (termfreq + 0.5);
+  if (r < 2) r = r * 0.5 + 1;
+  return std::log(r);
+}
+
 }  // namespace jiebang::fit

@@ -27,6 +27,7 @@ Result<RankingConfig> RankingConfig::from_json(const json& j) {
     else if (k == "case_share" && v <= 1) w.case_share = v;
     else if (k == "second_case") w.second_case = v;
     else if (k == "bm25_b" && v <= 1) w.bm25_b = v;
+    else if (k == "other_side_docs") w.other_side_docs = v;
     else if (k == "min_text_fit" && v <= 1) w.min_text_fit = v;
     else if (k == "gap_text_fit" && v <= 1) w.gap_text_fit = v;
     else if (k == "candidates" && v >= 1) w.candidates = static_cast<size_t>(v);
@@ -49,6 +50,7 @@ json RankingConfig::to_json() const {
           {"max_query_terms", max_query_terms},
           {"bm25_k1", bm25_k1},
           {"bm25_b", bm25_b},
+          {"other_side_docs", other_side_docs},
           {"min_text_fit", min_text_fit},
           {"gap_text_fit", gap_text_fit}};
 }

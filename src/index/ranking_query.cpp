@@ -50,33 +50,55 @@ struct Ranker {
   const SearchIndex::Impl& impl;
   Xapian::Database& db(int i) const { return impl.db(i); }
 
-  /// The most informative terms of a long text against `target` (by min(qf, 3)·idf), with their
-  /// query frequencies, best first.
-  std::vector<std::pair<std::string, Xapian::termcount>> long_text_terms(
-      int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts, size_t max_terms) const {
+  /// One term of a long-text query: its query frequency, and the factor that turns Xapian's BM25
+  /// IDF for it (the target database's own) into the marketplace's (see long_text_terms).
+  struct QueryTerm {
+    std::string term;
+    Xapian::termcount wqf = 1;
+    double idf_scale = 1;
+  };
+
+  /// The most informative terms of a long text against `target` (by min(qf, 3)·idf), best first.
+  /// The IDF is the marketplace's: the other side's records (scenarios when profiles are ranked,
+  /// profiles when scenarios are) are a prior of `other_side_docs` pseudo-documents on each term's
+  /// document-frequency rate, rate = (n + μ·n_o / N_o) / (N + μ) (a Dirichlet prior, as Zhai &
+  /// Lafferty 2001 smooth term probabilities), turned into BM25's IDF (fit::bm25_idf over N + μ
+  /// documents). A word every scenario uses ("智能") is generic however few profiles of a small
+  /// marketplace say it; a large collection (N ≫ μ) leans on its own statistics.
+  std::vector<QueryTerm> long_text_terms(int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
+                                         size_t max_terms, double other_side_docs) const {
     const Xapian::Database& d = db(target);
-    double n = std::max<double>(1, d.get_doccount());
+    const Xapian::Database& o = db(target == kEnterprises ? kScenarios : kEnterprises);
+    const double own_n = std::max<double>(1, d.get_doccount());
+    const double other_n = o.get_doccount();
+    const double mu = other_n > 0 ? other_side_docs : 0;
     struct Scored {
-      std::string term;
-      Xapian::termcount wqf;
+      QueryTerm q;
       double score;
     };
     std::vector<Scored> scored;
     for (auto& [term, wqf] : impl.analyzer.query_terms(texts)) {
       Xapian::doccount df = d.get_termfreq(term);
       if (df == 0) continue;
+      double n = own_n, f = df, idf_scale = 1;
+      if (mu > 0) {
+        n += mu;
+        f += mu * o.get_termfreq(term) / other_n;
+        double own = fit::bm25_idf(own_n, df);
+        idf_scale = own > 0 ? fit::bm25_idf(n, f) / own : 1;
+      }
       // A term in every document says little, but it is kept (last): in a small marketplace where
       // every scenario is about the same thing, dropping it would leave nothing to match with.
-      double idf = std::max(std::log(n / df), 1e-3);
-      scored.push_back({term, wqf, std::min<Xapian::termcount>(wqf, 3) * idf});
+      double idf = std::max(std::log(n / f), 1e-3);
+      scored.push_back({{term, wqf, idf_scale}, std::min<Xapian::termcount>(wqf, 3) * idf});
     }
     std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
-      return a.score != b.score ? a.score > b.score : a.term < b.term;
+      return a.score != b.score ? a.score > b.score : a.q.term < b.q.term;
     });
     if (scored.size() > max_terms) scored.resize(max_terms);
-    std::vector<std::pair<std::string, Xapian::termcount>> out;
+    std::vector<QueryTerm> out;
     out.reserve(scored.size());
-    for (auto& sc : scored) out.emplace_back(std::move(sc.term), sc.wqf);
+    for (auto& sc : scored) out.push_back(std::move(sc.q));
     return out;
   }
 
@@ -99,11 +121,16 @@ struct Ranker {
     return texts;
   }
 
-  /// An OR of the terms, each with its query frequency (BM25's k3 saturates it).
-  static Xapian::Query or_query(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
+  /// An OR of the terms, each with its query frequency (BM25's k3 saturates it) and its IDF
+  /// scaled to the marketplace's (OP_SCALE_WEIGHT: Xapian 1.4's Weight classes are not told which
+  /// term they weigh, so the statistics cannot be swapped inside a Weight subclass).
+  static Xapian::Query or_query(const std::vector<QueryTerm>& terms) {
     std::vector<Xapian::Query> parts;
     parts.reserve(terms.size());
-    for (const auto& [term, wqf] : terms) parts.emplace_back(term, wqf);
+    for (const auto& t : terms) {
+      Xapian::Query q(t.term, t.wqf);
+      parts.push_back(t.idf_scale != 1 ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.idf_scale) : q);
+    }
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
@@ -244,10 +271,10 @@ struct Ranker {
   }
 };
 
-std::vector<std::string> term_names(const std::vector<std::pair<std::string, Xapian::termcount>>& terms) {
+std::vector<std::string> term_names(const std::vector<Ranker::QueryTerm>& terms) {
   std::vector<std::string> out;
   out.reserve(terms.size());
-  for (const auto& t : terms) out.push_back(t.first);
+  for (const auto& t : terms) out.push_back(t.term);
   return out;
 }
 
@@ -268,7 +295,7 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
   CandidateList list;
   try {
     const RankingConfig& cfg = config_of(q);
-    auto profile_terms = r.long_text_terms(kEnterprises, texts, cfg.max_query_terms);
+    auto profile_terms = r.long_text_terms(kEnterprises, texts, cfg.max_query_terms, cfg.other_side_docs);
     if (profile_terms.empty()) return list;
     list.query_terms = term_names(profile_terms);
     Xapian::Query profile_text = Ranker::or_query(profile_terms);
@@ -310,7 +337,7 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
   CandidateList list;
   try {
     const RankingConfig& cfg = config_of(q);
-    auto terms = r.long_text_terms(kScenarios, texts, cfg.max_query_terms);
+    auto terms = r.long_text_terms(kScenarios, texts, cfg.max_query_terms, cfg.other_side_docs);
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
     Xapian::Query text = Ranker::or_query(terms);

@@ -46,4 +46,11 @@ double readiness_fit(std::optional<int> have, std::optional<int> required);
 /// "智慧交通") is a tag, close only to the same tag.
 bool listed_industry_code(const std::string& value, const IndustryTable& table);
 
+/// BM25's inverse document frequency as Xapian 1.4's BM25Weight computes it without relevance
+/// information (Robertson & Zaragoza 2009, eq. 3.3, with Xapian's floor): r = (N − n + 0.5) /
+/// (n + 0.5), replaced by r / 2 + 1 when below 2 (so a term in most documents keeps a small
+/// positive weight), and the result log(r). `collection_size` N ≥ 1 documents; `termfreq` n in
+/// [0, N], fractional allowed (a weighted count).
+double bm25_idf(double collection_size, double termfreq);
+
 }  // namespace jiebang::fit

@@ -56,6 +56,16 @@ struct RankingConfig {
   double bm25_k1 = 2.0;
   /// BM25 length normalisation b, 0–1 (Robertson & Zaragoza 2009). Unitless. Default: 0.85.
   double bm25_b = 0.85;
+  /// The other side's records (scenarios when profiles are ranked, profiles when scenarios are)
+  /// as a prior on the document frequencies of a long-text query's terms, worth this many
+  /// documents: rate = (n + μ·n_other / N_other) / (N + μ), each term's BM25 weight scaled to the
+  /// IDF of that rate. A word every scenario uses is generic however few profiles of a small
+  /// marketplace say it; a large collection (N ≫ μ) leans on its own statistics. Experimental,
+  /// off by default: with μ > 0 a small top k can miss a document the whole ranking places in it
+  /// (Xapian 1.4.22 with per-term OP_SCALE_WEIGHT; RankingTest.TopKIsThePrefixOfTheWholeRankingOnTheFixtures
+  /// fails at μ = 50, cause not yet found). 0: the ranked database alone. Unit: documents.
+  /// Default: 0 (measured at 10–100: bench/README.md, "Marketplace IDF").
+  double other_side_docs = 0;
   /// Absolute text fit (MatchResult::text_fit: a candidate's BM25 over the record's own BM25 as a
   /// document, 0–1) below which the digest recommends no pair. Unit: fraction. Default: 0.2.
   double min_text_fit = 0.2;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiebang/index/fit_rules.h"
 #include "jiebang/match/matcher.h"
 #include "test_util.h"
 
@@ -88,6 +89,18 @@ TEST(TrackRecordFit, NothingToCompareGivesZero) {
   EXPECT_EQ(track_record_fit("国网杭州供电公司", customers({"国网宁波供电公司"}), kNone, nullptr, nullptr), 0);
 }
 
+// Xapian 1.4's BM25Weight IDF, which the marketplace IDF (RankingConfig::other_side_docs) scales
+// each query term's weight by: log((N − n + .5) / (n + .5)), floored as r / 2 + 1 below 2.
+TEST(Bm25Idf, XapianFormulaWithItsFloor) {
+  EXPECT_NEAR(fit::bm25_idf(100, 1), std::log(99.5 / 1.5), 1e-12);
+  EXPECT_NEAR(fit::bm25_idf(100, 9.5), std::log(91.0 / 10.0), 1e-12);  // fractional counts
+  // Half the documents or more: r < 2, so r / 2 + 1 keeps the weight positive.
+  EXPECT_NEAR(fit::bm25_idf(100, 60), std::log((40.5 / 60.5) / 2 + 1), 1e-12);
+  EXPECT_GT(fit::bm25_idf(100, 100), 0);
+  // Rarer is more informative, everywhere on the scale.
+  for (double n = 1; n < 100; n += 7) EXPECT_GT(fit::bm25_idf(100, n), fit::bm25_idf(100, n + 7)) << n;
+}
+
 TEST(HasHan, DetectsCjkIdeographsOnly) {
   EXPECT_TRUE(has_han("电力隧道"));
   EXPECT_TRUE(has_han("Metro 隧道"));
@@ -148,6 +161,7 @@ double weight_named(const MatchWeights& w, const std::string& key) {
   if (key == "max_query_terms") return static_cast<double>(w.max_query_terms);
   if (key == "bm25_k1") return w.bm25_k1;
   if (key == "bm25_b") return w.bm25_b;
+  if (key == "other_side_docs") return w.other_side_docs;
   if (key == "min_text_fit") return w.min_text_fit;
   if (key == "gap_text_fit") return w.gap_text_fit;
   ADD_FAILURE() << "ranking.json key the test does not know: " << key;
