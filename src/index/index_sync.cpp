@@ -393,7 +393,7 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
     for (int i = 0; i < kDbCount; ++i) impl_->wdb(i).set_metadata(kFormatKey, std::to_string(kIndexFormat));
     commit_all(*impl_, *last);
     p.applied_seq = p.store_seq = *last;
-    if (Status st = compact(); !st) return st;
+    if (Status compacted = compact(); !compacted) return compacted;
     if (on_progress) on_progress(p);
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "cannot rebuild the index");
