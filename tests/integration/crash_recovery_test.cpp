@@ -19,6 +19,7 @@
 
 #include "jiebang/service/service.h"
 #include "jiebang/store/store.h"
+#include "test_util.h"
 
 namespace jiebang {
 namespace {
@@ -92,10 +93,7 @@ int64_t stored_count(const std::string& data_dir, RecordKind kind = RecordKind::
 /// Writes `n` enterprise profiles made from the fixtures (each with its past cases), each with a
 /// unique id and a unique name token.
 void write_enterprises(const std::string& out_path, size_t n) {
-  std::ifstream in(std::string(JIEBANG_SOURCE_DIR) + "/fixtures/enterprises.jsonl");
-  std::vector<json> base;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) base.push_back(json::parse(line));
+  const std::vector<json> base = testing::read_jsonl(testing::fixture("enterprises.jsonl"));
   std::ofstream out(out_path);
   for (size_t i = 0; i < n; ++i) {
     json e = base[i % base.size()];
@@ -122,10 +120,8 @@ DbFigures db_figures(const std::string& path) {
 /// Each fixture scenario's top 30 enterprises: id, score and the explanation (which names the cases cited).
 std::vector<std::string> match_lines(const Service& svc) {
   std::vector<std::string> lines;
-  std::ifstream in(std::string(JIEBANG_SOURCE_DIR) + "/fixtures/scenarios.jsonl");
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    std::string id = json::parse(line)["id"];
+  for (const json& s : testing::read_jsonl(testing::fixture("scenarios.jsonl"))) {
+    std::string id = s["id"];
     auto results = svc.match_scenario(id, 30);
     if (!results) {
       lines.push_back(id + ": " + results.status().to_string());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xapian.h>
@@ -55,6 +56,21 @@ class SearchIndexTest : public testing::StoreFixture {
       return nullptr;
     }
     return std::move(*index);
+  }
+
+  /// The first record of that kind the store lists (nullopt when there is none).
+  template <typename Record>
+  std::optional<Record> first_stored() {
+    std::optional<Record> first;
+    auto keep = [&](Record&& r) {
+      first = std::move(r);
+      return false;
+    };
+    Status st;
+    if constexpr (std::is_same_v<Record, Scenario>) st = store_->for_each_scenario(keep);
+    else st = store_->for_each_enterprise(keep);
+    EXPECT_TRUE(st.is_ok()) << st.to_string();
+    return first;
   }
 
   static std::set<std::string> ids(const std::vector<SearchHit>& hits) {
@@ -163,11 +179,7 @@ TEST_F(SearchIndexTest, ThreadsWriteTheSameDocuments) {
   same("four", true);
   same("rebuilt", false);  // a rebuild reads the records in the store's order, not the changes'; the same documents
   // An update: the profile and its cases replaced, in both.
-  std::optional<Enterprise> first;
-  ASSERT_TRUE(store_->for_each_enterprise([&](Enterprise&& e) {
-                      first = std::move(e);
-                      return false;
-                    }).is_ok());
+  std::optional<Enterprise> first = first_stored<Enterprise>();
   ASSERT_TRUE(first);
   first->description += " 新增巡检机器人能力";
   ASSERT_TRUE(store_->upsert_enterprises({*first}).is_ok());
@@ -321,11 +333,7 @@ TEST_F(SearchIndexTest, CompactionKeepsEveryDocumentAndShrinksTheFiles) {
   EXPECT_EQ(hit_ids(**reader), before);
 
   // Still the writer: a change after the compaction is applied and found.
-  std::optional<Scenario> first;
-  ASSERT_TRUE(store_->for_each_scenario([&](Scenario&& s) {
-                      first = std::move(s);
-                      return false;
-                    }).is_ok());
+  std::optional<Scenario> first = first_stored<Scenario>();
   ASSERT_TRUE(first);
   first->title += " 压缩之后qzx";
   ASSERT_TRUE(store_->upsert_scenarios({*first}).is_ok());
