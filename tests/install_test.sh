@@ -22,17 +22,21 @@ export JIEBANG_SYSTEM_CONFIG=  # no default configuration file (/etc/jiebang/jie
 jb="$tmp/moved/bin/jiebang"
 
 [ -f "$tmp/moved/share/jiebang/index/ranking.json" ] || fail "share/jiebang/index/ranking.json not installed"
-"$jb" --version | grep -q '^jiebang [0-9]' || fail "--version"
+v=$("$jb" --version)
+grep -q '^jiebang [0-9]' <<<"$v" || fail "--version: $v"
 out=$("$jb" --data-dir data status 2>&1) && fail "status on a missing data directory succeeded: $out"
-echo "$out" | grep -q 'data directory "data" (from --data-dir) does not exist; create it with "jiebang --data-dir data init"' \
+grep -q 'data directory "data" (from --data-dir) does not exist; create it with "jiebang --data-dir data init"' <<<"$out" \
   || fail "missing data directory: $out"
 "$jb" --data-dir data init >/dev/null 2>&1 || fail "init"
 "$jb" --data-dir data import enterprises enterprises.jsonl >/dev/null 2>&1 || fail "import enterprises"
 "$jb" --data-dir data import scenarios scenarios.jsonl >/dev/null 2>&1 || fail "import scenarios"
 status=$("$jb" --data-dir data status --json 2>/dev/null)
-echo "$status" | grep -q "\"index_dir\":\"$tmp/moved/share/jiebang/index\"" || fail "index definition not the installed one: $status"
-"$jb" --data-dir data search 巡检机器人 --json 2>/dev/null | grep -q '"id": "hz-2026-03-001"' || fail "search"
-"$jb" --data-dir data match --scenario hz-2026-03-001 --limit 3 --json 2>/dev/null | grep -q '"rank": 1' || fail "match"
+grep -q "\"index_dir\":\"$tmp/moved/share/jiebang/index\"" <<<"$status" || fail "index definition not the installed one: $status"
+# (Output captured, then searched: `cmd | grep -q` fails under pipefail when grep exits first.)
+found=$("$jb" --data-dir data search 巡检机器人 --json 2>/dev/null) || fail "search exited $?"
+grep -q '"id": "hz-2026-03-001"' <<<"$found" || fail "search: $found"
+found=$("$jb" --data-dir data match --scenario hz-2026-03-001 --limit 3 --json 2>/dev/null) || fail "match exited $?"
+grep -q '"rank": 1' <<<"$found" || fail "match: $found"
 key=$("$jb" --data-dir data keys create --role operator 2>/dev/null)
 
 # Serve one request on a free high port (cpprestsdk cannot report a port it picked itself).
@@ -51,7 +55,7 @@ for attempt in 1 2 3 4 5; do
 done
 [ -n "$server" ] || fail "serve did not start: $(cat "$tmp/serve.err")"
 body=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/scenarios/hz-2026-03-001") || fail "GET a scenario"
-echo "$body" | grep -q '"id":"hz-2026-03-001"' || fail "served scenario: $body"
+grep -q '"id":"hz-2026-03-001"' <<<"$body" || fail "served scenario: $body"
 kill -TERM "$server"
 wait "$server" || fail "serve exited non-zero on SIGTERM: $(cat "$tmp/serve.err")"
 server=

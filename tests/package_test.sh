@@ -24,45 +24,53 @@ version=$(sed -n 's/^project(jiebang VERSION \([0-9.]*\).*/\1/p' "$src/CMakeList
 [ "$(field Version)" = "$version" ] || fail "Version: $(field Version), CMakeLists.txt says $version"
 depends=$(field Depends)
 for dep in libxapian30 libsqlite3-0 libicu72 libfmt9 libcpprest2.10 libopencc1.1 libssl3 python3-jieba libopencc-data; do
-  echo "$depends" | grep -q "\b$dep\b" || fail "Depends lacks $dep: $depends"
+  grep -q "\b$dep\b" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
-echo "$info" | grep -q "^ *[0-9]* bytes, *[0-9]* lines *conffiles" || fail "control archive lacks conffiles: $info"
+grep -q "^ *[0-9]* bytes, *[0-9]* lines *conffiles" <<<"$info" || fail "control archive lacks conffiles: $info"
 for script in postinst prerm postrm; do
-  echo "$info" | grep -q "^ *[0-9]* bytes, *[0-9]* lines *\* *$script " || fail "control archive lacks an executable $script: $info"
+  grep -q "^ *[0-9]* bytes, *[0-9]* lines *\* *$script " <<<"$info" || fail "control archive lacks an executable $script: $info"
 done
 
 # Contents: the binary, the index definition, the units, the system user, the docs; nothing else
 # outside those folders (no headers, no test binaries).
-contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+# (Variables are searched with here-strings, never `echo "$x" | grep -q`: grep -q exits at its first
+# match, and under pipefail a writer still writing then fails the pipeline with SIGPIPE.)
+listing=$(dpkg-deb -c "$deb")
+contents=$(awk '{print $NF}' <<<"$listing")
 for path in ./usr/bin/jiebang ./usr/share/jiebang/index/ranking.json ./usr/share/jiebang/index/columns.tsv \
             ./usr/lib/systemd/system/jiebang.service ./usr/lib/systemd/system/jiebang-digest.service \
             ./usr/lib/systemd/system/jiebang-digest.timer ./usr/lib/sysusers.d/jiebang.conf \
             ./usr/share/doc/jiebang/GUIDE.md ./etc/jiebang/jiebang.toml; do
-  echo "$contents" | grep -qx "$path" || fail "package lacks $path"
+  grep -qx -- "$path" <<<"$contents" || fail "package lacks $path; dpkg-deb -c lists:
+$listing
+cpack said: $(tail -n 20 "$tmp/cpack.log")
+free space: $(df -h "$tmp" | tail -n 1)"
 done
-stray=$(echo "$contents" | grep -v -x -E '\./etc/|\./etc/jiebang/|\./etc/jiebang/jiebang\.toml|\./usr/|\./usr/(bin|lib|lib/systemd|share|share/doc)/|\./usr/bin/jiebang|\./usr/lib/systemd/system/.*|\./usr/lib/sysusers\.d/.*|\./usr/share/jiebang/.*|\./usr/share/doc/jiebang/.*' || true)
+stray=$(grep -v -x -E '\./etc/|\./etc/jiebang/|\./etc/jiebang/jiebang\.toml|\./usr/|\./usr/(bin|lib|lib/systemd|share|share/doc)/|\./usr/bin/jiebang|\./usr/lib/systemd/system/.*|\./usr/lib/sysusers\.d/.*|\./usr/share/jiebang/.*|\./usr/share/doc/jiebang/.*' || true)
 [ -z "$stray" ] || fail "unexpected files in the package: $stray"
-dpkg-deb -c "$deb" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fail "files not owned by root"
+awk '$2 != "root/root" {print; bad=1} END {exit bad}' <<<"$listing" || fail "files not owned by root"
 
 # The configuration file is a conffile, the one the binary reads by default.
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/jiebang/jiebang.toml || fail "conffiles does not list /etc/jiebang/jiebang.toml"
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qx /etc/jiebang/jiebang.toml <<<"$conffiles" || fail "conffiles does not list /etc/jiebang/jiebang.toml"
 
 # The packaged binary runs from the extracted tree and uses the packaged index definition.
 dpkg-deb -x "$deb" "$tmp/root"
 jb="$tmp/root/usr/bin/jiebang"
-"$jb" --version | grep -qx "jiebang $version" || fail "--version: $("$jb" --version)"
+v=$("$jb" --version)
+grep -qx "jiebang $version" <<<"$v" || fail "--version: $v"
 mkdir "$tmp/data"
 st=$(cd "$tmp" && "$jb" --data-dir "$tmp/data" status --json 2>&1) || fail "status: $st"
-echo "$st" | grep -q "\"index_dir\":\"$tmp/root/usr/share/jiebang/index\"" || fail "index definition not the packaged one: $st"
+grep -q "\"index_dir\":\"$tmp/root/usr/share/jiebang/index\"" <<<"$st" || fail "index definition not the packaged one: $st"
 # Its default configuration file is /etc/jiebang/jiebang.toml; the packaged one read from there
 # (moved into the extracted tree by JIEBANG_SYSTEM_CONFIG) sets the service's data directory.
 cfg=$(cd "$tmp" && env -u JIEBANG_SYSTEM_CONFIG -u JIEBANG_CONFIG "$jb" config --json 2>&1) || fail "config: $cfg"
-echo "$cfg" | grep -q '"default_file":"/etc/jiebang/jiebang.toml"' || fail "default configuration file: $cfg"
+grep -q '"default_file":"/etc/jiebang/jiebang.toml"' <<<"$cfg" || fail "default configuration file: $cfg"
 cfg=$(cd "$tmp" && env -u JIEBANG_CONFIG -u JIEBANG_DATA_DIR JIEBANG_SYSTEM_CONFIG="$tmp/root/etc/jiebang/jiebang.toml" "$jb" config --json 2>&1) \
   || fail "config with the packaged file: $cfg"
-echo "$cfg" | grep -q "\"file\":\"$tmp/root/etc/jiebang/jiebang.toml\",\"file_from\":\"the default path\"" \
+grep -q "\"file\":\"$tmp/root/etc/jiebang/jiebang.toml\",\"file_from\":\"the default path\"" <<<"$cfg" \
   || fail "the packaged configuration file was not read by default: $cfg"
-echo "$cfg" | grep -q '"data_dir":{"env":"JIEBANG_DATA_DIR","source":"[^"]*jiebang.toml:[0-9]*","value":"/var/lib/jiebang"}' \
+grep -q '"data_dir":{"env":"JIEBANG_DATA_DIR","source":"[^"]*jiebang.toml:[0-9]*","value":"/var/lib/jiebang"}' <<<"$cfg" \
   || fail "data_dir not from the packaged configuration file: $cfg"
 
 # The units: systemd-analyze verify, with ExecStart pointed at the extracted binary (verify checks that
