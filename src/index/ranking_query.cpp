@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <set>
+#include <system_error>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -179,26 +181,33 @@ struct Ranker {
     return out;
   }
 
+  static Xapian::Query filtered(Xapian::Query q, const Xapian::Query& f) {
+    return f.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+  }
+
+  /// The text fit's reference: the best BM25 weight of `text` among `target`'s documents that
+  /// match `reference_filter` (all of them when it is empty); 0 when none matches.
+  double reference_top(int target, const Xapian::Query& text, const Xapian::Query& reference_filter,
+                       const RankingConfig& w) const {
+    Xapian::Enquire reference(db(target));
+    reference.set_query(filtered(text, reference_filter));
+    reference.set_weighting_scheme(Xapian::BM25Weight(w.bm25_k1, 0, 1, w.bm25_b, 0.5));
+    Xapian::MSet best = reference.get_mset(0, 1);
+    return best.empty() ? 0 : std::max(0.0, best.begin().get_weight());
+  }
+
   /// Ranks `target`'s documents by the whole score (RankingConfig) inside one Xapian match: the
-  /// text query scaled by 1 / the best text score (found first among `reference_filter`'s
-  /// documents), per-case evidence as a ValueMapPostingSource on the enterprise id, the attribute
-  /// fit (attribute_fit_query) under OP_AND_MAYBE, hard filters as OP_FILTER / OP_AND_NOT. Returns the best `rq.limit`
-  /// exactly, each with its score and, for the explanations, its own text and case scores.
+  /// text query scaled by 1 / `top` (reference_top), per-case evidence as a ValueMapPostingSource
+  /// on the enterprise id, the attribute fit (attribute_fit_query) under OP_AND_MAYBE, hard filters
+  /// as OP_FILTER / OP_AND_NOT. Returns the best `rq.limit` exactly, each with its score and, for
+  /// the explanations, its own text and case scores; nothing when `top` is 0.
   Result<CandidateList> ranked(int target, const Xapian::Query& text, const Xapian::Query& filter,
-                               const Xapian::Query& exclude, const Xapian::Query& reference_filter,
+                               const Xapian::Query& exclude, double top,
                                const std::unordered_map<std::string, CaseHits>& cases, const RankingConfig& w,
                                const RankingQuery& rq) const {
     CandidateList list;
+    if (top <= 0) return list;
     Xapian::BM25Weight bm25(w.bm25_k1, 0, 1, w.bm25_b, 0.5);
-    auto filtered = [](Xapian::Query q, const Xapian::Query& f) {
-      return f.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
-    };
-    Xapian::Enquire reference(db(target));
-    reference.set_query(filtered(text, reference_filter));
-    reference.set_weighting_scheme(bm25);
-    Xapian::MSet best = reference.get_mset(0, 1);
-    if (best.empty() || best.begin().get_weight() <= 0) return list;
-    const double top = best.begin().get_weight();
     double top_case = 0;
     for (const auto& [id, h] : cases) top_case = std::max(top_case, fit::case_evidence(h.best, h.second, w.second_case));
     const double share = top_case > 0 ? w.case_share : 0;
@@ -304,20 +313,39 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
     // against the profiles (every case's words are in its firm's profile, so the informative
     // terms are nearly the same): choosing them again against the cases database cost a term
     // lookup per distinct word of the scenario, ~0.8 ms a match on SBIR, for the same top 10.
-    std::unordered_map<std::string, Ranker::CaseHits> cases;
-    if (cfg.case_share > 0 && impl.db(kCases).get_doccount() > 0)
-      cases = r.case_hits(profile_text, cfg, cfg.candidates);
+    //
+    // The case query reads only the cases database and the reference query only the profiles',
+    // two separate Xapian::Database objects, so the case query (and the scenario's own document,
+    // for self_score) runs on a second thread meanwhile, with its own copy of the query (a Query's
+    // reference count is not atomic). Nothing else touches the cases database until get().
+    struct Side {
+      std::unordered_map<std::string, Ranker::CaseHits> cases;
+      Xapian::Document self;
+    };
+    const bool with_cases = cfg.case_share > 0 && impl.db(kCases).get_doccount() > 0;
+    auto side_work = [&r, &impl, &s, &profile_terms, &cfg, with_cases] {
+      Side side;
+      if (with_cases) side.cases = r.case_hits(Ranker::or_query(profile_terms), cfg, cfg.candidates);
+      side.self = ix::scenario_document(s, impl.analyzer, impl.regions, impl.industries, ix::Analyzer::Terms::kRanking);
+      return side;
+    };
+    std::future<Side> side_future;
+    try {
+      side_future = std::async(std::launch::async, side_work);
+    } catch (const std::system_error&) {
+      // No thread to be had (a process at its limit): the same work, one after the other.
+    }
+    const double top = r.reference_top(kEnterprises, profile_text, Xapian::Query(), cfg);
+    Side side = side_future.valid() ? side_future.get() : side_work();
     // Hard filter: an enterprise must hold every qualification the scenario requires.
     std::vector<Xapian::Query> required;
     for (const auto& rq : s.required_qualifications) required.emplace_back(ix::boolean_term(ix::kQualificationPrefix, rq));
     Xapian::Query filter = required.empty() ? Xapian::Query()
                                             : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
-    auto ranked = r.ranked(kEnterprises, profile_text, filter, Xapian::Query(), Xapian::Query(), cases, cfg, q);
+    auto ranked = r.ranked(kEnterprises, profile_text, filter, Xapian::Query(), top, side.cases, cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
-    ranked->self_score =
-        r.self_score(kEnterprises, profile_text,
-                     ix::scenario_document(s, impl.analyzer, impl.regions, impl.industries, ix::Analyzer::Terms::kRanking), cfg);
+    ranked->self_score = r.self_score(kEnterprises, profile_text, std::move(side.self), cfg);
     return ranked;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
@@ -355,8 +383,9 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     const Xapian::Database& sdb = impl.db(kScenarios);
     for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
       if (!held.count(*t)) lacking.emplace_back(*t);
-    auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)),
-                           impl.filter_query(open), {}, cfg, q);
+    const double top = r.reference_top(kScenarios, text, impl.filter_query(open), cfg);
+    auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)), top, {},
+                           cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
     ranked->self_score =
