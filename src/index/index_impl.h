@@ -49,6 +49,13 @@ inline constexpr const char* kDbNames[kDbCount] = {"scenarios", "enterprises", "
 Status from_xapian(const Xapian::Error& e, std::string_view what);
 /// The store change seq a database records as applied (0 when none).
 int64_t read_applied(const Xapian::Database& db);
+/// Opens the Xapian database at `path` for writing (`flags`: Xapian::DB_OPEN, DB_CREATE_OR_OPEN).
+/// Xapian's write lock may still be held for a moment by a writer that has just gone (its lock
+/// helper process notices its parent's death only after a moment, e.g. after a killed import) or
+/// by another jiebang process that tries the lock first: retries every 100 ms for up to 2 s, then
+/// throws that Xapian::DatabaseLockError; other Xapian errors are thrown at once. Sleeps the
+/// calling thread while it waits.
+std::unique_ptr<Xapian::WritableDatabase> open_writer_with_retry(const std::string& path, int flags);
 
 }  // namespace index_detail
 

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <set>
@@ -269,17 +268,8 @@ Status SearchIndex::compact() {
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
   impl_->drop_attribute_caches();  // revisions change
   // Another jiebang process that opened the index in the moment of the swap (a CLI search tries
-  // the writer's lock first) holds it only briefly: retry for up to 2 s, as open does.
-  auto reopen_writer = [](const std::string& path) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        return std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_OPEN);
-      } catch (const Xapian::DatabaseLockError&) {
-        if (attempt >= 20) throw;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-  };
+  // the writer's lock first) holds it only briefly: open_writer_with_retry waits for it.
+  auto reopen_writer = [](const std::string& path) { return open_writer_with_retry(path, Xapian::DB_OPEN); };
   for (int i = 0; i < kDbCount; ++i) {
     const std::string path = impl_->path(i), fresh = path + kCompactSuffix;
     bool closed = false;

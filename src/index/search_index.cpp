@@ -46,23 +46,23 @@ using namespace index_detail;
 constexpr int kLockRetries = 20;  // × 100 ms
 }  // namespace
 
+std::unique_ptr<Xapian::WritableDatabase> index_detail::open_writer_with_retry(const std::string& path, int flags) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return std::make_unique<Xapian::WritableDatabase>(path, flags);
+    } catch (const Xapian::DatabaseLockError&) {
+      if (attempt >= kLockRetries) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
 Status SearchIndex::Impl::open_dbs() {
   try {
     fs::create_directories(dir);
     try {
-      // Xapian's lock is held by a helper process that notices its parent's death (e.g. a
-      // killed import) only after a moment: retry briefly before settling for read-only.
-      for (int attempt = 0;; ++attempt) {
-        try {
-          for (int i = 0; i < kDbCount; ++i)
-            w_[i] = std::make_unique<Xapian::WritableDatabase>(path(i), Xapian::DB_CREATE_OR_OPEN);
-          break;
-        } catch (const Xapian::DatabaseLockError&) {
-          for (auto& w : w_) w.reset();
-          if (attempt >= kLockRetries) throw;
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-      }
+      // Writable if the lock can be had (briefly waited for), else read-only.
+      for (int i = 0; i < kDbCount; ++i) w_[i] = open_writer_with_retry(path(i), Xapian::DB_CREATE_OR_OPEN);
       writable = true;
       // A compaction's leftover (SearchIndex::compact crashed mid-way): the database at the path
       // is whole either way, and only the writer compacts.
