@@ -60,4 +60,26 @@ double bm25_idf(double collection_size, double termfreq) {
   return std::log(r);
 }
 
+double bm25_document_weight(const std::vector<Bm25Term>& terms, double collection_size, double total_length,
+                            double doc_length, double k1, double b, double min_normlen) {
+  const double n = collection_size + 1;
+  // Xapian: len_factor = 1 / average length, 0 when the length cannot matter (k2 = 0 and b or k1 0).
+  double len_factor = 0;
+  if (b != 0 && k1 != 0) {
+    double average = (total_length + doc_length) / n;
+    len_factor = average != 0 ? 1 / average : 0;
+  }
+  const double normlen = std::max(doc_length * len_factor, min_normlen);
+  const double length_part = k1 * (normlen * b + (1 - b));
+  double sum = 0;
+  for (const auto& t : terms) {
+    if (t.wdf <= 0) continue;
+    double termweight = bm25_idf(n, t.termfreq + 1) * t.scale;
+    termweight *= 2 * t.wqf / (1 + t.wqf);  // (k3 + 1)·wqf / (k3 + wqf), k3 = 1
+    termweight *= k1 + 1;
+    sum += termweight * (t.wdf / (length_part + t.wdf));
+  }
+  return sum;
+}
+
 }  // namespace jiebang::fit

@@ -58,6 +58,7 @@ struct Ranker {
     std::string term;
     Xapian::termcount wqf = 1;
     double idf_scale = 1;
+    Xapian::doccount df = 0;  ///< documents of the target database holding the term
   };
 
   /// The most informative terms of a long text against `target` (by min(qf, 3)·idf), best first.
@@ -92,7 +93,7 @@ struct Ranker {
       // A term in every document says little, but it is kept (last): in a small marketplace where
       // every scenario is about the same thing, dropping it would leave nothing to match with.
       double idf = std::max(std::log(n / f), 1e-3);
-      scored.push_back({{term, wqf, idf_scale}, std::min<Xapian::termcount>(wqf, 3) * idf});
+      scored.push_back({{term, wqf, idf_scale, df}, std::min<Xapian::termcount>(wqf, 3) * idf});
     }
     std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
       return a.score != b.score ? a.score > b.score : a.q.term < b.q.term;
@@ -136,21 +137,28 @@ struct Ranker {
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
-  /// The BM25 weight of `text` for `self` (the record the query was made from, as a document)
-  /// counted as one more document of `target`: the collection's statistics with it added, the
-  /// same weighting as the ranking. Runs on a private in-memory database beside the real one.
-  double self_score(int target, const Xapian::Query& text, Xapian::Document self, const RankingConfig& cfg) const {
-    static const std::string kSelfTerm = std::string(ix::kIdPrefix) + "\x01self";
-    self.add_boolean_term(kSelfTerm);
-    Xapian::WritableDatabase mem(std::string(), Xapian::DB_BACKEND_INMEMORY);
-    mem.add_document(self);
-    Xapian::Database both(db(target));
-    both.add_database(mem);
-    Xapian::Enquire enquire(both);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, text, Xapian::Query(kSelfTerm)));
-    enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, 0.5));
-    Xapian::MSet m = enquire.get_mset(0, 1);
-    return m.empty() ? 0 : m.begin().get_weight();
+  /// The BM25 weight of the OR of `terms` (or_query) for `self` (the record the query was made
+  /// from, as a document) counted as one more document of `target`: the collection's statistics
+  /// with it added, the same weighting as the ranking (fit::bm25_document_weight, Xapian's
+  /// formula; the terms' document frequencies are long_text_terms's, read from the same handle).
+  double self_score(int target, const std::vector<QueryTerm>& terms, const Xapian::Document& self,
+                    const RankingConfig& cfg) const {
+    const Xapian::Database& d = db(target);
+    std::unordered_map<std::string_view, size_t> index;
+    index.reserve(terms.size());
+    std::vector<fit::Bm25Term> parts(terms.size());
+    for (size_t i = 0; i < terms.size(); ++i) {
+      index.emplace(terms[i].term, i);
+      parts[i] = {static_cast<double>(terms[i].df), static_cast<double>(terms[i].wqf), terms[i].idf_scale, 0};
+    }
+    double length = 0;  // Xapian's document length: the sum of every term's wdf
+    for (auto t = self.termlist_begin(); t != self.termlist_end(); ++t) {
+      Xapian::termcount wdf = t.get_wdf();
+      length += wdf;
+      if (auto found = index.find(*t); found != index.end()) parts[found->second].wdf = wdf;
+    }
+    return fit::bm25_document_weight(parts, d.get_doccount(), static_cast<double>(d.get_total_length()), length,
+                                     cfg.bm25_k1, cfg.bm25_b, 0.5);
   }
 
   /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
@@ -345,7 +353,7 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
     auto ranked = r.ranked(kEnterprises, profile_text, filter, Xapian::Query(), top, side.cases, cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
-    ranked->self_score = r.self_score(kEnterprises, profile_text, std::move(side.self), cfg);
+    ranked->self_score = r.self_score(kEnterprises, profile_terms, side.self, cfg);
     return ranked;
   } catch (const Xapian::Error& e) {
     return from_xapian(e, "match query failed");
@@ -389,7 +397,7 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
     ranked->self_score =
-        r.self_score(kScenarios, text,
+        r.self_score(kScenarios, terms,
                      ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
                                              ix::Analyzer::Terms::kSearch),
                      cfg);

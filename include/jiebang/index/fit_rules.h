@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -52,5 +53,25 @@ bool listed_industry_code(const std::string& value, const IndustryTable& table);
 /// positive weight), and the result log(r). `collection_size` N ≥ 1 documents; `termfreq` n in
 /// [0, N], fractional allowed (a weighted count).
 double bm25_idf(double collection_size, double termfreq);
+
+/// One term of an OR query, for bm25_document_weight.
+struct Bm25Term {
+  double termfreq = 0;   ///< documents of the collection holding the term, the scored document not counted
+  double wqf = 1;        ///< within-query frequency (Xapian::Query(term, wqf))
+  double scale = 1;      ///< weight factor (Xapian::Query::OP_SCALE_WEIGHT); 1 = none
+  double wdf = 0;        ///< within-document frequency in the scored document; 0 = the term is not in it
+};
+
+/// The weight Xapian 1.4's BM25Weight(k1, k2 = 0, k3 = 1, b, min_normlen) gives a document for an
+/// OR of `terms` when the document is added to a collection of `collection_size` documents whose
+/// lengths sum to `total_length` (each term the document holds counts it once more in its
+/// termfreq; the average length includes it). Per term (Robertson & Zaragoza 2009, as Xapian's
+/// bm25weight.cc computes it): bm25_idf(N + 1, n + 1) · scale · 2·wqf / (1 + wqf) · (k1 + 1) ·
+/// wdf / (k1 · (normlen · b + 1 − b) + wdf), normlen = max(`doc_length` / average length,
+/// `min_normlen`); summed over the terms with wdf > 0. Lengths in terms (sum of wdf), ≥ 0.
+/// jiebang's match uses it for a record's own text score (the text fit's absolute scale) without
+/// building a Xapian database around one document. Pure; thread-safe.
+double bm25_document_weight(const std::vector<Bm25Term>& terms, double collection_size, double total_length,
+                            double doc_length, double k1, double b, double min_normlen);
 
 }  // namespace jiebang::fit

@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
 #include "jiebang/index/fit_rules.h"
 #include "jiebang/match/matcher.h"
@@ -99,6 +103,74 @@ TEST(Bm25Idf, XapianFormulaWithItsFloor) {
   EXPECT_GT(fit::bm25_idf(100, 100), 0);
   // Rarer is more informative, everywhere on the scale.
   for (double n = 1; n < 100; n += 7) EXPECT_GT(fit::bm25_idf(100, n), fit::bm25_idf(100, n + 7)) << n;
+}
+
+// A record's own text score (the text fit's absolute scale) is Xapian's BM25 weight of the record
+// as one more document of the other side's collection. fit::bm25_document_weight computes it
+// from the statistics; here Xapian itself is the reference: the document added to the collection
+// (an in-memory database beside it) and weighed by BM25Weight through an OR query of terms with
+// wqf and OP_SCALE_WEIGHT factors, as the ranking builds it.
+TEST(Bm25DocumentWeight, EqualsXapiansWeightOfTheDocumentAddedToTheCollection) {
+  std::mt19937 rng(7);
+  std::vector<std::string> vocabulary;
+  for (int i = 0; i < 40; ++i) vocabulary.push_back("t" + std::to_string(i));
+  auto random_document = [&](int max_terms) {
+    Xapian::Document d;
+    std::uniform_int_distribution<int> count(1, max_terms), term(0, 39), wdf(1, 6);
+    for (int k = count(rng); k > 0; --k) d.add_term(vocabulary[term(rng)], wdf(rng));
+    d.add_boolean_term("Qid" + std::to_string(rng()));  // wdf 0: no length, as the records' id terms
+    return d;
+  };
+  Xapian::WritableDatabase collection(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  for (int i = 0; i < 60; ++i) collection.add_document(random_document(25));
+  collection.commit();
+  struct Params {
+    double k1, b;
+  };
+  int compared = 0;
+  for (Params p : {Params{2.0, 0.85}, Params{1.2, 0.75}, Params{2.0, 0}, Params{0, 0.5}}) {
+    for (int round = 0; round < 10; ++round) {
+      Xapian::Document self = random_document(30);
+      // The query: 12 terms, some the document lacks, wqf 1–3, a few scaled.
+      std::vector<Xapian::Query> parts;
+      std::vector<fit::Bm25Term> terms;
+      std::uniform_int_distribution<int> term(0, 39), wqf(1, 3), scaled(0, 3);
+      std::set<std::string> chosen;
+      while (chosen.size() < 12) chosen.insert(vocabulary[term(rng)]);
+      for (const auto& t : chosen) {
+        fit::Bm25Term bt;
+        bt.termfreq = collection.get_termfreq(t);
+        bt.wqf = wqf(rng);
+        bt.scale = scaled(rng) == 0 ? 0.37 : 1;
+        for (auto it = self.termlist_begin(); it != self.termlist_end(); ++it)
+          if (*it == t) bt.wdf = it.get_wdf();
+        Xapian::Query q(t, static_cast<Xapian::termcount>(bt.wqf));
+        parts.push_back(bt.scale != 1 ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, bt.scale) : q);
+        terms.push_back(bt);
+      }
+      double length = 0;
+      for (auto it = self.termlist_begin(); it != self.termlist_end(); ++it) length += it.get_wdf();
+
+      Xapian::Document marked = self;
+      marked.add_boolean_term("XSELF");
+      Xapian::WritableDatabase one(std::string(), Xapian::DB_BACKEND_INMEMORY);
+      one.add_document(marked);
+      Xapian::Database both(collection);
+      both.add_database(one);
+      Xapian::Enquire enquire(both);
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()),
+                                      Xapian::Query("XSELF")));
+      enquire.set_weighting_scheme(Xapian::BM25Weight(p.k1, 0, 1, p.b, 0.5));
+      Xapian::MSet m = enquire.get_mset(0, 1);
+      const double xapian = m.empty() ? 0 : m.begin().get_weight();
+      const double ours = fit::bm25_document_weight(terms, collection.get_doccount(),
+                                                    static_cast<double>(collection.get_total_length()), length, p.k1,
+                                                    p.b, 0.5);
+      EXPECT_NEAR(ours, xapian, 1e-9 * std::max(1.0, xapian)) << "k1 " << p.k1 << " b " << p.b << " round " << round;
+      if (xapian > 0) ++compared;
+    }
+  }
+  EXPECT_GE(compared, 30);  // the documents did share terms with the queries
 }
 
 TEST(HasHan, DetectsCjkIdeographsOnly) {
