@@ -1,6 +1,7 @@
 // The ranking query's attribute fit as stock Xapian queries (see fit_query.h).
 #include "fit_query.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -157,6 +158,13 @@ Xapian::Query attribute_fit_query(bool targets_enterprises, const json& subject,
                             w.readiness));
   }
   return any_of(std::move(parts));
+}
+
+Xapian::MSet exact_top(Xapian::Enquire& enquire, const Xapian::Database& db, Xapian::doccount first,
+                       Xapian::doccount count) {
+  // No weight threshold is passed down while fewer than check_at_least documents were seen, so
+  // no OR or AND_MAYBE node is ever rewritten.
+  return enquire.get_mset(first, count, std::max(db.get_doccount(), first + count));
 }
 
 }  // namespace jiebang::index_detail

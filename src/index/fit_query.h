@@ -1,6 +1,7 @@
 // Internal: the attribute-fit part of the ranking query, built only from Xapian's stock,
 // serialisable classes (FixedWeightPostingSource, ValueMapPostingSource, OP_FILTER, OP_OR,
-// OP_AND_NOT), so it runs against remote databases too (index module only).
+// OP_AND_NOT), so it runs against remote databases too; and the exact top k the ranking reads
+// its results with (index module only).
 #pragma once
 
 #include <vector>
@@ -26,5 +27,17 @@ Xapian::Query any_of(std::vector<Xapian::Query> parts);
 /// combine it under OP_AND_MAYBE with the text query.
 Xapian::Query attribute_fit_query(bool targets_enterprises, const nlohmann::json& subject, const RankingConfig& w,
                                   const IndustryTable& industries);
+
+/// The documents `enquire` ranks at positions [first, first + count), exactly as the whole ranking
+/// orders them: Enquire::get_mset with check_at_least = every document of `db` (the database
+/// `enquire` searches), so Xapian weighs every matching document and skips none by its upper
+/// bounds. Xapian 1.4.22's skipping can lose a document from a top k: once the k-th weight rises,
+/// an OR of weighted terms turns into AND_MAYBE nodes, and an AND_MAYBE whose required side alone
+/// can no longer reach that weight turns into an AND that resumes at max(left, right docid) + 1
+/// (AndMaybePostList::next), past the document its right side already stands on, which the left
+/// side may hold too (test ExactTop.KeepsTheDocumentXapiansSkippingLoses: 5 documents, 4 terms).
+/// The ranking reads its best text score and its results through here. Throws what get_mset throws.
+Xapian::MSet exact_top(Xapian::Enquire& enquire, const Xapian::Database& db, Xapian::doccount first,
+                       Xapian::doccount count);
 
 }  // namespace jiebang::index_detail

@@ -176,6 +176,8 @@ struct Ranker {
     enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, 0.5));
     enquire.set_collapse_key(ix::kSlotRecordId, 2);
     // Up to two case documents per enterprise come back: twice the enterprise count covers them.
+    // Not exact_top: weighing every matching case cost ~45% more CPU per match on 20,000 profiles,
+    // and this window of best cases is the same whatever k is asked for.
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(2 * wanted));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       CaseHits& h = out[it.get_collapse_key()];  // the enterprise id, without reading the document
@@ -200,7 +202,7 @@ struct Ranker {
     Xapian::Enquire reference(db(target));
     reference.set_query(filtered(text, reference_filter));
     reference.set_weighting_scheme(Xapian::BM25Weight(w.bm25_k1, 0, 1, w.bm25_b, 0.5));
-    Xapian::MSet best = reference.get_mset(0, 1);
+    Xapian::MSet best = ix::exact_top(reference, db(target), 0, 1);
     return best.empty() ? 0 : std::max(0.0, best.begin().get_weight());
   }
 
@@ -253,9 +255,9 @@ struct Ranker {
     enquire.set_query(q);
     enquire.set_weighting_scheme(bm25);
     // Equal scores in id order: a total order, so the top k of any k is the prefix of the whole
-    // list, and it does not depend on the order documents were added in.
+    // list (read exactly: exact_top), and it does not depend on the order documents were added in.
     enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(rq.limit));
+    Xapian::MSet mset = ix::exact_top(enquire, db(target), 0, static_cast<Xapian::doccount>(rq.limit));
     std::vector<Xapian::Query> ids;
     std::vector<Xapian::docid> docids;
     for (auto it = mset.begin(); it != mset.end(); ++it) {

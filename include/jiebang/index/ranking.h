@@ -61,9 +61,7 @@ struct RankingConfig {
   /// documents: rate = (n + μ·n_other / N_other) / (N + μ), each term's BM25 weight scaled to the
   /// IDF of that rate. A word every scenario uses is generic however few profiles of a small
   /// marketplace say it; a large collection (N ≫ μ) leans on its own statistics. Experimental,
-  /// off by default: with μ > 0 a small top k can miss a document the whole ranking places in it
-  /// (Xapian 1.4.22 with per-term OP_SCALE_WEIGHT; RankingTest.TopKIsThePrefixOfTheWholeRankingOnTheFixtures
-  /// fails at μ = 50, cause not yet found). 0: the ranked database alone. Unit: documents.
+  /// off by default. 0: the ranked database alone. Unit: documents.
   /// Default: 0 (measured at 10–100: bench/README.md, "Marketplace IDF").
   double other_side_docs = 0;
   /// Absolute text fit (MatchResult::text_fit: a candidate's BM25 over the record's own BM25 as a
