@@ -189,15 +189,15 @@ HttpResponse get_funnel(RequestContext& ctx) {
   q.from = ctx.query_value("from");
   q.to = ctx.query_value("to");
   if (p.role == Role::kPublisher) {
-    // Lifecycle groups all matches; a publisher sees its own organisation's group only.
-    require(q.group_by.empty() || q.group_by == "publisher",
-            "group_by: a publisher key sees its own organisation's funnel only (group_by=publisher)", "group_by");
-    q.group_by = "publisher";
+    // A publisher sees its own organisation's matches only: as one group, or per scenario.
+    require(q.group_by.empty() || q.group_by == "publisher" || q.group_by == "scenario",
+            "group_by: a publisher key sees its own organisation's funnel only (group_by=publisher or scenario)", "group_by");
+    if (q.group_by.empty()) q.group_by = "publisher";
+    q.publisher = p.scope;
   }
   auto groups = take(ctx.service.lifecycle().funnel(q));
   json list = json::array();
-  for (const auto& g : groups)
-    if (p.is_operator() || g.key == p.scope) list.push_back(funnel_group_json(g));
+  for (const auto& g : groups) list.push_back(funnel_group_json(g));
   return HttpResponse::json(200, {{"group_by", q.group_by}, {"from", q.from}, {"to", q.to}, {"groups", std::move(list)}});
 }
 

@@ -162,9 +162,9 @@ constexpr const char* kOpenApi = R"json(
     },
     "/v1/funnel": {
       "get": {
-        "summary": "The funnel per group: matches reaching each stage, conversion to the next, median days in stage, stalled matches. Operator: all groups; publisher: its own organisation (group_by=publisher).",
+        "summary": "The funnel per group: matches reaching each stage, conversion to the next, median days in stage, stalled matches. Operator: all groups; publisher: its own organisation (group_by=publisher, or per scenario of its own with group_by=scenario).",
         "parameters": [
-          {"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["publisher", "region", "industry"]}},
+          {"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["publisher", "region", "industry", "scenario"]}},
           {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or after (YYYY-MM-DD)"},
           {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or before (YYYY-MM-DD)"}
         ],

@@ -36,9 +36,10 @@ struct Accumulator {
 }  // namespace
 
 Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
-  if (!q.group_by.empty() && q.group_by != "publisher" && q.group_by != "region" && q.group_by != "industry")
+  if (!q.group_by.empty() && q.group_by != "publisher" && q.group_by != "region" && q.group_by != "industry" &&
+      q.group_by != "scenario")
     return Status::invalid_argument(
-        fmt::format("group_by: expected publisher, region or industry, got \"{}\"", q.group_by));
+        fmt::format("group_by: expected publisher, region, industry or scenario, got \"{}\"", q.group_by));
   for (const auto* d : {&q.from, &q.to})
     if (!d->empty() && !is_iso_date(*d))
       return Status::invalid_argument(fmt::format("{}: expected a date YYYY-MM-DD, got \"{}\"",
@@ -49,11 +50,14 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
   Status failure;
   Status st = store_.for_each_match_history([&](const MatchRow& m, const std::vector<MatchEventRow>& events) {
     if (!failure || events.empty()) return;
+    if (!q.publisher.empty() && m.publisher != q.publisher) return;
     std::string created = m.created_at.substr(0, 10);
     if ((!q.from.empty() && created < q.from) || (!q.to.empty() && created > q.to)) return;
     std::string key = "all";
     if (q.group_by == "publisher") {
       key = m.publisher;
+    } else if (q.group_by == "scenario") {
+      key = m.scenario_id;
     } else if (!q.group_by.empty()) {
       auto it = scenario_keys.find(m.scenario_id);
       if (it == scenario_keys.end()) {

@@ -162,6 +162,9 @@ Result<SearchPage> Service::search_page(const std::string& query, SearchFilters 
 
 Result<Scenario> Service::get_scenario(const std::string& id) const { return impl_->store->get_scenario(id); }
 Result<Enterprise> Service::get_enterprise(const std::string& id) const { return impl_->store->get_enterprise(id); }
+Result<std::vector<Scenario>> Service::publisher_scenarios(const std::string& publisher) const {
+  return impl_->store->scenarios_of_publisher(publisher);
+}
 
 Lifecycle& Service::lifecycle() { return *impl_->lifecycle; }
 

@@ -388,6 +388,28 @@ Status Store::for_each_scenario(const std::function<bool(Scenario&&)>& fn) const
   return Status::ok();
 }
 
+Result<std::vector<Scenario>> Store::scenarios_of_publisher(const std::string& publisher) const {
+  std::vector<std::pair<std::string, std::string>> rows;
+  {
+    std::lock_guard lock(impl_->mu);
+    try {
+      SQLite::Statement q(impl_->db, "SELECT id, record FROM scenarios WHERE publisher = ? ORDER BY id");
+      q.bind(1, publisher);
+      while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+    } catch (const std::exception& e) {
+      return from_sqlite(e, "cannot read a publisher's scenarios");
+    }
+  }
+  std::vector<Scenario> out;
+  out.reserve(rows.size());
+  for (auto& [id, text] : rows) {
+    auto rec = parse_stored<Scenario>(text, id, &scenario_from_json);
+    if (!rec) return rec.status();
+    out.push_back(std::move(*rec));
+  }
+  return out;
+}
+
 Status Store::for_each_enterprise(const std::function<bool(Enterprise&&)>& fn) const {
   std::vector<std::pair<std::string, std::string>> rows;
   {

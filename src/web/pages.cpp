@@ -40,7 +40,7 @@ HttpResponse me_page(Ctx& c) {
 Pages::Pages(WebConfig config) : config_(std::move(config)) {}
 
 bool Pages::owns(std::string_view path) const {
-  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests", "/profile"})
+  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests", "/profile", "/my-scenarios"})
     if (path == p) return true;
   for (std::string_view p : {"/scenarios/", "/matches/", "/digests/", "/assets/", "/lang/"})
     if (path.starts_with(p)) return true;
@@ -157,6 +157,10 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
       if (c.role() != Role::kEnterprise)
         r = error_page(c, 403, c.tr("只有企业账号能编辑企业资料。", "Only an enterprise key edits its profile."));
       else r = req.method == "POST" ? profile_post(c, form) : profile_page(c, c.q("saved") == "1");
+    } else if (path == "/my-scenarios" && req.method != "POST") {
+      r = c.role() == Role::kPublisher
+              ? my_scenarios_page(c)
+              : error_page(c, 403, c.tr("只有发榜单位的账号有自己发布的场景。", "Only a publisher key has scenarios of its own."));
     } else if ((path == "/digests" || path.starts_with("/digests/")) && req.method != "POST") {
       if (c.role() != Role::kOperator)
         r = error_page(c, 403, c.tr("只有运营方能查看周报运行。", "Only the operator sees the digest runs."));

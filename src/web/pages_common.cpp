@@ -146,8 +146,9 @@ std::string layout(const Ctx& c, const std::string& title, const std::string& bo
     nav += fmt::format("<a href=\"/me\">{}</a>", c.tr("我的工作台", "My desk"));
     if (c.role() == Role::kEnterprise) nav += fmt::format("<a href=\"/profile\">{}</a>", c.tr("企业资料", "Profile"));
     if (c.role() == Role::kPublisher || c.role() == Role::kOperator)
-      nav += fmt::format("<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>", c.tr("发布场景", "Post a scenario"),
-                         c.tr("导入清单", "Import a list"));
+      nav += fmt::format("{}<a href=\"/publish\">{}</a><a href=\"/import\">{}</a>",
+                         c.role() == Role::kPublisher ? "<a href=\"/my-scenarios\">" + c.tr("我的场景", "My scenarios") + "</a>" : "",
+                         c.tr("发布场景", "Post a scenario"), c.tr("导入清单", "Import a list"));
     if (c.role() == Role::kOperator)
       nav += fmt::format("<a href=\"/gaps\">{}</a><a href=\"/digests\">{}</a>", c.tr("供给缺口", "Supply gaps"),
                          c.tr("周报", "Digests"));
@@ -205,6 +206,14 @@ std::string region_label(const Ctx& c, const std::string& code) {
 std::string industry_label(const Ctx& c, const std::string& code) {
   std::string name = c.service.industries().name(code);
   return name.empty() ? code : name + " (" + code + ")";
+}
+
+std::string scenario_status(const Ctx& c, const Scenario& s) {
+  if (s.status == "open")
+    return !s.deadline.empty() && s.deadline < c.service.today() ? c.tr("已截止", "deadline passed") : c.tr("开放征集", "open");
+  if (s.status == "closed") return c.tr("已关闭", "closed");
+  if (s.status == "awarded") return c.tr("已授予", "awarded");
+  return s.status;
 }
 
 std::string budget_text(const Ctx& c, const json& s) {

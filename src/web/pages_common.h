@@ -106,6 +106,9 @@ std::string problem_text(const json& j);
 std::string region_label(const Ctx& c, const std::string& code);
 /// A GB/T 4754 code's name with the code ("电力、热力生产和供应业 (D44)"); the code when unknown.
 std::string industry_label(const Ctx& c, const std::string& code);
+/// A scenario's status in words ("开放征集", "已关闭", "已授予"); an open one whose deadline has
+/// passed (Service::today) is "已截止".
+std::string scenario_status(const Ctx& c, const Scenario& s);
 /// A scenario's budget (JSON form) in 万元, or "not given".
 std::string budget_text(const Ctx& c, const json& s);
 
@@ -169,6 +172,11 @@ HttpResponse profile_post(Ctx& c, const Form& form);
 HttpResponse apply_post(Ctx& c, Form& form);
 
 // publisher_pages.cpp
+/// GET /my-scenarios (publisher only; the caller checks the role): the scenarios the publisher's
+/// organisation published, newest first, each with its match count (linking to the scenario's
+/// matches) and its funnel (GET /v1/funnel?group_by=scenario: matches that reached each stage,
+/// and those that ended withdrawn, rejected or failed).
+HttpResponse my_scenarios_page(Ctx& c);
 /// The publisher's desk: links to post and import, its matches, its funnel.
 std::string publisher_desk(Ctx& c);
 HttpResponse publish_page(Ctx& c, const Form& values, const std::map<std::string, std::string>& errors,

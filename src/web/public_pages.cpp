@@ -148,7 +148,7 @@ HttpResponse scenario_page(Ctx& c, const std::string& id) {
   row(c.tr("技术成熟度要求", "Required TRL"), s->required_trl ? "TRL " + std::to_string(*s->required_trl) : c.tr("未注明", "not given"));
   row(c.tr("预算", "Budget"), budget_text(c, j));
   row(c.tr("截止日期", "Deadline"), s->deadline.empty() ? c.tr("未注明", "not given") : s->deadline);
-  row(c.tr("状态", "Status"), s->status);
+  row(c.tr("状态", "Status"), scenario_status(c, *s));
   if (!s->list.empty()) row(c.tr("所属清单", "List"), s->list);
   body += "</dl>";
   if (c.role() == Role::kEnterprise) {
@@ -163,7 +163,7 @@ HttpResponse scenario_page(Ctx& c, const std::string& id) {
     if (status == 200) body += ranked_html(c, ranked.value("results", json::array()), false, id);
     else body += fmt::format("<p class=\"notice bad\">{}</p>", esc(problem_text(ranked)));
     auto [st2, matches] = c.call("GET", "/v1/matches?scenario_id=" + enc(id));
-    body += "<h2>" + c.tr("揭榜进展", "Matches") + "</h2>";
+    body += "<h2 id=\"matches\">" + c.tr("揭榜进展", "Matches") + "</h2>";
     if (st2 == 200) {
       body += "<ul>";
       for (const auto& m : matches.value("matches", json::array()))

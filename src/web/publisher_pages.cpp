@@ -9,8 +9,9 @@ std::string publisher_desk(Ctx& c) {
   const auto& key = c.session->key;
   std::string body;
   body += fmt::format("<h1>{}</h1>", esc(key.scope));
-  body += fmt::format("<p><a class=\"button\" href=\"/publish\">{}</a> <a class=\"button\" href=\"/import\">{}</a></p>",
-                      c.tr("发布场景", "Post a scenario"), c.tr("导入清单", "Import a list"));
+  body += fmt::format("<p class=\"actions\"><a class=\"button\" href=\"/my-scenarios\">{}</a> <a class=\"button\" href=\"/publish\">{}</a> "
+                      "<a class=\"button\" href=\"/import\">{}</a></p>",
+                      c.tr("我发布的场景", "My scenarios"), c.tr("发布场景", "Post a scenario"), c.tr("导入清单", "Import a list"));
   auto [st2, matches] = c.call("GET", "/v1/matches");
   body += "<h2>" + c.tr("揭榜进展", "Matches") + "</h2>";
   if (st2 == 200) body += matches_table(c, matches.value("matches", json::array()));
@@ -18,6 +19,63 @@ std::string publisher_desk(Ctx& c) {
   body += "<h2>" + c.tr("漏斗", "Funnel") + "</h2>";
   if (st3 == 200) body += funnel_html(c, funnel);
   return body;
+}
+
+HttpResponse my_scenarios_page(Ctx& c) {
+  const std::string& publisher = c.session->key.scope;
+  const std::string title = c.tr("我发布的场景", "My scenarios");
+  auto scenarios = c.service.publisher_scenarios(publisher);
+  if (!scenarios) return error_page(c, 500, scenarios.status().message());
+  // Each scenario's funnel from the API (the publisher's own matches, one group per scenario).
+  auto [st, funnel] = c.call("GET", "/v1/funnel?group_by=scenario");
+  if (st != 200) return error_page(c, st, problem_text(funnel));
+  std::map<std::string, json> by_scenario;
+  for (auto& g : funnel.value("groups", json::array())) by_scenario[g.value("group", "")] = g;
+  std::vector<Scenario> list = std::move(*scenarios);
+  std::stable_sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) {
+    if (a.posted_at.empty() != b.posted_at.empty()) return b.posted_at.empty();
+    return a.posted_at > b.posted_at;
+  });
+
+  std::string body = fmt::format("<h1>{}</h1>", esc(title));
+  body += "<p>" + c.tr("您的单位发布的全部场景（含已关闭的），最新发布的在前；各阶段数字是到达过该阶段的匹配数。",
+                       "Every scenario your organisation published (closed ones too), newest first; a stage's number is how "
+                       "many matches reached it.") + "</p>";
+  if (list.empty())
+    return page(c, 200, title,
+                body + "<p id=\"my-scenarios-empty\">" + c.tr("还没有发布场景。", "No scenario posted yet.") +
+                    fmt::format(" <a href=\"/publish\">{}</a></p>", c.tr("发布第一个场景", "Post the first one")));
+  const std::string scenario_h = c.tr("场景", "Scenario"), status_h = c.tr("状态", "Status"), deadline_h = c.tr("截止", "Deadline"),
+                    matches_h = c.tr("匹配", "Matches"), ended_h = c.tr("已结束", "Ended");
+  body += "<div class=\"table-wrap\"><table class=\"stack\" id=\"my-scenarios\"><thead><tr><th>" + esc(scenario_h) + "</th><th>" +
+          esc(status_h) + "</th><th>" + esc(deadline_h) + "</th><th>" + esc(matches_h) + "</th>";
+  for (Stage s : kForwardStages) body += "<th class=\"num\">" + esc(c.stage(stage_name(s))) + "</th>";
+  body += "<th class=\"num\" title=\"" + c.tr("撤回、未入选或失败", "withdrawn, rejected or failed") + "\">" + esc(ended_h) +
+          "</th></tr></thead><tbody>";
+  auto cell = [](const std::string& label, const std::string& html, const char* cls = "") {
+    return fmt::format("<td data-label=\"{}\"{}>{}</td>", esc(label), *cls ? fmt::format(" class=\"{}\"", cls) : "", html);
+  };
+  for (const auto& s : list) {
+    auto it = by_scenario.find(s.id);
+    const json g = it == by_scenario.end() ? json::object() : it->second;
+    size_t matches = g.value("matches", size_t{0});
+    std::string link = "/scenarios/" + enc(s.id);
+    body += fmt::format("<tr data-id=\"{}\">", esc(s.id));
+    body += cell(scenario_h, fmt::format("<a href=\"{}\">{}</a> <span class=\"count\">{}</span>", link, esc(s.title), esc(s.id)));
+    body += cell(status_h, esc(scenario_status(c, s)));
+    body += cell(deadline_h, esc(s.deadline.empty() ? c.tr("未注明", "not given") : s.deadline));
+    body += cell(matches_h, matches ? fmt::format("<a class=\"matches\" href=\"{}#matches\">{}</a>", link, matches) : "0", "num");
+    auto stages = g.value("stages", json::array());
+    for (size_t i = 0; i < kForwardStages.size(); ++i) {
+      size_t n = i < stages.size() ? stages[i].value("reached", size_t{0}) : 0;
+      body += cell(c.stage(stage_name(kForwardStages[i])), std::to_string(n), "num");
+    }
+    body += cell(ended_h, std::to_string(g.value("withdrawn", size_t{0}) + g.value("rejected", size_t{0}) + g.value("failed", size_t{0})),
+                 "num");
+    body += "</tr>";
+  }
+  body += "</tbody></table></div>";
+  return page(c, 200, title, body);
 }
 
 namespace {

@@ -227,6 +227,38 @@ TEST_F(MatchesApi, FunnelForTheOperatorAndAPublishersOwnGroup) {
   EXPECT_EQ(http().get("/v1/funnel?group_by=region&from=2026-01-01&to=2027-12-31", env().operator_key).status, 200);
 }
 
+TEST_F(MatchesApi, APublisherSeesTheFunnelOfEachOfItsOwnScenarios) {
+  json m = applied_match("api-m-7");
+  ASSERT_EQ(move(m["id"], env().publisher_key, {{"to", "selected"}}).status, 200);
+  auto own = http().get("/v1/funnel?group_by=scenario", env().publisher_key);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.json()["group_by"], "scenario");
+  json listed = http().get("/v1/matches?limit=100", env().publisher_key).json()["matches"];
+  std::set<std::string> scenarios;
+  for (const auto& x : listed) scenarios.insert(x["scenario_id"].get<std::string>());
+  std::set<std::string> groups;
+  json ours;
+  for (const auto& g : own.json()["groups"]) {
+    groups.insert(g["group"].get<std::string>());
+    if (g["group"] == "api-m-7") ours = g;
+  }
+  EXPECT_EQ(groups, scenarios) << "one group per scenario of its own with matches, no other";
+  ASSERT_FALSE(ours.is_null());
+  EXPECT_EQ(ours["matches"], 1);
+  EXPECT_EQ(ours["stages"][2]["stage"], "selected");
+  EXPECT_EQ(ours["stages"][2]["reached"], 1);
+  // Another publisher's funnel per scenario holds none of these.
+  auto other = http().get("/v1/funnel?group_by=scenario", env().other_publisher_key);
+  ASSERT_EQ(other.status, 200) << other.body;
+  for (const auto& g : other.json()["groups"]) EXPECT_EQ(scenarios.count(g["group"].get<std::string>()), 0u) << g.dump();
+  // The operator sees every scenario's group.
+  auto all = http().get("/v1/funnel?group_by=scenario", env().operator_key);
+  ASSERT_EQ(all.status, 200);
+  bool found = false;
+  for (const auto& g : all.json()["groups"]) found = found || g["group"] == "api-m-7";
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace jiebang::testing
 

@@ -169,6 +169,50 @@ TEST_F(PagesFront, ImportFormTakesAListAsLargeAsTheApisImport) {
   EXPECT_EQ(over.status, 413);
 }
 
+TEST_F(PagesFront, APublishersOwnScenariosWithTheirMatchesAndFunnel) {
+  ASSERT_EQ(http().post("/v1/scenarios", env().publisher_key, scenario("pf-mine-1", "我发布的场景一", kFixturePublisher)).status, 201);
+  auto applied = http().post("/v1/matches", env().enterprise_key,
+                             json{{"scenario_id", "pf-mine-1"}, {"enterprise_id", env().enterprise_id}});
+  ASSERT_EQ(applied.status, 201) << applied.body;
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  auto r = http().request("GET", "/my-scenarios", "", "", "", {"Cookie: jb_session=" + session});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  // The desk and the header link to it.
+  auto desk = http().request("GET", "/me", "", "", "", {"Cookie: jb_session=" + session});
+  EXPECT_NE(desk.body.find("href=\"/my-scenarios\""), std::string::npos);
+  // Its row: the title linking to the scenario, one match linking to the scenario's matches, and
+  // the funnel: recommended and applied reached once, nothing further.
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(r.body, row, std::regex("<tr data-id=\"pf-mine-1\">(.*?)</tr>"))) << r.body.substr(0, 2000);
+  std::string cells = row[1];
+  EXPECT_NE(cells.find("<a href=\"/scenarios/pf-mine-1\">我发布的场景一</a>"), std::string::npos) << cells;
+  EXPECT_NE(cells.find("href=\"/scenarios/pf-mine-1#matches\">1</a>"), std::string::npos) << cells;
+  EXPECT_NE(cells.find("<td data-label=\"揭榜\" class=\"num\">1</td>"), std::string::npos) << cells;
+  EXPECT_NE(cells.find("<td data-label=\"挂帅\" class=\"num\">0</td>"), std::string::npos) << cells;
+  // Every scenario of the publisher's is listed (the fixtures' too), no one else's.
+  EXPECT_NE(r.body.find("data-id=\"hz-2026-03-001\""), std::string::npos);
+  // The scenario's page has the matches the count links to.
+  auto scenario_page = http().request("GET", "/scenarios/pf-mine-1", "", "", "", {"Cookie: jb_session=" + session});
+  EXPECT_NE(scenario_page.body.find("id=\"matches\""), std::string::npos);
+  EXPECT_NE(scenario_page.body.find(applied.json()["id"].get<std::string>()), std::string::npos);
+
+  std::string other = sign_in(env().other_publisher_key);
+  auto theirs = http().request("GET", "/my-scenarios", "", "", "", {"Cookie: jb_session=" + other});
+  EXPECT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.body.find("pf-mine-1"), std::string::npos);
+  EXPECT_EQ(theirs.body.find("hz-2026-03-001"), std::string::npos);
+  EXPECT_NE(theirs.body.find("my-scenarios-empty"), std::string::npos);
+  // Not for an enterprise; not without a session.
+  std::string ent = sign_in(env().enterprise_key);
+  auto refused = http().request("GET", "/my-scenarios", "", "", "", {"Cookie: jb_session=" + ent});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.body.find("my-scenarios\""), std::string::npos);
+  auto anonymous = http().get("/my-scenarios");
+  EXPECT_EQ(anonymous.status, 303);
+  EXPECT_EQ(anonymous.header("location"), "/signin");
+}
+
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
   auto r = http().get("/v1/gaps?threshold=0.9", env().operator_key);
   ASSERT_EQ(r.status, 200) << r.body;

@@ -234,6 +234,31 @@ class Journeys(unittest.TestCase):
                 self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
         self.go(op, "/me")
 
+    def check_my_scenarios(self, pub, scenario_id, others):
+        """The publisher's own scenarios: each with its match count linking to the scenario's
+        matches and the stages its matches reached; no other role is offered or served the page."""
+        self.go(pub, "/me")
+        pub.find_element(By.CSS_SELECTOR, "header a[href='/my-scenarios']").click()
+        self.wait(pub, lambda d: d.find_elements(By.CSS_SELECTOR, "#my-scenarios tbody tr"), "my scenarios listed")
+        row = pub.find_element(By.CSS_SELECTOR, f"#my-scenarios tr[data-id='{scenario_id}']")
+        cells = {td.get_attribute("data-label"): td.text for td in row.find_elements(By.TAG_NAME, "td")}
+        self.assertIn("电缆隧道渗漏水智能识别", cells["场景"])
+        self.assertEqual(cells["匹配"], "1")
+        self.assertEqual([cells[s] for s in ("推荐", "揭榜", "挂帅", "研发", "验证", "商业化", "已结束")],
+                         ["1", "1", "1", "1", "1", "1", "0"], "the match went all the way")
+        self.assertEqual(cells["状态"], "开放征集")
+        self.shot(pub, "my-scenarios")
+        row.find_element(By.CSS_SELECTOR, "a.matches").click()
+        self.wait(pub, lambda d: d.current_url.endswith(f"/scenarios/{scenario_id}#matches"), "the scenario's matches")
+        self.assertTrue(pub.find_elements(By.CSS_SELECTOR, "#matches + ul a[href^='/matches/']"), "its match is listed")
+        for b in others:
+            self.go(b, "/me")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href='/my-scenarios']"), "only a publisher has its own list")
+            self.go(b, "/my-scenarios")
+            self.assertFalse(b.find_elements(By.ID, "my-scenarios"))
+            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.go(pub, "/me")
+
     def check_profile(self, ent, others):
         """The enterprise edits its own profile: a message at each bad field (the API's rules), the
         good edit stored; the form carries the CSRF token; no other role is offered or served it."""
@@ -358,6 +383,7 @@ class Journeys(unittest.TestCase):
         self.assertGreaterEqual(len(op.find_elements(By.CSS_SELECTOR, "#keys tbody tr")), 3, "the operator sees the API keys")
         self.assertFalse(ent.find_elements(By.ID, "keys"))
         self.shot(op, "operator-desk")
+        self.check_my_scenarios(pub, "hz-web-001", others=(ent, op))
         self.check_gaps(op, others=(pub, ent))
         self.check_digests(op, others=(pub, ent))
         # English switch.

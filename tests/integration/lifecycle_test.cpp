@@ -322,5 +322,38 @@ TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(LifecycleTest, FunnelPerScenarioOfOnePublisherCountsOnlyItsOwnMatches) {
+  auto a = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  auto b = life_->create("s1", "e2", enterprise("e2"), Stage::kApplied);
+  auto c = life_->create("s2", "e3", enterprise("e3"), Stage::kApplied);  // another publisher's scenario
+  ASSERT_TRUE(a && b && c);
+  move_ok(a->id, publisher(), Stage::kSelected);
+  move_ok(b->id, enterprise("e2"), Stage::kWithdrawn);
+
+  FunnelQuery q;
+  q.group_by = "scenario";
+  auto all = life_->funnel(q);
+  ASSERT_TRUE(all) << all.status().to_string();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].key, "s1");
+  EXPECT_EQ((*all)[1].key, "s2");
+
+  q.publisher = kPublisher;
+  auto own = life_->funnel(q);
+  ASSERT_TRUE(own) << own.status().to_string();
+  ASSERT_EQ(own->size(), 1u) << "only the publisher's own scenarios";
+  const FunnelGroup& g = own->front();
+  EXPECT_EQ(g.key, "s1");
+  EXPECT_EQ(g.matches, 2u);
+  std::array<size_t, 6> reached = {2, 2, 1, 0, 0, 0};
+  EXPECT_EQ(g.reached, reached);
+  EXPECT_EQ(g.withdrawn, 1u);
+
+  q.publisher = "没有场景的单位";
+  auto none = life_->funnel(q);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace jiebang

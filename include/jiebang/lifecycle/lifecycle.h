@@ -92,7 +92,8 @@ struct MoveRequest {
 
 /// Funnel grouping and window.
 struct FunnelQuery {
-  std::string group_by;      ///< "publisher" | "region" | "industry" | "" (one group "all")
+  std::string group_by;      ///< "publisher" | "region" | "industry" | "scenario" (its id) | "" (one group "all")
+  std::string publisher;     ///< only the matches of this publisher's scenarios; "" = every publisher
   std::string from, to;      ///< YYYY-MM-DD bounds on the match's creation date (inclusive); "" = open
   /// Days in a stage after which a match still there counts as stalled; unit: days.
   std::map<Stage, int> stall_days = {{Stage::kRecommended, 14}, {Stage::kApplied, 30}, {Stage::kSelected, 30},
