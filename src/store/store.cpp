@@ -393,7 +393,7 @@ Result<std::vector<Scenario>> Store::scenarios_of_publisher(const std::string& p
   {
     std::lock_guard lock(impl_->mu);
     try {
-      SQLite::Statement q(impl_->db, "SELECT id, record FROM scenarios WHERE publisher = ? ORDER BY id");
+      SQLite::Statement q(impl_->db, "SELECT id, record FROM scenarios WHERE publisher = ? ORDER BY updated_seq DESC, id");
       q.bind(1, publisher);
       while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     } catch (const std::exception& e) {

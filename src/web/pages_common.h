@@ -173,7 +173,7 @@ HttpResponse apply_post(Ctx& c, Form& form);
 
 // publisher_pages.cpp
 /// GET /my-scenarios (publisher only; the caller checks the role): the scenarios the publisher's
-/// organisation published, newest first, each with its match count (linking to the scenario's
+/// organisation published, the last posted or changed first, each with its match count (linking to the scenario's
 /// matches) and its funnel (GET /v1/funnel?group_by=scenario: matches that reached each stage,
 /// and those that ended withdrawn, rejected or failed).
 HttpResponse my_scenarios_page(Ctx& c);

@@ -31,16 +31,12 @@ HttpResponse my_scenarios_page(Ctx& c) {
   if (st != 200) return error_page(c, st, problem_text(funnel));
   std::map<std::string, json> by_scenario;
   for (auto& g : funnel.value("groups", json::array())) by_scenario[g.value("group", "")] = g;
-  std::vector<Scenario> list = std::move(*scenarios);
-  std::stable_sort(list.begin(), list.end(), [](const Scenario& a, const Scenario& b) {
-    if (a.posted_at.empty() != b.posted_at.empty()) return b.posted_at.empty();
-    return a.posted_at > b.posted_at;
-  });
+  const std::vector<Scenario>& list = *scenarios;  // the last posted or changed first
 
   std::string body = fmt::format("<h1>{}</h1>", esc(title));
-  body += "<p>" + c.tr("您的单位发布的全部场景（含已关闭的），最新发布的在前；各阶段数字是到达过该阶段的匹配数。",
-                       "Every scenario your organisation published (closed ones too), newest first; a stage's number is how "
-                       "many matches reached it.") + "</p>";
+  body += "<p>" + c.tr("您的单位发布的全部场景（含已关闭的），最近发布或修改的在前；各阶段的数字是到达过该阶段的匹配数。",
+                       "Every scenario your organisation published (closed ones too), the last posted or changed first; a "
+                       "stage's number is how many matches reached it.") + "</p>";
   if (list.empty())
     return page(c, 200, title,
                 body + "<p id=\"my-scenarios-empty\">" + c.tr("还没有发布场景。", "No scenario posted yet.") +

@@ -232,13 +232,14 @@ TEST_F(MatchesApi, APublisherSeesTheFunnelOfEachOfItsOwnScenarios) {
   ASSERT_EQ(move(m["id"], env().publisher_key, {{"to", "selected"}}).status, 200);
   auto own = http().get("/v1/funnel?group_by=scenario", env().publisher_key);
   ASSERT_EQ(own.status, 200) << own.body;
-  EXPECT_EQ(own.json()["group_by"], "scenario");
+  const json own_json = own.json();
+  EXPECT_EQ(own_json["group_by"], "scenario");
   json listed = http().get("/v1/matches?limit=100", env().publisher_key).json()["matches"];
   std::set<std::string> scenarios;
   for (const auto& x : listed) scenarios.insert(x["scenario_id"].get<std::string>());
   std::set<std::string> groups;
   json ours;
-  for (const auto& g : own.json()["groups"]) {
+  for (const auto& g : own_json["groups"]) {
     groups.insert(g["group"].get<std::string>());
     if (g["group"] == "api-m-7") ours = g;
   }
@@ -250,12 +251,14 @@ TEST_F(MatchesApi, APublisherSeesTheFunnelOfEachOfItsOwnScenarios) {
   // Another publisher's funnel per scenario holds none of these.
   auto other = http().get("/v1/funnel?group_by=scenario", env().other_publisher_key);
   ASSERT_EQ(other.status, 200) << other.body;
-  for (const auto& g : other.json()["groups"]) EXPECT_EQ(scenarios.count(g["group"].get<std::string>()), 0u) << g.dump();
+  const json other_json = other.json();
+  for (const auto& g : other_json["groups"]) EXPECT_EQ(scenarios.count(g["group"].get<std::string>()), 0u) << g.dump();
   // The operator sees every scenario's group.
   auto all = http().get("/v1/funnel?group_by=scenario", env().operator_key);
   ASSERT_EQ(all.status, 200);
   bool found = false;
-  for (const auto& g : all.json()["groups"]) found = found || g["group"] == "api-m-7";
+  const json all_json = all.json();
+  for (const auto& g : all_json["groups"]) found = found || g["group"] == "api-m-7";
   EXPECT_TRUE(found);
 }
 

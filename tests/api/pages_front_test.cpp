@@ -190,7 +190,10 @@ TEST_F(PagesFront, APublishersOwnScenariosWithTheirMatchesAndFunnel) {
   EXPECT_NE(cells.find("href=\"/scenarios/pf-mine-1#matches\">1</a>"), std::string::npos) << cells;
   EXPECT_NE(cells.find("<td data-label=\"揭榜\" class=\"num\">1</td>"), std::string::npos) << cells;
   EXPECT_NE(cells.find("<td data-label=\"挂帅\" class=\"num\">0</td>"), std::string::npos) << cells;
-  // Every scenario of the publisher's is listed (the fixtures' too), no one else's.
+  // The last written first; every scenario of the publisher's is listed (the fixtures' too).
+  std::smatch first;
+  ASSERT_TRUE(std::regex_search(r.body, first, std::regex("<tr data-id=\"([^\"]+)\">")));
+  EXPECT_EQ(first[1], "pf-mine-1");
   EXPECT_NE(r.body.find("data-id=\"hz-2026-03-001\""), std::string::npos);
   // The scenario's page has the matches the count links to.
   auto scenario_page = http().request("GET", "/scenarios/pf-mine-1", "", "", "", {"Cookie: jb_session=" + session});
@@ -207,7 +210,7 @@ TEST_F(PagesFront, APublishersOwnScenariosWithTheirMatchesAndFunnel) {
   std::string ent = sign_in(env().enterprise_key);
   auto refused = http().request("GET", "/my-scenarios", "", "", "", {"Cookie: jb_session=" + ent});
   EXPECT_EQ(refused.status, 403);
-  EXPECT_EQ(refused.body.find("my-scenarios\""), std::string::npos);
+  EXPECT_EQ(refused.body.find("id=\"my-scenarios\""), std::string::npos);
   auto anonymous = http().get("/my-scenarios");
   EXPECT_EQ(anonymous.status, 303);
   EXPECT_EQ(anonymous.header("location"), "/signin");

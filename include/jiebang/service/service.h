@@ -170,8 +170,8 @@ class Service {
   /// Errors: kNotFound.
   Result<Scenario> get_scenario(const std::string& id) const;
   Result<Enterprise> get_enterprise(const std::string& id) const;
-  /// The scenarios `publisher` (an organisation, as on its key) published, every status, in id
-  /// order (Store::scenarios_of_publisher). Storage errors only.
+  /// The scenarios `publisher` (an organisation, as on its key) published, every status, the last
+  /// posted or changed first (Store::scenarios_of_publisher). Storage errors only.
   Result<std::vector<Scenario>> publisher_scenarios(const std::string& publisher) const;
 
   // ---- the loop per match ----

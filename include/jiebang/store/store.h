@@ -187,7 +187,8 @@ class Store {
   Result<std::vector<std::pair<std::string, std::string>>> match_outcomes(const std::string& enterprise_id,
                                                                            const std::vector<std::string>& stages) const;
 
-  /// The scenarios `publisher` published (every status), in id order; none when it has none.
+  /// The scenarios `publisher` published (every status), the last written first (by their latest
+  /// change row); none when it has none.
   /// Reads through the publisher index. Errors: storage errors (kUnavailable, kInternal).
   Result<std::vector<Scenario>> scenarios_of_publisher(const std::string& publisher) const;
   /// Calls `fn` for every stored record of the kind, in id order; `fn` returning false stops.
