@@ -82,6 +82,7 @@ HttpResponse profile_form(Ctx& c, const Form& values, const std::map<std::string
   std::string body = "<h1>" + c.tr("编辑企业资料", "Edit the enterprise profile") + "</h1>";
   if (saved) body += "<p class=\"notice\" role=\"status\" id=\"profile-saved\">" + c.tr("已保存。", "Saved.") + "</p>";
   if (!general.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(general));
+  body += errors_summary(c, errors);
   body += "<form method=\"post\" action=\"/profile\" novalidate>" + c.csrf_field();
   body += form_fields_html(c, profile_fields(), values, errors);
   body += "<p><button type=\"submit\">" + c.tr("保存", "Save") + "</button></p></form>";
@@ -129,7 +130,7 @@ HttpResponse profile_post(Ctx& c, const Form& form) {
   auto [put_status, out] = c.call("PUT", "/v1/enterprises/" + enc(id), &body);
   if (put_status == 200 || put_status == 201) return redirect("/profile?saved=1", c);
   std::string general;
-  auto errors = field_errors(out, profile_fields(), general);
+  auto errors = field_errors(c, out, profile_fields(), general);
   HttpResponse r = profile_form(c, form, errors, general, false);
   if (put_status != 400) r.status = put_status;
   return r;

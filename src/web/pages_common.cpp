@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <regex>
 
 namespace jiebang::web {
 
@@ -288,16 +289,88 @@ std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields,
   return body;
 }
 
-std::map<std::string, std::string> field_errors(const json& problem, const std::vector<FormField>& fields, std::string& general) {
+namespace {
+
+/// A field's label for a sentence: without its parenthesis ("技术成熟度要求（TRL 1–9）" → "技术成熟度要求").
+std::string short_label(const Ctx& c, const FormField& f) {
+  std::string label = c.tr(f.zh, f.en);
+  for (std::string_view open : {"（", " ("})
+    if (auto at = label.find(open); at != std::string::npos && at > 0) label.resize(at);
+  return label;
+}
+
+}  // namespace
+
+std::string field_message(const Ctx& c, const FormField& f, const std::string& message) {
+  const std::string label = short_label(c, f);
+  std::smatch m;
+  auto is = [&](const char* pattern) { return std::regex_search(message, m, std::regex(pattern)); };
+  if (is("^(is required|must not be empty)$"))
+    return c.en ? fmt::format("{} is required: fill it in.", label) : fmt::format("请填写{}。", label);
+  if (is("^is (\\d+) bytes, at most (\\d+) allowed per item$"))
+    return c.en ? fmt::format("An item of {} is too long (at most {} bytes): shorten it.", label, m[2].str())
+                : fmt::format("{}中有一项太长（每项最多 {} 字节，约 {} 个汉字），请删减。", label, m[2].str(), std::stoul(m[2].str()) / 3);
+  if (is("^is (\\d+) bytes, at most (\\d+) allowed$"))
+    return c.en ? fmt::format("{} is too long ({} bytes, at most {}): shorten it.", label, m[1].str(), m[2].str())
+                : fmt::format("{}太长（{} 字节，最多 {} 字节，约 {} 个汉字），请删减。", label, m[1].str(), m[2].str(),
+                              std::stoul(m[2].str()) / 3);
+  if (is("^has (\\d+) items, at most (\\d+) allowed$"))
+    return c.en ? fmt::format("{} has {} items, at most {}: remove some.", label, m[1].str(), m[2].str())
+                : fmt::format("{}最多 {} 项（现有 {} 项），请删减。", label, m[2].str(), m[1].str());
+  if (is("^contains the control character"))
+    return c.en ? fmt::format("{} contains an invisible control character: delete it and type the text again.", label)
+                : fmt::format("{}含有不可见的控制字符，请删除后重新输入。", label);
+  if (is("^(expected an integer|must be) (\\d+)–(\\d+), got"))
+    return c.en ? fmt::format("{} must be a whole number from {} to {}: correct it.", label, m[2].str(), m[3].str())
+                : fmt::format("{}应为 {} 到 {} 之间的整数，请改正。", label, m[2].str(), m[3].str());
+  if (is("^expected a date YYYY-MM-DD"))
+    return c.en ? fmt::format("{} must be a date such as 2026-12-31: correct it.", label)
+                : fmt::format("{}应为日期，格式如 2026-12-31，请改正。", label);
+  if (is("^(expected a number of major units|must be a non-negative amount)"))
+    return c.en ? fmt::format("{} must be an amount in yuan, digits only (e.g. 1000000): correct it.", label)
+                : fmt::format("{}应为以元为单位的金额，只填数字（例如 1000000），请改正。", label);
+  if (is("^amount_min is greater than amount_max$"))
+    return c.en ? std::string("The budget's lower bound is above its upper bound: correct one of them.")
+                : std::string("预算下限高于预算上限，请改正其中一项。");
+  if (is("^has a character outside"))
+    return c.en ? fmt::format("{} may hold only letters, digits and . _ : - : correct it.", label)
+                : fmt::format("{}只能包含字母、数字和 . _ : -，请改正。", label);
+  if (is("^\"(.*)\" is not a GB/T 2260 region code$"))
+    return c.en ? fmt::format("\"{}\" is not a GB/T 2260 region: choose the region from the list.", m[1].str())
+                : fmt::format("“{}”不是有效的 GB/T 2260 地区，请从列表中选择地区。", m[1].str());
+  if (is("^\"(.*)\" is not a GB/T 4754-2017 industry code$"))
+    return c.en ? fmt::format("\"{}\" is not a GB/T 4754 industry code: correct it (e.g. C34).", m[1].str())
+                : fmt::format("“{}”不是有效的 GB/T 4754 行业代码，请改正（例如 C34）。", m[1].str());
+  if (is("scenario \"(.*)\" already exists"))
+    return c.en ? fmt::format("The id \"{}\" is already taken: choose another.", m[1].str())
+                : fmt::format("编号“{}”已被使用，请换一个编号。", m[1].str());
+  if (is("^expected (a string|an array)"))
+    return c.en ? fmt::format("{} is not in the expected form: type it again.", label)
+                : fmt::format("{}的格式不对，请重新填写。", label);
+  return c.en ? fmt::format("{}: {}", label, message) : fmt::format("{}有误：{}", label, message);
+}
+
+std::string errors_summary(const Ctx& c, const std::map<std::string, std::string>& errors) {
+  if (errors.empty()) return "";
+  return fmt::format("<p class=\"notice bad\" role=\"alert\" id=\"form-errors\">{}</p>",
+                     c.en ? fmt::format("{} field{} to correct: see the message under each.", errors.size(), errors.size() == 1 ? "" : "s")
+                          : fmt::format("有 {} 处需要修改，请看各项下方的红字说明。", errors.size()));
+}
+
+std::map<std::string, std::string> field_errors(const Ctx& c, const json& problem, const std::vector<FormField>& fields,
+                                                std::string& general) {
   std::map<std::string, std::string> errors;
-  auto add = [&](std::string field, const std::string& message) {
+  auto add = [&](std::string field, std::string message) {
     if (auto bracket = field.find('['); bracket != std::string::npos) field.resize(bracket);  // "industries[1]" → "industries"
-    bool shown = std::any_of(fields.begin(), fields.end(), [&](const FormField& f) { return field == f.name; });
-    if (!shown) {  // a field the form does not show: said at the top
+    if (field == "budget") field = "budget.amount_min";  // min above max: said at the lower bound
+    // A problem's detail names its field first ("id: …"): the message is what follows.
+    if (!field.empty() && message.starts_with(field + ": ")) message.erase(0, field.size() + 2);
+    auto f = std::find_if(fields.begin(), fields.end(), [&](const FormField& ff) { return field == ff.name; });
+    if (f == fields.end()) {  // a field the form does not show: said at the top
       general += (general.empty() ? "" : "; ") + (field.empty() ? message : field + ": " + message);
       return;
     }
-    errors[field] += (errors[field].empty() ? "" : "; ") + message;
+    errors[field] += (errors[field].empty() ? "" : c.tr("；", "; ")) + field_message(c, *f, message);
   };
   for (const auto& e : problem.value("errors", json::array())) add(e.value("field", ""), e.value("message", ""));
   if (errors.empty() && general.empty()) add(problem.value("field", ""), problem_text(problem));

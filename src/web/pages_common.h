@@ -128,9 +128,18 @@ struct FormField {
 std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields, const Form& values,
                              const std::map<std::string, std::string>& errors);
 /// The validation problem an API write answered, as a message per field of `fields` ("industries[1]"
-/// is the "industries" field, several messages joined by "; "); a problem naming no field, or a
-/// field the form does not show, goes to `general`.
-std::map<std::string, std::string> field_errors(const json& problem, const std::vector<FormField>& fields, std::string& general);
+/// is the "industries" field, "budget" (min above max) the "budget.amount_min" field, several
+/// messages joined by "；"), each said by field_message in the page's language; a problem naming no
+/// field, or a field the form does not show, goes to `general`.
+std::map<std::string, std::string> field_errors(const Ctx& c, const json& problem, const std::vector<FormField>& fields,
+                                                std::string& general);
+/// One validation message of the API's record rules (English, as src/core/records.cpp and the
+/// code checks word them) for a form's reader, in the page's language: which field (its label
+/// without the parenthesis), what is wrong, what to do ("请填写场景名称。", "技术成熟度要求应为 1 到
+/// 9 之间的整数，请改正。"). A message of no known shape is kept, after the label.
+std::string field_message(const Ctx& c, const FormField& field, const std::string& message);
+/// "有 2 处需要修改……" above a form that came back with `errors` (role=alert); "" when none.
+std::string errors_summary(const Ctx& c, const std::map<std::string, std::string>& errors);
 
 // ---- pieces shown to more than one role ----
 

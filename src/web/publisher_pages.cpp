@@ -97,6 +97,7 @@ HttpResponse publish_page(Ctx& c, const Form& values, const std::map<std::string
                           const std::string& general) {
   std::string body = "<h1>" + c.tr("发布场景", "Post a scenario") + "</h1>";
   if (!general.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(general));
+  body += errors_summary(c, errors);
   body += "<form method=\"post\" action=\"/publish\" novalidate>" + c.csrf_field();
   body += form_fields_html(c, scenario_fields(), values, errors);
   body += "<p><button type=\"submit\">" + c.tr("发布", "Post") + "</button></p></form>";
@@ -127,7 +128,7 @@ HttpResponse publish_post(Ctx& c, const Form& form) {
   auto [st, out] = c.call("POST", "/v1/scenarios", &body);
   if (st == 201) return redirect("/scenarios/" + enc(out.value("id", "")), c);
   std::string general;
-  auto errors = field_errors(out, scenario_fields(), general);
+  auto errors = field_errors(c, out, scenario_fields(), general);
   return publish_page(c, form, errors, general);
 }
 

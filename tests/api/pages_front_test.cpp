@@ -216,6 +216,46 @@ TEST_F(PagesFront, APublishersOwnScenariosWithTheirMatchesAndFunnel) {
   EXPECT_EQ(anonymous.header("location"), "/signin");
 }
 
+TEST_F(PagesFront, ABadFormSaysAtEachFieldWhatIsWrongInThePagesLanguageAndKeepsTheInput) {
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  ASSERT_FALSE(token.empty());
+  std::string form = "csrf=" + url_encode(token) + "&id=pf-bad-1&title=&description=" + url_encode("保留的描述<b>") +
+                     "&required_trl=12&budget.amount_min=" + url_encode("一百万") + "&deadline=2026%2F1%2F1";
+  auto field_error = [](const std::string& body, const std::string& field) {
+    std::smatch m;
+    return std::regex_search(body, m, std::regex("<p class=\"error\" id=\"err-" + field + "\">([^<]*)</p>")) ? m[1].str() : "";
+  };
+  for (bool en : {false, true}) {
+    std::vector<std::string> headers = {"Cookie: jb_session=" + session + (en ? "; lang=en" : "")};
+    auto r = http().request("POST", "/publish", "", form, "application/x-www-form-urlencoded", headers);
+    ASSERT_EQ(r.status, 400) << r.body.substr(0, 500);
+    if (!en) {
+      EXPECT_EQ(field_error(r.body, "title"), "请填写场景名称。");
+      EXPECT_EQ(field_error(r.body, "required_trl"), "技术成熟度要求应为 1 到 9 之间的整数，请改正。");
+      EXPECT_EQ(field_error(r.body, "deadline"), "截止日期应为日期，格式如 2026-12-31，请改正。");
+      EXPECT_EQ(field_error(r.body, "budget.amount_min"), "预算下限应为以元为单位的金额，只填数字（例如 1000000），请改正。");
+      EXPECT_NE(r.body.find("有 4 处需要修改"), std::string::npos);
+    } else {
+      EXPECT_EQ(field_error(r.body, "title"), "Title is required: fill it in.");
+      EXPECT_EQ(field_error(r.body, "required_trl"), "Required TRL must be a whole number from 1 to 9: correct it.");
+      EXPECT_NE(r.body.find("4 fields to correct"), std::string::npos);
+    }
+    EXPECT_EQ(field_error(r.body, "description"), "") << "no message at a good field";
+    // The message sits right after its field, which points at it; what was typed is kept, escaped.
+    EXPECT_NE(r.body.find("name=\"required_trl\" aria-describedby=\"err-required_trl\" aria-invalid=\"true\" value=\"12\">"
+                          "<p class=\"error\" id=\"err-required_trl\">"),
+              std::string::npos);
+    EXPECT_NE(r.body.find(">保留的描述&lt;b&gt;</textarea>"), std::string::npos);
+    EXPECT_NE(r.body.find("value=\"2026/1/1\""), std::string::npos);
+  }
+  // An id already taken is said at the id field.
+  std::string taken = "csrf=" + url_encode(token) + "&id=hz-2026-03-001&title=x&description=y";
+  auto r = http().request("POST", "/publish", "", taken, "application/x-www-form-urlencoded", {"Cookie: jb_session=" + session});
+  EXPECT_EQ(field_error(r.body, "id"), "编号“hz-2026-03-001”已被使用，请换一个编号。") << r.body.substr(0, 3000);
+}
+
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
   auto r = http().get("/v1/gaps?threshold=0.9", env().operator_key);
   ASSERT_EQ(r.status, 200) << r.body;
