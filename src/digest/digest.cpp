@@ -361,7 +361,7 @@ class RecipientBuilder {
                         {"reason", r.reason},
                         {"components", components_json(r)},
                         {"matched_terms", r.matched_terms},
-                        {"link", ctx_.settings.base_url + "/v1/scenarios/" + percent_encode_segment(r.id)}};
+                        {"link", ctx_.settings.base_url + "/scenarios/" + percent_encode_segment(r.id)}};
         items.push_back(item_row(kEnterprise, id, items.size() + 1, "scenario", r.id, id, std::move(payload)));
       }
     }
@@ -422,7 +422,8 @@ class RecipientBuilder {
                       {"reason", r.reason},
                       {"components", components_json(r)},
                       {"matched_terms", r.matched_terms},
-                      {"link", ctx_.settings.base_url + "/v1/enterprises/" + percent_encode_segment(r.id)}};
+                      // The scenario's page: its publisher sees the enterprises ranked for it there, and invites.
+                      {"link", ctx_.settings.base_url + "/scenarios/" + percent_encode_segment(p.scenario->id)}};
       items.push_back(item_row(kPublisher, name, items.size() + 1, "candidate", p.scenario->id, r.id, std::move(payload)));
     }
     add_stalled(kPublisher, name, lang, ctx_.stalled_by_publisher, sent_stalls, items);
@@ -485,7 +486,7 @@ class RecipientBuilder {
                                     {"title", title == ctx_.scenario_titles.end() ? "" : title->second}}},
                       {"enterprise", {{"id", s.enterprise_id}}},
                       {"reason", reason},
-                      {"link", ctx_.settings.base_url + "/v1/matches/" + percent_encode_segment(s.match_id)}};
+                      {"link", ctx_.settings.base_url + "/matches/" + percent_encode_segment(s.match_id)}};
       DigestItemRow row = item_row(kind, recipient, items.size() + 1, "stalled", s.scenario_id, s.enterprise_id,
                                    std::move(payload));
       row.match_id = s.match_id;

@@ -157,14 +157,73 @@ HttpResponse digest_page(Ctx& c, const std::string& week) {
   for (const auto& r : recipients) {
     std::string kind = r.value("kind", ""), id = r.value("id", ""), name = r.value("name", "");
     std::string kind_text = kind == "enterprise" ? c.tr("企业", "enterprise") : kind == "publisher" ? c.tr("发榜单位", "publisher") : kind;
-    // Each recipient's digest as the API stores it (readable here with the session: GET only).
-    std::string link = fmt::format("/v1/digests/{}/recipients/{}?kind={}", enc(week), enc(id), enc(kind));
+    // Each recipient's digest as a page.
+    std::string link = fmt::format("/digests/{}/{}/{}", enc(week), enc(kind), enc(id));
     body += "<tr>" + cell(kind_h, esc(kind_text)) +
             cell(name_h, fmt::format("<a href=\"{}\">{}</a>{}", esc(link), esc(name.empty() ? id : name),
                                      name.empty() || name == id ? "" : " <span class=\"count\">" + esc(id) + "</span>")) +
             cell(items_h, std::to_string(r.value("items", 0))) + cell(lang_h, esc(r.value("language", ""))) + "</tr>";
   }
   body += "</tbody></table></div>";
+  return page(c, 200, title, body);
+}
+
+HttpResponse digest_recipient_page(Ctx& c, const std::string& week, const std::string& kind, const std::string& id) {
+  auto [st, d] = c.call("GET", "/v1/digests/" + enc(week) + "/recipients/" + enc(id) + "?kind=" + enc(kind));
+  if (st != 200) return error_page(c, st, problem_text(d));
+  const json& r = d.contains("recipient") ? d["recipient"] : json::object();
+  bool publisher = r.value("kind", "") == "publisher";
+  std::string name = r.value("name", id);
+  std::string title = c.tr("周报 ", "Digest ") + week + " · " + name;
+  std::string body = fmt::format("<p><a href=\"/digests/{}\">{}</a></p><h1>{}</h1><dl class=\"fields\">", enc(week),
+                                 esc(c.tr("← 本周全部收件方", "← All recipients of the week")), esc(title));
+  auto row = [&](const std::string& k, const std::string& v) { body += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v)); };
+  const json& covers = d.contains("covers") ? d["covers"] : json::object();
+  row(c.tr("收件方", "Recipient"), (publisher ? c.tr("发榜单位 ", "publisher ") : c.tr("企业 ", "enterprise ")) + name);
+  row(c.tr("覆盖日期", "Covers"), covers.value("from", "") + " – " + covers.value("to", ""));
+  row(c.tr("语言", "Language"), r.value("language", "") == "zh" ? "中文" : "English");
+  body += "</dl>";
+  body += "<h2>" + (publisher ? c.tr("为其场景推荐的企业", "Candidates for its scenarios") : c.tr("为其推荐的新场景", "New scenarios for it")) + "</h2>";
+  auto items = d.value("items", json::array());
+  if (items.empty()) body += "<p>" + c.tr("本周没有新的推荐。", "No new recommendations this week.") + "</p>";
+  body += "<div id=\"digest-items\">";
+  for (const auto& it : items) {
+    const json& s = it.contains("scenario") ? it["scenario"] : json::object();
+    std::string scenario_link = fmt::format("<a href=\"/scenarios/{}\">{}</a>", enc(s.value("id", "")),
+                                            esc(s.value("title", s.value("id", ""))));
+    std::string terms;
+    for (const auto& t : it.value("matched_terms", json::array()))
+      if (t.is_string()) terms += (terms.empty() ? "" : "、") + t.get<std::string>();
+    body += "<article class=\"result\">";
+    if (publisher) {
+      const json& e = it.contains("enterprise") ? it["enterprise"] : json::object();
+      body += fmt::format("<h3>{}. {}</h3><p class=\"meta\"><span>{}：{}</span></p>", it.value("rank", 0),
+                          esc(e.value("name", e.value("id", ""))), c.tr("对应场景", "For the scenario"), scenario_link);
+    } else {
+      std::string deadline = s.value("deadline", "");
+      body += fmt::format("<h3>{}. {}</h3><p class=\"meta\"><span>{}：{}</span><span>{}：{}</span></p>", it.value("rank", 0),
+                          scenario_link, c.tr("发榜单位", "Publisher"), esc(s.value("publisher", "")), c.tr("截止", "Deadline"),
+                          esc(deadline.empty() ? c.tr("未注明", "not given") : deadline));
+    }
+    body += fmt::format("<p class=\"meta\"><span>{} {:.3f}</span><span>{}：{}</span></p><p>{}</p>", c.tr("得分", "Score"),
+                        it.value("score", 0.0), c.tr("匹配词", "Matched words"), esc(terms), esc(it.value("reason", "")));
+    json components = json::object();  // the digest stores them as a list; the bars take them by name
+    for (const auto& comp : it.value("components", json::array()))
+      if (comp.is_object()) components[comp.value("name", "")] = comp;
+    body += bars_html(c, components) + "</article>";
+  }
+  body += "</div>";
+  auto stalled = d.value("stalled", json::array());
+  if (!stalled.empty()) {
+    body += "<h2>" + c.tr("停滞的匹配", "Stalled matches") + "</h2><ul id=\"digest-stalled\">";
+    for (const auto& it : stalled) {
+      const json& s = it.contains("scenario") ? it["scenario"] : json::object();
+      body += fmt::format("<li><a href=\"/matches/{}\">{}</a> · {} · {}</li>", enc(it.value("match_id", "")),
+                          esc(s.value("title", it.value("match_id", ""))), esc(c.stage(it.value("stage", ""))),
+                          esc(it.value("reason", "")));
+    }
+    body += "</ul>";
+  }
   return page(c, 200, title, body);
 }
 

@@ -164,7 +164,15 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     } else if ((path == "/digests" || path.starts_with("/digests/")) && req.method != "POST") {
       if (c.role() != Role::kOperator)
         r = error_page(c, 403, c.tr("只有运营方能查看周报运行。", "Only the operator sees the digest runs."));
-      else r = path == "/digests" ? digests_page(c) : digest_page(c, path.substr(9));
+      else if (path == "/digests") r = digests_page(c);
+      else {
+        // /digests/{week} or /digests/{week}/{kind}/{id} (an id may hold a '/': the rest of the path)
+        std::string rest = path.substr(9);
+        size_t a = rest.find('/'), b = a == std::string::npos ? a : rest.find('/', a + 1);
+        if (a == std::string::npos) r = digest_page(c, rest);
+        else if (b == std::string::npos || b + 1 >= rest.size()) r = error_page(c, 404, c.tr("没有这个页面。", "No such page."));
+        else r = digest_recipient_page(c, rest.substr(0, a), rest.substr(a + 1, b - a - 1), rest.substr(b + 1));
+      }
     } else if ((path == "/publish" || path == "/import") && c.role() == Role::kEnterprise) {
       r = error_page(c, 403, c.tr("企业账号不能发布场景。", "Enterprise keys cannot post scenarios."));
     } else if (path == "/publish") {
@@ -176,7 +184,7 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     }
     if (r.route == "unmatched") r.route = "page " + (path.starts_with("/scenarios/") ? std::string("/scenarios/{id}")
                                                     : path.starts_with("/matches/") ? std::string("/matches/{id}")
-                                                    : path.starts_with("/digests/") ? std::string("/digests/{week}")
+                                                    : path.starts_with("/digests/") ? std::string(std::count(path.begin(), path.end(), '/') > 2 ? "/digests/{week}/{kind}/{id}" : "/digests/{week}")
                                                     : owns(path) && !path.starts_with("/lang/") ? path : std::string("/other"));
     if (req.method == "HEAD") r.body.clear();
     return r;

@@ -208,5 +208,10 @@ HttpResponse gaps_page(Ctx& c);
 HttpResponse digests_page(Ctx& c);
 /// GET /digests/{week} (operator only): a run's summary and recipients, each linking to its digest.
 HttpResponse digest_page(Ctx& c, const std::string& week);
+/// GET /digests/{week}/{kind}/{id} (operator only): one recipient's digest
+/// (GET /v1/digests/{week}/recipients/{id}?kind=) as a page: its items ranked, each with score,
+/// reason, matched words and bars, linking to the scenario's page; its stalled matches, each
+/// linking to the match's page. Links are made from the ids, not the stored `link`.
+HttpResponse digest_recipient_page(Ctx& c, const std::string& week, const std::string& kind, const std::string& id);
 
 }  // namespace jiebang::web

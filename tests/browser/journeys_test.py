@@ -218,11 +218,24 @@ class Journeys(unittest.TestCase):
         self.shot(op, "digest-runs")
         row.find_element(By.CSS_SELECTOR, "a[href='/digests/2026-W48']").click()
         self.wait(op, lambda d: d.find_elements(By.CSS_SELECTOR, "#digest-recipients tbody tr"), "a run's recipients")
-        links = op.find_elements(By.CSS_SELECTOR, "#digest-recipients a[href^='/v1/digests/2026-W48/recipients/']")
-        self.assertEqual(len(links), int(cells[4]), "each recipient links to its digest")
+        links = op.find_elements(By.CSS_SELECTOR, "#digest-recipients a[href^='/digests/2026-W48/']")
+        self.assertEqual(len(links), int(cells[4]), "each recipient links to its digest page")
+        self.assertFalse(op.find_elements(By.CSS_SELECTOR, "a[href^='/v1/']"), "no link opens the API's JSON")
         self.shot(op, "digest-run")
-        links[0].click()
-        self.wait(op, lambda d: '"recipient"' in d.page_source, "a recipient's digest opens with the session")
+        name = links[0].text
+        links[0].click()  # the recipient with most items
+        self.wait(op, lambda d: d.find_elements(By.ID, "digest-items"), "a recipient's digest as a page")
+        self.assertIn(name, op.find_element(By.TAG_NAME, "h1").text)
+        items = op.find_elements(By.CSS_SELECTOR, "#digest-items article")
+        self.assertTrue(items, "its items are listed")
+        self.assertTrue(items[0].find_elements(By.CSS_SELECTOR, "a[href^='/scenarios/']"), "an item links to its scenario's page")
+        self.assertTrue(items[0].find_elements(By.CSS_SELECTOR, ".bars .bar"), "an item's components drawn as bars")
+        self.assertFalse(op.find_elements(By.CSS_SELECTOR, "main a[href^='/v1/'], main a[href^='http']"), "readable links only")
+        self.assertNotIn('"recipient"', op.find_element(By.TAG_NAME, "main").text, "no raw JSON")
+        self.shot(op, "digest-recipient")
+        items[0].find_element(By.CSS_SELECTOR, "a[href^='/scenarios/']").click()
+        self.wait(op, lambda d: "/scenarios/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "dl.fields"),
+                  "the scenario's page opens from the digest")
         self.go(op, "/digests/2026-W01")
         self.assertTrue(op.find_elements(By.CSS_SELECTOR, ".notice.bad"), "a week never run is said so")
         for b in others:
@@ -316,7 +329,14 @@ class Journeys(unittest.TestCase):
         # A form with a bad field shows the message at that field.
         self.post_scenario(pub, {"id": "hz-web-001", "title": "电缆隧道渗漏水智能识别", "required_trl": "12"})
         self.wait(pub, lambda d: d.find_elements(By.ID, "err-required_trl"), "per-field error shown")
-        self.assertTrue(pub.find_elements(By.ID, "err-description"))
+        # In Chinese, at the field: which field, what is wrong, what to do; what was typed is kept.
+        self.assertEqual(pub.find_element(By.ID, "err-required_trl").text, "技术成熟度要求应为 1 到 9 之间的整数，请改正。")
+        self.assertEqual(pub.find_element(By.ID, "err-description").text, "请填写需求描述。")
+        self.assertIn("2", pub.find_element(By.ID, "form-errors").text, "the count of fields to correct on top")
+        self.assertEqual(pub.find_element(By.ID, "f-required_trl").get_attribute("aria-describedby"), "err-required_trl")
+        self.assertEqual(pub.find_element(By.ID, "f-title").get_attribute("value"), "电缆隧道渗漏水智能识别")
+        self.assertEqual(pub.find_element(By.ID, "f-required_trl").get_attribute("value"), "12")
+        self.assertFalse(pub.find_elements(By.ID, "err-title"), "no message at a good field")
         self.shot(pub, "publish-errors")
         self.post_scenario(pub, {
             "id": "hz-web-001", "title": "电缆隧道渗漏水智能识别",

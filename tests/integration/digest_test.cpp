@@ -417,7 +417,7 @@ TEST(Digest, BaseUrlIsCheckedAndLinksHaveNoDoubleSlash) {
   json robot = w.recipient(kW48, "enterprise", "e-robot");  // named: a temporary's member would dangle
   ASSERT_FALSE(robot["items"].empty());
   for (const auto& item : robot["items"])
-    EXPECT_EQ(item["link"].get<std::string>().rfind("https://jiebang.example.gov.cn/x/v1/scenarios/", 0), 0u)
+    EXPECT_EQ(item["link"].get<std::string>().rfind("https://jiebang.example.gov.cn/x/scenarios/", 0), 0u)
         << item["link"];
 }
 
@@ -456,7 +456,7 @@ TEST(Digest, RunningAWeekAgainComputesNothingAndWritesTheSameBytes) {
   EXPECT_EQ(doc["recipient"]["language"], "zh");
   for (const auto& item : doc["items"]) {
     EXPECT_FALSE(item["reason"].get<std::string>().empty());
-    EXPECT_EQ(item["link"], "http://localhost:8080/v1/scenarios/" + item["scenario"]["id"].get<std::string>());
+    EXPECT_EQ(item["link"], "http://localhost:8080/scenarios/" + item["scenario"]["id"].get<std::string>());
   }
 }
 
