@@ -35,7 +35,7 @@ const std::vector<FormField>& profile_fields() {
       {"name", "企业名称", "Name", "text"},
       {"capabilities", "技术能力", "Capabilities", "lines", "每行一项，例如：机器视觉缺陷检测", "One a line, e.g. machine-vision defect detection"},
       {"description", "企业简介", "Description", "textarea"},
-      {"region", "所在地区", "Region", "region"},
+      {"region", "所在地区", "Region", "region", "输入地名或 6 位代码，例如：杭州市西湖区、330106", "A place name or 6-digit code, e.g. 杭州市西湖区 or 330106"},
       {"industries", "所属行业（GB/T 4754 代码）", "Industries (GB/T 4754 codes)", "text", "用逗号分隔，例如：C34, I65",
        "Separated by commas, e.g. C34, I65"},
       {"trl", "技术成熟度（TRL 1–9）", "Technology readiness (TRL 1–9)", "number"},
@@ -116,10 +116,15 @@ HttpResponse profile_post(Ctx& c, const Form& form) {
     return it == form.end() ? std::string() : it->second;
   };
   body["id"] = id;
-  for (const char* k : {"name", "description", "region"}) {
+  for (const char* k : {"name", "description"}) {
     if (get(k).empty()) body.erase(k);
     else body[k] = get(k);
   }
+  std::string region_error;
+  auto region = region_field(c, get("region"), region_error);
+  if (!region) return profile_form(c, form, {{"region", region_error}}, "", false);
+  if (region->empty()) body.erase("region");
+  else body["region"] = *region;
   body["capabilities"] = split_items(get("capabilities"), true);
   body["qualifications"] = split_items(get("qualifications"), true);
   body["industries"] = split_items(get("industries"), false);

@@ -40,7 +40,7 @@ HttpResponse me_page(Ctx& c) {
 Pages::Pages(WebConfig config) : config_(std::move(config)) {}
 
 bool Pages::owns(std::string_view path) const {
-  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests", "/profile", "/my-scenarios"})
+  for (std::string_view p : {"/scenarios", "/signin", "/signout", "/me", "/publish", "/import", "/apply", "/invite", "/gaps", "/digests", "/profile", "/my-scenarios", "/regions.json"})
     if (path == p) return true;
   for (std::string_view p : {"/scenarios/", "/matches/", "/digests/", "/assets/", "/lang/"})
     if (path.starts_with(p)) return true;
@@ -81,6 +81,11 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
           return r;
         }
       return error_page(c, 404, "no such asset");
+    }
+    if (path == "/regions.json") {
+      HttpResponse r = regions_json(c);
+      r.route = "page /regions.json";
+      return r;
     }
     if (path.starts_with("/lang/")) {
       std::string to = path.substr(6) == "en" ? "en" : "zh";

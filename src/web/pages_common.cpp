@@ -234,20 +234,20 @@ std::string budget_text(const Ctx& c, const json& s) {
 
 namespace {
 
-std::string region_select(const Ctx& c, const std::string& attrs, const std::string& value) {
-  std::string out = fmt::format("<select {}><option value=\"\">{}</option>", attrs, c.tr("请选择", "Choose"));
-  for (const auto& prov : c.service.regions().children("")) {
-    out += fmt::format("<optgroup label=\"{}\">", esc(c.service.regions().name(prov)));
-    for (const auto& city : c.service.regions().children(prov)) {
-      out += fmt::format("<option value=\"{}\"{}>{}</option>", city, value == city ? " selected" : "", esc(region_label(c, city)));
-      for (const auto& area : c.service.regions().children(city))
-        if (prov.starts_with("33"))  // districts listed for the platform's own province; cities elsewhere
-          out += fmt::format("<option value=\"{}\"{}>　{}</option>", area, value == area ? " selected" : "",
-                             esc(c.service.regions().name(area)));
-    }
-    out += "</optgroup>";
+/// The region field: a text input holding a place name (a stored code is shown by its name when
+/// the name leads back to it); `data-code` carries the code it resolves to, for app.js's selects.
+std::string region_input(const Ctx& c, const std::string& attrs, const std::string& value) {
+  const RegionTable& regions = c.service.regions();
+  std::string shown = value, code;
+  if (RegionTable::is_code(value) && regions.contains(value)) {
+    code = value;
+    std::string label = region_label(c, value);
+    if (regions.resolve(label) == value) shown = label;
+  } else if (!value.empty()) {
+    code = regions.resolve(value).value_or("");
   }
-  return out + "</select>";
+  return fmt::format("<input type=\"text\" {} value=\"{}\" data-region-picker data-code=\"{}\" autocomplete=\"off\">", attrs, esc(shown),
+                     esc(code));
 }
 
 std::string industry_select(const Ctx& c, const std::string& attrs, const std::string& value) {
@@ -280,7 +280,7 @@ std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields,
     body += fmt::format("<label for=\"f-{}\">{}</label>", f.name, c.tr(f.zh, f.en));
     std::string type = f.type;
     if (type == "textarea" || type == "lines") body += fmt::format("<textarea {}>{}</textarea>", attrs, esc(value));
-    else if (type == "region") body += region_select(c, attrs, value);
+    else if (type == "region") body += region_input(c, attrs, value);
     else if (type == "industry") body += industry_select(c, attrs, value);
     else body += fmt::format("<input type=\"{}\" {} value=\"{}\">", type == "number" ? "text" : type, attrs, esc(value));
     if (!f.help_zh.empty()) body += fmt::format("<p class=\"count\" id=\"help-{}\">{}</p>", f.name, esc(c.tr(f.help_zh, f.help_en)));
@@ -348,6 +348,36 @@ std::string field_message(const Ctx& c, const FormField& f, const std::string& m
     return c.en ? fmt::format("{} is not in the expected form: type it again.", label)
                 : fmt::format("{}的格式不对，请重新填写。", label);
   return c.en ? fmt::format("{}: {}", label, message) : fmt::format("{}有误：{}", label, message);
+}
+
+std::optional<std::string> region_field(const Ctx& c, const std::string& typed, std::string& error) {
+  size_t a = typed.find_first_not_of(" \t\r\n"), b = typed.find_last_not_of(" \t\r\n");
+  if (a == std::string::npos) return std::string();
+  std::string text = typed.substr(a, b - a + 1);
+  if (RegionTable::is_code(text)) return text;  // a code: the API says when it is not in GB/T 2260
+  if (auto code = c.service.regions().resolve(text)) return *code;
+  error = c.en ? fmt::format("No region is called \"{}\": type its full name (e.g. 杭州市西湖区) or its 6-digit code (e.g. 330106), "
+                             "or choose it from the lists.", text)
+               : fmt::format("找不到地区“{}”：请输入完整地名（例如 杭州市西湖区）或 6 位代码（例如 330106），或从列表中选择。", text);
+  return std::nullopt;
+}
+
+HttpResponse regions_json(Ctx& c) {
+  const RegionTable& regions = c.service.regions();
+  json children = json::object();
+  std::vector<std::string> parents = {""};
+  for (size_t i = 0; i < parents.size(); ++i) {
+    json list = json::array();
+    for (const auto& code : regions.children(parents[i])) {
+      // Provinces and cities by region_label (a municipality's "市辖区" is its province); areas by their own name.
+      list.push_back(json::array({code, code.ends_with("00") ? region_label(c, code) : regions.name(code)}));
+      if (parents[i].empty() || parents[i].ends_with("0000")) parents.push_back(code);  // provinces and cities have children
+    }
+    if (!list.empty()) children[parents[i]] = std::move(list);
+  }
+  HttpResponse r = HttpResponse::json(200, json{{"children", std::move(children)}});
+  r.headers.set("Cache-Control", "public, max-age=86400");
+  return r;
 }
 
 std::string errors_summary(const Ctx& c, const std::map<std::string, std::string>& errors) {

@@ -119,7 +119,8 @@ struct FormField {
   const char* name;        ///< the form name and the API's field (dotted: "budget.amount_min")
   std::string_view zh, en;  ///< the label
   /// "text", "textarea", "lines" (a textarea, one item a line), "number" (a text input the API
-  /// validates), "date", "region" (GB/T 2260 picker), "industry" (GB/T 4754 picker)
+  /// validates), "date", "region" (GB/T 2260: a text input taking a place name or code, which
+  /// app.js turns into province → city → county selects; see region_field), "industry" (GB/T 4754 picker)
   const char* type;
   std::string_view help_zh = {}, help_en = {};  ///< a hint under the field; empty for none
 };
@@ -133,6 +134,14 @@ std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields,
 /// field, or a field the form does not show, goes to `general`.
 std::map<std::string, std::string> field_errors(const Ctx& c, const json& problem, const std::vector<FormField>& fields,
                                                 std::string& general);
+/// A region field as typed (a place name such as "杭州市西湖区" or a 6-digit GB/T 2260 code) → its
+/// code (RegionTable::resolve); "" when empty. nullopt, with `error` set to a message in the page's
+/// language, when it names no known region: the form is shown again without writing.
+std::optional<std::string> region_field(const Ctx& c, const std::string& typed, std::string& error);
+/// GET /regions.json: the GB/T 2260 table for the region picker, {"children": {"": [[code, name],
+/// …provinces], "330000": [[code, name], …cities], "330100": […areas]}}; a municipality's city
+/// level ("市辖区") named by its province.
+HttpResponse regions_json(Ctx& c);
 /// One validation message of the API's record rules (English, as src/core/records.cpp and the
 /// code checks word them) for a form's reader, in the page's language: which field (its label
 /// without the parenthesis), what is wrong, what to do ("请填写场景名称。", "技术成熟度要求应为 1 到

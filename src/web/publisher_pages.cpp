@@ -81,7 +81,7 @@ const std::vector<FormField>& scenario_fields() {
       {"id", "编号", "Id", "text"},
       {"title", "场景名称", "Title", "text"},
       {"description", "需求描述", "Description", "textarea"},
-      {"region", "地区", "Region", "region"},
+      {"region", "地区", "Region", "region", "输入地名或 6 位代码，例如：杭州市西湖区、330106", "A place name or 6-digit code, e.g. 杭州市西湖区 or 330106"},
       {"industries", "行业", "Industry", "industry"},
       {"required_trl", "技术成熟度要求（TRL 1–9）", "Required TRL (1–9)", "number"},
       {"budget.amount_min", "预算下限（元）", "Budget from (yuan)", "number"},
@@ -110,8 +110,12 @@ HttpResponse publish_post(Ctx& c, const Form& form) {
     auto it = form.find(k);
     return it == form.end() ? std::string() : it->second;
   };
-  for (const char* k : {"id", "title", "description", "region", "deadline"})
+  for (const char* k : {"id", "title", "description", "deadline"})
     if (!get(k).empty()) body[k] = get(k);
+  std::string region_error;
+  auto region = region_field(c, get("region"), region_error);
+  if (!region) return publish_page(c, form, {{"region", region_error}}, "");
+  if (!region->empty()) body["region"] = *region;
   if (!get("industries").empty()) body["industries"] = json::array({get("industries")});
   if (!get("required_trl").empty()) {
     std::string t = get("required_trl");

@@ -256,6 +256,54 @@ TEST_F(PagesFront, ABadFormSaysAtEachFieldWhatIsWrongInThePagesLanguageAndKeepsT
   EXPECT_EQ(field_error(r.body, "id"), "编号“hz-2026-03-001”已被使用，请换一个编号。") << r.body.substr(0, 3000);
 }
 
+TEST_F(PagesFront, TheRegionFieldTakesANameOrCodeWithoutScriptAndThePickerHasTheTable) {
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  std::string cookie = "Cookie: jb_session=" + session;
+  auto post = [&](const std::string& id, const std::string& region) {
+    return http().request("POST", "/publish", "",
+                          "csrf=" + url_encode(token) + "&id=" + id + "&title=x&description=y&region=" + url_encode(region),
+                          "application/x-www-form-urlencoded", {cookie});
+  };
+  // A place name (as a browser without script sends it) is stored as its GB/T 2260 code.
+  auto named = post("pf-region-1", "杭州市西湖区");
+  ASSERT_EQ(named.status, 303) << named.body.substr(0, 2000);
+  EXPECT_EQ(http().get("/v1/scenarios/pf-region-1", env().publisher_key).json()["region"], "330106");
+  ASSERT_EQ(post("pf-region-2", "330102").status, 303);
+  EXPECT_EQ(http().get("/v1/scenarios/pf-region-2", env().publisher_key).json()["region"], "330102");
+  // A name of no region: said at the field, what was typed kept, nothing written.
+  auto unknown = post("pf-region-3", "火星市<i>");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("<p class=\"error\" id=\"err-region\">找不到地区“火星市&lt;i&gt;”：请输入完整地名"), std::string::npos)
+      << unknown.body.substr(0, 3000);
+  EXPECT_NE(unknown.body.find("value=\"火星市&lt;i&gt;\""), std::string::npos);
+  EXPECT_EQ(http().get("/v1/scenarios/pf-region-3", env().publisher_key).status, 404);
+  // A code outside GB/T 2260: the API's rule, said in Chinese.
+  auto bad_code = post("pf-region-4", "999999");
+  EXPECT_EQ(bad_code.status, 400);
+  EXPECT_NE(bad_code.body.find("“999999”不是有效的 GB/T 2260 地区"), std::string::npos);
+  // The form shows a stored code by its name, with the code for the picker.
+  auto form = http().request("GET", "/publish", "", "", "", {cookie});
+  EXPECT_NE(form.body.find("data-region-picker"), std::string::npos);
+
+  // The picker's table: provinces, a province's cities (a municipality's named by the province), a city's areas.
+  auto table = http().get("/regions.json");
+  ASSERT_EQ(table.status, 200);
+  json children = table.json()["children"];
+  auto has = [&](const std::string& parent, const std::string& code, const std::string& name) {
+    for (const auto& e : children[parent])
+      if (e[0] == code) return e[1] == name;
+    return false;
+  };
+  EXPECT_TRUE(has("", "330000", "浙江省"));
+  EXPECT_TRUE(has("330000", "330100", "杭州市"));
+  EXPECT_TRUE(has("330100", "330106", "西湖区"));
+  EXPECT_TRUE(has("110000", "110100", "北京市"));
+  EXPECT_TRUE(has("110100", "110105", "朝阳区"));
+  EXPECT_FALSE(children.contains("330106")) << "areas have no children";
+}
+
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
   auto r = http().get("/v1/gaps?threshold=0.9", env().operator_key);
   ASSERT_EQ(r.status, 200) << r.body;

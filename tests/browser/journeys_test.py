@@ -149,6 +149,13 @@ class Journeys(unittest.TestCase):
     def post_scenario(self, b, fields):
         self.go(b, "/publish")
         for name, value in fields.items():
+            if name == "region":  # the picker: province → city → county, each filled after the one above
+                for level, code in (("province", value[:2] + "0000"), ("city", value[:4] + "00"), ("county", value)):
+                    self.wait(b, lambda d: d.find_elements(By.CSS_SELECTOR, f"#f-region-{level} option[value='{code}']"),
+                              f"the region picker offers {code}")
+                    Select(b.find_element(By.ID, f"f-region-{level}")).select_by_value(code)
+                self.assertEqual(b.find_element(By.ID, "f-region").get_attribute("value"), value)
+                continue
             el = b.find_element(By.ID, "f-" + name)
             if el.tag_name == "select":
                 Select(el).select_by_value(value)
@@ -286,6 +293,11 @@ class Journeys(unittest.TestCase):
             el.clear()
             el.send_keys(value)
         name = ent.find_element(By.ID, "f-name").get_attribute("value")
+        self.wait(ent, lambda d: d.find_elements(By.ID, "f-region-county"), "the region picker")
+        region = ent.find_element(By.ID, "f-region").get_attribute("value")
+        self.assertRegex(region, r"^\d{6}$", "the stored region's code is in the field")
+        self.assertEqual(Select(ent.find_element(By.ID, "f-region-province")).first_selected_option.get_attribute("value"),
+                         region[:2] + "0000", "the stored region is chosen in the picker")
         fill("trl", "12")
         ent.find_element(By.ID, "f-name").clear()
         ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
@@ -302,6 +314,8 @@ class Journeys(unittest.TestCase):
         ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
         self.wait(ent, lambda d: d.find_elements(By.ID, "profile-saved"), "profile saved")
         self.assertEqual(ent.find_element(By.ID, "f-trl").get_attribute("value"), "8")
+        self.wait(ent, lambda d: d.find_elements(By.ID, "f-region-county"), "the region picker")
+        self.assertEqual(ent.find_element(By.ID, "f-region").get_attribute("value"), region, "the region is kept")
         self.assertEqual(ent.find_element(By.ID, "f-industries").get_attribute("value"), "C34, I65")
         self.assertIn("电缆隧道渗漏水智能识别", ent.find_element(By.ID, "f-capabilities").get_attribute("value").splitlines())
         self.shot(ent, "profile")
@@ -337,6 +351,7 @@ class Journeys(unittest.TestCase):
         self.assertEqual(pub.find_element(By.ID, "f-title").get_attribute("value"), "电缆隧道渗漏水智能识别")
         self.assertEqual(pub.find_element(By.ID, "f-required_trl").get_attribute("value"), "12")
         self.assertFalse(pub.find_elements(By.ID, "err-title"), "no message at a good field")
+        self.assertEqual(pub.find_element(By.CSS_SELECTOR, "label[for='f-region-province']").text, "地区", "the picker is labelled")
         self.shot(pub, "publish-errors")
         self.post_scenario(pub, {
             "id": "hz-web-001", "title": "电缆隧道渗漏水智能识别",
@@ -344,6 +359,7 @@ class Journeys(unittest.TestCase):
             "region": "330102", "industries": "D44", "required_trl": "7", "budget.amount_min": "1000000",
             "budget.amount_max": "3000000", "deadline": "2099-12-31"})
         self.wait(pub, lambda d: "/scenarios/hz-web-001" in d.current_url, "scenario page after posting")
+        self.assertIn("杭州市上城区", pub.find_element(By.CSS_SELECTOR, "dl.fields").text, "the region picked is stored")
         self.shot(pub, "scenario-publisher")
         self.assertIn("电缆隧道渗漏水智能识别", pub.find_element(By.TAG_NAME, "h1").text)
 
