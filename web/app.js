@@ -77,6 +77,7 @@
     selects[0].addEventListener("change", function () { fill(1, selects[0].value || null, ""); fill(2, null, ""); write(); });
     selects[1].addEventListener("change", function () { fill(2, selects[1].value || null, ""); write(); });
     selects[2].addEventListener("change", write);
+    if (code) input.value = code;  // the server showed the stored code by its name: the form sends the code
     input.type = "hidden";
     input.parentNode.insertBefore(box, input);
     var label = document.querySelector("label[for='" + input.id + "']");
