@@ -115,6 +115,18 @@ class Journeys(unittest.TestCase):
         self.browsers.append(b)
         return b
 
+    def refused_to(self, others, link, paths, content, why):
+        """Each browser of `others` (signed in with another role) is neither offered the page (no
+        `link` on /me) nor served it: every one of `paths` shows the refusal notice and nothing
+        matching the CSS selector `content`."""
+        for b in others:
+            self.go(b, "/me")
+            self.assertFalse(b.find_elements(By.CSS_SELECTOR, link), why)
+            for path in paths:
+                self.go(b, path)
+                self.assertFalse(b.find_elements(By.CSS_SELECTOR, content), f"{path} served to another role")
+                self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+
     def go(self, b, path):
         b.get(self.server.url + path)
 
@@ -203,12 +215,7 @@ class Journeys(unittest.TestCase):
         self.go(op, "/gaps?threshold=2")
         self.assertTrue(op.find_elements(By.ID, "err-threshold"), "a bad threshold is said at the field")
         self.assertEqual(op.find_element(By.ID, "threshold").get_attribute("aria-invalid"), "true")
-        for b in others:
-            self.go(b, "/me")
-            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href^='/gaps']"), "only the operator is offered the gaps")
-            self.go(b, "/gaps")
-            self.assertFalse(b.find_elements(By.ID, "gaps-summary"))
-            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.refused_to(others, "a[href^='/gaps']", ["/gaps"], "#gaps-summary", "only the operator is offered the gaps")
         self.go(op, "/me")
 
     def check_digests(self, op, others):
@@ -245,13 +252,8 @@ class Journeys(unittest.TestCase):
                   "the scenario's page opens from the digest")
         self.go(op, "/digests/2026-W01")
         self.assertTrue(op.find_elements(By.CSS_SELECTOR, ".notice.bad"), "a week never run is said so")
-        for b in others:
-            self.go(b, "/me")
-            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href^='/digests']"), "only the operator is offered the runs")
-            for path in ("/digests", "/digests/2026-W48"):
-                self.go(b, path)
-                self.assertFalse(b.find_elements(By.ID, "digest-runs") or b.find_elements(By.ID, "digest-recipients"))
-                self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.refused_to(others, "a[href^='/digests']", ["/digests", "/digests/2026-W48"],
+                        "#digest-runs, #digest-recipients", "only the operator is offered the runs")
         self.go(op, "/me")
 
     def check_my_scenarios(self, pub, scenario_id, others):
@@ -271,12 +273,8 @@ class Journeys(unittest.TestCase):
         row.find_element(By.CSS_SELECTOR, "a.matches").click()
         self.wait(pub, lambda d: d.current_url.endswith(f"/scenarios/{scenario_id}#matches"), "the scenario's matches")
         self.assertTrue(pub.find_elements(By.CSS_SELECTOR, "#matches + ul a[href^='/matches/']"), "its match is listed")
-        for b in others:
-            self.go(b, "/me")
-            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href='/my-scenarios']"), "only a publisher has its own list")
-            self.go(b, "/my-scenarios")
-            self.assertFalse(b.find_elements(By.ID, "my-scenarios"))
-            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.refused_to(others, "a[href='/my-scenarios']", ["/my-scenarios"], "#my-scenarios",
+                        "only a publisher has its own list")
         self.go(pub, "/me")
 
     def check_profile(self, ent, others):
@@ -319,12 +317,8 @@ class Journeys(unittest.TestCase):
         self.assertEqual(ent.find_element(By.ID, "f-industries").get_attribute("value"), "C34, I65")
         self.assertIn("电缆隧道渗漏水智能识别", ent.find_element(By.ID, "f-capabilities").get_attribute("value").splitlines())
         self.shot(ent, "profile")
-        for b in others:
-            self.go(b, "/me")
-            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "a[href='/profile']"), "only an enterprise edits a profile")
-            self.go(b, "/profile")
-            self.assertFalse(b.find_elements(By.CSS_SELECTOR, "form[action='/profile']"))
-            self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "the route refuses other roles")
+        self.refused_to(others, "a[href='/profile']", ["/profile"], "form[action='/profile']",
+                        "only an enterprise edits a profile")
 
     def test_1_whole_loop(self):
         """Publisher posts → found publicly (simplified and traditional query) → enterprise sees it
