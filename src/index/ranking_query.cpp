@@ -54,6 +54,14 @@ struct Ranker {
 
   /// One term of a long-text query: its query frequency, and the factor that turns Xapian's BM25
   /// IDF for it (the target database's own) into the marketplace's (see long_text_terms).
+  /// BM25's length normalisation floor (Xapian's param_min_normlen), the same for every query.
+  static constexpr double kMinNormlen = 0.5;
+  /// The ranking's weighting for every query it runs: Xapian's BM25Weight with the configured k1
+  /// and b, k2 = 0, k3 = 1 (fit::bm25_document_weight computes the same formula for self_score).
+  static Xapian::BM25Weight bm25(const RankingConfig& cfg) {
+    return Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, kMinNormlen);
+  }
+
   struct QueryTerm {
     std::string term;
     Xapian::termcount wqf = 1;
@@ -158,7 +166,7 @@ struct Ranker {
       if (auto found = index.find(*t); found != index.end()) parts[found->second].wdf = wdf;
     }
     return fit::bm25_document_weight(parts, d.get_doccount(), static_cast<double>(d.get_total_length()), length,
-                                     cfg.bm25_k1, cfg.bm25_b, 0.5);
+                                     cfg.bm25_k1, cfg.bm25_b, kMinNormlen);
   }
 
   /// The best-matching past cases per enterprise (Xapian collapse on the enterprise id, two
@@ -173,7 +181,7 @@ struct Ranker {
     std::unordered_map<std::string, CaseHits> out;
     Xapian::Enquire enquire(db(kCases));
     enquire.set_query(text);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, 0.5));
+    enquire.set_weighting_scheme(bm25(cfg));
     enquire.set_collapse_key(ix::kSlotRecordId, 2);
     // Up to two case documents per enterprise come back: twice the enterprise count covers them.
     // Not exact_top: weighing every matching case cost ~45% more CPU per match on 20,000 profiles,
@@ -201,7 +209,7 @@ struct Ranker {
                        const RankingConfig& w) const {
     Xapian::Enquire reference(db(target));
     reference.set_query(filtered(text, reference_filter));
-    reference.set_weighting_scheme(Xapian::BM25Weight(w.bm25_k1, 0, 1, w.bm25_b, 0.5));
+    reference.set_weighting_scheme(bm25(w));
     Xapian::MSet best = ix::exact_top(reference, db(target), 0, 1);
     return best.empty() ? 0 : std::max(0.0, best.begin().get_weight());
   }
@@ -217,7 +225,7 @@ struct Ranker {
                                const RankingQuery& rq) const {
     CandidateList list;
     if (top <= 0) return list;
-    Xapian::BM25Weight bm25(w.bm25_k1, 0, 1, w.bm25_b, 0.5);
+    const Xapian::BM25Weight weighting = bm25(w);
     double top_case = 0;
     for (const auto& [id, h] : cases) top_case = std::max(top_case, fit::case_evidence(h.best, h.second, w.second_case));
     const double share = top_case > 0 ? w.case_share : 0;
@@ -253,7 +261,7 @@ struct Ranker {
     if (!exclude.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, exclude);
     Xapian::Enquire enquire(db(target));
     enquire.set_query(q);
-    enquire.set_weighting_scheme(bm25);
+    enquire.set_weighting_scheme(weighting);
     // Equal scores in id order: a total order, so the top k of any k is the prefix of the whole
     // list (read exactly: exact_top), and it does not depend on the order documents were added in.
     enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
@@ -278,7 +286,7 @@ struct Ranker {
     if (!ids.empty()) {
       Xapian::Enquire own(db(target));
       own.set_query(filtered(text, ix::any_of(std::move(ids))));
-      own.set_weighting_scheme(bm25);
+      own.set_weighting_scheme(weighting);
       std::unordered_map<Xapian::docid, double> text_scores;
       Xapian::MSet m = own.get_mset(0, static_cast<Xapian::doccount>(list.candidates.size()));
       for (auto it = m.begin(); it != m.end(); ++it) text_scores[*it] = it.get_weight();
