@@ -345,6 +345,9 @@ class Journeys(unittest.TestCase):
         self.assertEqual(pub.find_element(By.ID, "f-title").get_attribute("value"), "电缆隧道渗漏水智能识别")
         self.assertEqual(pub.find_element(By.ID, "f-required_trl").get_attribute("value"), "12")
         self.assertFalse(pub.find_elements(By.ID, "err-title"), "no message at a good field")
+        # The picker is built by script after /regions.json arrives: wait for it, never assume it is there.
+        self.wait(pub, lambda d: d.find_elements(By.CSS_SELECTOR, "label[for='f-region-province']"),
+                  "the region picker takes the field's label")
         self.assertEqual(pub.find_element(By.CSS_SELECTOR, "label[for='f-region-province']").text, "地区", "the picker is labelled")
         self.shot(pub, "publish-errors")
         self.post_scenario(pub, {
