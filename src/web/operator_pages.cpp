@@ -28,8 +28,10 @@ std::string operator_desk(Ctx& c) {
     for (const auto& k : *keys)
       body += fmt::format("<tr><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td>"
                           "<td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td></tr>",
-                          c.tr("编号", "Id"), k.id, c.tr("角色", "Role"), esc(role_name(k.role)), c.tr("范围", "Scope"),
-                          esc(k.scope), c.tr("创建", "Created"), esc(k.created_at), c.tr("吊销", "Revoked"), esc(k.revoked_at));
+                          c.tr("编号", "Id"), k.id, c.tr("角色", "Role"), esc(role_text(c, k.role)), c.tr("范围", "Scope"),
+                          esc(k.role == Role::kEnterprise ? enterprise_name(c, k.scope) + " (" + k.scope + ")" : k.scope),
+                          c.tr("创建", "Created"), time_html(c, k.created_at), c.tr("吊销", "Revoked"),
+                          k.revoked_at.empty() ? "" : time_html(c, k.revoked_at));
     body += "</tbody></table></div><p class=\"count\">" +
             c.tr("新建与吊销密钥：jiebang keys create / jiebang keys revoke ID。", "Create and revoke keys with jiebang keys create / jiebang keys revoke ID.") + "</p>";
   }
@@ -88,9 +90,10 @@ HttpResponse gaps_page(Ctx& c) {
 
 namespace {
 
-/// A cell of a stacking table: `label` shown before the value at phone width.
-std::string cell(const std::string& label, const std::string& html) {
-  return fmt::format("<td data-label=\"{}\">{}</td>", esc(label), html);
+/// A cell of a stacking table: `label` shown before the value at phone width; `cls` its class
+/// ("num": a count, right-aligned; "short": a word; both share a line at phone width).
+std::string cell(const std::string& label, const std::string& html, const char* cls = "") {
+  return fmt::format("<td data-label=\"{}\"{}>{}</td>", esc(label), *cls ? fmt::format(" class=\"{}\"", cls) : "", html);
 }
 
 }  // namespace
@@ -119,8 +122,8 @@ HttpResponse digests_page(Ctx& c) {
     const json& covers = r.contains("covers") ? r["covers"] : json::object();
     body += "<tr>" + cell(week_h, fmt::format("<a href=\"/digests/{}\">{}</a>", enc(week), esc(week))) +
             cell(covers_h, esc(covers.value("from", "") + " – " + covers.value("to", ""))) +
-            cell(started_h, esc(r.value("started_at", ""))) +
-            cell(finished_h, finished.empty() ? "<span class=\"stage\">" + c.tr("未完成", "unfinished") + "</span>" : esc(finished)) +
+            cell(started_h, time_html(c, r.value("started_at", ""))) +
+            cell(finished_h, finished.empty() ? "<span class=\"stage\">" + c.tr("未完成", "unfinished") + "</span>" : time_html(c, finished)) +
             cell(recipients_h, std::to_string(r.value("recipients", 0))) +
             cell(with_items_h, std::to_string(r.value("recipients_with_items", 0))) +
             cell(items_h, std::to_string(r.value("items", 0))) + cell(seconds_h, fmt::format("{:.1f}", r.value("seconds", 0.0))) +
@@ -140,31 +143,49 @@ HttpResponse digest_page(Ctx& c, const std::string& week) {
   auto row = [&](const std::string& k, const std::string& v) { body += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v)); };
   const json& covers = summary.contains("covers") ? summary["covers"] : json::object();
   row(c.tr("覆盖日期", "Covers"), covers.value("from", "") + " – " + covers.value("to", ""));
-  row(c.tr("开始", "Started"), summary.value("started_at", ""));
-  row(c.tr("完成", "Finished"), summary["finished_at"].is_string() ? summary["finished_at"].get<std::string>() : c.tr("未完成", "unfinished"));
+  auto row_html = [&](const std::string& k, const std::string& html) { body += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), html); };
+  row_html(c.tr("开始", "Started"), time_html(c, summary.value("started_at", "")));
+  row_html(c.tr("完成", "Finished"), summary["finished_at"].is_string() ? time_html(c, summary["finished_at"].get<std::string>())
+                                                                        : esc(c.tr("未完成", "unfinished")));
   row(c.tr("收件方", "Recipients"), std::to_string(summary.value("recipients", 0)));
   row(c.tr("条目", "Items"), std::to_string(summary.value("items", 0)));
   row(c.tr("尝试次数", "Attempts"), std::to_string(summary.value("attempts", 0)));
   body += "</dl><h2>" + c.tr("收件方", "Recipients") + "</h2>";
   const std::string kind_h = c.tr("类型", "Kind"), name_h = c.tr("名称", "Name"), items_h = c.tr("条目", "Items"),
                     lang_h = c.tr("语言", "Language");
-  body += "<div class=\"table-wrap\"><table class=\"stack\" id=\"digest-recipients\"><thead><tr><th>" + esc(kind_h) + "</th><th>" +
-          esc(name_h) + "</th><th>" + esc(items_h) + "</th><th>" + esc(lang_h) + "</th></tr></thead><tbody>";
-  // Those with something to read first (most items first), then the rest in the API's order.
+  // Those with something to read first (most items first), then the rest in the API's order; the
+  // rest (nothing new this week) folded away so that the list stays short at a phone's width.
   auto recipients = list.value("recipients", json::array());
   std::stable_sort(recipients.begin(), recipients.end(),
                    [](const json& a, const json& b) { return a.value("items", 0) > b.value("items", 0); });
-  for (const auto& r : recipients) {
-    std::string kind = r.value("kind", ""), id = r.value("id", ""), name = r.value("name", "");
-    std::string kind_text = kind == "enterprise" ? c.tr("企业", "enterprise") : kind == "publisher" ? c.tr("发榜单位", "publisher") : kind;
-    // Each recipient's digest as a page.
-    std::string link = fmt::format("/digests/{}/{}/{}", enc(week), enc(kind), enc(id));
-    body += "<tr>" + cell(kind_h, esc(kind_text)) +
-            cell(name_h, fmt::format("<a href=\"{}\">{}</a>{}", esc(link), esc(name.empty() ? id : name),
-                                     name.empty() || name == id ? "" : " <span class=\"count\">" + esc(id) + "</span>")) +
-            cell(items_h, std::to_string(r.value("items", 0))) + cell(lang_h, esc(r.value("language", ""))) + "</tr>";
+  auto table = [&](auto first, auto last) {
+    // The name first: at phone width it takes the line, the short cells share the next one.
+    std::string t = "<div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + esc(name_h) + "</th><th>" + esc(kind_h) +
+                    "</th><th class=\"num\">" + esc(items_h) + "</th><th>" + esc(lang_h) + "</th></tr></thead><tbody>";
+    for (auto it = first; it != last; ++it) {
+      const json& r = *it;
+      std::string kind = r.value("kind", ""), id = r.value("id", ""), name = r.value("name", "");
+      std::string kind_text = kind == "enterprise" ? c.tr("企业", "enterprise") : kind == "publisher" ? c.tr("发榜单位", "publisher") : kind;
+      // Each recipient's digest as a page.
+      std::string link = fmt::format("/digests/{}/{}/{}", enc(week), enc(kind), enc(id));
+      t += "<tr>" +
+           cell(name_h, fmt::format("<a href=\"{}\">{}</a>{}", esc(link), esc(name.empty() ? id : name),
+                                    name.empty() || name == id ? "" : " <span class=\"count\">" + esc(id) + "</span>")) +
+           cell(kind_h, esc(kind_text), "short") + cell(items_h, std::to_string(r.value("items", 0)), "num") +
+           cell(lang_h, esc(language_name(c, r.value("language", ""))), "short") + "</tr>";
+    }
+    return t + "</tbody></table></div>";
+  };
+  auto empty = std::find_if(recipients.begin(), recipients.end(), [](const json& r) { return r.value("items", 0) == 0; });
+  body += "<div id=\"digest-recipients\">" + table(recipients.begin(), empty);
+  if (empty != recipients.end()) {
+    auto n = std::distance(empty, recipients.end());
+    body += fmt::format("<details id=\"digest-recipients-empty\"><summary>{}</summary>{}</details>",
+                        c.en ? fmt::format("{} recipients with nothing new this week", n)
+                             : fmt::format("本周没有新内容的收件方（{} 个）", n),
+                        table(empty, recipients.end()));
   }
-  body += "</tbody></table></div>";
+  body += "</div>";
   return page(c, 200, title, body);
 }
 

@@ -3,8 +3,11 @@
 #include "pages_common.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <regex>
+
+#include "jiebang/core/calendar.h"
 
 namespace jiebang::web {
 
@@ -217,6 +220,70 @@ std::string scenario_status(const Ctx& c, const Scenario& s) {
   return s.status;
 }
 
+std::string time_html(const Ctx& c, const std::string& iso) {
+  // The API's instants are UTC, "2026-12-07T09:14:32Z" (fractions of a second allowed).
+  static const std::regex kIso(R"(^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$)");
+  std::smatch m;
+  auto day = std::regex_match(iso, m, kIso) ? parse_iso_date(m[1].str()) : std::nullopt;
+  if (!day) return esc(iso);
+  using namespace std::chrono;
+  sys_seconds utc = *day + hours(std::stoi(m[2].str())) + minutes(std::stoi(m[3].str())) + seconds(std::stoi(m[4].str()));
+  sys_seconds local = utc + kShanghaiUtcOffset;  // shown as a Shanghai wall clock
+  sys_days local_day = floor<days>(local);
+  year_month_day ymd{local_day};
+  hh_mm_ss<seconds> hms{local - local_day};
+  return fmt::format("<time datetime=\"{}\" title=\"{}\">{:04}-{:02}-{:02} {:02}:{:02}</time>", esc(iso),
+                     esc(c.tr("北京时间（UTC+8）；UTC ", "Beijing time (UTC+8); UTC ") + iso), static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count());
+}
+
+std::string language_name(const Ctx& c, const std::string& code) {
+  if (code == "zh") return c.tr("中文", "Chinese");
+  if (code == "en") return c.tr("英文", "English");
+  return code;
+}
+
+std::string role_text(const Ctx& c, Role role) {
+  switch (role) {
+    case Role::kPublisher: return c.tr("发榜单位", "publisher");
+    case Role::kEnterprise: return c.tr("企业", "enterprise");
+    case Role::kOperator: return c.tr("运营方", "operator");
+  }
+  return std::string(role_name(role));
+}
+
+std::string scenario_title(const Ctx& c, const std::string& id) {
+  auto s = c.service.get_scenario(id);
+  return s && !s->title.empty() ? s->title : id;
+}
+
+std::string enterprise_name(const Ctx& c, const std::string& id) {
+  auto e = c.service.get_enterprise(id);
+  return e && !e->name.empty() ? e->name : id;
+}
+
+std::string date_field(const std::string& typed) {
+  // Full-width digits (as a Chinese input method types them) count as digits.
+  std::string text;
+  for (size_t i = 0; i < typed.size(); ++i) {
+    unsigned char b0 = typed[i];
+    if (b0 == 0xEF && i + 2 < typed.size() && static_cast<unsigned char>(typed[i + 1]) == 0xBC) {
+      unsigned char b2 = typed[i + 2];
+      if (b2 >= 0x90 && b2 <= 0x99) {
+        text += static_cast<char>('0' + (b2 - 0x90));
+        i += 2;
+        continue;
+      }
+    }
+    text += typed[i];
+  }
+  static const std::regex kDate(
+      R"(^\s*(\d{4})\s*(?:-|/|\.|年|－|／|．)\s*(\d{1,2})\s*(?:-|/|\.|月|－|／|．)\s*(\d{1,2})\s*(?:日|号)?\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kDate)) return typed;
+  return fmt::format("{}-{:02}-{:02}", m[1].str(), std::stoi(m[2].str()), std::stoi(m[3].str()));
+}
+
 std::string budget_text(const Ctx& c, const json& s) {
   if (!s.contains("budget") || !s["budget"].is_object()) return c.tr("未注明", "not given");
   const json& b = s["budget"];
@@ -282,6 +349,9 @@ std::string form_fields_html(const Ctx& c, const std::vector<FormField>& fields,
     if (type == "textarea" || type == "lines") body += fmt::format("<textarea {}>{}</textarea>", attrs, esc(value));
     else if (type == "region") body += region_input(c, attrs, value);
     else if (type == "industry") body += industry_select(c, attrs, value);
+    else if (type == "date")  // not the browser's date input: its "mm/dd/yyyy" follows the browser's locale, not the page's
+      body += fmt::format("<input type=\"text\" {} value=\"{}\" placeholder=\"{}\" autocomplete=\"off\" spellcheck=\"false\">", attrs,
+                          esc(value), c.tr("年-月-日", "YYYY-MM-DD"));
     else body += fmt::format("<input type=\"{}\" {} value=\"{}\">", type == "number" ? "text" : type, attrs, esc(value));
     if (!f.help_zh.empty()) body += fmt::format("<p class=\"count\" id=\"help-{}\">{}</p>", f.name, esc(c.tr(f.help_zh, f.help_en)));
     if (err != errors.end()) body += fmt::format("<p class=\"error\" id=\"err-{}\">{}</p>", f.name, esc(err->second));
@@ -458,16 +528,19 @@ std::string ranked_html(const Ctx& c, const json& results, bool scenarios, const
 
 
 std::string matches_table(const Ctx& c, const json& matches) {
+  if (matches.empty()) return "<p class=\"empty\">" + c.tr("还没有匹配。", "No matches yet.") + "</p>";
   std::string out = "<div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("编号", "Match") + "</th><th>" +
                     c.tr("场景", "Scenario") + "</th><th>" + c.tr("企业", "Enterprise") + "</th><th>" +
                     c.tr("阶段", "Stage") + "</th><th>" + c.tr("更新", "Updated") + "</th></tr></thead><tbody>";
-  for (const auto& m : matches)
+  for (const auto& m : matches) {
+    std::string scenario = m.value("scenario_id", ""), enterprise = m.value("enterprise_id", "");
     out += fmt::format(
         "<tr><td data-label=\"{}\"><a href=\"/matches/{}\">{}</a></td><td data-label=\"{}\"><a href=\"/scenarios/{}\">{}</a></td>"
         "<td data-label=\"{}\">{}</td><td data-label=\"{}\"><span class=\"stage\">{}</span></td><td data-label=\"{}\">{}</td></tr>",
-        c.tr("编号", "Match"), enc(m.value("id", "")), esc(m.value("id", "")), c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
-        c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))),
-        c.tr("更新", "Updated"), esc(m.value("updated_at", "")));
+        c.tr("编号", "Match"), enc(m.value("id", "")), esc(m.value("id", "")), c.tr("场景", "Scenario"), enc(scenario),
+        esc(scenario_title(c, scenario)), c.tr("企业", "Enterprise"), esc(enterprise_name(c, enterprise)), c.tr("阶段", "Stage"),
+        esc(c.stage(m.value("stage", ""))), c.tr("更新", "Updated"), time_html(c, m.value("updated_at", "")));
+  }
   return out + "</tbody></table></div>";
 }
 
@@ -494,7 +567,12 @@ std::string funnel_html(const Ctx& c, const json& funnel) {
     size_t stalled = g.value("stalled", json::array()).size();
     if (stalled) out += fmt::format("<p class=\"notice\">{} {}</p>", c.tr("停滞的匹配：", "Stalled matches: "), stalled);
   }
-  return out.empty() ? "<p>" + c.tr("暂无数据。", "No matches yet.") + "</p>" : out;
+  if (out.empty()) return "<p>" + c.tr("暂无数据。", "No matches yet.") + "</p>";
+  // What the figures after each bar are, once above the groups.
+  return "<p class=\"funnel-legend\">" +
+         c.tr("每个阶段：到达该阶段的匹配数 → 其中进入下一阶段的比例 · 在该阶段停留天数的中位数。",
+              "For each stage: matches that reached it → the share of them that went on to the next · median days spent in it.") +
+         "</p>" + out;
 }
 
 
@@ -503,25 +581,29 @@ HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error)
   if (st != 200) return error_page(c, st, problem_text(m));
   std::string body = fmt::format("<h1>{} {}</h1>", c.tr("匹配", "Match"), esc(id));
   if (!error.empty()) body += fmt::format("<p class=\"notice bad\" role=\"alert\">{}</p>", esc(error));
-  body += fmt::format("<dl class=\"fields\"><dt>{}</dt><dd><a href=\"/scenarios/{}\">{}</a></dd><dt>{}</dt><dd>{}</dd>"
-                      "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><span class=\"stage\" id=\"stage\">{}</span></dd></dl>",
-                      c.tr("场景", "Scenario"), enc(m.value("scenario_id", "")), esc(m.value("scenario_id", "")),
-                      c.tr("企业", "Enterprise"), esc(m.value("enterprise_id", "")), c.tr("发榜单位", "Publisher"),
-                      esc(m.value("publisher", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))));
-  body += "<h2>" + c.tr("历史", "History") + "</h2><div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" + c.tr("时间", "When") +
-          "</th><th>" + c.tr("由", "By") + "</th><th>" + c.tr("变更", "Change") + "</th><th>" + c.tr("说明", "Note") +
-          "</th><th>" + c.tr("证据", "Evidence") + "</th></tr></thead><tbody>";
+  const std::string scenario = m.value("scenario_id", ""), enterprise = m.value("enterprise_id", "");
+  const std::string enterprise_text = enterprise_name(c, enterprise);
+  body += fmt::format("<dl class=\"fields\"><dt>{}</dt><dd><a href=\"/scenarios/{}\">{}</a> <span class=\"count\">{}</span></dd>"
+                      "<dt>{}</dt><dd>{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><span class=\"stage\" id=\"stage\">{}</span></dd></dl>",
+                      c.tr("场景", "Scenario"), enc(scenario), esc(scenario_title(c, scenario)), esc(scenario), c.tr("企业", "Enterprise"),
+                      esc(enterprise_text), enterprise_text == enterprise ? "" : " <span class=\"count\">" + esc(enterprise) + "</span>",
+                      c.tr("发榜单位", "Publisher"), esc(m.value("publisher", "")), c.tr("阶段", "Stage"), esc(c.stage(m.value("stage", ""))));
+  body += "<h2>" + c.tr("历史", "History") + "</h2><div class=\"table-wrap\"><table class=\"stack\"><thead><tr><th>" +
+          c.tr("时间（北京时间）", "When (Beijing time)") + "</th><th>" + c.tr("由", "By") + "</th><th>" + c.tr("变更", "Change") +
+          "</th><th>" + c.tr("说明", "Note") + "</th><th>" + c.tr("证据", "Evidence") + "</th></tr></thead><tbody>";
   for (const auto& e : m.value("history", json::array())) {
     std::string from = e["from"].is_string() ? c.stage(e["from"].get<std::string>()) + " → " : "";
     std::string evidence = e.value("evidence", "");
     std::string ev_html = evidence.starts_with("https://") || evidence.starts_with("http://")
                               ? fmt::format("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", esc(evidence), esc(evidence))
                               : esc(evidence);
+    std::string actor = e.contains("actor") && e["actor"].is_object() ? e["actor"].value("id", "") : "";
+    if (actor == enterprise) actor = enterprise_text;  // the enterprise acts under its USCC: say its name
     body += fmt::format("<tr><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td><td data-label=\"{}\">{}{}</td>"
                         "<td data-label=\"{}\">{}</td><td data-label=\"{}\">{}</td></tr>",
-                        c.tr("时间", "When"), esc(e.value("at", "")), c.tr("由", "By"), esc(e["actor"].value("id", "")),
-                        c.tr("变更", "Change"), esc(from), esc(c.stage(e.value("to", ""))), c.tr("说明", "Note"),
-                        esc(e.value("note", "")), c.tr("证据", "Evidence"), ev_html);
+                        c.tr("时间", "When"), time_html(c, e.value("at", "")), c.tr("由", "By"), esc(actor), c.tr("变更", "Change"),
+                        esc(from), esc(c.stage(e.value("to", ""))), c.tr("说明", "Note"), esc(e.value("note", "")), c.tr("证据", "Evidence"),
+                        ev_html);
   }
   body += "</tbody></table></div>";
   auto next = m.value("allowed_next", json::array());

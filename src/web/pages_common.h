@@ -109,6 +109,23 @@ std::string industry_label(const Ctx& c, const std::string& code);
 /// A scenario's status in words ("开放征集", "已关闭", "已授予"); an open one whose deadline has
 /// passed (Service::today) is "已截止".
 std::string scenario_status(const Ctx& c, const Scenario& s);
+/// An API instant (UTC, "2026-12-07T09:14:32Z") as Beijing time for reading: `<time
+/// datetime="…" title="…UTC…">2026-12-07 17:14</time>` (UTC+8, calendar.h's kShanghaiUtcOffset).
+/// Text of another shape is returned escaped, as given.
+std::string time_html(const Ctx& c, const std::string& iso);
+/// A digest language code's name in the page's language ("zh" → "中文" / "Chinese"); other codes as given.
+std::string language_name(const Ctx& c, const std::string& code);
+/// A key role's name in the page's language ("发榜单位", "企业", "运营方").
+std::string role_text(const Ctx& c, Role role);
+/// A scenario's title (the id when unknown or untitled); one store read.
+std::string scenario_title(const Ctx& c, const std::string& id);
+/// An enterprise's name (the id when unknown or unnamed); one store read.
+std::string enterprise_name(const Ctx& c, const std::string& id);
+/// A date field as typed → "YYYY-MM-DD" when it has the shape of a date written the ways people
+/// write one: 2026-12-31, 2026/12/31, 2026.12.31, 2026年12月31日 (号), one-digit months and days,
+/// full-width digits. Anything else is returned unchanged for the API's validation to name
+/// (that the date exists is the API's rule, not this function's). Pure, thread-safe.
+std::string date_field(const std::string& typed);
 /// A scenario's budget (JSON form) in 万元, or "not given".
 std::string budget_text(const Ctx& c, const json& s);
 
@@ -119,7 +136,8 @@ struct FormField {
   const char* name;        ///< the form name and the API's field (dotted: "budget.amount_min")
   std::string_view zh, en;  ///< the label
   /// "text", "textarea", "lines" (a textarea, one item a line), "number" (a text input the API
-  /// validates), "date", "region" (GB/T 2260: a text input taking a place name or code, which
+  /// validates), "date" (a text input with a year-month-day hint in the page's language; see
+  /// date_field), "region" (GB/T 2260: a text input taking a place name or code, which
   /// app.js turns into province → city → county selects; see region_field), "industry" (GB/T 4754 picker)
   const char* type;
   std::string_view help_zh = {}, help_en = {};  ///< a hint under the field; empty for none

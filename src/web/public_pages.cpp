@@ -140,7 +140,8 @@ HttpResponse scenario_page(Ctx& c, const std::string& id) {
   json j = to_json(*s);
   std::string industries;
   for (const auto& code : s->industries) industries += (industries.empty() ? "" : "、") + industry_label(c, code);
-  std::string body = fmt::format("<h1>{}</h1><p>{}</p><dl class=\"fields\">", esc(s->title), esc(s->description));
+  std::string body = fmt::format("<p><a href=\"/scenarios\">{}</a></p><h1>{}</h1><p>{}</p><dl class=\"fields\">",
+                                 c.tr("← 全部开放场景", "← All open scenarios"), esc(s->title), esc(s->description));
   auto row = [&](const std::string& k, const std::string& v) { body += fmt::format("<dt>{}</dt><dd>{}</dd>", k, esc(v)); };
   row(c.tr("发榜单位", "Publisher"), s->publisher);
   row(c.tr("地区", "Region"), s->region.empty() ? "" : region_label(c, s->region));
@@ -151,7 +152,12 @@ HttpResponse scenario_page(Ctx& c, const std::string& id) {
   row(c.tr("状态", "Status"), scenario_status(c, *s));
   if (!s->list.empty()) row(c.tr("所属清单", "List"), s->list);
   body += "</dl>";
-  if (c.role() == Role::kEnterprise) {
+  if (!c.session && s->status == "open") {
+    // The public sees how to take it, not a form it may not send.
+    body += fmt::format("<p class=\"notice\" id=\"how-to-apply\">{} <a href=\"/signin\">{}</a></p>",
+                        c.tr("企业用平台发放的密钥登录后，可在本页揭榜（提交申请）。", "Enterprises sign in with the key the platform issued them to apply (揭榜) here."),
+                        c.tr("登录", "Sign in"));
+  } else if (c.role() == Role::kEnterprise) {
     body += fmt::format(
         "<h2>{}</h2><form method=\"post\" action=\"/apply\">{}<input type=\"hidden\" name=\"scenario_id\" value=\"{}\">"
         "<label for=\"note\">{}</label><textarea id=\"note\" name=\"note\" maxlength=\"500\"></textarea>"

@@ -78,7 +78,8 @@ namespace {
 
 const std::vector<FormField>& scenario_fields() {
   static const std::vector<FormField> kFields = {
-      {"id", "编号", "Id", "text"},
+      {"id", "编号", "Id", "text", "本单位清单中的编号：字母、数字和 . _ : -，例如 hz-2026-04-001",
+       "The number in your list: letters, digits and . _ : -, e.g. hz-2026-04-001"},
       {"title", "场景名称", "Title", "text"},
       {"description", "需求描述", "Description", "textarea"},
       {"region", "地区", "Region", "region", "输入地名或 6 位代码，例如：杭州市西湖区、330106", "A place name or 6-digit code, e.g. 杭州市西湖区 or 330106"},
@@ -86,7 +87,8 @@ const std::vector<FormField>& scenario_fields() {
       {"required_trl", "技术成熟度要求（TRL 1–9）", "Required TRL (1–9)", "number"},
       {"budget.amount_min", "预算下限（元）", "Budget from (yuan)", "number"},
       {"budget.amount_max", "预算上限（元）", "Budget up to (yuan)", "number"},
-      {"deadline", "截止日期", "Deadline", "date"},
+      {"deadline", "截止日期", "Deadline", "date", "年-月-日，例如 2026-12-31（也可写 2026年12月31日 或 2026/12/31）",
+       "Year-month-day, e.g. 2026-12-31 (2026/12/31 is fine too)"},
   };
   return kFields;
 }
@@ -110,8 +112,9 @@ HttpResponse publish_post(Ctx& c, const Form& form) {
     auto it = form.find(k);
     return it == form.end() ? std::string() : it->second;
   };
-  for (const char* k : {"id", "title", "description", "deadline"})
+  for (const char* k : {"id", "title", "description"})
     if (!get(k).empty()) body[k] = get(k);
+  if (!get("deadline").empty()) body["deadline"] = date_field(get("deadline"));
   std::string region_error;
   auto region = region_field(c, get("region"), region_error);
   if (!region) return publish_page(c, form, {{"region", region_error}}, "");
@@ -177,11 +180,21 @@ HttpResponse import_post(Ctx& c) {
                          j.value("updated", 0), j.value("unchanged", 0), j.value("rejected", 0)));
   auto errors = j.value("errors", json::array());
   if (!errors.empty()) {
-    report += "<div class=\"table-wrap\"><table id=\"import-errors\"><thead><tr><th>" + c.tr("行", "Line") + "</th><th>" +
-              c.tr("编号", "Id") + "</th><th>" + c.tr("字段", "Field") + "</th><th>" + c.tr("原因", "Reason") + "</th></tr></thead><tbody>";
-    for (const auto& e : errors)
-      report += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", e.value("line", 0), esc(e.value("id", "")),
-                            esc(e.value("field", "")), esc(e.value("message", "")));
+    const std::string line_h = c.tr("行", "Line"), id_h = c.tr("编号", "Id"), field_h = c.tr("字段", "Field"), reason_h = c.tr("原因", "Reason");
+    report += "<div class=\"table-wrap\"><table class=\"stack\" id=\"import-errors\"><thead><tr><th class=\"num\">" + line_h +
+              "</th><th>" + id_h + "</th><th>" + field_h + "</th><th>" + reason_h + "</th></tr></thead><tbody>";
+    for (const auto& e : errors) {
+      // The field by its form label and the reason in the page's language, as the post-a-scenario form says them.
+      std::string field = e.value("field", ""), message = e.value("message", ""), base = field.substr(0, field.find('['));
+      const auto& fields = scenario_fields();
+      auto f = std::find_if(fields.begin(), fields.end(), [&](const FormField& ff) { return base == ff.name; });
+      std::string field_text = f == fields.end() ? field : c.tr(f->zh, f->en);
+      std::string reason = f == fields.end() ? message : field_message(c, *f, message);
+      report += fmt::format("<tr><td data-label=\"{}\" class=\"num\">{}</td><td data-label=\"{}\" class=\"short\">{}</td>"
+                            "<td data-label=\"{}\" class=\"short\">{}</td><td data-label=\"{}\">{}</td></tr>",
+                            esc(line_h), e.value("line", 0), esc(id_h), esc(e.value("id", "")), esc(field_h), esc(field_text),
+                            esc(reason_h), esc(reason));
+    }
     report += "</tbody></table></div>";
   }
   return import_page(c, report);

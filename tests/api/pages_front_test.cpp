@@ -222,7 +222,7 @@ TEST_F(PagesFront, ABadFormSaysAtEachFieldWhatIsWrongInThePagesLanguageAndKeepsT
   std::string token = csrf(session);
   ASSERT_FALSE(token.empty());
   std::string form = "csrf=" + url_encode(token) + "&id=pf-bad-1&title=&description=" + url_encode("保留的描述<b>") +
-                     "&required_trl=12&budget.amount_min=" + url_encode("一百万") + "&deadline=2026%2F1%2F1";
+                     "&required_trl=12&budget.amount_min=" + url_encode("一百万") + "&deadline=" + url_encode("明年<年底>");
   auto field_error = [](const std::string& body, const std::string& field) {
     std::smatch m;
     return std::regex_search(body, m, std::regex("<p class=\"error\" id=\"err-" + field + "\">([^<]*)</p>")) ? m[1].str() : "";
@@ -248,12 +248,55 @@ TEST_F(PagesFront, ABadFormSaysAtEachFieldWhatIsWrongInThePagesLanguageAndKeepsT
                           "<p class=\"error\" id=\"err-required_trl\">"),
               std::string::npos);
     EXPECT_NE(r.body.find(">保留的描述&lt;b&gt;</textarea>"), std::string::npos);
-    EXPECT_NE(r.body.find("value=\"2026/1/1\""), std::string::npos);
+    EXPECT_NE(r.body.find("value=\"明年&lt;年底&gt;\""), std::string::npos);
   }
   // An id already taken is said at the id field.
   std::string taken = "csrf=" + url_encode(token) + "&id=hz-2026-03-001&title=x&description=y";
   auto r = http().request("POST", "/publish", "", taken, "application/x-www-form-urlencoded", {"Cookie: jb_session=" + session});
   EXPECT_EQ(field_error(r.body, "id"), "编号“hz-2026-03-001”已被使用，请换一个编号。") << r.body.substr(0, 3000);
+}
+
+TEST_F(PagesFront, TheDeadlineIsATextFieldInThePagesLanguageTakingDatesAsPeopleWriteThem) {
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  std::string cookie = "Cookie: jb_session=" + session;
+  // Not the browser's date input (whose "mm/dd/yyyy" follows the browser's locale): a text field
+  // with a year-month-day hint in the page's language, tied to the field.
+  for (bool en : {false, true}) {
+    auto form = http().request("GET", "/publish", "", "", "", {cookie + (en ? "; lang=en" : "")});
+    ASSERT_EQ(form.status, 200);
+    EXPECT_EQ(form.body.find("type=\"date\""), std::string::npos);
+    EXPECT_NE(form.body.find(en ? "<input type=\"text\" id=\"f-deadline\" name=\"deadline\" aria-describedby=\"help-deadline\" value=\"\" "
+                                  "placeholder=\"YYYY-MM-DD\""
+                                : "<input type=\"text\" id=\"f-deadline\" name=\"deadline\" aria-describedby=\"help-deadline\" value=\"\" "
+                                  "placeholder=\"年-月-日\""),
+              std::string::npos)
+        << form.body.substr(0, 4000);
+    EXPECT_NE(form.body.find(en ? "id=\"help-deadline\">Year-month-day, e.g. 2026-12-31" : "id=\"help-deadline\">年-月-日，例如 2026-12-31"),
+              std::string::npos);
+  }
+  // Dates as people write them are stored as the API's YYYY-MM-DD.
+  const std::vector<std::pair<std::string, std::string>> written = {
+      {"2099年12月31日", "2099-12-31"}, {"2099/1/5", "2099-01-05"}, {" 2099.03.08 ", "2099-03-08"},
+      {"２０９９年２月３号", "2099-02-03"}, {"2099-07-01", "2099-07-01"}};
+  int n = 0;
+  for (const auto& [typed, stored] : written) {
+    std::string id = "pf-date-" + std::to_string(++n);
+    auto r = http().request("POST", "/publish", "",
+                            "csrf=" + url_encode(token) + "&id=" + id + "&title=x&description=y&deadline=" + url_encode(typed),
+                            "application/x-www-form-urlencoded", {cookie});
+    ASSERT_EQ(r.status, 303) << typed << "\n" << r.body.substr(0, 2000);
+    EXPECT_EQ(http().get("/v1/scenarios/" + id, env().publisher_key).json()["deadline"], stored) << typed;
+  }
+  // A date of that shape that does not exist is still the API's to refuse, said at the field with what was typed.
+  auto r = http().request("POST", "/publish", "", "csrf=" + url_encode(token) + "&id=pf-date-x&title=x&description=y&deadline=" +
+                                                      url_encode("2099年2月30日"),
+                          "application/x-www-form-urlencoded", {cookie});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("<p class=\"error\" id=\"err-deadline\">截止日期应为日期"), std::string::npos) << r.body.substr(0, 3000);
+  EXPECT_NE(r.body.find("value=\"2099年2月30日\""), std::string::npos);
+  EXPECT_EQ(http().get("/v1/scenarios/pf-date-x", env().publisher_key).status, 404);
 }
 
 TEST_F(PagesFront, TheRegionFieldTakesANameOrCodeWithoutScriptAndThePickerHasTheTable) {

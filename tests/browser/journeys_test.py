@@ -82,8 +82,10 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def new_browser():
+def new_browser(script=True):
     o = webdriver.ChromeOptions()
+    if not script:  # a browser with JavaScript off: the pages must work as plain HTML forms
+        o.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     o.binary_location = "/usr/bin/chromium"
     profile = tempfile.mkdtemp(prefix="jiebang-chromium-")
     for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -110,8 +112,8 @@ class Journeys(unittest.TestCase):
             shutil.rmtree(b.profile_dir, ignore_errors=True)
         cls.server.stop()
 
-    def browser(self):
-        b = new_browser()
+    def browser(self, script=True):
+        b = new_browser(script)
         self.browsers.append(b)
         return b
 
@@ -171,8 +173,6 @@ class Journeys(unittest.TestCase):
             el = b.find_element(By.ID, "f-" + name)
             if el.tag_name == "select":
                 Select(el).select_by_value(value)
-            elif el.get_attribute("type") == "date":  # typed in the locale's order; set the ISO value
-                b.execute_script("arguments[0].value = arguments[1]", el, value)
             else:
                 el.send_keys(value)
         b.find_element(By.CSS_SELECTOR, "form[action='/publish'] button").click()
@@ -234,6 +234,14 @@ class Journeys(unittest.TestCase):
         self.wait(op, lambda d: d.find_elements(By.CSS_SELECTOR, "#digest-recipients tbody tr"), "a run's recipients")
         links = op.find_elements(By.CSS_SELECTOR, "#digest-recipients a[href^='/digests/2026-W48/']")
         self.assertEqual(len(links), int(cells[4]), "each recipient links to its digest page")
+        # A recipient's language by its name; those with nothing new are folded away (the list stays short on a phone).
+        languages = {td.text for td in op.find_elements(By.CSS_SELECTOR, "#digest-recipients td[data-label='语言']") if td.text}
+        self.assertTrue(languages and languages <= {"中文", "英文"}, languages)
+        shown = op.find_elements(By.CSS_SELECTOR, "#digest-recipients > .table-wrap tbody tr")
+        folded = op.find_elements(By.CSS_SELECTOR, "#digest-recipients-empty tbody tr")
+        self.assertEqual(len(shown), int(cells[5]), "the recipients with items are shown")
+        self.assertEqual(len(shown) + len(folded), int(cells[4]))
+        self.assertTrue(all(int(r.find_element(By.CSS_SELECTOR, "td.num").get_attribute("textContent")) == 0 for r in folded))
         self.assertFalse(op.find_elements(By.CSS_SELECTOR, "a[href^='/v1/']"), "no link opens the API's JSON")
         self.shot(op, "digest-run")
         name = links[0].text
@@ -283,7 +291,10 @@ class Journeys(unittest.TestCase):
         ent.find_element(By.CSS_SELECTOR, "header a[href='/profile']").click()
         self.wait(ent, lambda d: d.find_elements(By.CSS_SELECTOR, "form[action='/profile']"), "profile form")
         self.assertTrue(ent.find_elements(By.CSS_SELECTOR, "form[action='/profile'] input[name='csrf']"))
-        for name in ("name", "capabilities", "description", "region", "industries", "trl", "qualifications"):
+        # The region's label moves to the picker's first select once the script has built it: wait
+        # for that (it comes after /regions.json arrives) instead of reading the label before or after by chance.
+        self.wait(ent, lambda d: d.find_elements(By.CSS_SELECTOR, "label[for='f-region-province']"), "the region picker takes the label")
+        for name in ("name", "capabilities", "description", "region-province", "industries", "trl", "qualifications"):
             self.assertTrue(ent.find_elements(By.CSS_SELECTOR, f"label[for='f-{name}']"), f"{name} has a label")
         self.assertTrue(ent.find_element(By.ID, "f-name").get_attribute("value"), "the stored profile is shown")
         def fill(name, value):
@@ -291,7 +302,6 @@ class Journeys(unittest.TestCase):
             el.clear()
             el.send_keys(value)
         name = ent.find_element(By.ID, "f-name").get_attribute("value")
-        self.wait(ent, lambda d: d.find_elements(By.ID, "f-region-county"), "the region picker")
         region = ent.find_element(By.ID, "f-region").get_attribute("value")
         self.assertRegex(region, r"^\d{6}$", "the stored region's code is in the field")
         self.assertEqual(Select(ent.find_element(By.ID, "f-region-province")).first_selected_option.get_attribute("value"),
@@ -354,9 +364,10 @@ class Journeys(unittest.TestCase):
             "id": "hz-web-001", "title": "电缆隧道渗漏水智能识别",
             "description": "电力电缆隧道管片渗漏水巡检，需求基于图像的渗漏水自动识别与定位，挂轨巡检机器人搭载，识别准确率不低于95%。",
             "region": "330102", "industries": "D44", "required_trl": "7", "budget.amount_min": "1000000",
-            "budget.amount_max": "3000000", "deadline": "2099-12-31"})
+            "budget.amount_max": "3000000", "deadline": "2099年12月31日"})
         self.wait(pub, lambda d: "/scenarios/hz-web-001" in d.current_url, "scenario page after posting")
         self.assertIn("杭州市上城区", pub.find_element(By.CSS_SELECTOR, "dl.fields").text, "the region picked is stored")
+        self.assertIn("2099-12-31", pub.find_element(By.CSS_SELECTOR, "dl.fields").text, "the date as written in Chinese is stored")
         self.shot(pub, "scenario-publisher")
         self.assertIn("电缆隧道渗漏水智能识别", pub.find_element(By.TAG_NAME, "h1").text)
 
@@ -365,15 +376,18 @@ class Journeys(unittest.TestCase):
         self.go(anon, "/scenarios")
         box = anon.find_element(By.ID, "q")
         box.send_keys("渗漏水")
-        self.wait(anon, lambda d: "hz-web-001" in d.find_element(By.ID, "results").get_attribute("innerHTML"),
-                  "results follow the search box")
-        self.assertIn("q=", anon.current_url)
+        # The first page may list hz-web-001 already (no query): wait for the query's own results,
+        # which are the only ones with highlighted words.
+        self.wait(anon, lambda d: "hz-web-001" in d.find_element(By.ID, "results").get_attribute("innerHTML")
+                  and d.find_elements(By.CSS_SELECTOR, "#results mark"), "results follow the search box")
+        self.wait(anon, lambda d: "q=" in d.current_url, "the address follows the search box")
         marks = [m.text for m in anon.find_elements(By.CSS_SELECTOR, "#results mark")]
         self.assertIn("渗漏水", marks, "whole matched word highlighted")
         self.shot(anon, "search-results")
         self.go(anon, "/scenarios?q=" + urllib.request.quote("滲漏水"))
         self.assertIn("hz-web-001", anon.page_source, "traditional-character query finds it")
         self.go(anon, "/scenarios/hz-web-001")
+        self.assertIn("/signin", anon.find_element(By.ID, "how-to-apply").get_attribute("innerHTML"), "how to apply: sign in")
         self.shot(anon, "scenario-public")
         # The public never sees an action: no forms but the search and language links.
         self.assertFalse(anon.find_elements(By.CSS_SELECTOR, "form[method='post']"))
@@ -391,6 +405,9 @@ class Journeys(unittest.TestCase):
         self.wait(ent, lambda d: "/matches/" in d.current_url, "match page after applying")
         match_url = ent.current_url
         self.assertIn(ent.find_element(By.ID, "stage").text, ("揭榜", "applied"))
+        fields = ent.find_element(By.CSS_SELECTOR, "dl.fields").text
+        self.assertIn("电缆隧道渗漏水智能识别", fields, "the scenario by its title")
+        self.assertIn("杭州睿巡智能装备有限公司", fields, "the enterprise by its name")
         # An enterprise may only withdraw: selecting is not offered to it.
         options = [o.get_attribute("value") for o in ent.find_elements(By.CSS_SELECTOR, "#to option")]
         self.assertEqual(options, ["withdrawn"])
@@ -502,7 +519,8 @@ class Journeys(unittest.TestCase):
             var i=document.createElement('input');i.name='scenario_id';i.value='hz-2026-03-001';f.appendChild(i);
             document.body.appendChild(f);f.submit();""")
         self.wait(b, lambda d: d.current_url.endswith("/apply"), "posted without a token")
-        self.assertTrue(b.find_elements(By.CSS_SELECTOR, ".notice.bad"), "a form without the session's token is refused")
+        # The address changes when the answer starts to arrive: wait for its notice, not read it at once.
+        self.wait(b, lambda d: d.find_elements(By.CSS_SELECTOR, ".notice.bad"), "a form without the session's token is refused")
 
     def test_5_revoked_key_ends_session(self):
         s = self.server
@@ -527,6 +545,60 @@ class Journeys(unittest.TestCase):
         b.add_cookie({"name": "jb_session", "value": cookie["value"], "path": "/"})
         self.go(b, "/me")
         self.assertTrue(b.find_elements(By.ID, "key"), "an ended session does not come back")
+
+    def test_6_forms_without_script(self):
+        """With JavaScript off the post-a-scenario and profile forms still work as plain HTML: the
+        region is a labelled text field taking a place name (the picker never replaces it), the
+        deadline a text field taking a date written in Chinese; the profile shows its stored region
+        by name and keeps it on save."""
+        s = self.server
+        pub = self.browser(script=False)
+        self.sign_in(pub, s.key("--role", "publisher", "--org", "无脚本发榜单位"))
+        self.go(pub, "/publish")
+        self.assertFalse(pub.execute_script("return !!document.querySelector('.region-picker')"))
+        region = pub.find_element(By.ID, "f-region")
+        self.assertEqual(region.get_attribute("type"), "text")
+        self.assertEqual(pub.find_element(By.CSS_SELECTOR, "label[for='f-region']").text, "地区")
+        self.assertIn("杭州市西湖区", pub.find_element(By.ID, "help-region").text, "the field says what to type")
+        self.assertEqual(pub.find_element(By.ID, "f-deadline").get_attribute("placeholder"), "年-月-日")
+        self.shot(pub, "publish-noscript")
+        self.fill_by_typing(pub, {"id": "noscript-1", "title": "无脚本发布的场景", "description": "在不运行脚本的浏览器中发布。",
+                                  "region": "杭州市西湖区", "deadline": "2099年6月1日"})
+        pub.find_element(By.CSS_SELECTOR, "form[action='/publish'] button").click()
+        self.wait(pub, lambda d: "/scenarios/noscript-1" in d.current_url, "posted without script")
+        fields = pub.find_element(By.CSS_SELECTOR, "dl.fields").text
+        self.assertIn("杭州市西湖区", fields)
+        self.assertIn("2099-06-01", fields)
+        # A name of no region is said at the field, with what was typed kept.
+        self.go(pub, "/publish")
+        self.fill_by_typing(pub, {"id": "noscript-2", "title": "t", "description": "d", "region": "火星市"})
+        pub.find_element(By.CSS_SELECTOR, "form[action='/publish'] button").click()
+        self.wait(pub, lambda d: d.find_elements(By.ID, "err-region"), "an unknown place said at the field")
+        self.assertEqual(pub.find_element(By.ID, "f-region").get_attribute("value"), "火星市")
+
+        ent = self.browser(script=False)
+        self.sign_in(ent, s.key("--role", "enterprise", "--enterprise", "91330108MA2M95UY1P"))
+        self.go(ent, "/profile")
+        field = ent.find_element(By.ID, "f-region")
+        self.assertEqual(field.get_attribute("type"), "text")
+        stored = field.get_attribute("value")
+        self.assertRegex(stored, r"[\u4e00-\u9fff]", "the stored region is shown by its name")
+        self.shot(ent, "profile-noscript")
+        ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
+        self.wait(ent, lambda d: d.find_elements(By.ID, "profile-saved"), "profile saved without script")
+        self.assertEqual(ent.find_element(By.ID, "f-region").get_attribute("value"), stored, "the region is kept")
+        field = ent.find_element(By.ID, "f-region")
+        field.clear()
+        field.send_keys("杭州市西湖区")
+        before = ent.find_element(By.ID, "profile-saved")  # the page answering this save has one too: wait for the new page
+        ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
+        self.wait(ent, EC.staleness_of(before), "the profile page reloaded after the save")
+        self.wait(ent, lambda d: d.find_elements(By.ID, "profile-saved"), "a region typed by name saved")
+        self.assertEqual(ent.find_element(By.ID, "f-region").get_attribute("value"), "杭州市西湖区")
+
+    def fill_by_typing(self, b, fields):
+        for name, value in fields.items():
+            b.find_element(By.ID, "f-" + name).send_keys(value)
 
 
 def main():
