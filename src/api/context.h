@@ -163,6 +163,11 @@ HttpResponse patch_scenario(RequestContext& ctx);
 HttpResponse import_scenarios(RequestContext& ctx);
 HttpResponse search_scenarios(RequestContext& ctx);
 HttpResponse scenario_matches(RequestContext& ctx);
+/// GET /v1/publishers/{publisher}/scenarios (that publisher's key, or the operator; 403 else):
+/// Service::publisher_scenarios, the last posted or changed first, closed ones too, as
+/// {publisher, total, offset, scenarios: [Scenario…], next_cursor}; ?limit= (default 50) and
+/// ?cursor= (a next_cursor of the same publisher's list; 400 else) page it.
+HttpResponse publisher_scenarios(RequestContext& ctx);
 HttpResponse post_enterprise(RequestContext& ctx);
 HttpResponse get_enterprise(RequestContext& ctx);
 HttpResponse put_enterprise(RequestContext& ctx);

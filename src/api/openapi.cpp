@@ -184,6 +184,22 @@ constexpr const char* kOpenApi = R"json(
                       "403": {"$ref": "#/components/responses/Problem"}}
       }
     },
+    "/v1/publishers/{publisher}/scenarios": {
+      "parameters": [{"name": "publisher", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the publisher's organisation name as its key's scope says it, percent-encoded (e.g. %E5%9B%BD%E7%BD%91… for 国网…)"}],
+      "get": {
+        "summary": "A publisher's own scenarios: every one it published, closed and awarded ones too, the last posted or changed first (what its /my-scenarios page lists). That publisher's key or the operator's; another publisher or an enterprise is 403.",
+        "parameters": [
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}, "description": "page size (default 50); above 100 is 400"},
+          {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page of the same publisher's list (else 400)"}
+        ],
+        "responses": {"200": {"description": "One page", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "publisher": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
+                        "scenarios": {"type": "array", "items": {"$ref": "#/components/schemas/Scenario"}},
+                        "next_cursor": {"type": "string", "nullable": true}}}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
     "/v1/digests": {
       "get": {
         "summary": "The weekly digest runs, newest week first, each as its run summary (operator key).",

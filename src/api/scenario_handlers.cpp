@@ -250,6 +250,37 @@ HttpResponse search_scenarios(RequestContext& ctx) {
   return HttpResponse::json(200, out);
 }
 
+HttpResponse publisher_scenarios(RequestContext& ctx) {
+  ctx.allow_query({"limit", "cursor"});
+  const Principal& p = ctx.who();
+  const std::string& publisher = ctx.params.at("publisher");
+  require(p.is_operator() || p.is_publisher_of(publisher),
+          fmt::format("the scenarios of publisher \"{}\" are listed for that publisher and the operator", publisher));
+  size_t limit = ctx.limit(50);
+  // A cursor continues one publisher's list only (the fingerprint of its name; not a search's).
+  const std::string fingerprint = search_fingerprint("publisher-scenarios", publisher, "", "");
+  uint64_t offset = 0;
+  if (auto c = ctx.query.find("cursor"); c != ctx.query.end()) {
+    auto cursor = decode_cursor(c->second, ctx.cursor_key);
+    if (!cursor) throw_problem(make_problem(400, "cursor: not a cursor of this API", "cursor"));
+    if (cursor->second != fingerprint)
+      throw_problem(make_problem(400, "cursor: it continues another list; ask again without it", "cursor"));
+    offset = cursor->first;
+  }
+  // The same list as the /my-scenarios page: every scenario of the publisher (closed ones too), the
+  // last posted or changed first.
+  std::vector<Scenario> all = take(ctx.service.publisher_scenarios(publisher));
+  json list = json::array();
+  for (uint64_t i = offset; i < all.size() && list.size() < limit; ++i) list.push_back(to_json(all[i]));
+  uint64_t next = offset + list.size();
+  json out = {{"publisher", publisher},
+              {"total", all.size()},
+              {"offset", offset},
+              {"scenarios", std::move(list)},
+              {"next_cursor", next < all.size() ? json(encode_cursor(next, fingerprint, ctx.cursor_key)) : json(nullptr)}};
+  return HttpResponse::json(200, out);
+}
+
 HttpResponse scenario_matches(RequestContext& ctx) {
   ctx.allow_query({"limit"});
   const Principal& p = ctx.who();

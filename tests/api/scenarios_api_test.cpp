@@ -312,3 +312,108 @@ TEST_F(ScenariosApi, MatchesForAScenarioGoToItsPublisherAndTheOperator) {
 
 }  // namespace
 }  // namespace jiebang::testing
+
+namespace jiebang::testing {
+namespace {
+
+using nlohmann::json;
+
+/// GET /v1/publishers/{publisher}/scenarios on a server of its own (the list's order is the
+/// order of writes, which other suites' tests would change).
+class PublisherScenariosApi : public SharedServerTest<PublisherScenariosApi> {
+ protected:
+  static std::string path(const std::string& publisher) { return "/v1/publishers/" + url_encode(publisher) + "/scenarios"; }
+  /// Every scenario id of `publisher`'s list as `key` sees it, page by page (limit `page`),
+  /// following next_cursor; `pages` counts the pages.
+  static std::vector<std::string> all_ids(const std::string& publisher, const std::string& key, int page, int* pages,
+                                          json* first = nullptr) {
+    std::vector<std::string> ids;
+    std::string cursor;
+    for (int i = 0; i < 100; ++i) {
+      std::string target = path(publisher) + "?limit=" + std::to_string(page);
+      if (!cursor.empty()) target += "&cursor=" + url_encode(cursor);
+      auto r = http().get(target, key);
+      EXPECT_EQ(r.status, 200) << r.body;
+      json j = r.json();
+      if (i == 0 && first) *first = j;
+      EXPECT_EQ(j["offset"], ids.size());
+      for (const auto& s : j["scenarios"]) ids.push_back(s["id"].get<std::string>());
+      *pages = i + 1;
+      if (j["next_cursor"].is_null()) break;
+      cursor = j["next_cursor"].get<std::string>();
+    }
+    return ids;
+  }
+};
+
+const std::string kOther = "杭州市某其他单位";  // the other publisher key's organisation: no fixture scenarios
+
+TEST_F(PublisherScenariosApi, APublisherListsItsOwnScenariosClosedOnesTooLastChangedFirstPageByPage) {
+  for (int i = 1; i <= 5; ++i) {
+    std::string id = "ps-" + std::to_string(i);
+    ASSERT_EQ(http().post("/v1/scenarios", env().other_publisher_key, scenario(id, "自有场景" + std::to_string(i))).status, 201);
+  }
+  ASSERT_EQ(http().request("PATCH", "/v1/scenarios/ps-2", env().other_publisher_key, R"({"status":"closed"})", "application/merge-patch+json").status, 200);
+  ASSERT_EQ(http().request("PATCH", "/v1/scenarios/ps-1", env().other_publisher_key, R"({"title":"自有场景一（修改）"})", "application/merge-patch+json").status, 200);
+  const std::vector<std::string> expected = {"ps-1", "ps-2", "ps-5", "ps-4", "ps-3"};  // the last changed first
+  for (const auto* key : {&env().other_publisher_key, &env().operator_key}) {
+    int pages = 0;
+    json first;
+    EXPECT_EQ(all_ids(kOther, *key, 2, &pages, &first), expected);
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(first["publisher"], kOther);
+    EXPECT_EQ(first["total"], 5);
+    // Whole records, as GET /v1/scenarios/{id} answers them; the closed one with its status.
+    EXPECT_EQ(first["scenarios"][0]["title"], "自有场景一（修改）");
+    EXPECT_EQ(first["scenarios"][1]["status"], "closed");
+    EXPECT_EQ(first["scenarios"][0], http().get("/v1/scenarios/ps-1", *key).json());
+  }
+  // The fixtures' publisher: every one of its scenarios in the fixtures, and only those.
+  std::set<std::string> fixture_ids;
+  for (const auto& s : read_jsonl(fixture("scenarios.jsonl")))
+    if (s.value("publisher", "") == kFixturePublisher) fixture_ids.insert(s["id"].get<std::string>());
+  ASSERT_FALSE(fixture_ids.empty());
+  int pages = 0;
+  auto ids = all_ids(kFixturePublisher, env().publisher_key, 3, &pages);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), fixture_ids);
+  EXPECT_EQ(ids.size(), fixture_ids.size()) << "each once";
+  // The default page is 50: one page here.
+  auto whole = http().get(path(kFixturePublisher), env().publisher_key).json();
+  EXPECT_EQ(whole["scenarios"].size(), fixture_ids.size());
+  EXPECT_TRUE(whole["next_cursor"].is_null());
+  // A publisher that posted nothing (as the operator may ask): an empty list.
+  auto none = http().get(path("没有发布过的单位"), env().operator_key);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(none.json()["total"], 0);
+  EXPECT_TRUE(none.json()["scenarios"].empty());
+  EXPECT_TRUE(none.json()["next_cursor"].is_null());
+}
+
+TEST_F(PublisherScenariosApi, AnotherPublisherOrAnEnterpriseIs403AndBadPagingIs400) {
+  for (const auto* key : {&env().other_publisher_key, &env().enterprise_key}) {
+    auto r = http().get(path(kFixturePublisher), *key);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  }
+  EXPECT_EQ(http().get(path(kFixturePublisher)).status, 401);
+  for (const char* bad : {"?limit=0", "?limit=101", "?limit=x", "?cursor=garbage!", "?page=2"})
+    EXPECT_EQ(http().get(path(kFixturePublisher) + bad, env().publisher_key).status, 400) << bad;
+  // A cursor continues its own list only: not another publisher's, not a search's.
+  auto first = http().get(path(kFixturePublisher) + "?limit=1", env().operator_key).json();
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  std::string cursor = url_encode(first["next_cursor"].get<std::string>());
+  EXPECT_EQ(http().get(path(kFixturePublisher) + "?limit=1&cursor=" + cursor, env().operator_key).status, 200);
+  auto other = http().get(path(kOther) + "?cursor=" + cursor, env().operator_key);
+  EXPECT_EQ(other.status, 400);
+  EXPECT_EQ(other.json()["field"], "cursor");
+  auto search = http().get("/v1/scenarios?limit=1", env().operator_key).json();
+  ASSERT_TRUE(search["next_cursor"].is_string());
+  EXPECT_EQ(http().get(path(kFixturePublisher) + "?cursor=" + url_encode(search["next_cursor"].get<std::string>()),
+                       env().operator_key)
+                .status,
+            400);
+  EXPECT_EQ(http().get("/v1/scenarios?cursor=" + cursor, env().operator_key).status, 400) << "nor does a search take it";
+}
+
+}  // namespace
+}  // namespace jiebang::testing
