@@ -393,6 +393,9 @@ std::string field_message(const Ctx& c, const FormField& f, const std::string& m
   if (is("^(expected an integer|must be) (\\d+)–(\\d+), got"))
     return c.en ? fmt::format("{} must be a whole number from {} to {}: correct it.", label, m[2].str(), m[3].str())
                 : fmt::format("{}应为 {} 到 {} 之间的整数，请改正。", label, m[2].str(), m[3].str());
+  if (is("^expected a date YYYY-MM-DD, got \"(\\d{4}-\\d{2}-\\d{2})\"$"))  // the right shape, a day the calendar has not
+    return c.en ? fmt::format("{}: {} is not a day of the calendar: correct it.", label, m[1].str())
+                : fmt::format("{}“{}”这一天不存在，请改正。", label, m[1].str());
   if (is("^expected a date YYYY-MM-DD"))
     return c.en ? fmt::format("{} must be a date such as 2026-12-31: correct it.", label)
                 : fmt::format("{}应为日期，格式如 2026-12-31，请改正。", label);
@@ -612,12 +615,17 @@ HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error)
                         c.tr("推进到下一阶段", "Move to another stage"), enc(id), c.csrf_field(), c.tr("新阶段", "New stage"));
     for (const auto& s : next)
       body += fmt::format("<option value=\"{}\">{}</option>", esc(s.get<std::string>()), esc(c.stage(s.get<std::string>())));
+    // The contract value only where a move may reach commercialisation (an enterprise may only withdraw).
+    bool commercial = std::find(next.begin(), next.end(), json("commercialized")) != next.end();
     body += fmt::format(
         "</select><label for=\"note\">{}</label><input type=\"text\" id=\"note\" name=\"note\" maxlength=\"500\">"
-        "<label for=\"evidence\">{}</label><input type=\"url\" id=\"evidence\" name=\"evidence\" placeholder=\"https://…\">"
-        "<label for=\"contract_value\">{}</label><input type=\"text\" id=\"contract_value\" name=\"contract_value\" inputmode=\"decimal\">"
+        "<label for=\"evidence\">{}</label><input type=\"url\" id=\"evidence\" name=\"evidence\" placeholder=\"https://…\">{}"
         "<p><button type=\"submit\">{}</button></p></form>",
-        c.tr("说明", "Note"), c.tr("证据链接", "Evidence link"), c.tr("合同金额（元，商业化时填写）", "Contract value (yuan, when commercialised)"),
+        c.tr("说明", "Note"), c.tr("证据链接", "Evidence link"),
+        commercial ? fmt::format("<label for=\"contract_value\">{}</label><input type=\"text\" id=\"contract_value\" "
+                                 "name=\"contract_value\" inputmode=\"decimal\">",
+                                 c.tr("合同金额（元，商业化时填写）", "Contract value (yuan, when commercialised)"))
+                   : std::string(),
         c.tr("提交", "Submit"));
   }
   return page(c, 200, c.tr("匹配 ", "Match ") + id, body);

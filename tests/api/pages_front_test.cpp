@@ -294,7 +294,8 @@ TEST_F(PagesFront, TheDeadlineIsATextFieldInThePagesLanguageTakingDatesAsPeopleW
                                                       url_encode("2099年2月30日"),
                           "application/x-www-form-urlencoded", {cookie});
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("<p class=\"error\" id=\"err-deadline\">截止日期应为日期"), std::string::npos) << r.body.substr(0, 3000);
+  EXPECT_NE(r.body.find("<p class=\"error\" id=\"err-deadline\">截止日期“2099-02-30”这一天不存在，请改正。</p>"), std::string::npos)
+      << r.body.substr(0, 3000);
   EXPECT_NE(r.body.find("value=\"2099年2月30日\""), std::string::npos);
   EXPECT_EQ(http().get("/v1/scenarios/pf-date-x", env().publisher_key).status, 404);
 }

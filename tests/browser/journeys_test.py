@@ -411,6 +411,7 @@ class Journeys(unittest.TestCase):
         # An enterprise may only withdraw: selecting is not offered to it.
         options = [o.get_attribute("value") for o in ent.find_elements(By.CSS_SELECTOR, "#to option")]
         self.assertEqual(options, ["withdrawn"])
+        self.assertFalse(ent.find_elements(By.ID, "contract_value"), "no contract value where it cannot be given")
         self.shot(ent, "match-enterprise")
 
         # The publisher selects (挂帅) and moves it on to commercialisation with evidence.
