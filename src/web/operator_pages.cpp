@@ -11,10 +11,13 @@ std::string operator_desk(Ctx& c) {
   body += "<h1>" + c.tr("运营工作台", "Operator's desk") + "</h1>";
   body += fmt::format("<p><a class=\"button\" href=\"/gaps\">{}</a> <a class=\"button\" href=\"/digests\">{}</a></p>",
                       c.tr("供给缺口", "Supply gaps"), c.tr("周报运行", "Digest runs"));
+  body += funnel_legend(c);
   for (const char* group : {"publisher", "region", "industry"}) {
     auto [st, funnel] = c.call("GET", std::string("/v1/funnel?group_by=") + group);
-    body += fmt::format("<h2>{} · {}</h2>", c.tr("漏斗", "Funnel"),
-                        c.en ? group : std::string(group) == "publisher" ? "按发榜单位" : std::string(group) == "region" ? "按地区" : "按行业");
+    const std::string g = group;
+    body += fmt::format("<h2>{}</h2>", g == "publisher" ? c.tr("漏斗 · 按发榜单位", "Funnel by publisher")
+                                       : g == "region"  ? c.tr("漏斗 · 按地区", "Funnel by region")
+                                                        : c.tr("漏斗 · 按行业", "Funnel by industry"));
     body += st == 200 ? funnel_html(c, funnel) : fmt::format("<p class=\"notice bad\">{}</p>", esc(problem_text(funnel)));
   }
   auto [st2, matches] = c.call("GET", "/v1/matches");

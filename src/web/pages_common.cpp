@@ -570,12 +570,14 @@ std::string funnel_html(const Ctx& c, const json& funnel) {
     size_t stalled = g.value("stalled", json::array()).size();
     if (stalled) out += fmt::format("<p class=\"notice\">{} {}</p>", c.tr("停滞的匹配：", "Stalled matches: "), stalled);
   }
-  if (out.empty()) return "<p>" + c.tr("暂无数据。", "No matches yet.") + "</p>";
-  // What the figures after each bar are, once above the groups.
+  return out.empty() ? "<p>" + c.tr("暂无数据。", "No matches yet.") + "</p>" : out;
+}
+
+std::string funnel_legend(const Ctx& c) {
   return "<p class=\"funnel-legend\">" +
          c.tr("每个阶段：到达该阶段的匹配数 → 其中进入下一阶段的比例 · 在该阶段停留天数的中位数。",
               "For each stage: matches that reached it → the share of them that went on to the next · median days spent in it.") +
-         "</p>" + out;
+         "</p>";
 }
 
 

@@ -68,7 +68,10 @@ struct Ctx {
   std::vector<std::string> set_cookies;
 
   std::string tr(std::string_view zh, std::string_view en_text) const { return std::string(en ? en_text : zh); }
-  std::string stage(std::string_view s) const { return en ? std::string(s) : std::string(stage_zh(s)); }
+  /// A stage's name in the page's language ("rd" → "研发" / "R&D").
+  std::string stage(std::string_view s) const {
+    return en ? (s == "rd" ? std::string("R&D") : std::string(s)) : std::string(stage_zh(s));
+  }
   std::optional<Role> role() const { return session ? std::optional<Role>(session->key.role) : std::nullopt; }
   api::Caller caller() const { return {session->key.role, session->key.scope, session->key.id}; }
   std::string q(const std::string& name) const {
@@ -180,6 +183,8 @@ std::string ranked_html(const Ctx& c, const json& results, bool scenarios, const
 std::string matches_table(const Ctx& c, const json& matches);
 /// A funnel (GET /v1/funnel) as bars: reach per stage, conversion, median days, stalled count.
 std::string funnel_html(const Ctx& c, const json& funnel);
+/// What the figures after a funnel's bars are (once above a page's funnels).
+std::string funnel_legend(const Ctx& c);
 /// A match with its history and, when the caller may move it, the move form (`error` shown on top).
 HttpResponse match_page(Ctx& c, const std::string& id, const std::string& error);
 /// POST /matches/{id}/move: moves the match through the API; the match page again on a refusal.

@@ -17,7 +17,7 @@ std::string publisher_desk(Ctx& c) {
   if (st2 == 200) body += matches_table(c, matches.value("matches", json::array()));
   auto [st3, funnel] = c.call("GET", "/v1/funnel?group_by=publisher");
   body += "<h2>" + c.tr("漏斗", "Funnel") + "</h2>";
-  if (st3 == 200) body += funnel_html(c, funnel);
+  if (st3 == 200) body += (funnel.value("groups", json::array()).empty() ? "" : funnel_legend(c)) + funnel_html(c, funnel);
   return body;
 }
 
