@@ -141,7 +141,13 @@ class Journeys(unittest.TestCase):
             raise
 
     def shot(self, b, name):
-        """Desktop and phone-width screenshots of the current page."""
+        """Desktop and phone-width screenshots of the current page, which must fit a phone's width
+        and name every field it shows (a label, aria-label or aria-labelledby: what a screen reader says)."""
+        unnamed = b.execute_script(
+            "return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))"
+            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))"
+            ".map(e => e.id || e.name || e.outerHTML.slice(0, 80))")
+        self.assertEqual(unnamed, [], f"{name}: fields without a name for a screen reader")
         for label, (w, h) in (("desktop", (1280, 900)), ("phone", (390, 844))):
             b.set_window_size(w, h)
             total = b.execute_script("return document.documentElement.scrollHeight")
