@@ -508,6 +508,12 @@ std::string ranked_html(const Ctx& c, const json& results, bool scenarios, const
     std::string link = scenarios ? "/scenarios/" + enc(id) : "";
     out += fmt::format("<article class=\"result\"><h3>{}. {}</h3>", r.value("rank", 0),
                        link.empty() ? esc(name) : fmt::format("<a href=\"{}\">{}</a>", link, esc(name)));
+    if (scenarios) {  // who publishes it and until when, as the public list says
+      auto s = c.service.get_scenario(id);
+      if (s)
+        out += fmt::format("<p class=\"meta\"><span>{}：{}</span><span>{}：{}</span></p>", c.tr("发榜单位", "Publisher"), esc(s->publisher),
+                           c.tr("截止", "Deadline"), esc(s->deadline.empty() ? c.tr("未注明", "not given") : s->deadline));
+    }
     out += fmt::format("<p class=\"meta\"><span>{} {:.3f}</span><span>{}：{}</span></p>", c.tr("得分", "Score"),
                        r.value("score", 0.0), c.tr("匹配词", "Matched words"), esc(terms));
     out += fmt::format("<p>{}</p>", esc(r.value("reason", std::string())));

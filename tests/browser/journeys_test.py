@@ -403,6 +403,7 @@ class Journeys(unittest.TestCase):
         self.sign_in(ent, ent_key)
         self.assertIn("hz-web-001", ent.page_source, "ranked for the enterprise")
         self.assertTrue(ent.find_elements(By.CSS_SELECTOR, ".bars .bar"), "components drawn as bars")
+        self.assertIn("截止：2099-12-31", ent.find_element(By.TAG_NAME, "main").text, "a ranked scenario's deadline is shown")
         self.shot(ent, "enterprise-desk")
         self.assertFalse(ent.find_elements(By.CSS_SELECTOR, "a[href='/publish']"), "no posting for an enterprise")
         self.go(ent, "/scenarios/hz-web-001")
