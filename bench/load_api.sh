@@ -10,6 +10,12 @@
 # Usage: bench/load_api.sh [seconds per wrk run, default 10] [runs, default 2]
 # Environment: JIEBANG_BIN (use this binary instead of building), JIEBANG_BIN_OLD (a peer binary,
 #              e.g. main's, measured in the same run), JOBS (ninja jobs, default 2),
+#              DATA_DIR (serve a copy of this data directory instead of the fixtures, e.g. the
+#              100k one bench/scale_bench.sh leaves; it is never written), SCENARIOS_FILE (the
+#              JSON Lines whose scenario ids match rotates over; default the fixtures'),
+#              SERVE_ARGS / PEER_SERVE_ARGS (extra `serve` flags for the binary / the peer, e.g.
+#              JIEBANG_BIN_OLD=$JIEBANG_BIN PEER_SERVE_ARGS="--read-threads 1" to compare one
+#              read thread with the pool in one run),
 #              CONNECTIONS (default "1 8 64"), UPLOADERS (default 3, 0 = no upload phase),
 #              UPLOAD_MB (default 7), UPLOAD_CONNECTIONS (search connections in that phase, default 8).
 set -euo pipefail
@@ -69,10 +75,20 @@ trap cleanup EXIT
 
 jb() { "$bin" --data-dir "$data/store" --index-dir "$repo/index" "$@"; }
 
-jb init >/dev/null 2>&1 || die "jiebang init failed"
-jb import scenarios "$repo/fixtures/scenarios.jsonl" >/dev/null 2>&1 || die "importing the fixture scenarios failed"
-jb import enterprises "$repo/fixtures/enterprises.jsonl" >/dev/null 2>&1 || die "importing the fixture enterprises failed"
-key="$(jb keys create --role operator 2>/dev/null)"
+scenarios_file="${SCENARIOS_FILE:-$repo/fixtures/scenarios.jsonl}"
+[[ -r "$scenarios_file" ]] || die "cannot read SCENARIOS_FILE=$scenarios_file"
+if [[ -n "${DATA_DIR:-}" ]]; then
+  [[ -d "$DATA_DIR" ]] || die "DATA_DIR=$DATA_DIR is not a directory"
+  echo "copying $DATA_DIR ($(du -sh "$DATA_DIR" | cut -f1)) ..." >&2
+  cp -a "$DATA_DIR" "$data/store" || die "copying DATA_DIR failed"
+  data_label="$DATA_DIR ($(du -sh "$DATA_DIR" | cut -f1))"
+else
+  jb init >/dev/null 2>&1 || die "jiebang init failed"
+  jb import scenarios "$repo/fixtures/scenarios.jsonl" >/dev/null 2>&1 || die "importing the fixture scenarios failed"
+  jb import enterprises "$repo/fixtures/enterprises.jsonl" >/dev/null 2>&1 || die "importing the fixture enterprises failed"
+  data_label="the fixtures, $(grep -c . "$repo/fixtures/scenarios.jsonl") scenarios, $(grep -c . "$repo/fixtures/enterprises.jsonl") enterprises"
+fi
+key="$(jb keys create --role operator 2>/dev/null)" || die "creating an operator key failed"
 cp -a "$data/store" "$data/pristine"
 
 # GET on loopback with bash's /dev/tcp (no curl needed); prints the status line.
@@ -83,13 +99,16 @@ http_status() {
   exec 3<&-
 }
 
-# Serves a fresh copy of the data with binary $1 on a new port; sets server_pid and port.
+# Serves a fresh copy of the data with binary $1 (extra serve flags: the words of $2) on a new
+# port; sets server_pid and port.
 start_server() {
   rm -rf "$data/store" && cp -a "$data/pristine" "$data/store"
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  local -a extra
+  read -r -a extra <<<"${2:-}"
   # The binary itself in the background (not through a function, whose subshell would be $!).
   "$1" --data-dir "$data/store" --index-dir "$repo/index" serve --listen "127.0.0.1:$port" --no-digest \
-    2>"$data/serve.log" &
+    "${extra[@]}" 2>"$data/serve.log" &
   server_pid=$!
   local status=""
   for _ in $(seq 1 100); do
@@ -106,7 +125,9 @@ hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status"; }
 
 # wrk scripts: search rotates over Chinese queries from the fixtures' titles; match over the
 # fixture scenarios (enterprises ranked for each, explained).
-grep -o '^{"id": "[^"]*"' "$repo/fixtures/scenarios.jsonl" | cut -d'"' -f4 |
+python3 -c 'import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip(): print(json.loads(line)["id"])' "$scenarios_file" |
   awk 'BEGIN {print "return {"} {printf "  \"%s\",\n", $0} END {print "}"}' >"$data/scenario_ids.lua"
 cat >"$data/common.lua" <<'LUA'
 local M = {}
@@ -152,8 +173,8 @@ echo "nproc:    $(nproc)"
 echo "cpu:      $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^model name[[:space:]]*:[[:space:]]*//' || echo unknown)"
 echo "commit:   $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work on the machine skews the figures)"
-echo "server:   $bin${JIEBANG_BIN_OLD:+ (peer: $JIEBANG_BIN_OLD)} on 127.0.0.1, $(grep -c . "$repo/fixtures/scenarios.jsonl") scenarios," \
-     "$(grep -c . "$repo/fixtures/enterprises.jsonl") enterprises; wrk ${duration} s per row"
+echo "server:   $bin ${SERVE_ARGS:-}${JIEBANG_BIN_OLD:+ (peer: $JIEBANG_BIN_OLD ${PEER_SERVE_ARGS:-})} on 127.0.0.1;" \
+     "data: $data_label; wrk ${duration} s per row"
 echo
 # Runs one wrk row; prints "req/s p50 p99 errors" (ms).
 wrk_row() {  # endpoint connections seconds
@@ -201,10 +222,10 @@ PY
 # Measures binary $1 (label $2): the rows, then the upload phase. Prints a table; appends
 # "label endpoint conns req/s p50 p99" lines to $data/results.
 measure() {
-  local bin="$1" label="$2"
-  start_server "$bin"
+  local bin="$1" label="$2" args="${3:-}"
+  start_server "$bin" "$args"
   echo
-  echo "== $label: $bin"
+  echo "== $label: $bin $args"
   echo "RSS before any load: $(rss_kb) kB"
   for run in $(seq 1 "$runs"); do
     echo
@@ -252,8 +273,8 @@ measure() {
 
 total_errors=0
 : >"$data/results"
-[[ -n "${JIEBANG_BIN_OLD:-}" ]] && measure "$JIEBANG_BIN_OLD" old
-measure "$bin" new
+[[ -n "${JIEBANG_BIN_OLD:-}" ]] && measure "$JIEBANG_BIN_OLD" old "${PEER_SERVE_ARGS:-}"
+measure "$bin" new "${SERVE_ARGS:-}"
 
 if [[ -n "${JIEBANG_BIN_OLD:-}" ]]; then
   echo

@@ -112,6 +112,7 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   config.request_timeout_ms = static_cast<int>(cfg.integer("serve.request_timeout_ms"));
   config.max_queued_requests = static_cast<size_t>(cfg.integer("serve.max_queued"));
   config.io_threads = static_cast<size_t>(cfg.integer("serve.io_threads"));
+  config.read_threads = static_cast<size_t>(cfg.integer("serve.read_threads"));
   auto* serve = app.add_subcommand("serve", "Serve the web API (plain HTTP: put a TLS reverse proxy such as nginx in front)");
   serve->add_option("--listen", config.listen, "host:port to listen on (default 127.0.0.1:8080)");
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body; larger gets 413 (default 8388608)")
@@ -125,6 +126,10 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   serve->add_option("--io-threads", config.io_threads, "network threads of the request front and of cpprestsdk, each (default 4)")
       ->check(CLI::Range(size_t{1}, size_t{256}));
+  serve->add_option("--read-threads", config.read_threads,
+                    "threads that run reads (search, match, pages), each with its own read-only store and index "
+                    "handles; writes run one at a time on another (default 0 = one per core, at least 2)")
+      ->check(CLI::Range(size_t{0}, size_t{64}));
   struct DigestOptions {
     std::string at = "mon 09:00";
     bool off = false;

@@ -83,6 +83,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"serve.max_queued", SettingType::kInteger, kQueued.c_str(), 1, int64_t{1} << 20, "",
        "serve: requests waiting for the service; more get 503"},
       {"serve.io_threads", SettingType::kInteger, kThreads.c_str(), 1, 256, "", "serve: network threads of the front and of cpprestsdk, each"},
+      {"serve.read_threads", SettingType::kInteger, "0", 0, 64, "",
+       "serve: threads that run reads (search, match, pages), each with its own read-only store and index handles; 0 = one per core, at least 2"},
       {"serve.log_level", SettingType::kString, "info", 0, 0, "",
        "serve: lowest level of the request log on stderr: debug, info, warn, error, off"},
       {"digest.in_serve", SettingType::kBool, "true", 0, 0, "",

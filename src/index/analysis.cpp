@@ -189,13 +189,13 @@ std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
 }
 
 std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
-    const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const {
+    const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts, bool normalized) const {
   Xapian::TermGenerator tg = term_generator();
   Xapian::Document doc;
   tg.set_document(doc);
   for (const auto& [text, weight] : weighted_texts) {
     if (text.empty()) continue;
-    std::string norm = text::normalize(text);
+    const std::string norm = normalized ? text : text::normalize(text);
     tg.index_text_without_positions(norm, weight);
     for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
   }
@@ -235,16 +235,41 @@ std::vector<std::string> Analyzer::readable_matches(const std::vector<std::strin
   return out;
 }
 
-std::string bounded_term(std::string term) {
-  if (term.size() <= kMaxTermBytes) return term;
-  // FNV-1a, 64 bits (Fowler, Noll, Vo): a stable digest of the whole term, so two long names
-  // sharing their first bytes stay two terms.
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : term) {
+namespace {
+/// FNV-1a, 64 bits (Fowler, Noll, Vo), continued from `h`: a stable digest (the same in every
+/// build and on every machine, unlike std::hash).
+uint64_t fnv1a(std::string_view bytes, uint64_t h = 14695981039346656037ull) {
+  for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return text::truncate_utf8(term, kMaxTermBytes - 17) + fmt::format("~{:016x}", h);
+  return h;
+}
+}  // namespace
+
+std::string bounded_term(std::string term) {
+  if (term.size() <= kMaxTermBytes) return term;
+  // A digest of the whole term, so two long names sharing their first bytes stay two terms.
+  return text::truncate_utf8(term, kMaxTermBytes - 17) + fmt::format("~{:016x}", fnv1a(term));
+}
+
+std::string text_key(const Enterprise& e) {
+  // Each part with its length in front, so moving text from one field to the next changes the key.
+  uint64_t h = fnv1a("profile-text-v1");
+  auto part = [&h](std::string_view text) {
+    h = fnv1a(std::to_string(text.size()), h);
+    h = fnv1a(":", h);
+    h = fnv1a(text, h);
+  };
+  part(e.name);
+  part(e.description);
+  for (const auto& c : e.capabilities) part(c);
+  part("cases");
+  for (size_t i : distinct_cases(e)) {
+    part(e.cases[i].title);
+    part(e.cases[i].description);
+  }
+  return fmt::format("{:016x}", h);
 }
 
 std::string boolean_term(const char* prefix, const std::string& value) {
@@ -373,6 +398,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   }
 
   doc.add_boolean_term(std::string(kIdPrefix) + e.id);
+  doc.add_value(kSlotTextKey, text_key(e));
   json attrs = json::object();
   attrs["id"] = e.id;
   attrs["name"] = e.name;

@@ -55,6 +55,7 @@ inline constexpr Xapian::valueno kSlotSnippetText = 10;  // the description as g
 inline constexpr Xapian::valueno kSlotRegionFacet = 11;    // region codes (area, city, province), '\x1f'-separated
 inline constexpr Xapian::valueno kSlotIndustryFacet = 12;  // canonical industry codes and tags, '\x1f'-separated
 inline constexpr Xapian::valueno kSlotRecordId = 20;  // the record id (ties in ranking: id order); case documents: the owning enterprise (collapse key)
+inline constexpr Xapian::valueno kSlotTextKey = 21;   // profiles: text_key of the record the document was built from
 
 /// Text analysis shared by indexing and querying: normalisation, Chinese words (jieba's method,
 /// text::WordSegmenter) beside CJK character n-grams, English stemming.
@@ -103,8 +104,9 @@ class Analyzer {
   /// words of 3+ characters (word_terms) and the character bigrams (a 2-character word is its
   /// bigram), kept for recall. Lone characters are not used. Explanations show only the words
   /// among them (readable_matches).
+  /// `normalized`: the texts are already text::normalize'd (not normalised again).
   std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
-      const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts) const;
+      const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts, bool normalized = false) const;
 
   /// The terms added to a normalised text's own (TermGenerator's) terms, at indexing and in a
   /// long-text query alike: latin_bigrams, and Chinese words of 3+ characters with the 3-character
@@ -138,6 +140,11 @@ std::string boolean_term(const char* prefix, const std::string& value);
 std::string ranking_term(const char* prefix, const std::string& key, const std::string& suffix = "");
 /// The track-record term for the k-th piece of evidence with `key`: ranking_term(prefix, key, "#k").
 std::string evidence_term(const char* prefix, const std::string& key, int k);
+/// A digest of the text an enterprise's profile document is built from (name, description,
+/// capabilities, the distinct cases' titles and descriptions): 16 hex digits of FNV-1a 64, stable
+/// across builds. Stored in the profile's kSlotTextKey, so a query can tell whether the indexed
+/// document was built from the record in hand (same key) and use it instead of analysing again.
+std::string text_key(const Enterprise& e);
 /// Indexes of an enterprise's cases without the repeats (a case with the same title and
 /// description as an earlier one), in order: repeated cases add no text to any index.
 std::vector<size_t> distinct_cases(const Enterprise& e);

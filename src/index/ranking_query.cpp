@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <future>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <unordered_map>
@@ -75,7 +76,8 @@ struct Ranker {
   /// document-frequency rate, rate = (n + μ·n_o / N_o) / (N + μ) (a Dirichlet prior, as Zhai &
   /// Lafferty 2001 smooth term probabilities), turned into BM25's IDF (fit::bm25_idf over N + μ
   /// documents). A word every scenario uses ("智能") is generic however few profiles of a small
-  /// marketplace say it; a large collection (N ≫ μ) leans on its own statistics.
+  /// marketplace say it; a large collection (N ≫ μ) leans on its own statistics. `texts` are
+  /// already normalised (normalized_with_synonyms), with their weights.
   std::vector<QueryTerm> long_text_terms(int target, const std::vector<std::pair<std::string, Xapian::termcount>>& texts,
                                          size_t max_terms, double other_side_docs) const {
     const Xapian::Database& d = db(target);
@@ -88,7 +90,7 @@ struct Ranker {
       double score;
     };
     std::vector<Scored> scored;
-    for (auto& [term, wqf] : impl.analyzer.query_terms(texts)) {
+    for (auto& [term, wqf] : impl.analyzer.query_terms(texts, /*normalized=*/true)) {
       Xapian::doccount df = d.get_termfreq(term);
       if (df == 0) continue;
       double n = own_n, f = df, idf_scale = 1;
@@ -113,23 +115,40 @@ struct Ranker {
     return out;
   }
 
-  /// The texts with, for every synonym group one of them mentions (index/synonyms.txt), the
-  /// group's other variants added at the mentioning text's weight: a scenario's "无人机" also
-  /// looks for a profile's "drone". Texts are unchanged without a synonym table.
-  std::vector<std::pair<std::string, Xapian::termcount>> with_synonyms(
+  /// The texts normalised (text::normalize, once: long_text_terms takes them as they are) with,
+  /// for every synonym group one of them mentions (index/synonyms.txt), the group's other
+  /// variants added at the mentioning text's weight: a scenario's "无人机" also looks for a
+  /// profile's "drone". No variants are added without a synonym table.
+  std::vector<std::pair<std::string, Xapian::termcount>> normalized_with_synonyms(
       std::vector<std::pair<std::string, Xapian::termcount>> texts) const {
+    for (auto& [text, weight] : texts) text = text::normalize(text);
     if (!impl.synonyms || impl.synonyms->size() == 0) return texts;
     size_t given = texts.size();
     for (size_t i = 0; i < given; ++i) {
-      std::string norm = text::normalize(texts[i].first);
       Xapian::termcount weight = texts[i].second;
-      for (const auto& m : impl.synonyms->find(norm)) {
-        std::string_view found(norm.data() + m.begin, m.end - m.begin);
+      for (const auto& m : impl.synonyms->find(texts[i].first)) {
+        // By value: emplace_back below may move the text found in.
+        std::string found = texts[i].first.substr(m.begin, m.end - m.begin);
         for (const auto& v : impl.synonyms->variants(m.group))
-          if (v != found) texts.emplace_back(v, weight);
+          if (v != found) texts.emplace_back(text::normalize(v), weight);
       }
     }
     return texts;
+  }
+
+  /// The enterprise's profile document as the enterprises database holds it, when it was built
+  /// from this record's text (its kSlotTextKey is text_key(e)); nothing when the profile is not
+  /// indexed or its text has changed since (the index not yet caught up, a record not stored).
+  /// Its ranking terms and length are enterprise_document's for the same text, so self_score reads
+  /// it instead of analysing the profile a second time.
+  std::optional<Xapian::Document> indexed_profile(const Enterprise& e) const {
+    const Xapian::Database& d = db(kEnterprises);
+    const std::string idterm = std::string(ix::kIdPrefix) + e.id;
+    Xapian::PostingIterator p = d.postlist_begin(idterm);
+    if (p == d.postlist_end(idterm)) return std::nullopt;
+    Xapian::Document doc = d.get_document(*p);
+    if (doc.get_value(ix::kSlotTextKey) != ix::text_key(e)) return std::nullopt;
+    return doc;
   }
 
   /// An OR of the terms, each with its query frequency (BM25's k3 saturates it) and its IDF
@@ -318,7 +337,7 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
   Ranker r{impl};
   std::vector<std::pair<std::string, Xapian::termcount>> texts = {{s.title, 2}, {s.description, 1}};
   for (const auto& k : s.keywords) texts.emplace_back(k, 2);
-  texts = r.with_synonyms(std::move(texts));
+  texts = r.normalized_with_synonyms(std::move(texts));
   CandidateList list;
   try {
     const RankingConfig& cfg = config_of(q);
@@ -379,7 +398,7 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     texts.emplace_back(e.cases[i].title, 2);
     texts.emplace_back(e.cases[i].description, 1);
   }
-  texts = r.with_synonyms(std::move(texts));
+  texts = r.normalized_with_synonyms(std::move(texts));
   CandidateList list;
   try {
     const RankingConfig& cfg = config_of(q);
@@ -406,11 +425,11 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
                            cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
-    ranked->self_score =
-        r.self_score(kScenarios, terms,
-                     ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
-                                             ix::Analyzer::Terms::kSearch),
-                     cfg);
+    std::optional<Xapian::Document> self = r.indexed_profile(e);
+    if (!self)
+      self = ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
+                                     ix::Analyzer::Terms::kRanking);
+    ranked->self_score = r.self_score(kScenarios, terms, *self, cfg);
     return ranked;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");

@@ -98,6 +98,7 @@ TEST(ConfigFile, UnknownKeysWrongTypesAndBadSyntaxAreRefusedNamingFileLineAndKey
                              file + ":3: unknown key \"serve.lisen\" (did you mean \"serve.listen\"?)"},
                         Case{"[serve]\n\nio_threads = \"four\"\n", file + ":3: serve.io_threads: must be an integer, not a string"},
                         Case{"[serve]\nio_threads = 1000\n", file + ":2: serve.io_threads: 1000 is out of range (1 to 256)"},
+                        Case{"[serve]\nread_threads = 65\n", file + ":2: serve.read_threads: 65 is out of range (0 to 64)"},
                         Case{"data_dir = 3\n", file + ":1: data_dir: must be a string"},
                         Case{"[digest]\nbatch = 0\n", file + ":2: digest.batch: 0 is out of range (1 to 100000)"},
                         Case{"[digest]\nmax_items = 1001\n", file + ":2: digest.max_items: 1001 is out of range (1 to 1000)"},

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <chrono>
 #include <cmath>
@@ -27,6 +28,7 @@
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/matcher.h"
 #include "jiebang/store/store.h"
+#include "index/analysis.h"
 #include "index/fit_query.h"
 #include "integration/store_fixture.h"
 #include "test_util.h"
@@ -374,6 +376,105 @@ TEST_F(RankingTest, AttributeFitReachesBeyondAnyTextCandidateWindow) {
   EXPECT_EQ(top[0], "e-known");
   // With the default weights the text leads again: the weights, not a window, decide.
   EXPECT_NE(enterprises_for("s1", 1)[0], "e-known");
+}
+
+// A match from an enterprise reads its own profile document from the index instead of analysing
+// the profile again (for self_score, the absolute text fit's scale). That is only right if the
+// stored document has the ranking terms and length the record's text makes, and carries the key of
+// that text.
+TEST_F(RankingTest, AStoredProfileHasTheTermsAndLengthItsRecordMakesAndItsTextKey) {
+  add({}, testing::read_jsonl(testing::fixture("enterprises.jsonl")));
+  Xapian::Database db(tmp_.file("index") + "/enterprises");
+  index_detail::Analyzer analyzer;
+  size_t compared = 0;
+  for (const auto& ej : testing::read_jsonl(testing::fixture("enterprises.jsonl"))) {
+    auto e = store_->get_enterprise(ej["id"].get<std::string>());
+    ASSERT_TRUE(e.is_ok());
+    const std::string idterm = std::string(index_detail::kIdPrefix) + e->id;
+    ASSERT_NE(db.postlist_begin(idterm), db.postlist_end(idterm)) << e->id;
+    Xapian::Document stored = db.get_document(*db.postlist_begin(idterm));
+    EXPECT_EQ(stored.get_value(index_detail::kSlotTextKey), index_detail::text_key(*e)) << e->id;
+    // The profile analysed afresh, as a document with every term (positions, title twins).
+    Xapian::Document fresh = index_detail::enterprise_document(*e, analyzer, regions_, industries_, {}, nullptr,
+                                                               index_detail::Analyzer::Terms::kSearch);
+    auto ranking_terms = [](const Xapian::Document& d, Xapian::termcount& length) {
+      std::map<std::string, Xapian::termcount> out;
+      length = 0;
+      for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+        length += t.get_wdf();
+        if (index_detail::Analyzer::is_ranking_term(*t)) out[*t] = t.get_wdf();
+      }
+      return out;
+    };
+    Xapian::termcount stored_length = 0, fresh_length = 0;
+    auto stored_terms = ranking_terms(stored, stored_length);
+    auto fresh_terms = ranking_terms(fresh, fresh_length);
+    EXPECT_EQ(stored_terms, fresh_terms) << e->id;
+    EXPECT_EQ(stored_length, fresh_length) << e->id;
+    EXPECT_EQ(stored_length, db.get_doclength(*db.postlist_begin(idterm))) << e->id;
+    ++compared;
+  }
+  EXPECT_GT(compared, 100u);
+}
+
+// The key changes with any of the text a profile document is made from, and with text moved
+// from one field to another; not with what is not text (region, TRL).
+TEST(TextKey, ChangesWithTheProfilesTextOnly) {
+  Enterprise e;
+  e.id = "E1";
+  e.name = "Firm";
+  e.description = "Rail-mounted inspection robots";
+  e.capabilities = {"infrared thermometry"};
+  e.cases = {{"Tunnel pilot", "Deployed in a cable tunnel", "City Grid", 2025, ""}};
+  const std::string key = index_detail::text_key(e);
+  EXPECT_EQ(key.size(), 16u);
+  auto changed = [&](auto edit) {
+    Enterprise c = e;
+    edit(c);
+    return index_detail::text_key(c);
+  };
+  EXPECT_NE(changed([](Enterprise& c) { c.name += "s"; }), key);
+  EXPECT_NE(changed([](Enterprise& c) { c.description += "."; }), key);
+  EXPECT_NE(changed([](Enterprise& c) { c.capabilities.push_back("lidar"); }), key);
+  EXPECT_NE(changed([](Enterprise& c) { c.cases[0].description = "Deployed in a water tunnel"; }), key);
+  EXPECT_NE(changed([](Enterprise& c) {
+              c.name = "Firm Rail-mounted";
+              c.description = "inspection robots";
+            }),
+            key);
+  // A repeated case adds no text to the profile (distinct_cases), nor to the key.
+  EXPECT_EQ(changed([](Enterprise& c) { c.cases.push_back(c.cases[0]); }), key);
+  EXPECT_EQ(changed([](Enterprise& c) {
+              c.region = "330102";
+              c.trl = 7;
+            }),
+            key);
+}
+
+// A profile changed since it was indexed (a record not yet caught up with, or one never stored)
+// is scored as it is now: the stale indexed document is not taken for it.
+TEST_F(RankingTest, AProfileChangedSinceItWasIndexedGetsTheTextFitOfItsNewText) {
+  add(testing::read_jsonl(testing::fixture("scenarios.jsonl")), testing::read_jsonl(testing::fixture("enterprises.jsonl")));
+  auto stored = store_->get_enterprise(testing::read_jsonl(testing::fixture("enterprises.jsonl")).front()["id"].get<std::string>());
+  ASSERT_TRUE(stored.is_ok());
+  Enterprise changed = *stored;
+  changed.description += " Also builds rail-mounted tunnel inspection robots with infrared and partial discharge sensors.";
+  Enterprise elsewhere = changed;  // the same text under an id the index does not hold: analysed afresh
+  elsewhere.id = "not-indexed-" + changed.id;
+  auto now = matcher().scenarios_for(changed, 10, "2026-11-29");
+  auto afresh = matcher().scenarios_for(elsewhere, 10, "2026-11-29");
+  auto before = matcher().scenarios_for(*stored, 10, "2026-11-29");
+  ASSERT_TRUE(now.is_ok() && afresh.is_ok() && before.is_ok());
+  ASSERT_FALSE(now->empty());
+  ASSERT_EQ(now->size(), afresh->size());
+  bool differs_from_before = false;
+  for (size_t i = 0; i < now->size(); ++i) {
+    EXPECT_EQ((*now)[i].id, (*afresh)[i].id);
+    EXPECT_DOUBLE_EQ((*now)[i].text_fit, (*afresh)[i].text_fit) << (*now)[i].id;
+  }
+  for (size_t i = 0; i < std::min(now->size(), before->size()); ++i)
+    differs_from_before |= (*now)[i].id != (*before)[i].id || (*now)[i].text_fit != (*before)[i].text_fit;
+  EXPECT_TRUE(differs_from_before) << "the changed text must change the match for this test to say anything";
 }
 
 // The best k asked for are exactly the first k of the whole ranking, in both directions, and each
