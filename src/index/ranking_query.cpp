@@ -202,6 +202,11 @@ struct Ranker {
     enquire.set_query(text);
     enquire.set_weighting_scheme(bm25(cfg));
     enquire.set_collapse_key(ix::kSlotRecordId, 2);
+    // Equal weights in enterprise id order, not in the order the cases were added: enterprises with
+    // the same case text tie, and the window below cuts through such a tie. In docid order an import
+    // killed and caught up and a rebuild gave different enterprises the case evidence
+    // (CrashRecovery.ParallelProfileImportKilledThenRestartedIndexesEveryAcknowledgedProfile).
+    enquire.set_sort_by_relevance_then_value(ix::kSlotRecordId, false);
     // Up to two case documents per enterprise come back: twice the enterprise count covers them.
     // Not exact_top: weighing every matching case cost ~45% more CPU per match on 20,000 profiles,
     // and this window of best cases is the same whatever k is asked for.

@@ -237,6 +237,8 @@ TEST(CrashRecovery, ParallelProfileImportKilledThenRestartedIndexesEveryAcknowle
   EXPECT_EQ(cases, db_figures(data_dir + "/index/cases")) << "past cases differ from a rebuild";
   EXPECT_GT(cases.docs, static_cast<Xapian::doccount>(acknowledged));
   EXPECT_EQ(after_restart, after_rebuild);
+  for (size_t i = 0; i < std::min(after_restart.size(), after_rebuild.size()); ++i)
+    if (after_restart[i] != after_rebuild[i]) ADD_FAILURE() << "match line " << i << " differs\n after restart: " << after_restart[i] << "\n after rebuild: " << after_rebuild[i];
   EXPECT_FALSE(after_restart.empty());
 }
 
