@@ -79,9 +79,9 @@ scenarios_file="${SCENARIOS_FILE:-$repo/fixtures/scenarios.jsonl}"
 [[ -r "$scenarios_file" ]] || die "cannot read SCENARIOS_FILE=$scenarios_file"
 if [[ -n "${DATA_DIR:-}" ]]; then
   [[ -d "$DATA_DIR" ]] || die "DATA_DIR=$DATA_DIR is not a directory"
-  echo "copying $DATA_DIR ($(du -sh "$DATA_DIR" | cut -f1)) ..." >&2
-  cp -a "$DATA_DIR" "$data/store" || die "copying DATA_DIR failed"
   data_label="$DATA_DIR ($(du -sh "$DATA_DIR" | cut -f1))"
+  echo "copying $data_label ..." >&2
+  cp -a "$DATA_DIR" "$data/store" || die "copying DATA_DIR failed"
 else
   jb init >/dev/null 2>&1 || die "jiebang init failed"
   jb import scenarios "$repo/fixtures/scenarios.jsonl" >/dev/null 2>&1 || die "importing the fixture scenarios failed"

@@ -189,13 +189,12 @@ std::vector<std::string> Analyzer::word_terms(const std::string& norm) const {
 }
 
 std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
-    const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts, bool normalized) const {
+    const std::vector<std::pair<std::string, Xapian::termcount>>& normalized_texts) const {
   Xapian::TermGenerator tg = term_generator();
   Xapian::Document doc;
   tg.set_document(doc);
-  for (const auto& [text, weight] : weighted_texts) {
-    if (text.empty()) continue;
-    const std::string norm = normalized ? text : text::normalize(text);
+  for (const auto& [norm, weight] : normalized_texts) {
+    if (norm.empty()) continue;
     tg.index_text_without_positions(norm, weight);
     for (const auto& w : word_terms(norm)) doc.add_term(w, weight);
   }

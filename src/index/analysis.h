@@ -104,9 +104,9 @@ class Analyzer {
   /// words of 3+ characters (word_terms) and the character bigrams (a 2-character word is its
   /// bigram), kept for recall. Lone characters are not used. Explanations show only the words
   /// among them (readable_matches).
-  /// `normalized`: the texts are already text::normalize'd (not normalised again).
+  /// `normalized_texts`: each text already text::normalize'd, with its weight.
   std::vector<std::pair<std::string, Xapian::termcount>> query_terms(
-      const std::vector<std::pair<std::string, Xapian::termcount>>& weighted_texts, bool normalized = false) const;
+      const std::vector<std::pair<std::string, Xapian::termcount>>& normalized_texts) const;
 
   /// The terms added to a normalised text's own (TermGenerator's) terms, at indexing and in a
   /// long-text query alike: latin_bigrams, and Chinese words of 3+ characters with the 3-character

@@ -53,8 +53,6 @@ struct Ranker {
   const SearchIndex::Impl& impl;
   Xapian::Database& db(int i) const { return impl.db(i); }
 
-  /// One term of a long-text query: its query frequency, and the factor that turns Xapian's BM25
-  /// IDF for it (the target database's own) into the marketplace's (see long_text_terms).
   /// BM25's length normalisation floor (Xapian's param_min_normlen), the same for every query.
   static constexpr double kMinNormlen = 0.5;
   /// The ranking's weighting for every query it runs: Xapian's BM25Weight with the configured k1
@@ -63,6 +61,8 @@ struct Ranker {
     return Xapian::BM25Weight(cfg.bm25_k1, 0, 1, cfg.bm25_b, kMinNormlen);
   }
 
+  /// One term of a long-text query: its query frequency, and the factor that turns Xapian's BM25
+  /// IDF for it (the target database's own) into the marketplace's (see long_text_terms).
   struct QueryTerm {
     std::string term;
     Xapian::termcount wqf = 1;
@@ -90,7 +90,7 @@ struct Ranker {
       double score;
     };
     std::vector<Scored> scored;
-    for (auto& [term, wqf] : impl.analyzer.query_terms(texts, /*normalized=*/true)) {
+    for (auto& [term, wqf] : impl.analyzer.query_terms(texts)) {
       Xapian::doccount df = d.get_termfreq(term);
       if (df == 0) continue;
       double n = own_n, f = df, idf_scale = 1;
