@@ -338,9 +338,15 @@ int run(int argc, char** argv) {
   eval->add_option("--qrels", q_file, "TREC qrels: scenario_id 0 enterprise_id relevance")->required()->check(CLI::ExistingFile);
   eval->add_option("--run-out", run_out, "Write the ranked results of every query in TREC run form (see --run-depth)");
   size_t run_depth = 10;
-  eval->add_option("--run-depth", run_depth, "Results per query in the --run-out file (the measures stay @10)")
+  eval->add_option("--run-depth", run_depth,
+                   "Results read per query: the --run-out file's and --per-query's ranks (the measures stay @10)")
       ->check(CLI::Range(size_t{10}, size_t{1000}));
   eval->add_flag("--json", as_json, "Print {queries, mrr@10, recall@10, ndcg@10} as JSON");
+  bool per_query = false;
+  eval->add_flag("--per-query", per_query,
+                 "Also print each query: the rank of its first relevant answer, its RR, Recall@10 and nDCG@10, and "
+                 "its relevant answers below 10 with their ranks (read from the top --run-depth results, 100 unless "
+                 "given; - = not among them); with --json, as \"per_query\"");
   std::string direction = "scenario";
   eval->add_option("--direction", direction,
                    "scenario: rank enterprises for each scenario (default); enterprise: rank open scenarios for each "
@@ -391,16 +397,44 @@ int run(int argc, char** argv) {
         return;
       }
     }
+    // --per-query reads deeper by default, to tell how far below 10 a missed answer is.
+    const size_t depth = per_query && eval->count("--run-depth") == 0 ? 100 : run_depth;
     auto report = svc->evaluate(*qrels, run_out.empty() ? nullptr : &run_file, progress_printer(),
-                                direction == "enterprise", run_depth);
+                                direction == "enterprise", depth);
     if (!report) {
       exit_code = fail(report.status());
       return;
     }
     const auto& s = report->summary;
     if (as_json) {
-      fmt::print("{}\n", json{{"queries", s.queries}, {"mrr@10", s.mrr}, {"recall@10", s.recall}, {"ndcg@10", s.ndcg}}.dump());
+      json out{{"queries", s.queries}, {"mrr@10", s.mrr}, {"recall@10", s.recall}, {"ndcg@10", s.ndcg}};
+      if (per_query) {
+        json lines = json::array();
+        for (const auto& q : report->per_query) {
+          json missed = json::array();
+          for (const auto& [id, rank] : q.missed) missed.push_back({{"id", id}, {"rank", rank}});
+          lines.push_back({{"query", q.query}, {"first_relevant", q.first_relevant}, {"rr@10", q.measures.reciprocal_rank},
+                           {"recall@10", q.measures.recall}, {"ndcg@10", q.measures.ndcg}, {"relevant", q.relevant},
+                           {"missed", missed}});
+        }
+        out["per_query"] = std::move(lines);
+      }
+      fmt::print("{}\n", out.dump());
       return;
+    }
+    if (per_query) {
+      // One line per query; "first" is the rank of the first relevant answer (- : none in the
+      // results read), "missed" the relevant answers below 10 as id@rank (@- : not among them).
+      fmt::print("{:<24} {:>5} {:>6} {:>9} {:>7}  {}\n", "query", "first", "RR@10", "Recall@10", "nDCG@10",
+                 "missed (id@rank)");
+      for (const auto& q : report->per_query) {
+        std::string missed;
+        for (const auto& [id, rank] : q.missed)
+          missed += fmt::format("{}{}@{}", missed.empty() ? "" : " ", id, rank ? std::to_string(rank) : "-");
+        fmt::print("{:<24} {:>5} {:>6.3f} {:>9.3f} {:>7.3f}  {}\n", q.query,
+                   q.first_relevant ? std::to_string(q.first_relevant) : "-", q.measures.reciprocal_rank,
+                   q.measures.recall, q.measures.ndcg, missed);
+      }
     }
     fmt::print("queries     {}\nMRR@10      {:.4f}\nRecall@10   {:.4f}\nnDCG@10     {:.4f}\n", s.queries, s.mrr, s.recall, s.ndcg);
     if (report->qrels_without_scenario)

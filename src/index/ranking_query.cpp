@@ -118,19 +118,30 @@ struct Ranker {
   /// The texts normalised (text::normalize, once: long_text_terms takes them as they are) with,
   /// for every synonym group one of them mentions (index/synonyms.txt), the group's other
   /// variants added at the mentioning text's weight: a scenario's "无人机" also looks for a
-  /// profile's "drone". No variants are added without a synonym table.
+  /// profile's "drone". A variant whose terms are those of the mention or of a variant already
+  /// added (an inflection: "sensors" beside "sensor", "robots" beside "robot") is left out, as it
+  /// would only count the same terms twice. No variants are added without a synonym table.
   std::vector<std::pair<std::string, Xapian::termcount>> normalized_with_synonyms(
       std::vector<std::pair<std::string, Xapian::termcount>> texts) const {
     for (auto& [text, weight] : texts) text = text::normalize(text);
     if (!impl.synonyms || impl.synonyms->size() == 0) return texts;
+    auto terms_of = [&](std::string_view text) {
+      std::set<std::string> out;
+      for (auto& [term, wqf] : impl.analyzer.query_terms({{std::string(text), 1}})) out.insert(std::move(term));
+      return out;
+    };
     size_t given = texts.size();
     for (size_t i = 0; i < given; ++i) {
       Xapian::termcount weight = texts[i].second;
       for (const auto& m : impl.synonyms->find(texts[i].first)) {
         // By value: emplace_back below may move the text found in.
         std::string found = texts[i].first.substr(m.begin, m.end - m.begin);
-        for (const auto& v : impl.synonyms->variants(m.group))
-          if (v != found) texts.emplace_back(text::normalize(v), weight);
+        std::set<std::set<std::string>> seen{terms_of(found)};
+        for (const auto& v : impl.synonyms->variants(m.group)) {
+          std::string variant = text::normalize(v);
+          if (variant == found) continue;
+          if (seen.insert(terms_of(variant)).second) texts.emplace_back(std::move(variant), weight);
+        }
       }
     }
     return texts;

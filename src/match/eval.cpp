@@ -57,6 +57,32 @@ QueryMeasures measure(const std::vector<std::string>& ranked, const std::map<std
   return m;
 }
 
+QueryReport report_query(const std::string& query, const std::vector<std::string>& ranked,
+                         const std::map<std::string, int>& judged, size_t k) {
+  QueryReport r;
+  r.query = query;
+  r.measures = measure(ranked, judged, k);
+  std::map<std::string, size_t> rank_of;  // relevant id → rank from 1 (first occurrence)
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    auto it = judged.find(ranked[i]);
+    if (it == judged.end() || it->second <= 0) continue;
+    if (r.first_relevant == 0) r.first_relevant = i + 1;
+    rank_of.emplace(ranked[i], i + 1);
+  }
+  std::vector<std::pair<std::string, size_t>> below, absent;
+  for (const auto& [doc, rel] : judged) {
+    if (rel <= 0) continue;
+    ++r.relevant;
+    auto it = rank_of.find(doc);
+    if (it == rank_of.end()) absent.emplace_back(doc, 0);
+    else if (it->second > k) below.emplace_back(doc, it->second);
+  }
+  std::sort(below.begin(), below.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  r.missed = std::move(below);
+  r.missed.insert(r.missed.end(), absent.begin(), absent.end());
+  return r;
+}
+
 void accumulate(EvalSummary& s, const QueryMeasures& m) {
   ++s.queries;
   s.mrr += m.reciprocal_rank;

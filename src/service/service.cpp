@@ -127,7 +127,9 @@ Result<EvalReport> Service::evaluate(const Qrels& given, std::ostream* run_out, 
       }
       if (run_out) write_run(*run_out, query, run, "jiebang");
     }
-    accumulate(report.summary, measure(ranked, judged, 10));
+    QueryReport line = report_query(query, ranked, judged, 10);
+    accumulate(report.summary, line.measures);
+    report.per_query.push_back(std::move(line));
     if (progress && ++done % 25 == 0) progress("eval", done, qrels.size());
   }
   finish(report.summary);

@@ -28,6 +28,7 @@
 #include "jiebang/index/search_index.h"
 #include "jiebang/match/matcher.h"
 #include "jiebang/store/store.h"
+#include "jiebang/text/segment.h"
 #include "index/analysis.h"
 #include "index/fit_query.h"
 #include "integration/store_fixture.h"
@@ -338,6 +339,38 @@ TEST_F(RankingTest, RepeatedCasesAddNoTextScore) {
   ASSERT_EQ(r->size(), 2u);
   EXPECT_NEAR(r->at(0).components.front().fit, r->at(1).components.front().fit, 1e-9)
       << r->at(0).id << " " << r->at(0).reason << " | " << r->at(1).id << " " << r->at(1).reason;
+}
+
+// Regression: a synonym variant that is an inflection of the mention ("drones" beside "drone",
+// "inspection robots" beside "inspection robot" in index/synonyms.txt) was added to the query as
+// one more text, so the mention's stem counted twice: a profile saying "drone" outranked one
+// saying "survey" though the scenario says each as often. Variants with the mention's terms are
+// left out; those with other terms ("无人机") are still added.
+TEST_F(RankingTest, AnInflectionInASynonymGroupCountsItsTermOnce) {
+  text::SynonymTable synonyms;
+  synonyms.add_group({"无人机", "drone", "drones"});
+  auto index = SearchIndex::open(tmp_.file("index"), regions_, industries_, &synonyms);
+  ASSERT_TRUE(index.is_ok()) << index.status().to_string();
+  index_ = std::move(*index);
+  json s = {{"id", "s1"},        {"title", "Drone survey"}, {"description", "Drone survey"},
+            {"publisher", kPublisher}, {"status", "open"},     {"deadline", "2099-12-31"}};
+  add({s},
+      {{{"id", "e-drone"}, {"name", "Firm Alpha"}, {"description", "drone"}},
+       {{"id", "e-survey"}, {"name", "Firm Gamma"}, {"description", "survey"}},
+       {{"id", "e-zh"}, {"name", "Firm Delta"}, {"description", "无人机"}}});
+  auto stored = store_->get_scenario("s1");
+  ASSERT_TRUE(stored.is_ok());
+  auto r = matcher().enterprises_for(*stored, 10);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->size(), 3u);
+  std::map<std::string, double> fit;
+  std::string reasons;
+  for (const auto& m : *r) {
+    fit[m.id] = m.components.front().fit;
+    reasons += m.id + ": " + m.reason + "; ";
+  }
+  EXPECT_NEAR(fit["e-drone"], fit["e-survey"], 1e-9) << reasons;
+  EXPECT_GT(fit["e-zh"], 0.0);  // the Chinese variant still bridges
 }
 
 // Regression (found in review): two long ASCII words side by side made a word-pair term over

@@ -29,6 +29,25 @@ struct QueryMeasures {
 /// Measures one ranked list (best first) against the judged documents of its query.
 QueryMeasures measure(const std::vector<std::string>& ranked, const std::map<std::string, int>& judged, size_t k = 10);
 
+/// One query's line of an evaluation (Service::evaluate, `jiebang eval --per-query`), so that a
+/// change in the means can be traced to the queries that moved.
+struct QueryReport {
+  std::string query;
+  QueryMeasures measures;  ///< at the cut-off k
+  size_t relevant = 0;     ///< judged relevant documents (relevance > 0)
+  /// Rank (from 1) of the first relevant document anywhere in the ranked list given, which may be
+  /// longer than k; 0 when none is in it.
+  size_t first_relevant = 0;
+  /// The relevant documents not within the first k, each with its rank in the list (0: not in the
+  /// list at all): those in the list first, by rank, then the others by id.
+  std::vector<std::pair<std::string, size_t>> missed;
+};
+
+/// measure() at cut-off k, and where the relevant documents of `judged` are in `ranked` (best
+/// first, any length: a list longer than k tells how far below k a missed document is).
+QueryReport report_query(const std::string& query, const std::vector<std::string>& ranked,
+                         const std::map<std::string, int>& judged, size_t k = 10);
+
 /// Means over queries.
 struct EvalSummary {
   size_t queries = 0;

@@ -69,6 +69,10 @@ struct EvalReport {
   EvalSummary summary;
   size_t scenarios_without_answers = 0;  ///< scenarios in the store with no relevant qrels (not counted)
   size_t qrels_without_scenario = 0;     ///< qrels queries naming no stored scenario (counted as 0)
+  /// Each measured query (those with a relevant document), in the qrels' order: its measures @10,
+  /// the rank of its first relevant answer and its relevant answers below 10 (ranks read from the
+  /// `run_depth` results evaluate() asked for).
+  std::vector<QueryReport> per_query;
   double seconds = 0;
 };
 
@@ -145,7 +149,8 @@ class Service {
   Result<SupplyGaps> supply_gaps(double threshold = -1) const;
 
   /// Matches every stored scenario named in `qrels` and measures the top 10; writes the run to
-  /// `run_out` when given, `run_depth` results per query (at least 10; the measures stay @10).
+  /// `run_out` when given. `run_depth` results are read per query (at least 10; the measures stay
+  /// @10, the run file and EvalReport::per_query's ranks use them all).
   /// With `enterprise_to_scenarios` the qrels are read the other way round: each enterprise is a
   /// query and the open scenarios ranked for it are measured.
   Result<EvalReport> evaluate(const Qrels& qrels, std::ostream* run_out, const ProgressFn& progress = {},

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiebang/match/eval.h"
@@ -92,6 +94,39 @@ TEST(EvalSummary, FinishWithNoQueriesLeavesZeros) {
   EXPECT_EQ(s.queries, 0u);
   EXPECT_EQ(s.mrr, 0);
   EXPECT_FALSE(std::isnan(s.ndcg));
+}
+
+// --per-query: the rank of the first relevant answer anywhere in the list, and each relevant
+// answer below k with its rank (below k first by rank, then those not in the list by id).
+TEST(ReportQuery, FirstRelevantAndTheAnswersMissedWithTheirRanks) {
+  std::vector<std::string> ranked = {"n1", "a", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10", "n11", "b", "d"};
+  std::map<std::string, int> judged = {{"a", 1}, {"b", 2}, {"c", 1}, {"d", 1}, {"n1", 0}, {"n3", -1}};
+  auto r = report_query("q1", ranked, judged, 10);
+  EXPECT_EQ(r.query, "q1");
+  EXPECT_EQ(r.relevant, 4u);
+  EXPECT_EQ(r.first_relevant, 2u);
+  using Missed = std::vector<std::pair<std::string, size_t>>;
+  EXPECT_EQ(r.missed, (Missed{{"b", 12}, {"d", 13}, {"c", 0}}));
+  auto m = measure(ranked, judged, 10);
+  EXPECT_EQ(r.measures.reciprocal_rank, m.reciprocal_rank);
+  EXPECT_EQ(r.measures.recall, m.recall);
+  EXPECT_EQ(r.measures.ndcg, m.ndcg);
+  EXPECT_DOUBLE_EQ(r.measures.recall, 0.25);
+
+  // The first relevant answer below k still has its rank; the cut-off is the caller's.
+  r = report_query("q2", {"x", "y", "a"}, {{"a", 1}}, 2);
+  EXPECT_EQ(r.first_relevant, 3u);
+  EXPECT_EQ(r.measures.reciprocal_rank, 0);
+  EXPECT_EQ(r.missed, (Missed{{"a", 3}}));
+
+  // Nothing relevant in the list: rank 0, every relevant answer missed, by id.
+  r = report_query("q3", {"x"}, {{"z", 1}, {"y", 2}, {"x", 0}}, 10);
+  EXPECT_EQ(r.first_relevant, 0u);
+  EXPECT_EQ(r.missed, (Missed{{"y", 0}, {"z", 0}}));
+  // All within k: nothing missed.
+  r = report_query("q4", {"a", "b"}, {{"a", 1}, {"b", 1}}, 10);
+  EXPECT_TRUE(r.missed.empty());
+  EXPECT_EQ(r.first_relevant, 1u);
 }
 
 TEST(ReadQrels, ReadsTabsAndSpacesAndSkipsBlankLines) {
