@@ -325,6 +325,7 @@ class RecipientBuilder {
       o.reference_beyond_posted = ctx_.open_outside;  // else the new ones are all the open ones
       o.matched_terms = false;
       o.query_terms = &query_terms;
+      o.min_text_fit = matcher_.weights().min_text_fit;  // dropped below anyway: not ranked when none can reach it
       // Ask for enough ranked scenarios to fill the digest after the rules drop some; when they
       // drop more, ask again for twice as many (the ranking of the first ones does not change).
       auto picked = first_kept(

@@ -436,16 +436,32 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     const Xapian::Database& sdb = impl.db(kScenarios);
     for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
       if (!held.count(*t)) lacking.emplace_back(*t);
-    const double top = r.reference_top(kScenarios, text, impl.filter_query(open), cfg);
-    auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)), top, {},
-                           cfg, q);
-    if (!ranked) return ranked.status();
-    ranked->query_terms = std::move(list.query_terms);
     std::optional<Xapian::Document> self = r.indexed_profile(e);
     if (!self)
       self = ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
                                      ix::Analyzer::Terms::kRanking);
-    ranked->self_score = r.self_score(kScenarios, terms, *self, cfg);
+    list.self_score = r.self_score(kScenarios, terms, *self, cfg);
+    // A caller's minimum fit that no scenario can reach: every candidate's text score is at most
+    // the best text score among the scenarios passing q.filters (weighed with the same collection
+    // statistics), so nothing would be kept and the ranking is not run. With posted_at bounds
+    // that best is looked for among the bounded scenarios first (a digest's week: most profiles
+    // fit none of them), then among all open ones (the reference). The margin keeps a candidate
+    // whose fit equals the minimum up to rounding (the matches may sum a document's term weights
+    // in another order).
+    const double floor = q.skip_below_fit * list.self_score * (1 - 1e-9);
+    const bool skip = q.skip_below_fit > 0;
+    if (skip && list.self_score <= 0) return list;
+    const bool bounded = q.reference_beyond_posted &&
+                         (!q.filters.posted_from.empty() || !q.filters.posted_to.empty() || !q.filters.posted_also.empty());
+    if (skip && bounded && r.reference_top(kScenarios, text, impl.filter_query(q.filters), cfg) < floor) return list;
+    const double top = r.reference_top(kScenarios, text, impl.filter_query(open), cfg);
+    list.reference_score = top;
+    if (skip && top < floor) return list;
+    auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)), top, {},
+                           cfg, q);
+    if (!ranked) return ranked.status();
+    ranked->query_terms = std::move(list.query_terms);
+    ranked->self_score = list.self_score;
     return ranked;
   } catch (const Xapian::Error& err) {
     return from_xapian(err, "match query failed");

@@ -230,6 +230,7 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   q.filters.posted_to = o.posted_to;
   q.filters.posted_also = o.posted_also;
   q.reference_beyond_posted = o.reference_beyond_posted;
+  q.skip_below_fit = o.min_text_fit;
   q.subject = enterprise_summary(e, regions_, industries_);
   // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
   // record as they do the other way round: they are in its indexed summary, not in the record.

@@ -510,6 +510,63 @@ TEST_F(RankingTest, AProfileChangedSinceItWasIndexedGetsTheTextFitOfItsNewText) 
   EXPECT_TRUE(differs_from_before) << "the changed text must change the match for this test to say anything";
 }
 
+// A minimum fit (the digest's) skips the ranking query only when no scenario could reach it: for
+// every fixture enterprise, several minimums, and with and without a digest's posted_at bounds,
+// the results kept (text_fit at least the minimum) are the same with the skip as without it, and
+// the skip does happen for some and not for others.
+TEST_F(RankingTest, AMinimumFitSkipsOnlyEnterprisesNoScenarioCanReachIt) {
+  const std::vector<json> ss = testing::read_jsonl(testing::fixture("scenarios.jsonl"));
+  const std::vector<json> es = testing::read_jsonl(testing::fixture("enterprises.jsonl"));
+  add(ss, es);
+  Matcher m = matcher();
+  auto kept = [](std::vector<MatchResult> rs, double min) {
+    std::erase_if(rs, [min](const MatchResult& r) { return r.text_fit < min; });
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& r : rs) out.emplace_back(r.id, r.score);
+    return out;
+  };
+  struct Bounds {
+    std::string from, to;
+    std::vector<std::string> also;
+  };
+  // Unbounded; two weeks of the fixtures' posted_at (as a digest asks); the same with one scenario
+  // let through regardless (posted_also).
+  const std::vector<Bounds> bounds = {{}, {"2026-10-19", "2026-11-01", {}}, {"2026-10-19", "2026-11-01", {"sz-2026-004"}}};
+  size_t skipped = 0, skipped_bounded = 0, ranked = 0, kept_results = 0;
+  for (const Bounds& b : bounds) {
+    for (size_t i = 0; i < es.size(); i += 4) {  // every 4th: a match takes ~0.1 s under the sanitizers
+      auto e = store_->get_enterprise(es[i]["id"].get<std::string>());
+      ASSERT_TRUE(e.is_ok());
+      MatchOptions all;
+      all.limit = 1000;
+      all.today = "2026-11-29";
+      all.posted_from = b.from;
+      all.posted_to = b.to;
+      all.posted_also = b.also;
+      auto whole = m.scenarios_for(*e, all);
+      ASSERT_TRUE(whole.is_ok()) << whole.status().to_string();
+      double best = 0;
+      for (const auto& r : *whole) best = std::max(best, r.text_fit);
+      // The best fit itself (kept: the boundary) and minimums either side of it.
+      for (double min : {0.2, 0.5, best, std::nextafter(best, 2.0)}) {
+        if (min <= 0) continue;
+        MatchOptions o = all;
+        o.min_text_fit = min;
+        auto with_skip = m.scenarios_for(*e, o);
+        ASSERT_TRUE(with_skip.is_ok()) << with_skip.status().to_string();
+        EXPECT_EQ(kept(*with_skip, min), kept(*whole, min)) << e->id << " min " << min << " from " << b.from;
+        if (with_skip->empty() && !whole->empty()) ++(b.from.empty() ? skipped : skipped_bounded);
+        if (!with_skip->empty()) ++ranked;
+        kept_results += kept(*with_skip, min).size();
+      }
+    }
+  }
+  EXPECT_GT(skipped, 0u) << "no enterprise was skipped: the test says nothing";
+  EXPECT_GT(skipped_bounded, 0u) << "no enterprise was skipped within posted_at bounds";
+  EXPECT_GT(ranked, 0u);
+  EXPECT_GT(kept_results, 0u);
+}
+
 // The best k asked for are exactly the first k of the whole ranking, in both directions, and each
 // score is the sum of its explained contributions.
 TEST_F(RankingTest, TopKIsThePrefixOfTheWholeRankingOnTheFixtures) { top_k_is_the_prefix_on_the_fixtures({}); }

@@ -58,6 +58,10 @@ struct MatchOptions {
   /// many results of which few are shown, and call SearchIndex::matched_terms for those).
   bool matched_terms = true;
   std::vector<std::string>* query_terms = nullptr;  ///< when set, receives the query's index terms
+  /// scenarios_for: the caller keeps no result whose MatchResult::text_fit is below this; when no
+  /// scenario can reach it, nothing is ranked and the result is empty (RankingQuery::skip_below_fit).
+  /// Unit: fit in [0, 1]. Default 0 (every result returned).
+  double min_text_fit = 0;
 };
 
 /// Ranks with the whole score computed inside the Xapian match (rank_enterprises / rank_scenarios,
