@@ -316,7 +316,7 @@ class RecipientBuilder {
     std::string lang = language_of(e->name + e->description);
     std::vector<DigestItemRow> items;
     if (ctx_.any_new) {
-      std::vector<std::string> query_terms;
+      std::vector<std::string> query_terms, query_words;
       MatchOptions o;
       o.today = ctx_.cutoff;
       o.posted_from = ctx_.covers_from;
@@ -326,6 +326,7 @@ class RecipientBuilder {
       o.matched_terms = false;
       o.query_terms = &query_terms;
       o.min_text_fit = matcher_.weights().min_text_fit;  // dropped below anyway: not ranked when none can reach it
+      o.query_words = &query_words;
       // Ask for enough ranked scenarios to fill the digest after the rules drop some; when they
       // drop more, ask again for twice as many (the ranking of the first ones does not change).
       auto picked = first_kept(
@@ -348,7 +349,7 @@ class RecipientBuilder {
       std::erase_if(*picked, [&](const MatchResult& r) { return r.text_fit < matcher_.weights().min_text_fit; });
       for (auto& r : *picked) {
         std::string publisher = json_string(r.attributes, "publisher");
-        r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms);
+        r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms, query_words);
         std::string region = json_string(r.attributes, "region");
         json payload = {{"scenario",
                          {{"id", r.id},
@@ -380,14 +381,16 @@ class RecipientBuilder {
     struct Pick {
       MatchResult result;
       const Scenario* scenario;
-      std::shared_ptr<std::vector<std::string>> query_terms;
+      std::shared_ptr<std::vector<std::string>> query_terms, query_words;
     };
     std::vector<Pick> picks;
     for (const Scenario& s : open) {
       auto terms = std::make_shared<std::vector<std::string>>();
+      auto words = std::make_shared<std::vector<std::string>>();
       MatchOptions o;
       o.matched_terms = false;
       o.query_terms = terms.get();
+      o.query_words = words.get();
       // A few more than the cap, and more while pairs already sent or engaged use them up.
       auto taken = first_kept(
           [&](size_t limit) {
@@ -401,7 +404,7 @@ class RecipientBuilder {
           });
       if (!taken) return taken.status();
       for (auto& r : *taken)
-        if (r.text_fit >= matcher_.weights().min_text_fit) picks.push_back({std::move(r), &s, terms});
+        if (r.text_fit >= matcher_.weights().min_text_fit) picks.push_back({std::move(r), &s, terms, words});
     }
     std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) {
       if (a.result.score != b.result.score) return a.result.score > b.result.score;
@@ -413,7 +416,7 @@ class RecipientBuilder {
     std::vector<DigestItemRow> items;
     for (auto& p : picks) {
       MatchResult& r = p.result;
-      r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, *p.query_terms);
+      r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, *p.query_terms, *p.query_words);
       std::string region = json_string(r.attributes, "region");
       json payload = {{"scenario", {{"id", p.scenario->id}, {"title", p.scenario->title}}},
                       {"enterprise", {{"id", r.id}, {"name", r.name}, {"region", region},

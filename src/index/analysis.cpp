@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -204,12 +205,47 @@ std::vector<std::pair<std::string, Xapian::termcount>> Analyzer::query_terms(
   return out;
 }
 
-std::vector<std::string> Analyzer::readable_matches(const std::vector<std::string>& raw) const {
+std::vector<std::string> Analyzer::spellings(
+    const std::vector<std::string>& terms,
+    const std::vector<std::pair<std::string, Xapian::termcount>>& normalized_texts) const {
+  std::vector<std::string> out(terms.size());
+  std::unordered_map<std::string, std::vector<size_t>> wanted;  // stem → indexes of its terms
+  for (size_t i = 0; i < terms.size(); ++i)
+    if (terms[i].size() > 1 && terms[i][0] == 'Z') wanted[terms[i].substr(1)].push_back(i);
+  std::set<std::string> stemmed;  // words already looked at
+  for (const auto& [norm, weight] : normalized_texts) {
+    if (wanted.empty()) break;
+    std::string word;
+    auto look = [&] {
+      if (!word.empty() && word.size() <= kMaxWordBytes && stemmed.insert(word).second) {
+        auto it = wanted.find(stemmer_(word));
+        if (it != wanted.end()) {
+          for (size_t i : it->second) out[i] = word;
+          wanted.erase(it);
+        }
+      }
+      word.clear();
+    };
+    for (char c : norm) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) word += c;
+      else look();
+    }
+    look();
+  }
+  return out;
+}
+
+std::vector<std::string> Analyzer::readable_matches(const std::vector<std::string>& raw,
+                                                    const std::vector<std::string>& spelled) const {
   std::vector<std::string> terms, lone;
   std::set<std::string> seen;
-  for (const auto& r : raw) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const std::string& r = raw[i];
     if (r.empty() || (r[0] >= 'A' && r[0] <= 'Y')) continue;  // boolean and pair terms
-    std::string term = readable_term(r);
+    // A field-prefixed stem ("ZSrobot": the search box's title weight, query_builder.cpp): its
+    // field-less twin matched too, and says the same.
+    if (r.size() > 1 && r[0] == 'Z' && r[1] >= 'A' && r[1] <= 'Z') continue;
+    std::string term = i < spelled.size() && !spelled[i].empty() ? spelled[i] : readable_term(r);
     if (!seen.insert(term).second) continue;
     if (static_cast<unsigned char>(term[0]) >= 0xE3) {
       size_t chars = 0;

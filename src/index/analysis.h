@@ -121,8 +121,20 @@ class Analyzer {
   /// boolean and pair terms left out, stems without their prefix; Chinese terms only when they are
   /// dictionary or domain words of two or more characters, and not when a longer matched word
   /// contains them (机器 under 机器人); a lone character only when nothing else matched and it
-  /// is a word.
-  std::vector<std::string> readable_matches(const std::vector<std::string>& raw) const;
+  /// is a word. `spelled`, when given, is parallel to `raw` (see spellings): a non-empty entry is
+  /// the word shown for that term ("cables" for "Zcabl") instead of its stem.
+  std::vector<std::string> readable_matches(const std::vector<std::string>& raw,
+                                            const std::vector<std::string>& spelled = {}) const;
+
+  /// For each of `terms` (index terms, as query_terms makes them), the word a person reads for it:
+  /// for a stemmed English term ("Zcabl") the first word of `normalized_texts` (in their order,
+  /// each already text::normalize'd: lower-cased) whose stem it is ("cable", or "cables" when the
+  /// text says only that); "" for the other terms (Chinese words and numbers are shown as they
+  /// are) and for a stem no word of the texts has. Words are runs of ASCII letters and digits, as
+  /// latin_bigrams reads them; each distinct word is stemmed once.
+  std::vector<std::string> spellings(
+      const std::vector<std::string>& terms,
+      const std::vector<std::pair<std::string, Xapian::termcount>>& normalized_texts) const;
 
  private:
   Xapian::Stem stemmer_;

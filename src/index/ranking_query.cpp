@@ -360,6 +360,7 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
     auto profile_terms = r.long_text_terms(kEnterprises, texts, cfg.max_query_terms, cfg.other_side_docs);
     if (profile_terms.empty()) return list;
     list.query_terms = term_names(profile_terms);
+    list.query_words = impl.analyzer.spellings(list.query_terms, texts);
     Xapian::Query profile_text = Ranker::or_query(profile_terms);
     // Per-case evidence: the same terms scored against single past cases, so one exactly
     // matching project is not drowned by a firm's other work. The terms are the ones chosen
@@ -398,6 +399,7 @@ Result<CandidateList> rank_enterprises(const SearchIndex& index, const Scenario&
     auto ranked = r.ranked(kEnterprises, profile_text, filter, Xapian::Query(), top, side.cases, cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
+    ranked->query_words = std::move(list.query_words);
     ranked->self_score = r.self_score(kEnterprises, profile_terms, side.self, cfg);
     return ranked;
   } catch (const Xapian::Error& e) {
@@ -421,6 +423,7 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     auto terms = r.long_text_terms(kScenarios, texts, cfg.max_query_terms, cfg.other_side_docs);
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
+    list.query_words = impl.analyzer.spellings(list.query_terms, texts);
     Xapian::Query text = Ranker::or_query(terms);
     // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
     SearchFilters open = q.filters;
@@ -461,6 +464,7 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
                            cfg, q);
     if (!ranked) return ranked.status();
     ranked->query_terms = std::move(list.query_terms);
+    ranked->query_words = std::move(list.query_words);
     ranked->self_score = list.self_score;
     return ranked;
   } catch (const Xapian::Error& err) {

@@ -130,6 +130,7 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
                                          d.get_doccount());
     page.total = mset.get_matches_estimated();
     const bool lone_characters = has_lone_han_character(query);
+    const std::string normalized_query = text::normalize(query);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       SearchHit h;
       h.score = it.get_weight();
@@ -137,8 +138,15 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
       if (h.attributes.is_discarded()) h.attributes = json::object();
       h.id = json_string(h.attributes, "id");
       h.title = json_string(h.attributes, "title");
-      h.matched_terms = impl_->analyzer.readable_matches({enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it)});
-      h.snippet = snippet(mset, it.get_document().get_value(ix::kSlotSnippetText), impl_->analyzer, lone_characters);
+      const std::string description = it.get_document().get_value(ix::kSlotSnippetText);
+      // A matched stem shown as the query's word for it, else as the scenario's (title, description).
+      std::vector<std::string> matching(enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it));
+      std::vector<std::string> spelled;
+      if (std::any_of(matching.begin(), matching.end(), [](const std::string& t) { return !t.empty() && t[0] == 'Z'; }))
+        spelled = impl_->analyzer.spellings(
+            matching, {{normalized_query, 1}, {text::normalize(h.title), 1}, {text::normalize(description), 1}});
+      h.matched_terms = impl_->analyzer.readable_matches(matching, spelled);
+      h.snippet = snippet(mset, description, impl_->analyzer, lone_characters);
       page.hits.push_back(std::move(h));
     }
     if (facets) {

@@ -208,7 +208,8 @@ std::optional<json> SearchIndex::attributes(RecordKind kind, const std::string& 
 }
 
 std::vector<std::string> SearchIndex::matched_terms(RecordKind target, const std::string& id,
-                                                    std::vector<std::string> query_terms) const {
+                                                    std::vector<std::string> query_terms,
+                                                    const std::vector<std::string>& query_words) const {
   try {
     const Xapian::Database& d = impl_->db(target);
     std::string idterm = std::string(ix::kIdPrefix) + id;
@@ -224,10 +225,13 @@ std::vector<std::string> SearchIndex::matched_terms(RecordKind target, const std
       if (t == d.termlist_end(*post)) break;
       if (*t == q) present.insert(q);
     }
-    std::vector<std::string> raw;
-    for (const auto& q : query_terms)
-      if (present.count(q)) raw.push_back(q);
-    return impl_->analyzer.readable_matches(raw);
+    std::vector<std::string> raw, spelled;
+    for (size_t i = 0; i < query_terms.size(); ++i)
+      if (present.count(query_terms[i])) {
+        raw.push_back(query_terms[i]);
+        spelled.push_back(i < query_words.size() ? query_words[i] : std::string());
+      }
+    return impl_->analyzer.readable_matches(raw, spelled);
   } catch (const Xapian::Error&) {
     return {};  // explanations are best effort: a vanished document has no matched terms
   }

@@ -217,8 +217,10 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
   }
   // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)
-    for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms);
+    for (auto& r : out)
+      r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, list->query_terms, list->query_words);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);
+  if (o.query_words) *o.query_words = std::move(list->query_words);
   return out;
 }
 
@@ -254,8 +256,10 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   }
   // In Xapian's order: score, then id (the top k of any k is the prefix of the whole list).
   if (o.matched_terms)
-    for (auto& r : out) r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms);
+    for (auto& r : out)
+      r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, list->query_terms, list->query_words);
   if (o.query_terms) *o.query_terms = std::move(list->query_terms);
+  if (o.query_words) *o.query_words = std::move(list->query_words);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Chinese text end to end: normalisation, n-grams + words, mixed queries, phrases, synonyms, snippets.
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -199,6 +200,28 @@ TEST_F(ChineseSearch, SynonymsBridgeChineseAndEnglish) {
   EXPECT_EQ(search("inspection robot").front().id, "simplified");
   EXPECT_TRUE(contains(search("无人机"), "english"));
   EXPECT_TRUE(contains(search("machine vision"), "vision"));
+}
+
+// Issue 14: a matched English word is shown as the query's (or the scenario's) word, not as its
+// stem ("embank") nor as the title field's stem ("Sembank").
+TEST_F(ChineseSearch, MatchedEnglishWordsAreShownAsWrittenNotAsStems) {
+  auto hits = search("Embankment inspections");
+  ASSERT_FALSE(hits.empty());
+  ASSERT_EQ(hits.front().id, "english");
+  std::set<std::string> shown(hits.front().matched_terms.begin(), hits.front().matched_terms.end());
+  EXPECT_EQ(shown, (std::set<std::string>{"embankment", "inspections"}));
+  // Stems the query does not spell (its synonyms' "drone", "vehicle") are spelled as the scenario does.
+  const std::set<std::string> scenario_words = {"drone", "inspection", "of", "river", "embankments", "unmanned",
+                                                "aerial", "vehicles", "survey", "after", "floods"};
+  hits = search("无人机");
+  ASSERT_TRUE(contains(hits, "english"));
+  for (const auto& h : hits)
+    if (h.id == "english") {
+      EXPECT_FALSE(h.matched_terms.empty());
+      for (const auto& t : h.matched_terms)
+        EXPECT_TRUE(static_cast<unsigned char>(t[0]) >= 0x80 || scenario_words.count(t)) << t;
+      EXPECT_TRUE(std::count(h.matched_terms.begin(), h.matched_terms.end(), "drone"));
+    }
 }
 
 TEST_F(ChineseSearch, NumbersAndModelNamesAreSearchable) {

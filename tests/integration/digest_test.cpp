@@ -207,6 +207,7 @@ TEST(Digest, ScoresAndReasonsAreThoseOfAnUnrestrictedMatch) {
       ASSERT_TRUE(by_id.count(sid)) << id << " / " << sid;
       EXPECT_NEAR(item["score"].get<double>(), by_id[sid]->score, 1e-4) << id << " / " << sid;
       EXPECT_EQ(item["reason"], by_id[sid]->reason) << id << " / " << sid;
+      EXPECT_EQ(item["matched_terms"], json(by_id[sid]->matched_terms)) << id << " / " << sid;
     }
   }
   // The traffic firm's new scenarios are weak fits (absolute text fit below min_text_fit, 0.2):

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <chrono>
@@ -339,6 +340,54 @@ TEST_F(RankingTest, RepeatedCasesAddNoTextScore) {
   ASSERT_EQ(r->size(), 2u);
   EXPECT_NEAR(r->at(0).components.front().fit, r->at(1).components.front().fit, 1e-9)
       << r->at(0).id << " " << r->at(0).reason << " | " << r->at(1).id << " " << r->at(1).reason;
+}
+
+/// The lower-cased runs of ASCII letters and digits of `texts`.
+std::set<std::string> ascii_words(const std::vector<std::string>& texts) {
+  std::set<std::string> out;
+  for (const auto& t : texts) {
+    std::string word;
+    for (char c : t + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (!word.empty()) {
+        out.insert(word);
+        word.clear();
+      }
+    }
+  }
+  return out;
+}
+
+// Issue 14: English matched words were shown as stems ("cabl", "infrar", "thermometri"). Every
+// matched word of an English pair is now a word of the pair's texts, in both directions.
+TEST_F(RankingTest, EnglishMatchedWordsAreWordsOfThePairsTextsNotStems) {
+  add({scenario("s1")}, {enterprise("e1")});
+  const std::set<std::string> words =
+      ascii_words({kScenarioTitle, kScenarioText, kEnterpriseText, kCaseTitle, kCaseText, "Firm e1"});
+  auto s = store_->get_scenario("s1");
+  ASSERT_TRUE(s.is_ok());
+  auto firms = matcher().enterprises_for(*s, 10);
+  ASSERT_TRUE(firms.is_ok()) << firms.status().to_string();
+  ASSERT_EQ(firms->size(), 1u);
+  auto e = store_->get_enterprise("e1");
+  ASSERT_TRUE(e.is_ok());
+  auto scenarios = matcher().scenarios_for(*e, 10, "2026-11-29");
+  ASSERT_TRUE(scenarios.is_ok()) << scenarios.status().to_string();
+  ASSERT_EQ(scenarios->size(), 1u);
+  for (const auto& terms : {firms->front().matched_terms, scenarios->front().matched_terms}) {
+    std::string all;
+    for (const auto& t : terms) all += t + " ";
+    EXPECT_GE(terms.size(), 6u) << all;
+    for (const auto& t : terms) EXPECT_TRUE(words.count(t)) << t << " in: " << all;
+    EXPECT_TRUE(std::count(terms.begin(), terms.end(), "cable")) << all;
+    for (const char* stem : {"cabl", "infrar", "thermometri", "mount"})
+      EXPECT_FALSE(std::count(terms.begin(), terms.end(), stem)) << stem << " in: " << all;
+  }
+  // The scenario's own spelling for the scenario's query ("robots", "inspection": its title's).
+  const auto& t = firms->front().matched_terms;
+  EXPECT_TRUE(std::count(t.begin(), t.end(), "inspection")) << t.size();
+  EXPECT_TRUE(std::count(t.begin(), t.end(), "robots")) << t.size();
 }
 
 // Regression: a synonym variant that is an inflection of the mention ("drones" beside "drone",

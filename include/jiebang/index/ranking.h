@@ -128,6 +128,10 @@ struct Candidate {
 struct CandidateList {
   std::vector<Candidate> candidates;
   std::vector<std::string> query_terms;  ///< index terms of the whole-profile (or scenario) query
+  /// Parallel to query_terms: the word a person reads for each, for a stemmed English term its
+  /// first spelling in the record's texts ("cables" for the stem "cabl"), "" when the term is
+  /// shown as it is (SearchIndex::matched_terms).
+  std::vector<std::string> query_words;
   /// The best text score the query reaches among the targets the filters allow, required
   /// qualifications aside (rank_scenarios: posted_at bounds aside too, see RankingQuery). Text
   /// fits are divided by it.

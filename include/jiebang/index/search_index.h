@@ -169,9 +169,12 @@ class SearchIndex {
   /// Which of `query_terms` the document of record `id` holds, in readable form and the query's
   /// order (the analyzer's readable_matches: stems without their prefix, Chinese dictionary or
   /// domain words only). Computed only for the results shown, not for every candidate. Empty
-  /// when the record is not indexed.
+  /// when the record is not indexed. `query_words`, when given, is parallel to `query_terms`
+  /// (CandidateList::query_words): a stemmed English term is shown as the word of the query's
+  /// texts it came from ("cables"), not as its stem ("cabl").
   std::vector<std::string> matched_terms(RecordKind target, const std::string& id,
-                                         std::vector<std::string> query_terms) const;
+                                         std::vector<std::string> query_terms,
+                                         const std::vector<std::string>& query_words = {}) const;
 
   /// The databases and analysis behind the index (src/index/index_impl.h; index module only).
   struct Impl;

@@ -62,6 +62,9 @@ struct MatchOptions {
   /// scenario can reach it, nothing is ranked and the result is empty (RankingQuery::skip_below_fit).
   /// Unit: fit in [0, 1]. Default 0 (every result returned).
   double min_text_fit = 0;
+  /// When set, receives the word shown for each of query_terms (CandidateList::query_words), for
+  /// SearchIndex::matched_terms.
+  std::vector<std::string>* query_words = nullptr;
 };
 
 /// Ranks with the whole score computed inside the Xapian match (rank_enterprises / rank_scenarios,
