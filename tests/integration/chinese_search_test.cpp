@@ -224,6 +224,68 @@ TEST_F(ChineseSearch, MatchedEnglishWordsAreShownAsWrittenNotAsStems) {
     }
 }
 
+// Issue 14: the bilingual glossary of index/synonyms.txt bridges a Chinese scenario and an
+// English-only profile (and an English scenario and a Chinese-only profile): the profile sharing
+// the scenario's concept in the other language ranks first, above a profile in the scenario's
+// other language that shares none. No word is shared across the languages but through the glossary.
+TEST(BilingualGlossary, ChineseScenarioFindsEnglishProfileAndTheReverse) {
+  TempDir dir;
+  ServiceConfig cfg;
+  cfg.data_dir = dir.file("data");
+  cfg.index_dir = testing::index_dir();
+  cfg.clock = testing::fixtures_clock();
+  auto svc = Service::open(cfg);
+  ASSERT_TRUE(svc) << svc.status().to_string();
+  auto import = [&](RecordKind kind, const std::vector<json>& records) {
+    std::ostringstream jsonl;
+    for (const auto& r : records) jsonl << r.dump() << "\n";
+    std::istringstream in(jsonl.str());
+    auto report = (*svc)->import_stream(kind, in, FileFormat::kJsonLines);
+    ASSERT_TRUE(report) << report.status().to_string();
+    ASSERT_EQ(report->rejected, 0u);
+  };
+  import(RecordKind::kScenario,
+         {{{"id", "zh-pd"}, {"publisher", "国网杭州供电公司"}, {"title", "变电站局部放电在线检测"},
+           {"description", "对变电站开关柜开展局部放电在线检测。"}},
+          {{"id", "en-bess"}, {"publisher", "Shenzhen Energy Bureau"}, {"title", "Thermal runaway early warning for energy storage"},
+           {"description", "Warn of thermal runaway in lithium-ion battery energy storage stations before a fire starts."}}});
+  import(RecordKind::kEnterprise,
+         {{{"id", "en-pd"}, {"name", "Sparkwatch Instruments Ltd."},
+           {"description", "Partial discharge sensors and analytics for substations and switchgear."}},
+          {{"id", "en-other"}, {"name", "Kitchen Ledger Ltd."}, {"description", "Accounting software for restaurants and cafes."}},
+          {{"id", "zh-bess"}, {"name", "杭州储安科技有限公司"}, {"description", "储能系统电池热失控预警，监测锂离子电池温度与气体。"}},
+          {{"id", "zh-other"}, {"name", "杭州食账软件有限公司"}, {"description", "面向餐饮门店的记账与收银软件。"}}});
+  auto rank_of = [](const std::vector<MatchResult>& r, const std::string& id) {
+    for (size_t i = 0; i < r.size(); ++i)
+      if (r[i].id == id) return i;
+    return r.size();  // not ranked: after every ranked one
+  };
+  auto zh = (*svc)->match_scenario("zh-pd", 10);
+  ASSERT_TRUE(zh) << zh.status().to_string();
+  ASSERT_FALSE(zh->empty());
+  EXPECT_EQ(zh->front().id, "en-pd") << zh->front().reason;
+  EXPECT_LT(rank_of(*zh, "en-pd"), rank_of(*zh, "en-other"));
+  std::set<std::string> words(zh->front().matched_terms.begin(), zh->front().matched_terms.end());
+  std::string shown;
+  for (const auto& w : words) shown += w + " ";
+  // The glossary's English words, spelled as its lines write them.
+  EXPECT_TRUE(words.count("substation") && words.count("discharge")) << shown;
+  auto en = (*svc)->match_scenario("en-bess", 10);
+  ASSERT_TRUE(en) << en.status().to_string();
+  ASSERT_FALSE(en->empty());
+  EXPECT_EQ(en->front().id, "zh-bess") << en->front().reason;
+  EXPECT_LT(rank_of(*en, "zh-bess"), rank_of(*en, "zh-other"));
+  // The other way round: each English-only (Chinese-only) profile finds the scenario of its concept.
+  auto for_en = (*svc)->match_enterprise("en-pd", 10);
+  ASSERT_TRUE(for_en) << for_en.status().to_string();
+  ASSERT_FALSE(for_en->empty());
+  EXPECT_EQ(for_en->front().id, "zh-pd");
+  auto for_zh = (*svc)->match_enterprise("zh-bess", 10);
+  ASSERT_TRUE(for_zh) << for_zh.status().to_string();
+  ASSERT_FALSE(for_zh->empty());
+  EXPECT_EQ(for_zh->front().id, "en-bess");
+}
+
 TEST_F(ChineseSearch, NumbersAndModelNamesAreSearchable) {
   EXPECT_TRUE(contains(search("H200"), "english"));
   EXPECT_TRUE(contains(search("GB/T 2260"), "english"));
