@@ -61,6 +61,17 @@ struct Shared {
   mutable std::atomic<int> in_flight{0};
 };
 
+/// The most a connection's read buffer holds, in bytes. Beast parses a request's head, a chunk's
+/// size line with its extensions, and the trailer only once they are whole in the buffer, so this
+/// bounds each of them (the header limit alone did not bound a chunk extension or the trailer:
+/// 300 MB of extension was buffered, and a trailer field over 65,533 bytes made Beast throw
+/// std::length_error out of the I/O thread, which ended the process). At least the header limit,
+/// and under Beast's largest field value so that no field can reach that throw.
+std::size_t read_buffer_limit(const GuardLimits& limits) {
+  constexpr std::size_t kBelowBeastsFieldMax = 60 * 1024;
+  return std::min(std::max<std::size_t>(limits.max_header_bytes + 8 * 1024, 16 * 1024), kBelowBeastsFieldMax);
+}
+
 /// One client connection: read a request, answer it or forward it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -72,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto peer = client_.socket().remote_endpoint(ec);
     if (!ec) peer_ = peer.address().to_string();
+    buffer_.max_size(read_buffer_limit(shared_->limits));
   }
 
   void run() { read_head(); }
@@ -153,7 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout) return close_now();
     // A Content-Length over the limit: the parser stops at the headers (Beast checks it there).
     if (ec == http::error::body_limit) return refuse_too_large();
-    if (ec == http::error::header_limit)
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
       return refuse(431, fmt::format("the request line and headers are over {} bytes", limits().max_header_bytes), false);
     if (ec) return refuse(400, fmt::format("malformed request: {}", ec.message()), false);
     start_ = Clock::now();
@@ -214,6 +226,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (late_) return refuse(503, "the request took longer than the deadline to arrive", true);
     if (ec == http::error::body_limit) return refuse_too_large();  // a chunked body past the limit
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return close_now();
+    // A chunk's size line with its extensions, or the trailer, longer than the read buffer holds.
+    if (ec == http::error::buffer_overflow)
+      return refuse(431, fmt::format("a chunk's extensions or the trailer are over {} bytes",
+                                     read_buffer_limit(limits())), false);
     if (ec) return refuse(400, fmt::format("the request body could not be read: {}", ec.message()), false);
     client_.expires_never();
     request_ = parser_->release();
@@ -418,7 +434,19 @@ Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int
   if (ec) return Status::unavailable(fmt::format("cannot listen on {}:{}: {}", host, port, ec.message()));
   impl->accept();
   size_t n = std::max<size_t>(1, limits.threads);
-  for (size_t i = 0; i < n; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  // A handler that throws would end the process from an I/O thread: the connection it served is
+  // dropped (its session released as the exception unwinds) and the thread runs on.
+  for (size_t i = 0; i < n; ++i)
+    impl->threads.emplace_back([io = &impl->io] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          log_event(LogLevel::kError, "guard_handler_failed", {{"error", e.what()}});
+        }
+      }
+    });
   return std::unique_ptr<HttpGuard>(new HttpGuard(std::move(impl)));
 }
 

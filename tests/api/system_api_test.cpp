@@ -277,6 +277,33 @@ TEST(SystemApiFraming, MalformedChunkSizesAre400AndTheServerLives) {
   }
 }
 
+// Regression (a breaking pass): a chunked POST to /signin, which needs no key, with a 100 KB trailer
+// field ended the process (Beast throws std::length_error on a field value over 65,533 bytes, from
+// an I/O thread), and chunk extensions or many trailer fields were buffered without bound (300 MB).
+// Each is now refused at the read buffer's limit and the server answers on.
+TEST(SystemApiFraming, LongTrailersAndChunkExtensionsAre431AndTheServerLives) {
+  TestServer env(false);
+  // /signin (the pages' sign-in form) reads its body without a key; this server has no pages, so a
+  // route that takes a body with a key: the head passes and the chunks are read.
+  const std::string head = "POST /v1/scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env.operator_key +
+                           "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string many_fields;
+  for (int i = 0; i < 4000; ++i) many_fields += "X-F" + std::to_string(i) + ": v\r\n";
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"one 100 KB trailer field", "2\r\nab\r\n0\r\nX-Pad: " + std::string(100 * 1024, 'a') + "\r\n\r\n"},
+      {"4,000 trailer fields", "2\r\nab\r\n0\r\n" + many_fields + "\r\n"},
+      {"a 200 KB chunk extension", "2;x=" + std::string(200 * 1024, 'e') + "\r\nab\r\n0\r\n\r\n"},
+  };
+  for (const auto& [what, body] : bodies) {
+    Socket s(env.port);
+    s.send_all(head + body);  // the server may answer and close before it has read everything
+    s.shutdown_write();
+    HttpReply r = parse_reply(s.read_all());
+    EXPECT_EQ(r.status, 431) << what;
+    ASSERT_EQ(env.client().get("/healthz").status, 200) << "after " << what;
+  }
+}
+
 TEST(SystemApiFraming, LargeChunkSizesAndAnyCaseOfChunkedAre413AtOnce) {
   api::ApiConfig config;
   config.max_body_bytes = 20000;
