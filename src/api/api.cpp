@@ -67,24 +67,24 @@ Result<std::pair<std::string, int>> parse_listen(const std::string& listen) {
   if (listen.starts_with("[")) {
     size_t close = listen.find("]:");
     if (close == std::string::npos)
-      return Status::invalid_argument(fmt::format("listen: \"{}\" is not [ipv6]:port", listen));
+      return Status::invalid_field("listen", fmt::format("\"{}\" is not [ipv6]:port", listen));
     host = listen.substr(1, close - 1);
     port_text = listen.substr(close + 2);
   } else {
     size_t colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0)
-      return Status::invalid_argument(fmt::format("listen: \"{}\" is not host:port", listen));
+      return Status::invalid_field("listen", fmt::format("\"{}\" is not host:port", listen));
     host = listen.substr(0, colon);
     port_text = listen.substr(colon + 1);
   }
   bool digits = !port_text.empty() && port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos;
   int port = digits ? std::stoi(port_text) : -1;
   if (port < 0 || port > 65535)
-    return Status::invalid_argument(fmt::format("listen: port \"{}\" is not a number from 1 to 65535", port_text));
+    return Status::invalid_field("listen", fmt::format("port \"{}\" is not a number from 1 to 65535", port_text));
   if (port == 0)
-    return Status::invalid_argument("listen: port 0 is not supported (cpprestsdk does not report the port it picks)");
+    return Status::invalid_field("listen", "port 0 is not supported (cpprestsdk does not report the port it picks)");
   if (host.empty() || host.find_first_of(" /?#@") != std::string::npos)
-    return Status::invalid_argument(fmt::format("listen: \"{}\" is not a host name or address", host));
+    return Status::invalid_field("listen", fmt::format("\"{}\" is not a host name or address", host));
   return std::make_pair(host, port);
 }
 

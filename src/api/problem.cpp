@@ -33,20 +33,6 @@ const StatusInfo* info(int status) {
   return nullptr;
 }
 
-/// The leading "key: " of a message, when the key looks like a field path (letters, digits,
-/// '_', '.', '[', ']'), else "".
-std::string leading_field(const std::string& message) {
-  size_t colon = message.find(": ");
-  if (colon == std::string::npos || colon == 0 || colon > 64) return {};
-  for (size_t i = 0; i < colon; ++i) {
-    char c = message[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '[' || c == ']';
-    if (!ok) return {};
-  }
-  return message.substr(0, colon);
-}
-
 }  // namespace
 
 int http_status(ErrorCode code) {
@@ -101,7 +87,7 @@ Problem problem_from_status(const Status& st) {
     return p;
   }
   p.detail = st.message();
-  p.field = leading_field(st.message());
+  p.field = st.field();
   return p;
 }
 

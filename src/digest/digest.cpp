@@ -101,7 +101,7 @@ Result<DigestSettings> DigestSettings::from_json(const json& j) {
   DigestSettings s;
   for (const auto& [key, value] : j.items()) {
     if (key == "base_url") {
-      if (!value.is_string()) return Status::invalid_argument("base_url: expected a string");
+      if (!value.is_string()) return Status::invalid_field("base_url", "expected a string");
       s.base_url = value.get<std::string>();
       if (Status st = s.check_base_url(); !st) return st;
       continue;
@@ -110,9 +110,9 @@ Result<DigestSettings> DigestSettings::from_json(const json& j) {
                      : key == "per_publisher_cap" ? &s.per_publisher_cap
                      : key == "per_scenario_cap"  ? &s.per_scenario_cap
                                                   : nullptr;
-    if (!target) return Status::invalid_argument(fmt::format("{}: unknown digest setting", key));
+    if (!target) return Status::invalid_field(key, "unknown digest setting");
     if (!value.is_number_integer() || value.get<int64_t>() < 1)
-      return Status::invalid_argument(fmt::format("{}: expected a whole number of at least 1", key));
+      return Status::invalid_field(key, "expected a whole number of at least 1");
     *target = value.get<size_t>();
   }
   return s;
@@ -122,9 +122,9 @@ Status DigestSettings::check_base_url() {
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
   bool http = base_url.rfind("http://", 0) == 0 || base_url.rfind("https://", 0) == 0;
   if (!http || base_url.size() <= 8 || base_url.find_first_of(" \t\r\n\"<>") != std::string::npos)
-    return Status::invalid_argument(
-        fmt::format("base_url: \"{}\" is not an http:// or https:// address such as https://jiebang.example.gov.cn",
-                    base_url));
+    return Status::invalid_field(
+        "base_url",
+        fmt::format("\"{}\" is not an http:// or https:// address such as https://jiebang.example.gov.cn", base_url));
   return Status::ok();
 }
 

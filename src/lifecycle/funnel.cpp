@@ -38,12 +38,12 @@ struct Accumulator {
 Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
   if (!q.group_by.empty() && q.group_by != "publisher" && q.group_by != "region" && q.group_by != "industry" &&
       q.group_by != "scenario")
-    return Status::invalid_argument(
-        fmt::format("group_by: expected publisher, region, industry or scenario, got \"{}\"", q.group_by));
+    return Status::invalid_field(
+        "group_by", fmt::format("expected publisher, region, industry or scenario, got \"{}\"", q.group_by));
   for (const auto* d : {&q.from, &q.to})
     if (!d->empty() && !is_iso_date(*d))
-      return Status::invalid_argument(fmt::format("{}: expected a date YYYY-MM-DD, got \"{}\"",
-                                                  d == &q.from ? "from" : "to", *d));
+      return Status::invalid_field(d == &q.from ? "from" : "to",
+                                   fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d));
   auto now = std::chrono::floor<std::chrono::seconds>(clock_());
   std::map<std::string, Accumulator> groups;
   std::unordered_map<std::string, std::pair<std::string, std::string>> scenario_keys;  // id → (region, industry)

@@ -164,7 +164,8 @@ std::string Lifecycle::now_iso() const { return format_iso_time(clock_()); }
 Result<Match> Lifecycle::create(const std::string& scenario_id, const std::string& enterprise_id, const Actor& actor,
                                 Stage stage, const std::string& note) {
   if (stage != Stage::kApplied && stage != Stage::kRecommended)
-    return Status::invalid_argument(fmt::format("stage: a match starts as applied or recommended, not {}", stage_name(stage)));
+    return Status::invalid_field("stage",
+                                 fmt::format("a match starts as applied or recommended, not {}", stage_name(stage)));
   if (actor.role == Role::kEnterprise) {
     if (stage != Stage::kApplied)
       return Status(ErrorCode::kPermissionDenied, "an enterprise creates a match by applying (stage applied)");
@@ -197,7 +198,7 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
 
 Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, const MoveRequest& req) {
   if (req.to == Stage::kCommercialized && (!req.contract_value_fen || *req.contract_value_fen < 0))
-    return Status::invalid_argument("contract_value: commercialisation needs the contract value (CNY, ≥ 0)");
+    return Status::invalid_field("contract_value", "commercialisation needs the contract value (CNY, ≥ 0)");
   if (req.to == Stage::kApplied && actor.role != Role::kOperator) {
     // Read before the write transaction (the store serialises its own calls); a scenario closed
     // between this read and the append is a race of milliseconds, accepted.

@@ -115,7 +115,7 @@ json BackupManifest::to_json() const {
 Result<BackupManifest> BackupManifest::from_json(const json& j) {
   if (!j.is_object()) return Status::invalid_argument("manifest: not a JSON object");
   if (j.value("format", std::string()) != "jiebang-backup")
-    return Status::invalid_argument("format: not \"jiebang-backup\" (not a jiebang backup manifest)");
+    return Status::invalid_field("format", "not \"jiebang-backup\" (not a jiebang backup manifest)");
   BackupManifest m;
   // Each key read on its own, so that an error names it.
   auto get = [](const json& obj, const std::string& key, const std::string& path, auto& out) {
@@ -147,7 +147,7 @@ Result<BackupManifest> BackupManifest::from_json(const json& j) {
     return Status::invalid_argument(e.what());
   }
   if (m.store_file.empty() || m.store_file.find('/') != std::string::npos || m.store_file.starts_with("."))
-    return Status::invalid_argument(fmt::format("store.file: \"{}\" is not a plain file name", m.store_file));
+    return Status::invalid_field("store.file", fmt::format("\"{}\" is not a plain file name", m.store_file));
   return m;
 }
 

@@ -52,13 +52,13 @@ Result<Service::ApiKey> key_from_row(const ApiKeyRow& row) {
 
 Result<Service::NewApiKey> Service::create_key(Role role, const std::string& scope) {
   if (role == Role::kOperator && !scope.empty())
-    return Status::invalid_argument("scope: an operator key has no scope");
+    return Status::invalid_field("scope", "an operator key has no scope");
   if (role != Role::kOperator && scope.empty())
-    return Status::invalid_argument(role == Role::kPublisher ? "org: a publisher key needs its organisation"
-                                                             : "enterprise: an enterprise key needs the enterprise id");
+    return role == Role::kPublisher ? Status::invalid_field("org", "a publisher key needs its organisation")
+                                    : Status::invalid_field("enterprise", "an enterprise key needs the enterprise id");
   if (scope.size() > 200 || !is_valid_utf8(scope) ||
       std::any_of(scope.begin(), scope.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
-    return Status::invalid_argument("scope: at most 200 bytes of UTF-8 text without control characters");
+    return Status::invalid_field("scope", "at most 200 bytes of UTF-8 text without control characters");
   unsigned char random[kKeyRandomBytes];
   if (RAND_bytes(random, sizeof random) != 1) return Status::unavailable("cannot get random bytes from OpenSSL");
   std::string secret = std::string(kKeyPrefix) + base64url(random, sizeof random);

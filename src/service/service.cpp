@@ -147,15 +147,15 @@ Result<SearchPage> Service::search_page(const std::string& query, SearchFilters 
   if (!filters.region_code.empty()) {
     auto code = impl_->regions.resolve(filters.region_code);
     if (!code)
-      return Status::invalid_argument(
-          fmt::format("region: \"{}\" is not a GB/T 2260 code or a unique place name", filters.region_code));
+      return Status::invalid_field(
+          "region", fmt::format("\"{}\" is not a GB/T 2260 code or a unique place name", filters.region_code));
     filters.region_code = *code;
   }
   if (!filters.industry_code.empty()) {
     auto code = impl_->industries.canonical(filters.industry_code);
     if (!code)
-      return Status::invalid_argument(
-          fmt::format("industry: \"{}\" is not a GB/T 4754-2017 code", filters.industry_code));
+      return Status::invalid_field("industry",
+                                   fmt::format("\"{}\" is not a GB/T 4754-2017 code", filters.industry_code));
     filters.industry_code = *code;
   }
   if (filters.today.empty()) filters.today = today();

@@ -36,7 +36,7 @@ Result<ApiKeyRow> Store::insert_api_key(ApiKeyRow row) {
     SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement dup(db, "SELECT 1 FROM api_keys WHERE key_hash = ?");
     dup.bind(1, row.key_hash);
-    if (dup.executeStep()) return Status::conflict("key_hash: this key is already stored");
+    if (dup.executeStep()) return Status(ErrorCode::kConflict, "key_hash", "this key is already stored");
     SQLite::Statement ins(db, "INSERT INTO api_keys(key_hash, role, scope, created_at) VALUES (?, ?, ?, ?)");
     ins.bind(1, row.key_hash);
     ins.bind(2, row.role);
@@ -65,7 +65,7 @@ Status Store::insert_web_session(const WebSessionRow& row) {
     ins.exec();
     return Status::ok();
   } catch (const SQLite::Exception& e) {
-    if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) return Status::conflict("token_hash: this session is already stored");
+    if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) return Status(ErrorCode::kConflict, "token_hash", "this session is already stored");
     return from_sqlite(e, "cannot store the session");
   } catch (const std::exception& e) {
     return from_sqlite(e, "cannot store the session");
@@ -114,7 +114,7 @@ Result<ApiKeyRow> Store::revoke_api_key(int64_t id, const std::string& at) {
     up.bind(2, id);
     up.exec();
     auto k = key_by_id(db, id);
-    if (!k) return Status::not_found(fmt::format("id: no API key {}", id));
+    if (!k) return Status(ErrorCode::kNotFound, "id", fmt::format("no API key {}", id));
     SQLite::Statement end(db, "DELETE FROM web_sessions WHERE key_id = ?");  // its sessions end with it
     end.bind(1, id);
     end.exec();

@@ -83,11 +83,11 @@ Result<MatchRow> Store::create_match(const std::string& scenario_id, const std::
     SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement scen(db, "SELECT publisher FROM scenarios WHERE id = ?");
     scen.bind(1, scenario_id);
-    if (!scen.executeStep()) return Status::not_found(fmt::format("scenario_id: no scenario \"{}\"", scenario_id));
+    if (!scen.executeStep()) return Status(ErrorCode::kNotFound, "scenario_id", fmt::format("no scenario \"{}\"", scenario_id));
     std::string publisher = scen.getColumn(0).getString();
     SQLite::Statement ent(db, "SELECT 1 FROM enterprises WHERE id = ?");
     ent.bind(1, enterprise_id);
-    if (!ent.executeStep()) return Status::not_found(fmt::format("enterprise_id: no enterprise \"{}\"", enterprise_id));
+    if (!ent.executeStep()) return Status(ErrorCode::kNotFound, "enterprise_id", fmt::format("no enterprise \"{}\"", enterprise_id));
     SQLite::Statement dup(db, "SELECT id, stage FROM matches WHERE scenario_id = ? AND enterprise_id = ?");
     dup.bind(1, scenario_id);
     dup.bind(2, enterprise_id);

@@ -227,8 +227,9 @@ Result<std::vector<Result<UpsertOutcome>>> Store::upsert_scenarios(const std::ve
       if (exists) {
         std::string publisher = get.getColumn(0).getString();
         if (publisher != s.publisher) {
-          out.emplace_back(Status::conflict(fmt::format(
-              "id: scenario \"{}\" belongs to publisher \"{}\", not \"{}\"", s.id, publisher, s.publisher)));
+          out.emplace_back(Status(ErrorCode::kConflict, "id",
+                                  fmt::format("scenario \"{}\" belongs to publisher \"{}\", not \"{}\"", s.id,
+                                              publisher, s.publisher)));
           continue;
         }
         if (get.getColumn(1).getString() == record) {

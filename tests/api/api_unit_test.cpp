@@ -29,15 +29,30 @@ TEST(HttpStatus, MapsEveryErrorCode) {
   EXPECT_EQ(http_status(ErrorCode::kInternal), 500);
 }
 
-TEST(Problem, FromStatusNamesTheLeadingField) {
-  Problem p = problem_from_status(Status::invalid_argument("region: \"99\" is not a GB/T 2260 code"));
+TEST(Problem, FromStatusNamesTheFieldTheErrorWasRaisedFor) {
+  Problem p = problem_from_status(Status::invalid_field("region", "\"99\" is not a GB/T 2260 code"));
   EXPECT_EQ(p.status, 400);
   EXPECT_EQ(p.field, "region");
+  EXPECT_EQ(p.detail, "region: \"99\" is not a GB/T 2260 code");  // the detail keeps its form
   auto j = p.to_json();
   EXPECT_EQ(j["type"], "urn:jiebang:problem:invalid-argument");
   EXPECT_EQ(j["title"], "Bad Request");
   EXPECT_EQ(j["field"], "region");
   EXPECT_EQ(problem_from_status(Status::not_found("no match \"m1\"")).field, "");
+  // Any code can name its field (a conflict on "id", a missing "scenario_id").
+  EXPECT_EQ(problem_from_status(Status(ErrorCode::kNotFound, "scenario_id", "no scenario \"s1\"")).to_json()["field"],
+            "scenario_id");
+}
+
+TEST(Problem, AMessageThatMerelyLooksLikeFieldColonTextNamesNoField) {
+  // A file name or a setting leading a message is not an input field of the request: before the
+  // field was a member of Status, the API read "manifest.json" and "base" here as fields.
+  for (const char* message : {"manifest.json: not valid JSON (damaged?)", "base: no words", "store.file: gone"}) {
+    Problem p = problem_from_status(Status::invalid_argument(message));
+    EXPECT_EQ(p.field, "") << message;
+    EXPECT_FALSE(p.to_json().contains("field")) << message;
+    EXPECT_EQ(p.detail, message);
+  }
 }
 
 TEST(Problem, InternalErrorsDoNotLeakTheirMessage) {

@@ -222,8 +222,13 @@ TEST_F(MatchesApi, FunnelForTheOperatorAndAPublishersOwnGroup) {
   EXPECT_EQ(own.json()["groups"][0]["group"], kFixturePublisher);
   EXPECT_EQ(http().get("/v1/funnel?group_by=region", env().publisher_key).status, 403);
   EXPECT_EQ(http().get("/v1/funnel", env().enterprise_key).status, 403);
-  EXPECT_EQ(http().get("/v1/funnel?group_by=colour", env().operator_key).status, 400);
-  EXPECT_EQ(http().get("/v1/funnel?from=2026-13-45", env().operator_key).status, 400);
+  auto colour = http().get("/v1/funnel?group_by=colour", env().operator_key);
+  EXPECT_EQ(colour.status, 400);
+  EXPECT_EQ(colour.json()["field"], "group_by");  // raised by the lifecycle with its field
+  auto month13 = http().get("/v1/funnel?from=2026-13-45", env().operator_key);
+  EXPECT_EQ(month13.status, 400);
+  EXPECT_EQ(month13.json()["field"], "from");
+  EXPECT_EQ(http().get("/v1/funnel?to=2026-02-30", env().operator_key).json()["field"], "to");
   EXPECT_EQ(http().get("/v1/funnel?group_by=region&from=2026-01-01&to=2027-12-31", env().operator_key).status, 200);
 }
 

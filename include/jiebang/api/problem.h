@@ -40,7 +40,7 @@ struct Problem {
 Problem make_problem(int status, std::string detail, std::string field = "");
 
 /// The problem for a failed Status: status from http_status(), the message as detail, and the
-/// field when the message starts with one ("region: \"x\" is not …" names "region"). kInternal
+/// Status's field() (set where the error was raised; never read back from the message). kInternal
 /// messages are replaced by a generic detail (they may name files); the caller logs the original.
 Problem problem_from_status(const Status& status);
 

@@ -25,11 +25,19 @@ enum class ErrorCode {
 /// Short English name of a code ("invalid_argument", …), stable for logs and JSON.
 std::string_view error_code_name(ErrorCode code);
 
-/// Success, or an error code with a message that says what was wrong and where.
+/// Success, or an error code with a message that says what was wrong and where. An error about
+/// one named field of the caller's input (a record's key, a query parameter, a header) carries
+/// that field's name as a member, set where the error is raised: the API puts it in the
+/// problem's "field" and the web pages show the message under that field. Nothing parses it back
+/// out of the message.
 class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  /// An error about input field `field` (e.g. "region", "stage", "Idempotency-Key"): message()
+  /// is "<field>: <reason>" (the form every such message has always had), field() is `field`.
+  Status(ErrorCode code, std::string field, std::string_view reason)
+      : code_(code), message_(field + ": " + std::string(reason)), field_(std::move(field)) {}
 
   static Status ok() { return {}; }
   static Status invalid_argument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
@@ -39,17 +47,24 @@ class [[nodiscard]] Status {
   static Status permission_denied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
   static Status unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
   static Status internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+  /// kInvalidArgument about input field `field`; see the three-argument constructor.
+  static Status invalid_field(std::string field, std::string_view reason) {
+    return {ErrorCode::kInvalidArgument, std::move(field), reason};
+  }
 
   bool is_ok() const { return code_ == ErrorCode::kOk; }
   explicit operator bool() const { return is_ok(); }
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  /// The input field the error is about; "" when it is about no single field (or is ok).
+  const std::string& field() const { return field_; }
   /// "invalid_argument: <message>"
   std::string to_string() const;
 
  private:
   ErrorCode code_ = ErrorCode::kOk;
   std::string message_;
+  std::string field_;
 };
 
 /// A value or the Status saying why there is none.

@@ -27,6 +27,22 @@ TEST(Status, ErrorCarriesCodeNameAndMessage) {
   EXPECT_EQ(Status::internal("x").code(), ErrorCode::kInternal);
 }
 
+TEST(Status, AFieldErrorCarriesItsFieldAsAMember) {
+  Status st = Status::invalid_field("region", "\"99\" is not a GB/T 2260 code");
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.field(), "region");
+  EXPECT_EQ(st.message(), "region: \"99\" is not a GB/T 2260 code");
+  Status conflict(ErrorCode::kConflict, "id", "scenario \"s1\" belongs to another publisher");
+  EXPECT_EQ(conflict.field(), "id");
+  EXPECT_EQ(conflict.to_string(), "conflict: id: scenario \"s1\" belongs to another publisher");
+  // A message that merely starts "word: " names no field; neither does ok.
+  EXPECT_EQ(Status::invalid_argument("line 3: title: is required").field(), "");
+  EXPECT_EQ(Status::ok().field(), "");
+  // Result<T> keeps it.
+  Result<int> r = Status::invalid_field("limit", "too big");
+  EXPECT_EQ(r.status().field(), "limit");
+}
+
 TEST(ErrorCodeName, EveryCodeHasAStableName) {
   EXPECT_EQ(error_code_name(ErrorCode::kOk), "ok");
   EXPECT_EQ(error_code_name(ErrorCode::kInvalidArgument), "invalid_argument");
