@@ -50,22 +50,25 @@ HttpResponse get_digest_recipient(RequestContext& ctx) {
   const Principal& p = ctx.who();
   IsoWeek week = week_param(ctx);
   const std::string& id = ctx.params.at("id");
-  std::string kind = ctx.query_value("kind");
-  if (!kind.empty() && kind != "enterprise" && kind != "publisher")
-    throw_problem(make_problem(400, fmt::format("kind: expected enterprise or publisher, got \"{}\"", kind), "kind"));
+  std::string kind_text = ctx.query_value("kind");
+  std::optional<RecipientKind> kind = parse_recipient_kind(kind_text);
+  if (!kind_text.empty() && !kind)
+    throw_problem(make_problem(400, fmt::format("kind: expected enterprise or publisher, got \"{}\"", kind_text), "kind"));
   if (p.role == Role::kEnterprise) {
-    require(p.scope == id && kind != "publisher", fmt::format("this key reads enterprise \"{}\"'s digest only", p.scope));
-    kind = "enterprise";
+    require(p.scope == id && kind != RecipientKind::kPublisher,
+            fmt::format("this key reads enterprise \"{}\"'s digest only", p.scope));
+    kind = RecipientKind::kEnterprise;
   } else if (p.role == Role::kPublisher) {
-    require(p.scope == id && kind != "enterprise", fmt::format("this key reads publisher \"{}\"'s digest only", p.scope));
-    kind = "publisher";
+    require(p.scope == id && kind != RecipientKind::kEnterprise,
+            fmt::format("this key reads publisher \"{}\"'s digest only", p.scope));
+    kind = RecipientKind::kPublisher;
   }
-  if (!kind.empty()) return HttpResponse::json(200, take(ctx.service.digest_recipient(week, kind, id)));
+  if (kind) return HttpResponse::json(200, take(ctx.service.digest_recipient(week, *kind, id)));
   // The operator without ?kind=: an enterprise id first, then a publisher's name.
-  auto as_enterprise = ctx.service.digest_recipient(week, "enterprise", id);
+  auto as_enterprise = ctx.service.digest_recipient(week, RecipientKind::kEnterprise, id);
   if (as_enterprise) return HttpResponse::json(200, *as_enterprise);
   if (as_enterprise.status().code() != ErrorCode::kNotFound) throw_status(as_enterprise.status());
-  auto as_publisher = ctx.service.digest_recipient(week, "publisher", id);
+  auto as_publisher = ctx.service.digest_recipient(week, RecipientKind::kPublisher, id);
   if (as_publisher) return HttpResponse::json(200, *as_publisher);
   if (as_publisher.status().code() != ErrorCode::kNotFound) throw_status(as_publisher.status());
   throw_status(Status::not_found(fmt::format(

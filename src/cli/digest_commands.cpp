@@ -9,8 +9,8 @@ namespace {
 
 /// Prints one recipient's stored digest as text; returns the exit status.
 int show_recipient(const Service& svc, const IsoWeek& week, const std::string& id) {
-  auto doc = svc.digest_recipient(week, "enterprise", id);
-  if (!doc && doc.status().code() == ErrorCode::kNotFound) doc = svc.digest_recipient(week, "publisher", id);
+  auto doc = svc.digest_recipient(week, RecipientKind::kEnterprise, id);
+  if (!doc && doc.status().code() == ErrorCode::kNotFound) doc = svc.digest_recipient(week, RecipientKind::kPublisher, id);
   if (!doc && doc.status().code() == ErrorCode::kNotFound)
     return fail(Status::not_found(fmt::format(
         "--show: \"{}\" is neither an enterprise id nor a publisher in the digest of {}", id, week.to_string())));

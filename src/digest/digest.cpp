@@ -27,9 +27,18 @@ namespace {
 using nlohmann::json;
 using std::chrono::days;
 
-constexpr const char* kEnterprise = "enterprise";
-constexpr const char* kPublisher = "publisher";
+constexpr RecipientKind kEnterprise = RecipientKind::kEnterprise;
+constexpr RecipientKind kPublisher = RecipientKind::kPublisher;
 constexpr auto kBatchTime = std::chrono::seconds(2);  // a batch is stored at least this often
+
+/// The recipient kind stored in digest_recipients.kind: an unknown value is an error naming the
+/// row, never a default.
+Result<RecipientKind> stored_recipient_kind(std::string_view value, std::string_view week, std::string_view id) {
+  if (auto k = parse_recipient_kind(value)) return *k;
+  return Status::internal(fmt::format("digest_recipients row (\"{}\", \"{}\"), column kind: \"{}\" is not a recipient kind "
+                                      "(enterprise, publisher); the store was not written by this version's rules",
+                                      week, id, value));
+}
 
 double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
 
@@ -88,6 +97,16 @@ struct RunContext {
 };
 
 }  // namespace
+
+std::string_view recipient_kind_name(RecipientKind kind) {
+  return kind == RecipientKind::kPublisher ? "publisher" : "enterprise";
+}
+
+std::optional<RecipientKind> parse_recipient_kind(std::string_view name) {
+  for (RecipientKind k : {RecipientKind::kEnterprise, RecipientKind::kPublisher})
+    if (recipient_kind_name(k) == name) return k;
+  return std::nullopt;
+}
 
 json DigestSettings::to_json() const {
   return {{"max_items", max_items},
@@ -247,9 +266,14 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
 
   auto cutoff_time = shanghai_to_utc(week.monday());  // 00:00 Asia/Shanghai
   FunnelQuery thresholds;
+  Status unreadable;
   st = store.for_each_match_history([&](const MatchRow& m, const std::vector<MatchEventRow>& events) {
-    auto stage = parse_stage(m.stage);
-    if (!stage) return;
+    if (!unreadable) return;
+    auto stage = stored_stage(m.stage, {"matches", m.id, "stage"});
+    if (!stage) {  // never skipped silently: the run stops and says which row
+      unreadable = stage.status();
+      return;
+    }
     if (*stage != Stage::kRecommended) ctx.engaged.insert(pair_key(m.scenario_id, m.enterprise_id));
     if (is_terminal(*stage) || events.empty()) return;
     auto limit = thresholds.stall_days.find(*stage);
@@ -266,6 +290,7 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
     ctx.stalled_by_publisher[m.publisher].push_back(std::move(s));
   });
   if (!st) return st;
+  if (!unreadable) return unreadable;
   return ctx;
 }
 
@@ -442,8 +467,8 @@ class RecipientBuilder {
     std::set<std::string> scenarios, pairs;
     std::set<std::pair<std::string, int64_t>> stalls;
   };
-  Result<Sent> sent_before(const char* kind, const std::string& recipient) const {
-    auto earlier = store_.digest_items(ctx_.week, kind, recipient, true);
+  Result<Sent> sent_before(RecipientKind kind, const std::string& recipient) const {
+    auto earlier = store_.digest_items(ctx_.week, std::string(recipient_kind_name(kind)), recipient, true);
     if (!earlier) return earlier.status();
     Sent sent;
     for (const auto& i : *earlier) {
@@ -457,11 +482,11 @@ class RecipientBuilder {
     return sent;
   }
 
-  DigestItemRow item_row(const char* kind, const std::string& recipient, size_t rank, const char* item,
+  DigestItemRow item_row(RecipientKind kind, const std::string& recipient, size_t rank, const char* item,
                          const std::string& scenario_id, const std::string& enterprise_id, json payload) const {
     DigestItemRow row;
     row.week = ctx_.week;
-    row.kind = kind;
+    row.kind = recipient_kind_name(kind);
     row.recipient_id = recipient;
     row.rank = static_cast<int64_t>(rank);
     row.item = item;
@@ -471,7 +496,7 @@ class RecipientBuilder {
     return row;
   }
 
-  void add_stalled(const char* kind, const std::string& recipient, const std::string& lang,
+  void add_stalled(RecipientKind kind, const std::string& recipient, const std::string& lang,
                    const std::map<std::string, std::vector<Stalled>>& by_recipient,
                    const std::set<std::pair<std::string, int64_t>>& sent, std::vector<DigestItemRow>& items) const {
     auto it = by_recipient.find(recipient);
@@ -499,9 +524,9 @@ class RecipientBuilder {
     }
   }
 
-  void finish(const char* kind, const std::string& id, const std::string& name, const std::string& lang,
+  void finish(RecipientKind kind, const std::string& id, const std::string& name, const std::string& lang,
               std::vector<DigestItemRow> items, Batch& batch) const {
-    batch.recipients.push_back({kind, id, name, lang, static_cast<int64_t>(items.size())});
+    batch.recipients.push_back({std::string(recipient_kind_name(kind)), id, name, lang, static_cast<int64_t>(items.size())});
     for (auto& i : items) batch.items.push_back(std::move(i));
   }
 
@@ -524,7 +549,12 @@ Result<std::vector<DigestSummary>> DigestRunner::runs(size_t limit) const {
 }
 
 Result<std::vector<DigestRecipientRow>> DigestRunner::recipients(const IsoWeek& week) const {
-  return store_.digest_recipients(week.to_string());
+  std::string week_text = week.to_string();
+  auto rows = store_.digest_recipients(week_text);
+  if (!rows) return rows.status();
+  for (const auto& r : *rows)  // every kind is one this version knows, or the list is an error
+    if (auto kind = stored_recipient_kind(r.kind, week_text, r.recipient_id); !kind) return kind.status();
+  return rows;
 }
 
 Result<DigestSummary> DigestRunner::summary(const IsoWeek& week) const {
@@ -580,8 +610,12 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   if (!ctx) return ctx.status();
   auto done_rows = store_.digest_recipients(week_text);
   if (!done_rows) return done_rows.status();
-  std::set<std::pair<std::string, std::string>> done;
-  for (const auto& r : *done_rows) done.emplace(r.kind, r.recipient_id);
+  std::set<std::pair<RecipientKind, std::string>> done;
+  for (const auto& r : *done_rows) {
+    auto kind = stored_recipient_kind(r.kind, week_text, r.recipient_id);
+    if (!kind) return kind.status();
+    done.emplace(*kind, r.recipient_id);
+  }
 
   std::vector<std::string> enterprise_ids;
   Status st = store_.for_each_enterprise([&](Enterprise&& e) {
@@ -645,7 +679,7 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
       for (size_t u = next_unit++; u < units.size() && !failed; u = next_unit++) {
         for (size_t i = units[u].begin; i < units[u].end && !failed; ++i) {
           ++processed;
-          const char* kind = units[u].publisher ? kPublisher : kEnterprise;
+          RecipientKind kind = units[u].publisher ? kPublisher : kEnterprise;
           const std::string& id = units[u].publisher ? *publishers[i].first : enterprise_ids[i];
           if (done.count({kind, id})) continue;
           Status s = Status::ok();
@@ -654,7 +688,8 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
           } catch (const std::exception& e) {  // a record the digest cannot read: say which
             s = Status::internal(e.what());
           }
-          if (!s) return fail(Status(s.code(), fmt::format("digest of {} \"{}\": {}", kind, id, s.message())));
+          if (!s)
+            return fail(Status(s.code(), fmt::format("digest of {} \"{}\": {}", recipient_kind_name(kind), id, s.message())));
           if (batch.due() && !flush()) return;
         }
       }
@@ -674,11 +709,12 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
   return summary(week);
 }
 
-Result<json> DigestRunner::recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const {
+Result<json> DigestRunner::recipient(const IsoWeek& week, RecipientKind kind, const std::string& id) const {
   std::string week_text = week.to_string();
-  auto r = store_.digest_recipient(week_text, kind, id);
+  std::string kind_name(recipient_kind_name(kind));
+  auto r = store_.digest_recipient(week_text, kind_name, id);
   if (!r) return r.status();
-  auto rows = store_.digest_items(week_text, kind, id, false);
+  auto rows = store_.digest_items(week_text, kind_name, id, false);
   if (!rows) return rows.status();
   json items = json::array(), stalled = json::array();
   for (const auto& row : *rows) {
@@ -690,7 +726,7 @@ Result<json> DigestRunner::recipient(const IsoWeek& week, const std::string& kin
   }
   return json{{"week", week_text},
               {"covers", {{"from", format_date(week.monday() - days(7))}, {"to", format_date(week.monday() - days(1))}}},
-              {"recipient", {{"kind", r->kind}, {"id", r->recipient_id}, {"name", r->name}, {"language", r->language}}},
+              {"recipient", {{"kind", kind_name}, {"id", r->recipient_id}, {"name", r->name}, {"language", r->language}}},
               {"items", items},
               {"stalled", stalled}};
 }

@@ -110,10 +110,11 @@ Result<size_t> DigestRunner::write_files(const IsoWeek& week, const std::string&
                                          const DigestProgressFn& progress) const {
   auto run = summary(week);
   if (!run) return run.status();
-  auto recipients = store_.digest_recipients(week.to_string());
-  if (!recipients) return recipients.status();
+  auto listed = recipients(week);  // their kinds checked
+  if (!listed) return listed.status();
   std::error_code ec;
-  for (const char* kind : {"enterprise", "publisher"}) {
+  for (RecipientKind k : {RecipientKind::kEnterprise, RecipientKind::kPublisher}) {
+    std::string_view kind = recipient_kind_name(k);
     fs::create_directories(fs::path(out_dir) / kind, ec);
     if (ec) return Status::unavailable(fmt::format("cannot create {}: {}", (fs::path(out_dir) / kind).string(), ec.message()));
   }
@@ -121,21 +122,22 @@ Result<size_t> DigestRunner::write_files(const IsoWeek& week, const std::string&
   size_t files = 0, done = 0;
   if (Status st = write_atomically(fs::path(out_dir) / "summary.json", run->to_json().dump(2) + "\n"); !st) return st;
   ++files;
-  for (const auto& r : *recipients) {
+  for (const auto& r : *listed) {
     ++done;
     if (r.items == 0) continue;
-    auto doc = recipient(week, r.kind, r.recipient_id);
+    RecipientKind kind = *parse_recipient_kind(r.kind);
+    auto doc = recipient(week, kind, r.recipient_id);
     if (!doc) return doc.status();
-    fs::path base = fs::path(out_dir) / r.kind / digest_file_name(r.recipient_id);
+    fs::path base = fs::path(out_dir) / recipient_kind_name(kind) / digest_file_name(r.recipient_id);
     fs::path json_path = base, html_path = base;
     json_path += ".json";
     html_path += ".html";
     if (Status st = write_atomically(json_path, doc->dump(2) + "\n"); !st) return st;
     if (Status st = write_atomically(html_path, render_digest_html(*doc)); !st) return st;
     files += 2;
-    if (progress && done % 500 == 0) progress("files", done, recipients->size());
+    if (progress && done % 500 == 0) progress("files", done, listed->size());
   }
-  if (progress) progress("files", recipients->size(), recipients->size());
+  if (progress) progress("files", listed->size(), listed->size());
   return files;
 }
 

@@ -46,26 +46,37 @@ bool normal_move(Stage from, Stage to, Role role) {
   return false;
 }
 
-Match to_match(const MatchRow& row) {
+Result<Match> to_match(const MatchRow& row) {
   Match m;
   m.id = row.id;
   m.scenario_id = row.scenario_id;
   m.enterprise_id = row.enterprise_id;
   m.publisher = row.publisher;
-  m.stage = parse_stage(row.stage).value_or(Stage::kRecommended);
+  auto stage = stored_stage(row.stage, {"matches", row.id, "stage"});
+  if (!stage) return stage.status();
+  m.stage = *stage;
   m.created_at = row.created_at;
   m.updated_at = row.updated_at;
   return m;
 }
 
-MatchEvent to_event(const MatchEventRow& r) {
+Result<MatchEvent> to_event(const MatchEventRow& r) {
   MatchEvent e;
   e.seq = r.seq;
-  e.actor.role = parse_role(r.actor_role).value_or(Role::kOperator);
+  std::string seq = std::to_string(r.seq);
+  auto role = stored_role(r.actor_role, {"match_events", seq, "actor_role"});
+  if (!role) return role.status();
+  e.actor.role = *role;
   e.actor.id = r.actor_id;
   e.at = r.at;
-  if (!r.from_stage.empty()) e.from = parse_stage(r.from_stage);
-  e.to = parse_stage(r.to_stage).value_or(Stage::kRecommended);
+  if (!r.from_stage.empty()) {
+    auto from = stored_stage(r.from_stage, {"match_events", seq, "from_stage"});
+    if (!from) return from.status();
+    e.from = *from;
+  }
+  auto to = stored_stage(r.to_stage, {"match_events", seq, "to_stage"});
+  if (!to) return to.status();
+  e.to = *to;
   e.note = r.note;
   e.evidence = r.evidence;
   e.contract_value_fen = r.contract_value_minor;
@@ -123,6 +134,27 @@ std::optional<Stage> parse_stage(std::string_view name) {
   for (Stage s : kAllStages)
     if (stage_name(s) == name) return s;
   return std::nullopt;
+}
+
+namespace {
+
+Status unknown_stored_value(std::string_view value, const StoreCell& where, std::string_view what,
+                            const std::string& known) {
+  return Status::internal(fmt::format("{} row \"{}\", column {}: \"{}\" is not a {} ({}); the store was not written "
+                                      "by this version's rules",
+                                      where.table, where.row, where.column, value, what, known));
+}
+
+}  // namespace
+
+Result<Stage> stored_stage(std::string_view value, const StoreCell& where) {
+  if (auto s = parse_stage(value)) return *s;
+  return unknown_stored_value(value, where, "stage", stage_list({kAllStages.begin(), kAllStages.end()}));
+}
+
+Result<Role> stored_role(std::string_view value, const StoreCell& where) {
+  if (auto r = parse_role(value)) return *r;
+  return unknown_stored_value(value, where, "role", "publisher, enterprise, operator");
 }
 
 bool is_terminal(Stage s) {
@@ -219,7 +251,9 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
   if (req.contract_value_fen) event.contract_currency = req.contract_currency.empty() ? "CNY" : req.contract_currency;
   auto check = [&](const MatchRow& current, MatchEventRow& amend) -> Status {
     if (Status st = check_party(actor, current.publisher, current.enterprise_id, "move this match"); !st) return st;
-    Stage from = parse_stage(current.stage).value_or(Stage::kRecommended);
+    auto stored_from = stored_stage(current.stage, {"matches", current.id, "stage"});
+    if (!stored_from) return stored_from.status();
+    Stage from = *stored_from;
     if (req.expected_from && *req.expected_from != from)
       return Status::conflict(fmt::format("match {} is at stage {}, not {}; allowed next for {}: {}", current.id,
                                           stage_name(from), stage_name(*req.expected_from), role_name(actor.role),
@@ -248,8 +282,13 @@ Result<Match> Lifecycle::get(const std::string& match_id) const {
   if (!row) return row.status();
   auto events = store_.match_events(match_id);
   if (!events) return events.status();
-  Match m = to_match(*row);
-  for (const auto& e : *events) m.history.push_back(to_event(e));
+  auto m = to_match(*row);
+  if (!m) return m.status();
+  for (const auto& e : *events) {
+    auto event = to_event(e);
+    if (!event) return event.status();
+    m->history.push_back(std::move(*event));
+  }
   return m;
 }
 
@@ -257,7 +296,11 @@ Result<std::vector<Match>> Lifecycle::list(const MatchFilter& filter) const {
   auto rows = store_.list_matches(filter);
   if (!rows) return rows.status();
   std::vector<Match> out;
-  for (const auto& r : *rows) out.push_back(to_match(r));
+  for (const auto& r : *rows) {
+    auto m = to_match(r);
+    if (!m) return m.status();
+    out.push_back(std::move(*m));
+  }
   return out;
 }
 

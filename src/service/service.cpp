@@ -245,7 +245,7 @@ Result<std::vector<DigestRecipientRow>> Service::digest_recipients(const IsoWeek
   return impl_->digest->recipients(week);
 }
 
-Result<nlohmann::json> Service::digest_recipient(const IsoWeek& week, const std::string& kind,
+Result<nlohmann::json> Service::digest_recipient(const IsoWeek& week, RecipientKind kind,
                                                  const std::string& id) const {
   return impl_->digest->recipient(week, kind, id);
 }

@@ -1,9 +1,11 @@
 // SQLite store through SQLiteCpp: migrations, record upserts with change rows, change-log reads.
 #include "jiebang/store/store.h"
 
+#include "schema.h"
 #include "store_impl.h"
 
 #include <chrono>
+#include <span>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -136,10 +138,116 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX web_sessions_key ON web_sessions(key_id);
     )sql",
+    // v6: CHECK constraints on the columns that hold a stage, a role or a recipient kind, so the
+    // store refuses what the lifecycle and digest could not read back. SQLite adds a CHECK only
+    // by rebuilding the table (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of
+    // Table Schema Changes"): foreign keys are off while migrations run, the rows are copied
+    // with their keys (match_events keeps its seq, and AUTOINCREMENT its high-water mark), the
+    // indexes and append-only triggers are made again, and foreign_key_check runs before commit.
+    // check_enum_columns() has refused a store with other values first, naming the row.
+    R"sql(
+    CREATE TABLE matches_v6 (
+      id            TEXT PRIMARY KEY,
+      scenario_id   TEXT NOT NULL,
+      enterprise_id TEXT NOT NULL,
+      publisher     TEXT NOT NULL,
+      stage         TEXT NOT NULL CHECK (stage IN ('recommended', 'applied', 'selected', 'rd', 'validation',
+                                                   'commercialized', 'withdrawn', 'rejected', 'failed')),
+      version       INTEGER NOT NULL,
+      created_at    TEXT NOT NULL,
+      updated_at    TEXT NOT NULL,
+      UNIQUE (scenario_id, enterprise_id)
+    );
+    INSERT INTO matches_v6 SELECT id, scenario_id, enterprise_id, publisher, stage, version, created_at, updated_at
+      FROM matches;
+    CREATE TABLE match_events_v6 (
+      seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+      match_id             TEXT NOT NULL REFERENCES matches(id),
+      actor_role           TEXT NOT NULL CHECK (actor_role IN ('publisher', 'enterprise', 'operator')),
+      actor_id             TEXT NOT NULL,
+      at                   TEXT NOT NULL,
+      from_stage           TEXT CHECK (from_stage IN ('recommended', 'applied', 'selected', 'rd', 'validation',
+                                                      'commercialized', 'withdrawn', 'rejected', 'failed')),
+      to_stage             TEXT NOT NULL CHECK (to_stage IN ('recommended', 'applied', 'selected', 'rd', 'validation',
+                                                             'commercialized', 'withdrawn', 'rejected', 'failed')),
+      note                 TEXT NOT NULL DEFAULT '',
+      evidence             TEXT NOT NULL DEFAULT '',
+      contract_value_minor INTEGER,
+      contract_currency    TEXT,
+      correction           INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO match_events_v6 SELECT seq, match_id, actor_role, actor_id, at, NULLIF(from_stage, ''), to_stage, note,
+      evidence, contract_value_minor, contract_currency, correction FROM match_events;
+    DROP TABLE match_events;
+    DROP TABLE matches;
+    ALTER TABLE matches_v6 RENAME TO matches;
+    ALTER TABLE match_events_v6 RENAME TO match_events;
+    CREATE INDEX matches_stage ON matches(stage);
+    CREATE INDEX matches_enterprise ON matches(enterprise_id);
+    CREATE INDEX match_events_match ON match_events(match_id, seq);
+    CREATE TRIGGER match_events_append_only_update BEFORE UPDATE ON match_events
+      BEGIN SELECT RAISE(ABORT, 'match_events is append-only'); END;
+    CREATE TRIGGER match_events_append_only_delete BEFORE DELETE ON match_events
+      BEGIN SELECT RAISE(ABORT, 'match_events is append-only'); END;
+    CREATE TABLE digest_items_v6 (
+      week          TEXT NOT NULL,
+      kind          TEXT NOT NULL CHECK (kind IN ('enterprise', 'publisher')),
+      recipient_id  TEXT NOT NULL,
+      rank          INTEGER NOT NULL,
+      item          TEXT NOT NULL CHECK (item IN ('scenario', 'candidate', 'stalled')),
+      scenario_id   TEXT NOT NULL,
+      enterprise_id TEXT NOT NULL,
+      match_id      TEXT NOT NULL DEFAULT '',
+      match_version INTEGER NOT NULL DEFAULT 0,
+      payload       TEXT NOT NULL,
+      PRIMARY KEY (week, kind, recipient_id, rank),
+      FOREIGN KEY (week, kind, recipient_id) REFERENCES digest_recipients(week, kind, recipient_id)
+    );
+    INSERT INTO digest_items_v6 SELECT week, kind, recipient_id, rank, item, scenario_id, enterprise_id, match_id,
+      match_version, payload FROM digest_items;
+    DROP TABLE digest_items;
+    ALTER TABLE digest_items_v6 RENAME TO digest_items;
+    CREATE INDEX digest_items_recipient ON digest_items(kind, recipient_id, week);
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+/// A column that v6 constrains to a list of values, and how to name a row of its table.
+struct EnumColumn {
+  const char* table;
+  const char* row_key;  // SQL expression naming the row in an error
+  const char* column;
+  const char* values;   // SQL list
+};
+constexpr const char* kStageValues =
+    "('recommended', 'applied', 'selected', 'rd', 'validation', 'commercialized', 'withdrawn', 'rejected', 'failed')";
+const EnumColumn kEnumColumns[] = {
+    {"matches", "id", "stage", kStageValues},
+    {"match_events", "seq", "actor_role", "('publisher', 'enterprise', 'operator')"},
+    {"match_events", "seq", "from_stage", kStageValues},
+    {"match_events", "seq", "to_stage", kStageValues},
+    {"digest_items", "week || ' ' || recipient_id || ' #' || rank", "kind", "('enterprise', 'publisher')"},
+};
+
+/// Before v6 adds its CHECK constraints: the first row whose value is not one of its column's,
+/// as an error that says the table, the row, the column and the value (a store edited by hand or
+/// written by a later version). NULL and '' from_stage mean "created the match" and pass.
+/// Throws std::runtime_error, as set_up_connection reports its failures.
+void check_enum_columns(SQLite::Database& db, const std::string& path) {
+  for (const EnumColumn& c : kEnumColumns) {
+    SQLite::Statement q(db, fmt::format("SELECT {}, {} FROM {} WHERE {} IS NOT NULL AND {} <> '' AND {} NOT IN {} LIMIT 1",
+                                        c.row_key, c.column, c.table, c.column, c.column, c.column, c.values));
+    if (q.executeStep())
+      throw std::runtime_error(fmt::format(
+          "{}: cannot add schema version 6's constraints: {} row \"{}\", column {}: \"{}\" is not one of {}; "
+          "correct the row (or restore a backup) and open the store again",
+          path, c.table, q.getColumn(0).getString(), c.column, q.getColumn(1).getString(), c.values));
+  }
+}
+
 }  // namespace
+
+std::span<const char* const> schema_migrations() { return kMigrations; }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
@@ -151,21 +259,30 @@ namespace {
 void set_up_connection(SQLite::Database& db, const std::string& path) {
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=FULL");
-  db.exec("PRAGMA foreign_keys=ON");
   int version = db.execAndGet("PRAGMA user_version").getInt();
   if (version > kSchemaVersion)
     throw std::runtime_error(fmt::format("{}: schema version {} is newer than this jiebang understands ({})", path,
                                          version, kSchemaVersion));
   if (version < kSchemaVersion) {
+    // Foreign keys are off while tables are rebuilt (PRAGMA foreign_keys is a no-op inside a
+    // transaction, so it is set here) and checked as a whole before the commit.
+    db.exec("PRAGMA foreign_keys=OFF");
     // Write-locked, and the version read again inside: of several openers of a fresh file, one
     // migrates and the others then see the new version (no "table already exists").
     SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
     for (int v = db.execAndGet("PRAGMA user_version").getInt(); v < kSchemaVersion; ++v) {
+      if (v == 5) check_enum_columns(db, path);
       db.exec(kMigrations[v]);
       db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
     }
+    SQLite::Statement fk(db, "PRAGMA foreign_key_check");
+    if (fk.executeStep())
+      throw std::runtime_error(fmt::format("{}: migration left table {} row {} without its parent in {}", path,
+                                           fk.getColumn(0).getString(), fk.getColumn(1).getString(),
+                                           fk.getColumn(2).getString()));
     t.commit();
   }
+  db.exec("PRAGMA foreign_keys=ON");
 }
 
 bool is_busy(const SQLite::Exception& e) {

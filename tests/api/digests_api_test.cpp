@@ -87,7 +87,7 @@ TEST_F(DigestsApi, EnterpriseReadsItsOwnDigestOnly) {
   json j = own.json();
   EXPECT_EQ(j["recipient"]["kind"], "enterprise");
   EXPECT_EQ(j["recipient"]["id"], id);
-  auto stored = env().service->digest_recipient(*IsoWeek::parse("2026-W48"), "enterprise", id);
+  auto stored = env().service->digest_recipient(*IsoWeek::parse("2026-W48"), RecipientKind::kEnterprise, id);
   ASSERT_TRUE(stored);
   EXPECT_EQ(j, *stored);
   EXPECT_EQ(http().get("/v1/digests/2026-W48/recipients/" + url_encode(env().other_enterprise_id), env().enterprise_key).status,

@@ -19,6 +19,7 @@
 
 #include "jiebang/service/service.h"
 #include "jiebang/store/store.h"
+#include "sql_util.h"
 #include "test_util.h"
 
 namespace jiebang {
@@ -149,7 +150,7 @@ struct DigestWorld {
   }
 
   json recipient(const IsoWeek& w, const std::string& kind, const std::string& id) {
-    auto r = svc->digest_recipient(w, kind, id);
+    auto r = svc->digest_recipient(w, *parse_recipient_kind(kind), id);
     EXPECT_TRUE(r) << r.status().to_string();
     return r ? *r : json::object();
   }
@@ -219,6 +220,39 @@ TEST(Digest, ScoresAndReasonsAreThoseOfAnUnrestrictedMatch) {
   EXPECT_GT(weak, 0u);
   auto traffic = w.recipient(kW48, "enterprise", "e-traffic");
   for (const auto& item : traffic["items"]) EXPECT_GE(item["text_fit"].get<double>(), 0.2) << item["scenario"]["id"];
+}
+
+TEST(Digest, AStoredStageOrRecipientKindItCannotReadStopsTheRunNamingTheRow) {
+  DigestWorld w;
+  w.engage();
+  std::string store = (std::filesystem::path(w.dir.file("var")) / "jiebang.sqlite3").string();
+  auto match = w.svc->lifecycle().list({});
+  ASSERT_TRUE(match && match->size() == 1u);
+  std::string id = match->front().id;
+  // Written by another version or by hand (the schema's checks bypassed): not skipped silently.
+  ASSERT_EQ(testing::sql_exec(store, "PRAGMA ignore_check_constraints = ON; UPDATE matches SET stage = 'shortlisted'"), "");
+  auto run = w.svc->run_digest(kW48, {}, w.dir.file("out"), {}, {});
+  ASSERT_FALSE(run);
+  EXPECT_NE(run.status().message().find("matches row \"" + id + "\", column stage: \"shortlisted\""), std::string::npos)
+      << run.status().message();
+  ASSERT_EQ(testing::sql_exec(store, "UPDATE matches SET stage = 'applied'"), "");
+  w.run(kW48);
+  // A recipient row of an unknown kind: the resumed run and the files say which.
+  ASSERT_EQ(testing::sql_exec(store, "PRAGMA ignore_check_constraints = ON; UPDATE digest_recipients SET kind = 'robot' "
+                                     "WHERE recipient_id = 'e-robot'"),
+            "");
+  auto files = w.svc->run_digest(kW48, {}, w.dir.file("out2"), {}, {});
+  ASSERT_FALSE(files);
+  EXPECT_NE(files.status().message().find("column kind: \"robot\" is not a recipient kind"), std::string::npos)
+      << files.status().message();
+}
+
+TEST(RecipientKind, NamesAndParsesBothKindsAndNothingElse) {
+  for (RecipientKind k : {RecipientKind::kEnterprise, RecipientKind::kPublisher})
+    EXPECT_EQ(parse_recipient_kind(recipient_kind_name(k)), k);
+  EXPECT_EQ(recipient_kind_name(RecipientKind::kPublisher), "publisher");
+  EXPECT_EQ(parse_recipient_kind("Publisher"), std::nullopt);
+  EXPECT_EQ(parse_recipient_kind(""), std::nullopt);
 }
 
 TEST(Digest, CapsScenariosFromOnePublisher) {

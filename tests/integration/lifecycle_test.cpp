@@ -8,6 +8,7 @@
 
 #include "jiebang/lifecycle/lifecycle.h"
 #include "jiebang/store/store.h"
+#include "sql_util.h"
 #include "test_util.h"
 
 namespace jiebang {
@@ -87,6 +88,46 @@ TEST_F(LifecycleTest, FullLoopDerivesStageFromAppendOnlyHistory) {
     EXPECT_EQ(done.history[i].from, done.history[i - 1].to);
     EXPECT_GT(done.history[i].seq, done.history[i - 1].seq);
   }
+}
+
+TEST_F(LifecycleTest, AnUnknownStageOrRoleReadFromTheStoreIsAnErrorNamingTheRowNeverADefault) {
+  auto m = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
+  ASSERT_TRUE(m) << m.status().to_string();
+  std::string path = dir_.file("store.sqlite3");
+  auto expect_unreadable = [&](const Status& st, const std::string& where) {
+    EXPECT_EQ(st.code(), ErrorCode::kInternal) << st.to_string();
+    EXPECT_NE(st.message().find(where), std::string::npos) << st.message();
+  };
+  // A store written by another version (or by hand): the schema's checks are bypassed here.
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
+                                    "UPDATE matches SET stage = 'shortlisted' WHERE id = '" + m->id + "'"),
+            "");
+  std::string stage_cell = "matches row \"" + m->id + "\", column stage: \"shortlisted\" is not a stage";
+  expect_unreadable(life_->get(m->id).status(), stage_cell);
+  expect_unreadable(life_->list({}).status(), stage_cell);
+  expect_unreadable(life_->funnel({}).status(), stage_cell);
+  MoveRequest withdraw;
+  withdraw.to = Stage::kWithdrawn;
+  expect_unreadable(life_->move(m->id, enterprise("e1"), withdraw).status(), stage_cell);
+
+  // An event's role and stages, named by the event's seq.
+  auto other = life_->create("s1", "e2", enterprise("e2"), Stage::kApplied);
+  ASSERT_TRUE(other) << other.status().to_string();
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
+                                    "INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, from_stage, to_stage) "
+                                    "VALUES (900, '" + other->id + "', 'admin', 'root', '2026-01-02T00:00:00Z', "
+                                    "'applied', 'selected')"),
+            "");
+  expect_unreadable(life_->get(other->id).status(), "match_events row \"900\", column actor_role: \"admin\" is not a role");
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
+                                    "INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, from_stage, to_stage) "
+                                    "VALUES (901, '" + other->id + "', 'operator', 'root', '2026-01-03T00:00:00Z', "
+                                    "'selected', 'done')"),
+            "");
+  expect_unreadable(life_->get(other->id).status(), "match_events row \"900\", column actor_role");
+  // With the match's own stage readable again, the funnel stops at the event's unknown to_stage.
+  ASSERT_EQ(testing::sql_exec(path, "UPDATE matches SET stage = 'applied' WHERE id = '" + m->id + "'"), "");
+  expect_unreadable(life_->funnel({}).status(), "match_events row \"901\", column to_stage: \"done\" is not a stage");
 }
 
 TEST_F(LifecycleTest, CommercialisationNeedsAContractValue) {

@@ -13,6 +13,8 @@
 
 #include "jiebang/core/records.h"
 #include "jiebang/store/store.h"
+#include "sql_util.h"
+#include "store/schema.h"  // src/store: the migrations, to make a store of an older version
 #include "test_util.h"
 
 namespace jiebang {
@@ -128,6 +130,115 @@ TEST(Store, NewerSchemaVersionRefused) {
   ASSERT_FALSE(st.is_ok());
   EXPECT_EQ(st.status().code(), ErrorCode::kInternal);
   EXPECT_NE(st.status().message().find(std::to_string(version + 1)), std::string::npos) << st.status().message();
+}
+
+/// A store file as schema version `version` left it: the first `version` migrations, as that
+/// version's jiebang ran them.
+void make_store_at_version(const std::string& path, int version) {
+  ASSERT_LE(version, static_cast<int>(schema_migrations().size()));
+  for (int v = 0; v < version; ++v) {
+    ASSERT_EQ(testing::sql_exec(path, schema_migrations()[v]), "") << "migration " << v;
+    ASSERT_EQ(testing::sql_exec(path, "PRAGMA user_version = " + std::to_string(v + 1)), "");
+  }
+}
+
+TEST(StoreMigration, AVersion5StoreOpensAndKeepsItsMatchesEventsAndDigestsUnderNewChecks) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  make_store_at_version(path, 5);
+  // As version 5 wrote them: a match at selected with three events (seq 1, 2, 5: the sequence's
+  // high-water mark is 5), and a digest with one recipient and one item.
+  ASSERT_EQ(testing::sql_exec(path, R"sql(
+    INSERT INTO matches VALUES ('m000001', 's1', 'e1', 'pub', 'selected', 3, '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z');
+    INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, from_stage, to_stage)
+      VALUES (1, 'm000001', 'publisher', 'pub', '2026-01-01T00:00:00Z', NULL, 'recommended'),
+             (2, 'm000001', 'enterprise', 'e1', '2026-01-02T00:00:00Z', 'recommended', 'applied'),
+             (5, 'm000001', 'publisher', 'pub', '2026-01-03T00:00:00Z', 'applied', 'selected');
+    INSERT INTO digest_runs(week, settings, started_at) VALUES ('2026-W48', '{}', '2026-11-23T00:00:00Z');
+    INSERT INTO digest_recipients VALUES ('2026-W48', 'enterprise', 'e1', 'E1', 'zh', 1);
+    INSERT INTO digest_items(week, kind, recipient_id, rank, item, scenario_id, enterprise_id, payload)
+      VALUES ('2026-W48', 'enterprise', 'e1', 1, 'scenario', 's1', 'e1', '{}');
+  )sql"),
+            "");
+  {
+    auto store = Store::open(path);
+    ASSERT_TRUE(store) << store.status().to_string();
+    EXPECT_EQ(*(*store)->schema_version(), 6);
+    auto m = (*store)->get_match("m000001");
+    ASSERT_TRUE(m) << m.status().to_string();
+    EXPECT_EQ(m->stage, "selected");
+    EXPECT_EQ(m->version, 3);
+    auto events = (*store)->match_events("m000001");
+    ASSERT_TRUE(events);
+    ASSERT_EQ(events->size(), 3u);
+    EXPECT_EQ((*events)[0].from_stage, "");
+    EXPECT_EQ((*events)[2].seq, 5);
+    EXPECT_EQ((*events)[2].from_stage, "applied");
+    // The next event continues the sequence after its high-water mark.
+    MatchEventRow next;
+    next.actor_role = "enterprise";
+    next.actor_id = "e1";
+    next.at = "2026-01-04T00:00:00Z";
+    next.to_stage = "rd";
+    auto row = (*store)->append_match_event(
+        "m000001", [](const MatchRow&, MatchEventRow&) { return Status::ok(); }, next, {});
+    ASSERT_TRUE(row) << row.status().to_string();
+    events = (*store)->match_events("m000001");
+    ASSERT_TRUE(events);
+    ASSERT_EQ(events->size(), 4u);
+    EXPECT_EQ((*events)[3].seq, 6);
+    EXPECT_EQ((*events)[3].from_stage, "selected");
+    auto items = (*store)->digest_items("2026-W48", "enterprise", "e1", false);
+    ASSERT_TRUE(items);
+    EXPECT_EQ(items->size(), 1u);
+  }
+  // What the lifecycle and digest could not read back is refused now, and the rest still holds.
+  EXPECT_NE(testing::sql_exec(path, "UPDATE matches SET stage = 'shortlisted'").find("CHECK constraint failed"),
+            std::string::npos);
+  EXPECT_NE(testing::sql_exec(path, "INSERT INTO match_events(match_id, actor_role, actor_id, at, to_stage) "
+                                    "VALUES ('m000001', 'admin', 'x', 'now', 'rd')")
+                .find("CHECK constraint failed"),
+            std::string::npos);
+  EXPECT_NE(testing::sql_exec(path, "INSERT INTO match_events(match_id, actor_role, actor_id, at, from_stage, to_stage) "
+                                    "VALUES ('m000001', 'operator', 'x', 'now', 'rd', 'finished')")
+                .find("CHECK constraint failed"),
+            std::string::npos);
+  EXPECT_NE(testing::sql_exec(path, "INSERT INTO digest_items(week, kind, recipient_id, rank, item, scenario_id, "
+                                    "enterprise_id, payload) VALUES ('2026-W48', 'robot', 'e1', 2, 'scenario', 's1', "
+                                    "'e1', '{}')")
+                .find("CHECK constraint failed"),
+            std::string::npos);
+  EXPECT_NE(testing::sql_exec(path, "UPDATE match_events SET note = 'x'").find("append-only"), std::string::npos);
+  EXPECT_NE(testing::sql_exec(path, "DELETE FROM match_events").find("append-only"), std::string::npos);
+  EXPECT_EQ(sql_int(path, "PRAGMA foreign_key_check"), 0);
+  EXPECT_EQ(sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('matches_stage', 'matches_enterprise', "
+                          "'match_events_match', 'digest_items_recipient')"),
+            4);
+  EXPECT_EQ(sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v6'"), 0);
+}
+
+TEST(StoreMigration, AnOldStoreWithAValueThisVersionCannotReadIsRefusedNamingTheRowAndLeftAsItWas) {
+  struct Case {
+    const char* insert;
+    const char* expected;
+  };
+  for (const Case& c : {
+           Case{"INSERT INTO matches VALUES ('m-9', 's1', 'e1', 'pub', 'shortlisted', 1, 'x', 'x')",
+                "matches row \"m-9\", column stage: \"shortlisted\""},
+           Case{"INSERT INTO matches VALUES ('m-1', 's1', 'e1', 'pub', 'applied', 1, 'x', 'x');"
+                "INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, to_stage) "
+                "VALUES (41, 'm-1', 'admin', 'root', 'x', 'applied')",
+                "match_events row \"41\", column actor_role: \"admin\""},
+       }) {
+    TempDir tmp;
+    std::string path = tmp.file("jiebang.sqlite3");
+    make_store_at_version(path, 5);
+    ASSERT_EQ(testing::sql_exec(path, c.insert), "");
+    auto store = Store::open(path);
+    ASSERT_FALSE(store) << c.insert;
+    EXPECT_NE(store.status().message().find(c.expected), std::string::npos) << store.status().message();
+    EXPECT_EQ(sql_int(path, "PRAGMA user_version"), 5);  // the migration's transaction was rolled back
+  }
 }
 
 TEST(Store, FileThatIsNotADatabaseRefused) {

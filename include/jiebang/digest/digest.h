@@ -44,6 +44,14 @@ struct IsoWeek {
   bool operator==(const IsoWeek&) const = default;
 };
 
+/// Who a digest is for: an enterprise (open scenarios for it) or a publisher (candidates for its
+/// open scenarios). Stored in digest_recipients.kind and digest_items.kind (both CHECKed).
+enum class RecipientKind { kEnterprise, kPublisher };
+/// "enterprise" | "publisher": the store's, the API's and the output directories' spelling.
+std::string_view recipient_kind_name(RecipientKind kind);
+/// The kind a name spells; nullopt for anything else.
+std::optional<RecipientKind> parse_recipient_kind(std::string_view name);
+
 /// "YYYY-MM-DD" of a day.
 std::string format_date(std::chrono::sys_days day);
 
@@ -139,8 +147,8 @@ class DigestRunner {
   Result<std::vector<DigestRecipientRow>> recipients(const IsoWeek& week) const;
   /// One recipient's digest as the JSON document written to its file:
   /// {week, covers:{from,to}, recipient:{kind,id,name,language}, items:[…], stalled:[…]}.
-  /// `kind` is "enterprise" or "publisher". Errors: kNotFound.
-  Result<nlohmann::json> recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const;
+  /// Errors: kNotFound.
+  Result<nlohmann::json> recipient(const IsoWeek& week, RecipientKind kind, const std::string& id) const;
   /// Writes, for each recipient with items, <out_dir>/<kind>/<file>.json and .html, and
   /// <out_dir>/summary.json — all from the stored digest, so a repeated call writes the same bytes.
   /// Files are written to a temporary name and renamed. Returns the number of files written.

@@ -35,6 +35,20 @@ enum class Role { kPublisher, kEnterprise, kOperator };
 std::string_view role_name(Role r);                       ///< "publisher" | "enterprise" | "operator"
 std::optional<Role> parse_role(std::string_view name);
 
+/// Where a value read from the store came from, for the error when it is not one this version
+/// knows: the table, the row's key and the column (e.g. {"match_events", "17", "to_stage"}).
+struct StoreCell {
+  std::string_view table;
+  std::string_view row;     ///< the row's key: a match id, an event seq
+  std::string_view column;
+};
+/// The stage a stored value names. Never a default: an unknown value (a store written by another
+/// version, or edited by hand) is kInternal "matches row \"m-1\", column stage: \"x\" is not a
+/// stage (recommended, …)". The schema's CHECK constraints (v6) keep new rows valid.
+Result<Stage> stored_stage(std::string_view value, const StoreCell& where);
+/// The role a stored value names; an unknown value is kInternal, as stored_stage.
+Result<Role> stored_role(std::string_view value, const StoreCell& where);
+
 /// An actor: a role and who within it (the publisher's organisation name, the enterprise id, or
 /// the operator's name). Publishers and enterprises act only on their own matches.
 struct Actor {

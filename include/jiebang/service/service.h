@@ -229,9 +229,8 @@ class Service {
   Result<std::vector<DigestSummary>> digest_runs(size_t limit) const;
   /// The recipients of a week's run (DigestRunner::recipients). Storage errors only.
   Result<std::vector<DigestRecipientRow>> digest_recipients(const IsoWeek& week) const;
-  /// One recipient's stored digest (DigestRunner::recipient). `kind`: "enterprise" | "publisher".
-  /// Errors: kNotFound.
-  Result<nlohmann::json> digest_recipient(const IsoWeek& week, const std::string& kind, const std::string& id) const;
+  /// One recipient's stored digest (DigestRunner::recipient). Errors: kNotFound.
+  Result<nlohmann::json> digest_recipient(const IsoWeek& week, RecipientKind kind, const std::string& id) const;
 
   // ---- web API keys ----
 
