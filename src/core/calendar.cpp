@@ -1,6 +1,8 @@
 // Calendar dates and China Standard Time (see include/jiebang/core/calendar.h).
 #include "jiebang/core/calendar.h"
 
+#include <fmt/format.h>
+
 namespace jiebang {
 
 using std::chrono::days;
@@ -28,5 +30,13 @@ std::optional<sys_days> parse_iso_date(std::string_view d) {
   if (!ymd.ok()) return std::nullopt;
   return sys_days{ymd};
 }
+
+std::string format_iso_date(sys_days day) {
+  std::chrono::year_month_day ymd{day};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+std::string shanghai_date(std::chrono::system_clock::time_point t) { return format_iso_date(shanghai_day(t)); }
 
 }  // namespace jiebang

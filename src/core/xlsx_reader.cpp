@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
+#include "jiebang/core/calendar.h"
 #include "jiebang/core/limits.h"
 
 namespace jiebang {
@@ -461,9 +462,7 @@ std::optional<std::string> excel_serial_date(double serial, bool date1904) {
     date = (day < 60 ? sys_days{year{1899} / December / 31} : sys_days{year{1899} / December / 30}) +
            days{static_cast<long>(day)};
   }
-  year_month_day ymd{date};
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
+  return format_iso_date(date);
 }
 
 Result<XlsxSheet> read_xlsx_sheet(std::string_view package, const std::string& sheet_name) {

@@ -52,7 +52,7 @@ std::string language_of(const std::string& text) { return has_han(text) ? "zh" :
 std::string shanghai_date(const std::string& iso) {
   auto t = parse_iso_time(iso);
   if (!t) return {};
-  return format_date(shanghai_day(*t));
+  return format_iso_date(shanghai_day(*t));
 }
 
 std::string_view stage_label_zh(Stage s) {
@@ -204,9 +204,9 @@ DigestSummary summary_from(const DigestRunRow& row) {
   auto week = IsoWeek::parse(row.week);
   s.week = row.week;
   if (week) {
-    s.cutoff = format_date(week->monday());
-    s.covers_from = format_date(week->monday() - days(7));
-    s.covers_to = format_date(week->monday() - days(1));
+    s.cutoff = format_iso_date(week->monday());
+    s.covers_from = format_iso_date(week->monday() - days(7));
+    s.covers_to = format_iso_date(week->monday() - days(1));
   }
   auto settings = DigestSettings::from_json(json::parse(row.settings, nullptr, false));
   if (settings) s.settings = *settings;
@@ -225,9 +225,9 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
   RunContext ctx;
   ctx.week = week.to_string();
   ctx.settings = settings;
-  ctx.cutoff = format_date(week.monday());
-  ctx.covers_from = format_date(week.monday() - days(7));
-  ctx.covers_to = format_date(week.monday() - days(1));
+  ctx.cutoff = format_iso_date(week.monday());
+  ctx.covers_from = format_iso_date(week.monday() - days(7));
+  ctx.covers_to = format_iso_date(week.monday() - days(1));
   std::vector<Scenario> undated;  // open scenarios without posted_at: dated by when first stored
   Status st = store.for_each_scenario([&](Scenario&& s) {
     ctx.scenario_titles[s.id] = s.title;
@@ -571,8 +571,8 @@ Result<DigestSummary> DigestRunner::run(const IsoWeek& week, const DigestSetting
     return Status::invalid_argument(fmt::format(
         "week {} has not begun (it starts on {}, Asia/Shanghai; this is {}): its digest brings the scenarios of "
         "{} to {}, which are not all posted yet",
-        week.to_string(), format_date(week.monday()), now_week.to_string(), format_date(week.monday() - days(7)),
-        format_date(week.monday() - days(1))));
+        week.to_string(), format_iso_date(week.monday()), now_week.to_string(), format_iso_date(week.monday() - days(7)),
+        format_iso_date(week.monday() - days(1))));
   std::string week_text = week.to_string();
   std::string settings_text = settings.to_json().dump();
   if (auto existing = store_.get_digest_run(week_text); existing) {
@@ -725,7 +725,7 @@ Result<json> DigestRunner::recipient(const IsoWeek& week, RecipientKind kind, co
     (row.item == "stalled" ? stalled : items).push_back(std::move(p));
   }
   return json{{"week", week_text},
-              {"covers", {{"from", format_date(week.monday() - days(7))}, {"to", format_date(week.monday() - days(1))}}},
+              {"covers", {{"from", format_iso_date(week.monday() - days(7))}, {"to", format_iso_date(week.monday() - days(1))}}},
               {"recipient", {{"kind", kind_name}, {"id", r->recipient_id}, {"name", r->name}, {"language", r->language}}},
               {"items", items},
               {"stalled", stalled}};

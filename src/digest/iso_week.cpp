@@ -64,10 +64,4 @@ std::optional<IsoWeek> IsoWeek::parse(std::string_view text) {
   return w;
 }
 
-std::string format_date(sys_days day) {
-  std::chrono::year_month_day ymd{day};
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
-
 }  // namespace jiebang

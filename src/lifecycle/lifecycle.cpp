@@ -103,13 +103,6 @@ Status check_party(const Actor& actor, const std::string& publisher, const std::
   return Status::ok();
 }
 
-/// The calendar date (YYYY-MM-DD) of `t` in China Standard Time (UTC+8, no daylight saving).
-std::string china_date(std::chrono::system_clock::time_point t) {
-  std::chrono::year_month_day ymd{shanghai_day(t)};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
-
 /// The marketplace's rule for an application (揭榜): only a scenario whose status is "open" and
 /// whose deadline (its last day to apply, China date) is today or later, or unset, takes one.
 /// Applies to a match created as applied and to recommended → applied, for enterprises and
@@ -119,7 +112,7 @@ Status check_open_for_application(const Scenario& s, std::chrono::system_clock::
   if (s.status != "open")
     return Status::conflict(
         fmt::format("scenario {} is {}: it takes no applications (only an open scenario does)", s.id, s.status));
-  std::string today = china_date(now);
+  std::string today = shanghai_date(now);
   if (!s.deadline.empty() && s.deadline < today)
     return Status::conflict(fmt::format("scenario {} closed for applications on its deadline {} (today is {})", s.id,
                                         s.deadline, today));
@@ -325,11 +318,9 @@ std::optional<std::chrono::sys_seconds> parse_iso_time(std::string_view s) {
 std::string format_iso_time(std::chrono::system_clock::time_point t) {
   auto secs = std::chrono::floor<std::chrono::seconds>(t);
   auto days = std::chrono::floor<std::chrono::days>(secs);
-  std::chrono::year_month_day ymd{days};
   std::chrono::hh_mm_ss hms{secs - days};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count());
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_iso_date(days), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count());
 }
 
 }  // namespace jiebang

@@ -206,11 +206,7 @@ Result<Service::State> Service::state() const {
 
 bool Service::index_writable() const { return impl_->index->writable(); }
 
-std::string Service::today() const {
-  std::chrono::year_month_day ymd{shanghai_day(impl_->config.clock())};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
+std::string Service::today() const { return shanghai_date(impl_->config.clock()); }
 
 const MatchWeights& Service::weights() const { return impl_->weights; }
 const ServiceConfig& Service::config() const { return impl_->config; }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace jiebang {
@@ -25,5 +26,15 @@ std::chrono::sys_seconds shanghai_to_utc(std::chrono::sys_days day, std::chrono:
 /// years). Returns nullopt otherwise. The one date parser: record validation, funnel filters and
 /// event timestamps (parse_iso_time) all use it. Pure, thread-safe.
 std::optional<std::chrono::sys_days> parse_iso_date(std::string_view text);
+
+/// Writes a calendar day "YYYY-MM-DD" (ISO 8601 extended format, the year zero-padded to four
+/// digits): parse_iso_date's inverse for years 0–9999. The one date formatter: scenario deadlines
+/// compared with today, the digest's weeks and cut-offs, event timestamps (format_iso_time).
+/// Pure, thread-safe.
+std::string format_iso_date(std::chrono::sys_days day);
+
+/// The Asia/Shanghai calendar date that holds instant `t`, as "YYYY-MM-DD"
+/// (format_iso_date(shanghai_day(t))): "today" for deadlines and the digest. Pure, thread-safe.
+std::string shanghai_date(std::chrono::system_clock::time_point t);
 
 }  // namespace jiebang

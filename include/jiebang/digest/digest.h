@@ -52,8 +52,6 @@ std::string_view recipient_kind_name(RecipientKind kind);
 /// The kind a name spells; nullopt for anything else.
 std::optional<RecipientKind> parse_recipient_kind(std::string_view name);
 
-/// "YYYY-MM-DD" of a day.
-std::string format_date(std::chrono::sys_days day);
 
 /// The rules of a digest run. A run keeps the settings it started with (stored with it).
 struct DigestSettings {

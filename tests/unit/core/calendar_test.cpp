@@ -42,6 +42,25 @@ TEST(IsoDate, AcceptsRealCalendarDatesOnly) {
   EXPECT_TRUE(is_iso_date("2026-12-31"));
 }
 
+TEST(IsoDate, TheOneFormatterWritesWhatTheParserReadsBack) {
+  EXPECT_EQ(format_iso_date(sys_days{2026y / 3 / 5}), "2026-03-05");
+  EXPECT_EQ(format_iso_date(sys_days{year{987} / 1 / 9}), "0987-01-09");  // four-digit year, zero-padded
+  EXPECT_EQ(format_iso_date(sys_days{2028y / 2 / 29}), "2028-02-29");
+  // Every day of four years (a leap year among them) round-trips through the parser.
+  for (sys_days d = sys_days{2027y / 1 / 1}; d < sys_days{2031y / 1 / 1}; d += days{1}) {
+    std::string text = format_iso_date(d);
+    ASSERT_EQ(text.size(), 10u) << text;
+    auto back = parse_iso_date(text);
+    ASSERT_TRUE(back) << text;
+    EXPECT_EQ(*back, d) << text;
+  }
+  // The Shanghai date of an instant: the local day, written the same way.
+  EXPECT_EQ(shanghai_date(utc(2026, 11, 22, 15, 59, 59)), "2026-11-22");
+  EXPECT_EQ(shanghai_date(utc(2026, 12, 31, 16)), "2027-01-01");
+  // Event timestamps write their date part with it.
+  EXPECT_EQ(format_iso_time(utc(2026, 1, 9, 7, 5, 3)), "2026-01-09T07:05:03Z");
+}
+
 TEST(IsoTime, ReadsDateTimesAndBareDatesOnTheDateParser) {
   EXPECT_EQ(parse_iso_time("2026-11-23T09:30:15Z"), utc(2026, 11, 23, 9, 30, 15));
   EXPECT_EQ(parse_iso_time("2026-11-23T09:30:15.250Z"), utc(2026, 11, 23, 9, 30, 15));
