@@ -151,8 +151,6 @@ nlohmann::json match_json(const Match& m, std::optional<Role> viewer);
 /// One funnel group: per forward stage reached / conversion_to_next / median_days, the ends,
 /// contract values (exact, major units as decimal strings) and stalled matches.
 nlohmann::json funnel_group_json(const FunnelGroup& g);
-/// Minor units as a decimal string in major units: 123456 → "1234.56".
-std::string minor_to_decimal(int64_t minor);
 
 // ---- handlers (one per route; see router.cpp) ----
 

@@ -48,10 +48,10 @@ json match_json(const Match& m, std::optional<Role> viewer) {
               {"note", e.note},
               {"evidence", e.evidence},
               {"correction", e.correction}};
-    if (e.contract_value_fen) {
-      j["contract_value"] = minor_to_decimal(*e.contract_value_fen);
-      j["contract_value_minor"] = *e.contract_value_fen;
-      j["contract_currency"] = e.contract_currency;
+    if (e.contract_value) {
+      j["contract_value"] = e.contract_value->decimal();
+      j["contract_value_minor"] = e.contract_value->minor;
+      j["contract_currency"] = e.contract_value->currency;
     }
     history.push_back(std::move(j));
   }
@@ -83,7 +83,7 @@ json funnel_group_json(const FunnelGroup& g) {
   for (const auto& s : g.stalled)
     stalled.push_back({{"match_id", s.match_id}, {"stage", stage_name(s.stage)}, {"days", s.days}});
   json value = json::object();
-  for (const auto& [currency, minor] : g.contract_value_minor) value[currency] = minor_to_decimal(minor);
+  for (const auto& [currency, minor] : g.contract_value_minor) value[currency] = Money{minor, currency}.decimal();
   return {{"group", g.key},          {"matches", g.matches},   {"stages", std::move(stages)},
           {"withdrawn", g.withdrawn}, {"rejected", g.rejected}, {"failed", g.failed},
           {"contract_value", std::move(value)}, {"stalled", std::move(stalled)}};

@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "jiebang/core/log.h"
+#include "jiebang/core/money.h"
 
 namespace jiebang::api {
 namespace {
@@ -117,17 +118,19 @@ HttpResponse post_match_event(RequestContext& ctx) {
   req.evidence = in.text("evidence", false);
   req.expected_from = in.stage("expected_from", false);
   if (const json* value = in.find("contract_value")) {
-    req.contract_value_fen = amount_to_minor(*value);
-    if (!req.contract_value_fen)
+    if (auto minor = amount_to_minor(*value)) {
+      req.contract_value = Money{*minor, "CNY"};  // the currency, if given, is read below
+    } else {
       in.error("contract_value", fmt::format("expected an amount in yuan with at most two decimals, as a string "
                                              "(\"1250000.50\") or a number, got {}",
                                              value->dump()));
+    }
   }
   std::string currency = in.text("contract_currency", false);
   if (!currency.empty()) {
-    bool iso = currency.size() == 3 && std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-    if (!iso) in.error("contract_currency", fmt::format("expected an ISO 4217 code such as CNY, got \"{}\"", currency));
-    req.contract_currency = currency;
+    if (!is_currency_code(currency))
+      in.error("contract_currency", fmt::format("expected an ISO 4217 code such as CNY, got \"{}\"", currency));
+    if (req.contract_value) req.contract_value->currency = currency;
   }
   in.finish();
   req.to = *to;

@@ -20,6 +20,7 @@
 #include "context.h"
 #include "jiebang/core/limits.h"
 #include "jiebang/core/log.h"
+#include "jiebang/core/money.h"
 
 namespace jiebang::api {
 namespace {
@@ -252,16 +253,7 @@ std::optional<int64_t> amount_to_minor(const nlohmann::json& v) {
   } else {
     return std::nullopt;
   }
-  size_t dot = text.find('.');
-  std::string whole = text.substr(0, dot), frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 13 || frac.size() > 2) return std::nullopt;
-  if ((whole + frac).find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  while (frac.size() < 2) frac += '0';
-  return std::stoll(whole) * 100 + std::stoll(frac);
-}
-
-std::string minor_to_decimal(int64_t minor) {
-  return fmt::format("{}{}.{:02}", minor < 0 ? "-" : "", std::abs(minor / 100), std::abs(minor % 100));
+  return parse_major_units(text);
 }
 
 // ---- cursors ----

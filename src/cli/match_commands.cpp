@@ -9,20 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-/// "1234.56" (major units) → 123456 minor units, exactly; nullopt unless digits with ≤ 2 decimals.
-std::optional<int64_t> parse_amount_minor(const std::string& text) {
-  size_t dot = text.find('.');
-  std::string whole = text.substr(0, dot), frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 13 || frac.size() > 2) return std::nullopt;
-  for (char c : whole + frac)
-    if (c < '0' || c > '9') return std::nullopt;
-  while (frac.size() < 2) frac += '0';
-  return std::stoll(whole) * 100 + std::stoll(frac);
-}
-
-std::string money(int64_t minor, const std::string& currency) {
-  return fmt::format("{}.{:02} {}", minor / 100, minor % 100, currency.empty() ? "CNY" : currency);
-}
 
 json match_json(const Match& m) {
   json history = json::array();
@@ -30,10 +16,10 @@ json match_json(const Match& m) {
     json j = {{"seq", e.seq}, {"actor", {{"role", role_name(e.actor.role)}, {"id", e.actor.id}}}, {"at", e.at},
               {"from", e.from ? json(stage_name(*e.from)) : json(nullptr)}, {"to", stage_name(e.to)},
               {"note", e.note}, {"evidence", e.evidence}, {"correction", e.correction}};
-    if (e.contract_value_fen) {
-      j["contract_value"] = money(*e.contract_value_fen, e.contract_currency);
-      j["contract_value_minor"] = *e.contract_value_fen;
-      j["contract_currency"] = e.contract_currency;
+    if (e.contract_value) {
+      j["contract_value"] = e.contract_value->to_string();
+      j["contract_value_minor"] = e.contract_value->minor;
+      j["contract_currency"] = e.contract_value->currency;
     }
     history.push_back(std::move(j));
   }
@@ -48,7 +34,7 @@ void print_match(const Match& m) {
   for (const auto& e : m.history) {
     fmt::print("  {}  {:<14} → {:<14} by {} {}{}{}\n", e.at, e.from ? stage_name(*e.from) : "(new)", stage_name(e.to),
                role_name(e.actor.role), e.actor.id, e.correction ? "  [correction]" : "",
-               e.contract_value_fen ? "  " + money(*e.contract_value_fen, e.contract_currency) : "");
+               e.contract_value ? "  " + e.contract_value->to_string() : "");
     if (!e.note.empty()) fmt::print("      note: {}\n", e.note);
     if (!e.evidence.empty()) fmt::print("      evidence: {}\n", e.evidence);
   }
@@ -121,11 +107,11 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
     req.to = *parse_stage(stage);
     req.note = note;
     req.evidence = evidence;
-    req.contract_currency = currency;
     if (!contract_value.empty()) {
-      req.contract_value_fen = parse_amount_minor(contract_value);
-      if (!req.contract_value_fen)
+      auto minor = parse_major_units(contract_value);
+      if (!minor)
         throw CLI::ValidationError("--contract-value", "expected an amount like 1250000 or 1250000.50, got \"" + contract_value + "\"");
+      req.contract_value = Money{*minor, currency};
     }
     auto svc = open_service(g, exit_code);
     if (!svc) return;
@@ -231,7 +217,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
       for (const auto& s : grp.stalled)
         stalled.push_back({{"match_id", s.match_id}, {"stage", stage_name(s.stage)}, {"days", s.days}});
       json value = json::object();
-      for (const auto& [cur, minor] : grp.contract_value_minor) value[cur] = money(minor, cur);
+      for (const auto& [cur, minor] : grp.contract_value_minor) value[cur] = Money{minor, cur}.to_string();
       out.push_back({{"group", grp.key}, {"matches", grp.matches}, {"stages", stages}, {"withdrawn", grp.withdrawn},
                      {"rejected", grp.rejected}, {"failed", grp.failed}, {"contract_value", value},
                      {"stalled", stalled}});
@@ -244,7 +230,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
         fmt::print("  {:<15} {:>6}  {}  {}\n", stage_name(kForwardStages[i]), grp.reached[i], conv, med);
       }
       fmt::print("  withdrawn {}, rejected {}, failed {}", grp.withdrawn, grp.rejected, grp.failed);
-      for (const auto& [cur, minor] : grp.contract_value_minor) fmt::print("; contracts {}", money(minor, cur));
+      for (const auto& [cur, minor] : grp.contract_value_minor) fmt::print("; contracts {}", Money{minor, cur}.to_string());
       fmt::print("\n");
       for (const auto& s : grp.stalled)
         fmt::print("  stalled: {} in {} for {:.0f} days\n", s.match_id, stage_name(s.stage), s.days);

@@ -79,8 +79,9 @@ Result<MatchEvent> to_event(const MatchEventRow& r) {
   e.to = *to;
   e.note = r.note;
   e.evidence = r.evidence;
-  e.contract_value_fen = r.contract_value_minor;
-  e.contract_currency = r.contract_currency;
+  // A value stored without its currency (none is written so) reads as CNY, as the funnel counts it.
+  if (r.contract_value_minor)
+    e.contract_value = Money{*r.contract_value_minor, r.contract_currency.empty() ? "CNY" : r.contract_currency};
   e.correction = r.correction;
   return e;
 }
@@ -222,7 +223,7 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
 }
 
 Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, const MoveRequest& req) {
-  if (req.to == Stage::kCommercialized && (!req.contract_value_fen || *req.contract_value_fen < 0))
+  if (req.to == Stage::kCommercialized && (!req.contract_value || req.contract_value->minor < 0))
     return Status::invalid_field("contract_value", "commercialisation needs the contract value (CNY, ≥ 0)");
   if (req.to == Stage::kApplied && actor.role != Role::kOperator) {
     // Read before the write transaction (the store serialises its own calls); a scenario closed
@@ -240,8 +241,10 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
   event.to_stage = std::string(stage_name(req.to));
   event.note = req.note;
   event.evidence = req.evidence;
-  event.contract_value_minor = req.contract_value_fen;
-  if (req.contract_value_fen) event.contract_currency = req.contract_currency.empty() ? "CNY" : req.contract_currency;
+  if (req.contract_value) {
+    event.contract_value_minor = req.contract_value->minor;
+    event.contract_currency = req.contract_value->currency.empty() ? "CNY" : req.contract_value->currency;
+  }
   auto check = [&](const MatchRow& current, MatchEventRow& amend) -> Status {
     if (Status st = check_party(actor, current.publisher, current.enterprise_id, "move this match"); !st) return st;
     auto stored_from = stored_stage(current.stage, {"matches", current.id, "stage"});

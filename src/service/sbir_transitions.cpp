@@ -134,8 +134,7 @@ Result<ImportReport> Service::import_transitions(const std::string& path) {
       req.to = to;
       req.evidence = cell("source_url");
       if (to == Stage::kCommercialized) {
-        req.contract_value_fen = *value;
-        req.contract_currency = "USD";
+        req.contract_value = Money{*value, "USD"};
         req.note = cell("transition_type");
       }
       auto moved = dated.move(m->id, op, req);

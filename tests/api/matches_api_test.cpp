@@ -189,9 +189,16 @@ TEST_F(MatchesApi, CommercialisationRecordsTheContractValueExactly) {
   ASSERT_EQ(move(id2, env().publisher_key, {{"to", "selected"}}).status, 200);
   ASSERT_EQ(move(id2, env().publisher_key, {{"to", "rd"}}).status, 200);
   ASSERT_EQ(move(id2, env().publisher_key, {{"to", "validation"}}).status, 200);
-  auto as_number = move(id2, env().publisher_key, {{"to", "commercialized"}, {"contract_value", 0.1}});
+  EXPECT_EQ(move(id2, env().publisher_key, {{"to", "commercialized"}, {"contract_value", 1}, {"contract_currency", "usd"}})
+                .json()["field"],
+            "contract_currency");
+  auto as_number = move(id2, env().publisher_key,
+                        {{"to", "commercialized"}, {"contract_value", 0.1}, {"contract_currency", "USD"}});
   ASSERT_EQ(as_number.status, 200) << as_number.body;
-  EXPECT_EQ(as_number.json()["history"].back()["contract_value_minor"], 10);
+  json usd = as_number.json()["history"].back();
+  EXPECT_EQ(usd["contract_value_minor"], 10);
+  EXPECT_EQ(usd["contract_value"], "0.10");
+  EXPECT_EQ(usd["contract_currency"], "USD");  // the value keeps its currency
 }
 
 TEST_F(MatchesApi, FunnelForTheOperatorAndAPublishersOwnGroup) {

@@ -55,7 +55,7 @@ class LifecycleTest : public ::testing::Test {
   Match move_ok(const std::string& id, const Actor& a, Stage to, std::optional<int64_t> value = std::nullopt) {
     MoveRequest r;
     r.to = to;
-    r.contract_value_fen = value;
+    if (value) r.contract_value = Money{*value, "CNY"};
     auto m = life_->move(id, a, r);
     EXPECT_TRUE(m) << m.status().to_string();
     return m ? *m : Match{};
@@ -80,7 +80,7 @@ TEST_F(LifecycleTest, FullLoopDerivesStageFromAppendOnlyHistory) {
   auto done = move_ok(m->id, publisher(), Stage::kCommercialized, 123456789);
   EXPECT_EQ(done.stage, Stage::kCommercialized);
   ASSERT_EQ(done.history.size(), 5u);
-  EXPECT_EQ(done.history.back().contract_value_fen, 123456789);
+  EXPECT_EQ(done.history.back().contract_value, (Money{123456789, "CNY"}));
   EXPECT_EQ(done.history.back().to, done.stage);
   EXPECT_EQ(done.history[0].at, first.at);
   EXPECT_EQ(done.history[0].note, "我们申请揭榜");
@@ -88,6 +88,43 @@ TEST_F(LifecycleTest, FullLoopDerivesStageFromAppendOnlyHistory) {
     EXPECT_EQ(done.history[i].from, done.history[i - 1].to);
     EXPECT_GT(done.history[i].seq, done.history[i - 1].seq);
   }
+}
+
+TEST_F(LifecycleTest, AContractValueKeepsItsCurrencyAndTheFunnelSumsEachCurrencyApart) {
+  auto operator_actor = Actor{Role::kOperator, "ops"};
+  std::vector<Money> values = {{125000007, "CNY"}, {99, "USD"}, {1, "CNY"}};
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto m = life_->create("s1", "e" + std::to_string(i + 1), operator_actor, Stage::kApplied);
+    ASSERT_TRUE(m) << m.status().to_string();
+    for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation}) move_ok(m->id, operator_actor, to);
+    MoveRequest r;
+    r.to = Stage::kCommercialized;
+    r.contract_value = values[i];
+    auto done = life_->move(m->id, operator_actor, r);
+    ASSERT_TRUE(done) << done.status().to_string();
+    ids.push_back(m->id);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto m = life_->get(ids[i]);  // read back from the store
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->history.back().contract_value, values[i]);
+    EXPECT_FALSE(m->history.front().contract_value.has_value());
+  }
+  auto funnel = life_->funnel({});
+  ASSERT_TRUE(funnel);
+  ASSERT_EQ(funnel->size(), 1u);
+  EXPECT_EQ(funnel->front().contract_value_minor, (std::map<std::string, int64_t>{{"CNY", 125000008}, {"USD", 99}}));
+  // A negative value is refused, whatever its currency.
+  auto m = life_->create("s1", "e4", operator_actor, Stage::kApplied);
+  ASSERT_TRUE(m);
+  for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation}) move_ok(m->id, operator_actor, to);
+  MoveRequest negative;
+  negative.to = Stage::kCommercialized;
+  negative.contract_value = Money{-1, "USD"};
+  auto refused = life_->move(m->id, operator_actor, negative);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().field(), "contract_value");
 }
 
 TEST_F(LifecycleTest, AnUnknownStageOrRoleReadFromTheStoreIsAnErrorNamingTheRowNeverADefault) {

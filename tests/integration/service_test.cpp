@@ -511,7 +511,7 @@ TEST_F(ServiceTest, LoopOutcomesCountInTrackRecordForTheEnterpriseToo) {
   for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation, Stage::kCommercialized}) {
     MoveRequest r;
     r.to = to;
-    if (to == Stage::kCommercialized) r.contract_value_fen = 100000;
+    if (to == Stage::kCommercialized) r.contract_value = Money{100000, "CNY"};
     ASSERT_TRUE(svc->lifecycle().move(m->id, op, r));
   }
   ASSERT_TRUE(svc->sync_index());

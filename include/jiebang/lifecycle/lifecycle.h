@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jiebang/core/money.h"
 #include "jiebang/core/status.h"
 #include "jiebang/store/store.h"
 
@@ -78,8 +79,7 @@ struct MatchEvent {
   Stage to = Stage::kRecommended;
   std::string note;
   std::string evidence;      ///< URL or document reference
-  std::optional<int64_t> contract_value_fen;  ///< unit: minor units of contract_currency (fen for CNY), exact
-  std::string contract_currency;              ///< ISO 4217; "" when no value
+  std::optional<Money> contract_value;  ///< the contract's value, recorded with commercialisation; else nullopt
   bool correction = false;
 };
 
@@ -99,8 +99,7 @@ struct MoveRequest {
   Stage to = Stage::kApplied;
   std::string note;
   std::string evidence;
-  std::optional<int64_t> contract_value_fen;  ///< required (≥ 0) when moving to commercialized; unit: minor units (fen)
-  std::string contract_currency = "CNY";      ///< ISO 4217 code of the value
+  std::optional<Money> contract_value;  ///< required (minor ≥ 0) when moving to commercialized
   std::optional<Stage> expected_from;         ///< optional optimistic check: refused (kConflict) if the match has moved on
 };
 
