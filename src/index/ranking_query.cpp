@@ -423,7 +423,6 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     auto terms = r.long_text_terms(kScenarios, texts, cfg.max_query_terms, cfg.other_side_docs);
     if (terms.empty()) return list;
     list.query_terms = term_names(terms);
-    list.query_words = impl.analyzer.spellings(list.query_terms, texts);
     Xapian::Query text = Ranker::or_query(terms);
     // The text fit's reference: the best of all open scenarios, posted_at bounds aside.
     SearchFilters open = q.filters;
@@ -432,13 +431,6 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
       open.posted_to.clear();
       open.posted_also.clear();
     }
-    // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
-    std::set<std::string> held;
-    for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
-    std::vector<Xapian::Query> lacking;
-    const Xapian::Database& sdb = impl.db(kScenarios);
-    for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
-      if (!held.count(*t)) lacking.emplace_back(*t);
     std::optional<Xapian::Document> self = r.indexed_profile(e);
     if (!self)
       self = ix::enterprise_document(e, impl.analyzer, impl.regions, impl.industries, {}, nullptr,
@@ -460,6 +452,15 @@ Result<CandidateList> rank_scenarios(const SearchIndex& index, const Enterprise&
     const double top = r.reference_top(kScenarios, text, impl.filter_query(open), cfg);
     list.reference_score = top;
     if (skip && top < floor) return list;
+    // Only for a ranking that runs (a skipped one returns no candidate and no words):
+    list.query_words = impl.analyzer.spellings(list.query_terms, texts);
+    // Hard filter: scenarios requiring a qualification the enterprise does not hold are left out.
+    std::set<std::string> held;
+    for (const auto& h : e.qualifications) held.insert(ix::boolean_term(ix::kQualificationPrefix, h));
+    std::vector<Xapian::Query> lacking;
+    const Xapian::Database& sdb = impl.db(kScenarios);
+    for (auto t = sdb.allterms_begin(ix::kQualificationPrefix); t != sdb.allterms_end(ix::kQualificationPrefix); ++t)
+      if (!held.count(*t)) lacking.emplace_back(*t);
     auto ranked = r.ranked(kScenarios, text, impl.filter_query(q.filters), ix::any_of(std::move(lacking)), top, {},
                            cfg, q);
     if (!ranked) return ranked.status();

@@ -101,7 +101,7 @@ struct RankingQuery {
   nlohmann::json subject;
   /// rank_scenarios only: when > 0 and no scenario passing `filters` can reach this absolute text
   /// fit (a candidate's text score over CandidateList::self_score), the ranking is not run and no
-  /// candidate is returned (query_terms and self_score are; reference_score is 0 when the
+  /// candidate is returned (query_terms and self_score are, query_words is empty; reference_score is 0 when the
   /// posted_at-bounded scenarios already could not reach it). Exact: a candidate's text score is at
   /// most the best text score among the scenarios passing the filters. For callers that drop
   /// results below a minimum fit anyway (the digest's min_text_fit). Unit: fit in [0, 1]. Default 0.
