@@ -165,8 +165,8 @@ constexpr const char* kOpenApi = R"json(
         "summary": "The funnel per group: matches reaching each stage, conversion to the next, median days in stage, stalled matches. Operator: all groups; publisher: its own organisation (group_by=publisher, or per scenario of its own with group_by=scenario).",
         "parameters": [
           {"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["publisher", "region", "industry", "scenario"]}},
-          {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or after (YYYY-MM-DD)"},
-          {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or before (YYYY-MM-DD)"}
+          {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or after this Beijing day (YYYY-MM-DD, Asia/Shanghai)"},
+          {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "matches created on or before this Beijing day (YYYY-MM-DD, Asia/Shanghai)"}
         ],
         "responses": {"200": {"description": "Groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Funnel"}}}},
                       "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},

@@ -48,13 +48,6 @@ std::string pair_key(const std::string& scenario_id, const std::string& enterpri
 
 std::string language_of(const std::string& text) { return has_han(text) ? "zh" : "en"; }
 
-/// The Asia/Shanghai calendar date of an ISO 8601 UTC time, "" when malformed.
-std::string shanghai_date(const std::string& iso) {
-  auto t = parse_iso_time(iso);
-  if (!t) return {};
-  return format_iso_date(shanghai_day(*t));
-}
-
 std::string_view stage_label_zh(Stage s) {
   switch (s) {
     case Stage::kRecommended: return "推荐";
@@ -247,7 +240,8 @@ Result<RunContext> load_context(const Store& store, const IsoWeek& week, const D
   if (!st) return st;
   for (auto& s : undated) {
     auto at = store.first_stored_at(RecordKind::kScenario, s.id);
-    std::string day = at ? shanghai_date(*at) : std::string();
+    auto stored = at ? parse_iso_time(*at) : std::nullopt;
+    std::string day = stored ? shanghai_date(*stored) : std::string();
     if (day.empty() || day > ctx.covers_to) {  // stored after the window: a later week's
       ctx.open_outside = true;
       continue;

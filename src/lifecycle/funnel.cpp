@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "jiebang/core/records.h"
+#include "jiebang/core/calendar.h"
 #include "jiebang/lifecycle/lifecycle.h"
 
 namespace jiebang {
@@ -40,10 +40,19 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
       q.group_by != "scenario")
     return Status::invalid_field(
         "group_by", fmt::format("expected publisher, region, industry or scenario, got \"{}\"", q.group_by));
-  for (const auto* d : {&q.from, &q.to})
-    if (!d->empty() && !is_iso_date(*d))
+  // from/to are Beijing calendar days: the window is [from 00:00, to + 1 day 00:00) Asia/Shanghai.
+  std::optional<std::chrono::sys_seconds> window_from, window_until;
+  for (const auto* d : {&q.from, &q.to}) {
+    if (d->empty()) continue;
+    auto day = parse_iso_date(*d);
+    if (!day)
       return Status::invalid_field(d == &q.from ? "from" : "to",
                                    fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d));
+    if (d == &q.from)
+      window_from = shanghai_to_utc(*day);
+    else
+      window_until = shanghai_to_utc(*day + std::chrono::days{1});
+  }
   auto now = std::chrono::floor<std::chrono::seconds>(clock_());
   std::map<std::string, Accumulator> groups;
   std::unordered_map<std::string, std::pair<std::string, std::string>> scenario_keys;  // id → (region, industry)
@@ -51,8 +60,15 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
   Status st = store_.for_each_match_history([&](const MatchRow& m, const std::vector<MatchEventRow>& events) {
     if (!failure || events.empty()) return;
     if (!q.publisher.empty() && m.publisher != q.publisher) return;
-    std::string created = m.created_at.substr(0, 10);
-    if ((!q.from.empty() && created < q.from) || (!q.to.empty() && created > q.to)) return;
+    if (window_from || window_until) {
+      auto created = parse_iso_time(m.created_at);
+      if (!created) {  // written by format_iso_time: anything else is not this version's store
+        failure = Status::internal(fmt::format("matches row \"{}\", column created_at: \"{}\" is not an ISO 8601 time",
+                                               m.id, m.created_at));
+        return;
+      }
+      if ((window_from && *created < *window_from) || (window_until && *created >= *window_until)) return;
+    }
     std::string key = "all";
     if (q.group_by == "publisher") {
       key = m.publisher;

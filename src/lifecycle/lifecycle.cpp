@@ -300,30 +300,4 @@ Result<std::vector<Match>> Lifecycle::list(const MatchFilter& filter) const {
   return out;
 }
 
-std::optional<std::chrono::sys_seconds> parse_iso_time(std::string_view s) {
-  auto day = parse_iso_date(s.substr(0, 10));
-  if (!day) return std::nullopt;
-  // A date alone, or a date followed by anything but 'T', is that day's 00:00 (as before).
-  if (s.size() == 10 || s[10] != 'T') return std::chrono::sys_seconds(*day);
-  // "THH:MM:SS", then anything (a 'Z', a fraction): the time is read in UTC.
-  if (s.size() < 19 || s[13] != ':' || s[16] != ':') return std::nullopt;
-  int hms[3] = {0, 0, 0};
-  for (int k = 0; k < 3; ++k) {
-    char a = s[11 + 3 * k], b = s[12 + 3 * k];
-    if (a < '0' || a > '9' || b < '0' || b > '9') return std::nullopt;
-    hms[k] = (a - '0') * 10 + (b - '0');
-  }
-  if (hms[0] > 23 || hms[1] > 59 || hms[2] > 60) return std::nullopt;
-  return std::chrono::sys_seconds(*day) + std::chrono::hours{hms[0]} + std::chrono::minutes{hms[1]} +
-         std::chrono::seconds{hms[2]};
-}
-
-std::string format_iso_time(std::chrono::system_clock::time_point t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  auto days = std::chrono::floor<std::chrono::days>(secs);
-  std::chrono::hh_mm_ss hms{secs - days};
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_iso_date(days), hms.hours().count(), hms.minutes().count(),
-                     hms.seconds().count());
-}
-
 }  // namespace jiebang

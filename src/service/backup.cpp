@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include "jiebang/lifecycle/lifecycle.h"
+#include "jiebang/core/calendar.h"
 #include "jiebang/store/backup.h"
 
 #ifndef JIEBANG_VERSION

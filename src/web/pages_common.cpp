@@ -221,20 +221,11 @@ std::string scenario_status(const Ctx& c, const Scenario& s) {
 }
 
 std::string time_html(const Ctx& c, const std::string& iso) {
-  // The API's instants are UTC, "2026-12-07T09:14:32Z" (fractions of a second allowed).
-  static const std::regex kIso(R"(^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$)");
-  std::smatch m;
-  auto day = std::regex_match(iso, m, kIso) ? parse_iso_date(m[1].str()) : std::nullopt;
-  if (!day) return esc(iso);
-  using namespace std::chrono;
-  sys_seconds utc = *day + hours(std::stoi(m[2].str())) + minutes(std::stoi(m[3].str())) + seconds(std::stoi(m[4].str()));
-  sys_seconds local = utc + kShanghaiUtcOffset;  // shown as a Shanghai wall clock
-  sys_days local_day = floor<days>(local);
-  year_month_day ymd{local_day};
-  hh_mm_ss<seconds> hms{local - local_day};
-  return fmt::format("<time datetime=\"{}\" title=\"{}\">{:04}-{:02}-{:02} {:02}:{:02}</time>", esc(iso),
-                     esc(c.tr("北京时间（UTC+8）；UTC ", "Beijing time (UTC+8); UTC ") + iso), static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count());
+  // The API's instants are UTC, "2026-12-07T09:14:32Z"; a date alone or other text is shown as it is.
+  auto t = iso.size() > 10 && iso[10] == 'T' ? parse_iso_time(iso) : std::nullopt;
+  if (!t) return esc(iso);
+  return fmt::format("<time datetime=\"{}\" title=\"{}\">{}</time>", esc(iso),
+                     esc(c.tr("北京时间（UTC+8）；UTC ", "Beijing time (UTC+8); UTC ") + iso), format_shanghai_minute(*t));
 }
 
 std::string language_name(const Ctx& c, const std::string& code) {

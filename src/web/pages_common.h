@@ -113,8 +113,8 @@ std::string industry_label(const Ctx& c, const std::string& code);
 /// passed (Service::today) is "已截止".
 std::string scenario_status(const Ctx& c, const Scenario& s);
 /// An API instant (UTC, "2026-12-07T09:14:32Z") as Beijing time for reading: `<time
-/// datetime="…" title="…UTC…">2026-12-07 17:14</time>` (UTC+8, calendar.h's kShanghaiUtcOffset).
-/// Text of another shape is returned escaped, as given.
+/// datetime="…" title="…UTC…">2026-12-07 17:14</time>` (read by calendar.h's parse_iso_time,
+/// written by its format_shanghai_minute). Text of another shape is returned escaped, as given.
 std::string time_html(const Ctx& c, const std::string& iso);
 /// A digest language code's name in the page's language ("zh" → "中文" / "Chinese"); other codes as given.
 std::string language_name(const Ctx& c, const std::string& code);

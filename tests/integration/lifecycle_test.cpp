@@ -400,6 +400,38 @@ TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {
   EXPECT_TRUE(none->empty());
 }
 
+// The funnel's from/to are Beijing calendar days (Asia/Shanghai, UTC+8), as the pages show the
+// times: 2026-12-07 runs from 2026-12-06T16:00:00Z to 2026-12-07T15:59:59Z.
+TEST_F(LifecycleTest, FunnelDatesAreBeijingDays) {
+  using namespace std::chrono;
+  auto at = [](int d, int h, int mi = 0, int s = 0) {
+    return system_clock::time_point(sys_days{2026y / 12 / d} + hours(h) + minutes(mi) + seconds(s));
+  };
+  struct Made {
+    const char* enterprise;
+    system_clock::time_point when;
+  };
+  // 2026-12-06 23:59:59 and 2026-12-07 00:00 Beijing; 2026-12-07 20:00 and 2026-12-08 01:00 Beijing.
+  for (Made m : {Made{"e1", at(6, 15, 59, 59)}, Made{"e2", at(6, 16)}, Made{"e3", at(7, 12)}, Made{"e4", at(7, 17)}}) {
+    *now_ = m.when;
+    ASSERT_TRUE(life_->create("s1", m.enterprise, enterprise(m.enterprise), Stage::kApplied));
+  }
+  auto count = [&](const std::string& from, const std::string& to) -> size_t {
+    FunnelQuery q;
+    q.from = from;
+    q.to = to;
+    auto funnel = life_->funnel(q);
+    EXPECT_TRUE(funnel) << funnel.status().to_string();
+    return funnel && !funnel->empty() ? funnel->front().matches : 0;
+  };
+  EXPECT_EQ(count("2026-12-07", "2026-12-07"), 2u);  // 00:00 and 20:00 Beijing, not 01:00 the next day
+  EXPECT_EQ(count("", "2026-12-07"), 3u);
+  EXPECT_EQ(count("2026-12-08", ""), 1u);            // 2026-12-07T17:00:00Z is the 8th in Beijing
+  EXPECT_EQ(count("", "2026-12-06"), 1u);            // only 23:59:59 on the 6th
+  EXPECT_EQ(count("2026-12-06", "2026-12-08"), 4u);
+  EXPECT_EQ(count("2026-12-09", ""), 0u);
+}
+
 TEST_F(LifecycleTest, FunnelPerScenarioOfOnePublisherCountsOnlyItsOwnMatches) {
   auto a = life_->create("s1", "e1", enterprise("e1"), Stage::kApplied);
   auto b = life_->create("s1", "e2", enterprise("e2"), Stage::kApplied);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jiebang/core/calendar.h"  // parse_iso_time and format_iso_time, declared here before
 #include "jiebang/core/money.h"
 #include "jiebang/core/status.h"
 #include "jiebang/store/store.h"
@@ -107,7 +108,9 @@ struct MoveRequest {
 struct FunnelQuery {
   std::string group_by;      ///< "publisher" | "region" | "industry" | "scenario" (its id) | "" (one group "all")
   std::string publisher;     ///< only the matches of this publisher's scenarios; "" = every publisher
-  std::string from, to;      ///< YYYY-MM-DD bounds on the match's creation date (inclusive); "" = open
+  /// YYYY-MM-DD bounds on the match's creation day, inclusive, as Beijing calendar days
+  /// (Asia/Shanghai: "to" = "2026-12-07" ends at 2026-12-07T16:00:00Z); "" = open.
+  std::string from, to;
   /// Days in a stage after which a match still there counts as stalled; unit: days.
   std::map<Stage, int> stall_days = {{Stage::kRecommended, 14}, {Stage::kApplied, 30}, {Stage::kSelected, 30},
                                      {Stage::kRd, 180}, {Stage::kValidation, 120}};
@@ -165,10 +168,5 @@ class Lifecycle {
   Store& store_;
   Clock clock_;
 };
-
-/// Parses "YYYY-MM-DDTHH:MM:SSZ" (or a bare date) to a time point; nullopt when malformed.
-std::optional<std::chrono::sys_seconds> parse_iso_time(std::string_view s);
-/// Formats a time point as "YYYY-MM-DDTHH:MM:SSZ".
-std::string format_iso_time(std::chrono::system_clock::time_point t);
 
 }  // namespace jiebang

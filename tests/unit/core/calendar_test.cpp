@@ -5,7 +5,6 @@
 #include "jiebang/core/input_rules.h"
 #include "jiebang/core/records.h"
 #include "jiebang/core/utf8.h"
-#include "jiebang/lifecycle/lifecycle.h"
 
 namespace jiebang {
 namespace {
@@ -67,8 +66,33 @@ TEST(IsoTime, ReadsDateTimesAndBareDatesOnTheDateParser) {
   EXPECT_EQ(parse_iso_time("2026-11-23"), utc(2026, 11, 23));
   EXPECT_EQ(parse_iso_time("2026-11-23 09:30:15"), utc(2026, 11, 23));  // not 'T': the day, as before
   for (const char* bad : {"2026-11-23T09:30", "2026-11-23T24:00:00Z", "2026-11-23T09:60:00Z", "2026-02-30T00:00:00Z",
-                          "2026-11-2", "", "2026-11-23T0a:00:00Z"})
+                          "2026-11-2", "", "2026-11-23T0a:00:00Z", "2026-11-23T09:30:15.Z", "2026-11-23T09:30:15ZZ",
+                          "2026-11-23T09:30:15 Z", "2026-11-23T09:30:15+0800", "2026-11-23T09:30:15+8:00",
+                          "2026-11-23T09:30:15+24:00", "2026-11-23T09:30:15+08:60", "2026-11-23T09:30:15UTC"})
     EXPECT_FALSE(parse_iso_time(bad)) << bad;
+}
+
+// An offset is applied, not dropped: Beijing's 20:00 on the 7th is 12:00Z, its 01:00 on the 8th
+// is 17:00Z on the 7th (it was read as 01:00Z on the 8th: eight hours late).
+TEST(IsoTime, AppliesAUtcOffset) {
+  EXPECT_EQ(parse_iso_time("2026-12-07T20:00:00+08:00"), utc(2026, 12, 7, 12));
+  EXPECT_EQ(parse_iso_time("2026-12-08T01:00:00+08:00"), utc(2026, 12, 7, 17));
+  EXPECT_EQ(parse_iso_time("2026-12-08T01:00:00.5+08:00"), utc(2026, 12, 7, 17));
+  EXPECT_EQ(parse_iso_time("2026-12-31T22:30:00-05:30"), utc(2027, 1, 1, 4));
+  EXPECT_EQ(parse_iso_time("2026-12-07T12:00:00+00:00"), parse_iso_time("2026-12-07T12:00:00Z"));
+  EXPECT_EQ(parse_iso_time("2026-12-07T12:00:00"), utc(2026, 12, 7, 12));
+  // The formatter writes what the parser reads back, to the second.
+  for (sys_seconds t : {utc(2026, 12, 7, 12), utc(2027, 1, 1, 0, 0, 1), utc(2028, 2, 29, 23, 59, 59)})
+    EXPECT_EQ(parse_iso_time(format_iso_time(t)), t);
+}
+
+TEST(ShanghaiTime, ThePagesMinuteIsBeijingsWallClock) {
+  EXPECT_EQ(format_shanghai_minute(utc(2026, 12, 7, 9, 14, 59)), "2026-12-07 17:14");
+  EXPECT_EQ(format_shanghai_minute(utc(2026, 12, 7, 15, 59, 59)), "2026-12-07 23:59");
+  EXPECT_EQ(format_shanghai_minute(utc(2026, 12, 7, 16)), "2026-12-08 00:00");   // the next day there
+  EXPECT_EQ(format_shanghai_minute(utc(2026, 12, 31, 17, 5)), "2027-01-01 01:05");  // and the next year
+  EXPECT_EQ(format_shanghai_minute(utc(2028, 2, 28, 16, 30)), "2028-02-29 00:30");
+  EXPECT_EQ(format_shanghai_minute(*parse_iso_time("2026-12-07T20:00:00+08:00")), "2026-12-07 20:00");
 }
 
 TEST(Utf8, FindsTheFirstIllFormedSequence) {
