@@ -34,7 +34,7 @@ HttpResponse get_digest_recipients(RequestContext& ctx) {
   take(ctx.service.digest_summary(week));  // 404 for a week never run
   json list = json::array();
   for (const auto& r : take(ctx.service.digest_recipients(week)))
-    list.push_back({{"kind", r.kind}, {"id", r.recipient_id}, {"name", r.name}, {"language", r.language}, {"items", r.items}});
+    list.push_back({{"kind", recipient_kind_name(r.kind)}, {"id", r.recipient_id}, {"name", r.name}, {"language", r.language}, {"items", r.items}});
   return HttpResponse::json(200, {{"week", week.to_string()}, {"recipients", std::move(list)}});
 }
 

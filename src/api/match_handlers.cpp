@@ -161,11 +161,14 @@ HttpResponse list_matches(RequestContext& ctx) {
   MatchFilter f;
   f.scenario_id = ctx.query_value("scenario_id");
   f.enterprise_id = ctx.query_value("enterprise_id");
-  f.stage = ctx.query_value("stage");
+  if (std::string stage = ctx.query_value("stage"); !stage.empty()) {
+    f.stage = parse_stage(stage);
+    if (!f.stage)  // never an empty list for a typo
+      throw_problem(make_problem(400, fmt::format("stage: unknown stage \"{}\"; the stages are {}", stage, stage_names()),
+                                 "stage"));
+  }
   f.after_id = ctx.query_value("after");
   f.limit = ctx.limit(50);
-  if (!f.stage.empty() && !parse_stage(f.stage))
-    throw_problem(make_problem(400, fmt::format("stage: unknown stage \"{}\"", f.stage), "stage"));
   if (p.role == Role::kPublisher) f.publisher = p.scope;
   if (p.role == Role::kEnterprise) {
     require(f.enterprise_id.empty() || f.enterprise_id == p.scope,

@@ -52,10 +52,11 @@ void add_actor_options(CLI::App* cmd, ActorOptions& a) {
   cmd->add_option("--actor", a.id, "Who acts: the publisher's organisation, the enterprise id, or an operator name");
 }
 
-std::string stage_names_list() {
-  std::string out;
-  for (Stage s : kAllStages) out += (out.empty() ? "" : " | ") + std::string(stage_name(s));
-  return out;
+std::string stage_names_list() { return stage_names(" | "); }
+
+/// CLI11 check of a --stage / --to value: "" when it names a stage, else the error listing them.
+std::string check_stage(const std::string& v) {
+  return parse_stage(v) ? std::string() : "unknown stage \"" + v + "\"; stages: " + stage_names_list();
 }
 
 }  // namespace
@@ -93,9 +94,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
 
   auto* move = matches->add_subcommand("move", "Move a match to its next stage (" + stage_names_list() + ")");
   move->add_option("match", match_id, "Match id")->required();
-  move->add_option("--to", stage, "Target stage")->required()->check([](const std::string& v) {
-    return parse_stage(v) ? std::string() : "unknown stage \"" + v + "\"; stages: " + stage_names_list();
-  });
+  move->add_option("--to", stage, "Target stage")->required()->check(check_stage);
   move->add_option("--note", note, "Note");
   move->add_option("--evidence", evidence, "Evidence: a URL or a document reference");
   move->add_option("--contract-value", contract_value, "Contract value in major units (yuan), e.g. 1250000.00; needed for commercialized");
@@ -143,7 +142,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
   auto* list = matches->add_subcommand("list", "Matches, filtered by scenario, enterprise or stage");
   list->add_option("--scenario", scenario_id, "Scenario id");
   list->add_option("--enterprise", enterprise_id, "Enterprise id");
-  list->add_option("--stage", stage, "Current stage");
+  list->add_option("--stage", stage, "Current stage (" + stage_names_list() + ")")->check(check_stage);
   list->add_option("--limit", limit, "At most this many (default 50)")->check(CLI::Range(1, 100000));
   list->add_flag("--json", as_json, "Print JSON");
   list->callback([&g, &exit_code] {
@@ -152,7 +151,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
     MatchFilter f;
     f.scenario_id = scenario_id;
     f.enterprise_id = enterprise_id;
-    f.stage = stage;
+    if (!stage.empty()) f.stage = parse_stage(stage);  // checked above: a typo exits 2 listing the stages
     f.limit = limit;
     auto ms = svc->lifecycle().list(f);
     if (!ms) {

@@ -125,7 +125,7 @@ Result<size_t> DigestRunner::write_files(const IsoWeek& week, const std::string&
   for (const auto& r : *listed) {
     ++done;
     if (r.items == 0) continue;
-    RecipientKind kind = *parse_recipient_kind(r.kind);
+    RecipientKind kind = r.kind;
     auto doc = recipient(week, kind, r.recipient_id);
     if (!doc) return doc.status();
     fs::path base = fs::path(out_dir) / recipient_kind_name(kind) / digest_file_name(r.recipient_id);

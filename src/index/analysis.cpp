@@ -413,7 +413,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
 
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
                                      const IndustryTable& industries,
-                                     const std::vector<std::pair<std::string, std::string>>& outcomes,
+                                     const std::vector<std::pair<std::string, Stage>>& outcomes,
                                      const std::vector<Xapian::Document>* case_docs, Analyzer::Terms terms) {
   Xapian::Document doc;
   Xapian::TermGenerator tg = analyzer.term_generator();
@@ -458,7 +458,7 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
   json outcome_list = json::array();
   for (const auto& [publisher, stage] : outcomes) {
     add_boolean(doc, kCustomerPrefix, publisher);
-    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize_name(publisher)}, {"stage", stage}});
+    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize_name(publisher)}, {"stage", stage_name(stage)}});
   }
   // Track-record terms: one per piece of evidence (capped), so a query can weight "n pieces with
   // this customer" as 1 − 0.5ⁿ by summing 0.5ᵏ over the terms k = 1..n present.

@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include "jiebang/core/records.h"
+#include "jiebang/core/stages.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/text/word_segmenter.h"
 
@@ -179,7 +180,7 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
 /// it were a scenario (its case_docs must then be null).
 Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyzer, const RegionTable& regions,
                                      const IndustryTable& industries,
-                                     const std::vector<std::pair<std::string, std::string>>& outcomes = {},
+                                     const std::vector<std::pair<std::string, Stage>>& outcomes = {},
                                      const std::vector<Xapian::Document>* case_docs = nullptr,
                                      Analyzer::Terms terms = Analyzer::Terms::kRanking);
 

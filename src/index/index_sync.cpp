@@ -44,7 +44,7 @@ struct Item {
   std::optional<Scenario> scenario;      ///< the stored record (of `kind`); neither: it was removed
   std::optional<Enterprise> enterprise;
   bool present() const { return scenario || enterprise; }
-  std::vector<std::pair<std::string, std::string>> outcomes;  ///< Store::match_outcomes (profiles)
+  std::vector<std::pair<std::string, Stage>> outcomes;  ///< Store::match_outcomes (profiles)
   Xapian::Document doc;                       ///< the scenario or profile document
   std::vector<Xapian::Document> case_docs;    ///< one per distinct case (ix::distinct_cases)
 };

@@ -96,12 +96,7 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
     // How far along the forward path the history ever got, and how long each stay lasted.
     std::optional<size_t> furthest;
     for (size_t i = 0; i < events.size(); ++i) {
-      auto stored_to = stored_stage(events[i].to_stage, {"match_events", std::to_string(events[i].seq), "to_stage"});
-      if (!stored_to) {
-        failure = stored_to.status();
-        return;
-      }
-      Stage to = *stored_to;
+      Stage to = events[i].to_stage;
       if (auto f = forward_index(to)) furthest = std::max(furthest.value_or(0), *f);
       if (to == Stage::kCommercialized && events[i].contract_value_minor)
         acc.group.contract_value_minor[events[i].contract_currency.empty() ? "CNY" : events[i].contract_currency] +=
@@ -115,12 +110,7 @@ Result<std::vector<FunnelGroup>> Lifecycle::funnel(const FunnelQuery& q) const {
     // A match that starts as applied has reached recommended's level too: reach is cumulative.
     if (furthest)
       for (size_t i = 0; i <= *furthest; ++i) ++acc.group.reached[i];
-    auto stored_current = stored_stage(m.stage, {"matches", m.id, "stage"});
-    if (!stored_current) {
-      failure = stored_current.status();
-      return;
-    }
-    Stage current = *stored_current;
+    Stage current = m.stage;
     if (current == Stage::kWithdrawn) ++acc.group.withdrawn;
     if (current == Stage::kRejected) ++acc.group.rejected;
     if (current == Stage::kFailed) ++acc.group.failed;

@@ -10,9 +10,6 @@
 namespace jiebang {
 namespace {
 
-constexpr const char* kStageNames[] = {"recommended", "applied",        "selected", "rd",     "validation",
-                                       "commercialized", "withdrawn", "rejected", "failed"};
-
 struct Rule {
   Stage from;
   Stage to;
@@ -46,37 +43,26 @@ bool normal_move(Stage from, Stage to, Role role) {
   return false;
 }
 
-Result<Match> to_match(const MatchRow& row) {
+Match to_match(const MatchRow& row) {
   Match m;
   m.id = row.id;
   m.scenario_id = row.scenario_id;
   m.enterprise_id = row.enterprise_id;
   m.publisher = row.publisher;
-  auto stage = stored_stage(row.stage, {"matches", row.id, "stage"});
-  if (!stage) return stage.status();
-  m.stage = *stage;
+  m.stage = row.stage;
   m.created_at = row.created_at;
   m.updated_at = row.updated_at;
   return m;
 }
 
-Result<MatchEvent> to_event(const MatchEventRow& r) {
+MatchEvent to_event(const MatchEventRow& r) {
   MatchEvent e;
   e.seq = r.seq;
-  std::string seq = std::to_string(r.seq);
-  auto role = stored_role(r.actor_role, {"match_events", seq, "actor_role"});
-  if (!role) return role.status();
-  e.actor.role = *role;
+  e.actor.role = r.actor_role;
   e.actor.id = r.actor_id;
   e.at = r.at;
-  if (!r.from_stage.empty()) {
-    auto from = stored_stage(r.from_stage, {"match_events", seq, "from_stage"});
-    if (!from) return from.status();
-    e.from = *from;
-  }
-  auto to = stored_stage(r.to_stage, {"match_events", seq, "to_stage"});
-  if (!to) return to.status();
-  e.to = *to;
+  e.from = r.from_stage;
+  e.to = r.to_stage;
   e.note = r.note;
   e.evidence = r.evidence;
   // A value stored without its currency (none is written so) reads as CNY, as the funnel counts it.
@@ -122,54 +108,6 @@ Status check_open_for_application(const Scenario& s, std::chrono::system_clock::
 
 }  // namespace
 
-std::string_view stage_name(Stage s) { return kStageNames[static_cast<int>(s)]; }
-
-std::optional<Stage> parse_stage(std::string_view name) {
-  for (Stage s : kAllStages)
-    if (stage_name(s) == name) return s;
-  return std::nullopt;
-}
-
-namespace {
-
-Status unknown_stored_value(std::string_view value, const StoreCell& where, std::string_view what,
-                            const std::string& known) {
-  return Status::internal(fmt::format("{} row \"{}\", column {}: \"{}\" is not a {} ({}); the store was not written "
-                                      "by this version's rules",
-                                      where.table, where.row, where.column, value, what, known));
-}
-
-}  // namespace
-
-Result<Stage> stored_stage(std::string_view value, const StoreCell& where) {
-  if (auto s = parse_stage(value)) return *s;
-  return unknown_stored_value(value, where, "stage", stage_list({kAllStages.begin(), kAllStages.end()}));
-}
-
-Result<Role> stored_role(std::string_view value, const StoreCell& where) {
-  if (auto r = parse_role(value)) return *r;
-  return unknown_stored_value(value, where, "role", "publisher, enterprise, operator");
-}
-
-bool is_terminal(Stage s) {
-  return s == Stage::kCommercialized || s == Stage::kWithdrawn || s == Stage::kRejected || s == Stage::kFailed;
-}
-
-std::string_view role_name(Role r) {
-  switch (r) {
-    case Role::kPublisher: return "publisher";
-    case Role::kEnterprise: return "enterprise";
-    case Role::kOperator: return "operator";
-  }
-  return "operator";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  for (Role r : {Role::kPublisher, Role::kEnterprise, Role::kOperator})
-    if (role_name(r) == name) return r;
-  return std::nullopt;
-}
-
 bool transition_allowed(Stage from, Stage to, Role role) {
   if (from == to) return false;
   if (role == Role::kOperator) return true;  // normal moves and corrections
@@ -212,10 +150,10 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
     if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
   }
   MatchEventRow first;
-  first.actor_role = std::string(role_name(actor.role));
+  first.actor_role = actor.role;
   first.actor_id = actor.id;
   first.at = now_iso();
-  first.to_stage = std::string(stage_name(stage));
+  first.to_stage = stage;
   first.note = note;
   auto row = store_.create_match(scenario_id, enterprise_id, first);
   if (!row) return row.status();
@@ -235,10 +173,10 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
     if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
   }
   MatchEventRow event;
-  event.actor_role = std::string(role_name(actor.role));
+  event.actor_role = actor.role;
   event.actor_id = actor.id;
   event.at = now_iso();
-  event.to_stage = std::string(stage_name(req.to));
+  event.to_stage = req.to;
   event.note = req.note;
   event.evidence = req.evidence;
   if (req.contract_value) {
@@ -247,9 +185,7 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
   }
   auto check = [&](const MatchRow& current, MatchEventRow& amend) -> Status {
     if (Status st = check_party(actor, current.publisher, current.enterprise_id, "move this match"); !st) return st;
-    auto stored_from = stored_stage(current.stage, {"matches", current.id, "stage"});
-    if (!stored_from) return stored_from.status();
-    Stage from = *stored_from;
+    Stage from = current.stage;
     if (req.expected_from && *req.expected_from != from)
       return Status::conflict(fmt::format("match {} is at stage {}, not {}; allowed next for {}: {}", current.id,
                                           stage_name(from), stage_name(*req.expected_from), role_name(actor.role),
@@ -278,13 +214,8 @@ Result<Match> Lifecycle::get(const std::string& match_id) const {
   if (!row) return row.status();
   auto events = store_.match_events(match_id);
   if (!events) return events.status();
-  auto m = to_match(*row);
-  if (!m) return m.status();
-  for (const auto& e : *events) {
-    auto event = to_event(e);
-    if (!event) return event.status();
-    m->history.push_back(std::move(*event));
-  }
+  Match m = to_match(*row);
+  for (const auto& e : *events) m.history.push_back(to_event(e));
   return m;
 }
 
@@ -292,11 +223,7 @@ Result<std::vector<Match>> Lifecycle::list(const MatchFilter& filter) const {
   auto rows = store_.list_matches(filter);
   if (!rows) return rows.status();
   std::vector<Match> out;
-  for (const auto& r : *rows) {
-    auto m = to_match(r);
-    if (!m) return m.status();
-    out.push_back(std::move(*m));
-  }
+  for (const auto& r : *rows) out.push_back(to_match(r));
   return out;
 }
 

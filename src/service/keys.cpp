@@ -43,9 +43,7 @@ std::string sha256_hex(std::string_view text) {
 }
 
 Result<Service::ApiKey> key_from_row(const ApiKeyRow& row) {
-  auto role = parse_role(row.role);
-  if (!role) return Status::internal(fmt::format("API key {}: unknown role \"{}\" in the store", row.id, row.role));
-  return Service::ApiKey{row.id, *role, row.scope, row.created_at, row.revoked_at};
+  return Service::ApiKey{row.id, row.role, row.scope, row.created_at, row.revoked_at};
 }
 
 }  // namespace
@@ -65,7 +63,7 @@ Result<Service::NewApiKey> Service::create_key(Role role, const std::string& sco
   ApiKeyRow row;
   row.key_hash = sha256_hex(secret);
   if (row.key_hash.empty()) return Status::internal("OpenSSL could not compute SHA-256");
-  row.role = std::string(role_name(role));
+  row.role = role;
   row.scope = scope;
   row.created_at = impl_->lifecycle->now_iso();
   auto stored = impl_->store->insert_api_key(std::move(row));

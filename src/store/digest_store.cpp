@@ -34,10 +34,12 @@ std::optional<DigestRunRow> run_by_week(SQLite::Database& db, const std::string&
   return r;
 }
 
-DigestRecipientRow read_recipient(SQLite::Statement& q) {
+/// A digest_recipients row of `week`; its row is named "<week> <recipient id>" in an error.
+DigestRecipientRow read_recipient(SQLite::Statement& q, const std::string& week) {
   DigestRecipientRow r;
-  r.kind = q.getColumn(0).getString();
   r.recipient_id = q.getColumn(1).getString();
+  r.kind = stored_or_throw(
+      stored_recipient_kind(q.getColumn(0).getString(), {"digest_recipients", week + " " + r.recipient_id, "kind"}));
   r.name = q.getColumn(2).getString();
   r.language = q.getColumn(3).getString();
   r.items = q.getColumn(4).getInt64();
@@ -153,11 +155,11 @@ Status Store::store_digest_recipients(const std::string& week, const std::vector
     SQLite::Statement put_recipient(
         db, "INSERT OR IGNORE INTO digest_recipients(week, kind, recipient_id, name, language, items) "
             "VALUES (?, ?, ?, ?, ?, ?)");
-    std::set<std::pair<std::string, std::string>> fresh;  // recipients written now (not already stored)
+    std::set<std::pair<RecipientKind, std::string>> fresh;  // recipients written now (not already stored)
     for (const auto& r : recipients) {
       put_recipient.reset();
       put_recipient.bind(1, week);
-      put_recipient.bind(2, r.kind);
+      put_recipient.bind(2, std::string(recipient_kind_name(r.kind)));
       put_recipient.bind(3, r.recipient_id);
       put_recipient.bind(4, r.name);
       put_recipient.bind(5, r.language);
@@ -170,7 +172,7 @@ Status Store::store_digest_recipients(const std::string& week, const std::vector
       if (!fresh.count({i.kind, i.recipient_id})) continue;
       put_item.reset();
       put_item.bind(1, week);
-      put_item.bind(2, i.kind);
+      put_item.bind(2, std::string(recipient_kind_name(i.kind)));
       put_item.bind(3, i.recipient_id);
       put_item.bind(4, i.rank);
       put_item.bind(5, i.item);
@@ -196,14 +198,14 @@ Result<std::vector<DigestRecipientRow>> Store::digest_recipients(const std::stri
                         "ORDER BY kind, recipient_id");
     q.bind(1, week);
     std::vector<DigestRecipientRow> out;
-    while (q.executeStep()) out.push_back(read_recipient(q));
+    while (q.executeStep()) out.push_back(read_recipient(q, week));
     return out;
   } catch (const std::exception& e) {
     return from_sqlite(e, "cannot read digest recipients");
   }
 }
 
-Result<DigestRecipientRow> Store::digest_recipient(const std::string& week, const std::string& kind,
+Result<DigestRecipientRow> Store::digest_recipient(const std::string& week, RecipientKind kind,
                                                    const std::string& recipient_id) const {
   std::lock_guard lock(impl_->mu);
   try {
@@ -211,17 +213,18 @@ Result<DigestRecipientRow> Store::digest_recipient(const std::string& week, cons
                         "SELECT kind, recipient_id, name, language, items FROM digest_recipients "
                         "WHERE week = ? AND kind = ? AND recipient_id = ?");
     q.bind(1, week);
-    q.bind(2, kind);
+    q.bind(2, std::string(recipient_kind_name(kind)));
     q.bind(3, recipient_id);
     if (!q.executeStep())
-      return Status::not_found(fmt::format("no digest for {} \"{}\" in week {}", kind, recipient_id, week));
-    return read_recipient(q);
+      return Status::not_found(
+          fmt::format("no digest for {} \"{}\" in week {}", recipient_kind_name(kind), recipient_id, week));
+    return read_recipient(q, week);
   } catch (const std::exception& e) {
     return from_sqlite(e, "cannot read the digest recipient");
   }
 }
 
-Result<std::vector<DigestItemRow>> Store::digest_items(const std::string& week, const std::string& kind,
+Result<std::vector<DigestItemRow>> Store::digest_items(const std::string& week, RecipientKind kind,
                                                        const std::string& recipient_id, bool earlier) const {
   std::lock_guard lock(impl_->mu);
   try {
@@ -230,16 +233,18 @@ Result<std::vector<DigestItemRow>> Store::digest_items(const std::string& week, 
                         fmt::format("SELECT {} FROM digest_items WHERE kind = ? AND recipient_id = ? AND week {} ? "
                                     "ORDER BY week, rank",
                                     kItemColumns, earlier ? "<" : "="));
-    q.bind(1, kind);
+    q.bind(1, std::string(recipient_kind_name(kind)));
     q.bind(2, recipient_id);
     q.bind(3, week);
     std::vector<DigestItemRow> out;
     while (q.executeStep()) {
       DigestItemRow i;
       i.week = q.getColumn(0).getString();
-      i.kind = q.getColumn(1).getString();
       i.recipient_id = q.getColumn(2).getString();
       i.rank = q.getColumn(3).getInt64();
+      // As v6's migration names a digest_items row: "<week> <recipient id> #<rank>".
+      i.kind = stored_or_throw(stored_recipient_kind(
+          q.getColumn(1).getString(), {"digest_items", fmt::format("{} {} #{}", i.week, i.recipient_id, i.rank), "kind"}));
       i.item = q.getColumn(4).getString();
       i.scenario_id = q.getColumn(5).getString();
       i.enterprise_id = q.getColumn(6).getString();

@@ -13,7 +13,7 @@ ApiKeyRow read_key(SQLite::Statement& q) {
   ApiKeyRow k;
   k.id = q.getColumn(0).getInt64();
   k.key_hash = q.getColumn(1).getString();
-  k.role = q.getColumn(2).getString();
+  k.role = stored_or_throw(stored_role(q.getColumn(2).getString(), {"api_keys", std::to_string(k.id), "role"}));
   k.scope = q.getColumn(3).getString();
   k.created_at = q.getColumn(4).getString();
   k.revoked_at = q.getColumn(5).getString();
@@ -39,7 +39,7 @@ Result<ApiKeyRow> Store::insert_api_key(ApiKeyRow row) {
     if (dup.executeStep()) return Status(ErrorCode::kConflict, "key_hash", "this key is already stored");
     SQLite::Statement ins(db, "INSERT INTO api_keys(key_hash, role, scope, created_at) VALUES (?, ?, ?, ?)");
     ins.bind(1, row.key_hash);
-    ins.bind(2, row.role);
+    ins.bind(2, std::string(role_name(row.role)));
     ins.bind(3, row.scope);
     ins.bind(4, row.created_at);
     ins.exec();

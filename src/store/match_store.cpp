@@ -15,7 +15,7 @@ MatchRow read_match(SQLite::Statement& q) {
   m.scenario_id = q.getColumn(1).getString();
   m.enterprise_id = q.getColumn(2).getString();
   m.publisher = q.getColumn(3).getString();
-  m.stage = q.getColumn(4).getString();
+  m.stage = stored_or_throw(stored_stage(q.getColumn(4).getString(), {"matches", m.id, "stage"}));
   m.version = q.getColumn(5).getInt64();
   m.created_at = q.getColumn(6).getString();
   m.updated_at = q.getColumn(7).getString();
@@ -32,11 +32,13 @@ MatchEventRow read_event(SQLite::Statement& q) {
   MatchEventRow e;
   e.seq = q.getColumn(0).getInt64();
   e.match_id = q.getColumn(1).getString();
-  e.actor_role = q.getColumn(2).getString();
+  std::string seq = std::to_string(e.seq);
+  e.actor_role = stored_or_throw(stored_role(q.getColumn(2).getString(), {"match_events", seq, "actor_role"}));
   e.actor_id = q.getColumn(3).getString();
   e.at = q.getColumn(4).getString();
-  e.from_stage = q.getColumn(5).getString();
-  e.to_stage = q.getColumn(6).getString();
+  if (std::string from = q.getColumn(5).getString(); !from.empty())  // NULL: the event that created the match
+    e.from_stage = stored_or_throw(stored_stage(from, {"match_events", seq, "from_stage"}));
+  e.to_stage = stored_or_throw(stored_stage(q.getColumn(6).getString(), {"match_events", seq, "to_stage"}));
   e.note = q.getColumn(7).getString();
   e.evidence = q.getColumn(8).getString();
   if (!q.getColumn(9).isNull()) e.contract_value_minor = q.getColumn(9).getInt64();
@@ -50,12 +52,12 @@ void insert_event(SQLite::Database& db, const MatchEventRow& e) {
                         "INSERT INTO match_events(match_id, actor_role, actor_id, at, from_stage, to_stage, note, "
                         "evidence, contract_value_minor, correction, contract_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, e.match_id);
-  ins.bind(2, e.actor_role);
+  ins.bind(2, std::string(role_name(e.actor_role)));
   ins.bind(3, e.actor_id);
   ins.bind(4, e.at);
-  if (e.from_stage.empty()) ins.bind(5);
-  else ins.bind(5, e.from_stage);
-  ins.bind(6, e.to_stage);
+  if (e.from_stage) ins.bind(5, std::string(stage_name(*e.from_stage)));
+  else ins.bind(5);
+  ins.bind(6, std::string(stage_name(e.to_stage)));
   ins.bind(7, e.note);
   ins.bind(8, e.evidence);
   if (e.contract_value_minor) ins.bind(9, static_cast<int64_t>(*e.contract_value_minor));
@@ -110,13 +112,13 @@ Result<MatchRow> Store::create_match(const std::string& scenario_id, const std::
     ins.bind(2, m.scenario_id);
     ins.bind(3, m.enterprise_id);
     ins.bind(4, m.publisher);
-    ins.bind(5, m.stage);
+    ins.bind(5, std::string(stage_name(m.stage)));
     ins.bind(6, m.version);
     ins.bind(7, m.created_at);
     ins.bind(8, m.updated_at);
     ins.exec();
     first.match_id = m.id;
-    first.from_stage.clear();
+    first.from_stage.reset();
     insert_event(db, first);
     t.commit();
     return m;
@@ -127,7 +129,7 @@ Result<MatchRow> Store::create_match(const std::string& scenario_id, const std::
 
 Result<MatchRow> Store::append_match_event(const std::string& match_id,
                                            const std::function<Status(const MatchRow& current, MatchEventRow& event)>& check,
-                                           MatchEventRow event, const std::vector<std::string>& track_record_stages) {
+                                           MatchEventRow event, const std::vector<Stage>& track_record_stages) {
   std::lock_guard lock(impl_->mu);
   try {
     auto& db = impl_->db;
@@ -139,11 +141,11 @@ Result<MatchRow> Store::append_match_event(const std::string& match_id,
     event.from_stage = current->stage;
     insert_event(db, event);
     SQLite::Statement up(db, "UPDATE matches SET stage = ?, version = version + 1, updated_at = ? WHERE id = ?");
-    up.bind(1, event.to_stage);
+    up.bind(1, std::string(stage_name(event.to_stage)));
     up.bind(2, event.at);
     up.bind(3, match_id);
     up.exec();
-    for (const auto& s : track_record_stages)
+    for (Stage s : track_record_stages)
       if (s == event.to_stage) {
         impl_->append_change("enterprise", current->enterprise_id, "upsert");
         break;
@@ -192,7 +194,7 @@ Result<std::vector<MatchRow>> Store::list_matches(const MatchFilter& f) const {
                                                kMatchColumns));
     q.bind(1, f.scenario_id);
     q.bind(2, f.enterprise_id);
-    q.bind(3, f.stage);
+    q.bind(3, f.stage ? std::string(stage_name(*f.stage)) : std::string());
     q.bind(4, f.publisher);
     q.bind(5, f.after_id);
     q.bind(6, static_cast<int64_t>(f.limit));
@@ -230,21 +232,22 @@ Status Store::for_each_match_history(
   return Status::ok();
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Store::match_outcomes(
-    const std::string& enterprise_id, const std::vector<std::string>& stages) const {
+Result<std::vector<std::pair<std::string, Stage>>> Store::match_outcomes(
+    const std::string& enterprise_id, const std::vector<Stage>& stages) const {
   std::lock_guard lock(impl_->mu);
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<std::pair<std::string, Stage>> out;
   try {
     // A match counts once, at the last of `stages` its history reached (a correction back to an
     // earlier stage does not erase that it was validated).
     SQLite::Statement q(impl_->db,
-                        "SELECT m.id, m.publisher, e.to_stage FROM matches m JOIN match_events e ON e.match_id = m.id "
+                        "SELECT m.id, m.publisher, e.to_stage, e.seq FROM matches m JOIN match_events e ON e.match_id = m.id "
                         "WHERE m.enterprise_id = ? ORDER BY m.id, e.seq");
     q.bind(1, enterprise_id);
-    std::string match_id, publisher, reached;
+    std::string match_id, publisher;
+    std::optional<Stage> reached;
     auto flush = [&] {
-      if (!reached.empty()) out.emplace_back(publisher, reached);
-      reached.clear();
+      if (reached) out.emplace_back(publisher, *reached);
+      reached.reset();
     };
     while (q.executeStep()) {
       if (q.getColumn(0).getString() != match_id) {
@@ -252,7 +255,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::match_outcomes(
         match_id = q.getColumn(0).getString();
         publisher = q.getColumn(1).getString();
       }
-      std::string stage = q.getColumn(2).getString();
+      Stage stage = stored_or_throw(
+          stored_stage(q.getColumn(2).getString(), {"match_events", q.getColumn(3).getString(), "to_stage"}));
       if (std::find(stages.begin(), stages.end(), stage) != stages.end()) reached = stage;
     }
     flush();

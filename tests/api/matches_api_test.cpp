@@ -136,7 +136,18 @@ TEST_F(MatchesApi, MatchesAreVisibleToTheirPartiesAndTheOperatorOnly) {
             403);
   auto applied = http().get("/v1/matches?stage=applied&scenario_id=api-m-3", env().operator_key).json();
   EXPECT_EQ(applied["matches"].size(), 1u);
-  EXPECT_EQ(http().get("/v1/matches?stage=nowhere", env().operator_key).status, 400);
+  // An unknown stage is refused naming the valid ones, never answered with an empty list.
+  for (const char* typo : {"nowhere", "Applied", "rejected%20"}) {
+    auto refused = http().get(std::string("/v1/matches?stage=") + typo, env().operator_key);
+    EXPECT_EQ(refused.status, 400) << typo;
+    EXPECT_NE(refused.header("content-type").find("application/problem+json"), std::string::npos) << typo;
+    json problem = refused.json();
+    EXPECT_EQ(problem["field"], "stage") << typo;
+    EXPECT_NE(problem.value("detail", "").find("recommended, applied, selected, rd, validation, commercialized, "
+                                               "withdrawn, rejected, failed"),
+              std::string::npos)
+        << problem.dump();
+  }
 }
 
 TEST_F(MatchesApi, TwoConcurrentMovesGiveOne200AndOne409) {

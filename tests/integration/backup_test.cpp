@@ -129,18 +129,18 @@ std::string matches_and_keys(const Store& st) {
   auto matches = st.list_matches({});
   EXPECT_TRUE(matches);
   for (const auto& m : *matches) {
-    out += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}\n", m.id, m.scenario_id, m.enterprise_id, m.publisher, m.stage,
+    out += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}\n", m.id, m.scenario_id, m.enterprise_id, m.publisher, stage_name(m.stage),
                        m.version, m.created_at, m.updated_at);
     auto events = st.match_events(m.id);
     EXPECT_TRUE(events);
     for (const auto& e : *events)
-      out += fmt::format("  {}|{}|{}|{}|{}|{}|{}|{}\n", e.seq, e.actor_role, e.actor_id, e.at, e.from_stage,
-                         e.to_stage, e.note, e.correction);
+      out += fmt::format("  {}|{}|{}|{}|{}|{}|{}|{}\n", e.seq, role_name(e.actor_role), e.actor_id, e.at,
+                         e.from_stage ? stage_name(*e.from_stage) : "", stage_name(e.to_stage), e.note, e.correction);
   }
   auto keys = st.list_api_keys();
   EXPECT_TRUE(keys);
   for (const auto& k : *keys)
-    out += fmt::format("key {}|{}|{}|{}|{}|{}\n", k.id, k.key_hash, k.role, k.scope, k.created_at, k.revoked_at);
+    out += fmt::format("key {}|{}|{}|{}|{}|{}\n", k.id, k.key_hash, role_name(k.role), k.scope, k.created_at, k.revoked_at);
   return out;
 }
 

@@ -39,6 +39,20 @@ class Cli : public ::testing::Test {
   TempDir tmp_;
 };
 
+// A stage filter that names no stage is a usage error listing the stages, not an empty list.
+TEST_F(Cli, MatchesListRefusesAnUnknownStageListingTheValidOnes) {
+  auto r = run({"matches", "list", "--stage", "shortlisted"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("shortlisted"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("recommended | applied | selected | rd | validation | commercialized | withdrawn | rejected | "
+                       "failed"),
+            std::string::npos)
+      << r.err;
+  auto ok = run({"matches", "list", "--stage", "rd", "--json"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(parse(ok.out), json::array());
+}
+
 TEST_F(Cli, ImportGoodFileExitsZero) {
   auto r = run({"import", "scenarios", testing::fixture("scenarios.jsonl")});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -340,7 +340,7 @@ TEST(Digest, RunsAreListedNewestFirstWithTheirRecipients) {
   ASSERT_TRUE(recipients);
   EXPECT_EQ(static_cast<int64_t>(recipients->size()), w48->recipients);
   EXPECT_TRUE(std::any_of(recipients->begin(), recipients->end(),
-                          [](const DigestRecipientRow& r) { return r.kind == "publisher" && r.recipient_id == kP1; }));
+                          [](const DigestRecipientRow& r) { return r.kind == RecipientKind::kPublisher && r.recipient_id == kP1; }));
 }
 
 TEST(Digest, StalledMatchesGoToBothPartiesOnce) {

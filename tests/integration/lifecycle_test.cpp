@@ -158,13 +158,18 @@ TEST_F(LifecycleTest, AnUnknownStageOrRoleReadFromTheStoreIsAnErrorNamingTheRowN
   expect_unreadable(life_->get(other->id).status(), "match_events row \"900\", column actor_role: \"admin\" is not a role");
   ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
                                     "INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, from_stage, to_stage) "
-                                    "VALUES (901, '" + other->id + "', 'operator', 'root', '2026-01-03T00:00:00Z', "
-                                    "'selected', 'done')"),
+                                    "VALUES (901, '" + m->id + "', 'operator', 'root', '2026-01-03T00:00:00Z', "
+                                    "'applied', 'done')"),
             "");
   expect_unreadable(life_->get(other->id).status(), "match_events row \"900\", column actor_role");
-  // With the match's own stage readable again, the funnel stops at the event's unknown to_stage.
+  // With the match's own stage readable again, its history and the funnel (which reads the first
+  // match's events first) stop at the event's unknown to_stage.
   ASSERT_EQ(testing::sql_exec(path, "UPDATE matches SET stage = 'applied' WHERE id = '" + m->id + "'"), "");
-  expect_unreadable(life_->funnel({}).status(), "match_events row \"901\", column to_stage: \"done\" is not a stage");
+  std::string to_cell = "match_events row \"901\", column to_stage: \"done\" is not a stage";
+  expect_unreadable(life_->get(m->id).status(), to_cell);
+  expect_unreadable(life_->funnel({}).status(), to_cell);
+  EXPECT_TRUE(life_->list({}));  // the list reads no events: readable again
+
 }
 
 TEST_F(LifecycleTest, CommercialisationNeedsAContractValue) {
@@ -286,7 +291,7 @@ TEST_F(LifecycleTest, ReachingValidationWritesAChangeForTheEnterprise) {
   auto outcomes = store_->match_outcomes("e1", track_record_stages());
   ASSERT_TRUE(outcomes);
   ASSERT_EQ(outcomes->size(), 1u);
-  EXPECT_EQ(outcomes->front(), std::make_pair(std::string(kPublisher), std::string("validation")));
+  EXPECT_EQ(outcomes->front(), std::make_pair(std::string(kPublisher), Stage::kValidation));
 }
 
 TEST_F(LifecycleTest, NoApplicationToAClosedOrExpiredScenarioAndTheFunnelCountsOnlyLegalOnes) {

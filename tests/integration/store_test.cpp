@@ -166,20 +166,21 @@ TEST(StoreMigration, AVersion5StoreOpensAndKeepsItsMatchesEventsAndDigestsUnderN
     EXPECT_EQ(*(*store)->schema_version(), 6);
     auto m = (*store)->get_match("m000001");
     ASSERT_TRUE(m) << m.status().to_string();
-    EXPECT_EQ(m->stage, "selected");
+    EXPECT_EQ(m->stage, Stage::kSelected);
     EXPECT_EQ(m->version, 3);
     auto events = (*store)->match_events("m000001");
     ASSERT_TRUE(events);
     ASSERT_EQ(events->size(), 3u);
-    EXPECT_EQ((*events)[0].from_stage, "");
+    EXPECT_EQ((*events)[0].from_stage, std::nullopt);
+    EXPECT_EQ((*events)[0].actor_role, Role::kPublisher);
     EXPECT_EQ((*events)[2].seq, 5);
-    EXPECT_EQ((*events)[2].from_stage, "applied");
+    EXPECT_EQ((*events)[2].from_stage, Stage::kApplied);
     // The next event continues the sequence after its high-water mark.
     MatchEventRow next;
-    next.actor_role = "enterprise";
+    next.actor_role = Role::kEnterprise;
     next.actor_id = "e1";
     next.at = "2026-01-04T00:00:00Z";
-    next.to_stage = "rd";
+    next.to_stage = Stage::kRd;
     auto row = (*store)->append_match_event(
         "m000001", [](const MatchRow&, MatchEventRow&) { return Status::ok(); }, next, {});
     ASSERT_TRUE(row) << row.status().to_string();
@@ -187,10 +188,12 @@ TEST(StoreMigration, AVersion5StoreOpensAndKeepsItsMatchesEventsAndDigestsUnderN
     ASSERT_TRUE(events);
     ASSERT_EQ(events->size(), 4u);
     EXPECT_EQ((*events)[3].seq, 6);
-    EXPECT_EQ((*events)[3].from_stage, "selected");
-    auto items = (*store)->digest_items("2026-W48", "enterprise", "e1", false);
+    EXPECT_EQ((*events)[3].from_stage, Stage::kSelected);
+    EXPECT_EQ((*events)[3].to_stage, Stage::kRd);
+    auto items = (*store)->digest_items("2026-W48", RecipientKind::kEnterprise, "e1", false);
     ASSERT_TRUE(items);
-    EXPECT_EQ(items->size(), 1u);
+    ASSERT_EQ(items->size(), 1u);
+    EXPECT_EQ(items->front().kind, RecipientKind::kEnterprise);
   }
   // What the lifecycle and digest could not read back is refused now, and the rest still holds.
   EXPECT_NE(testing::sql_exec(path, "UPDATE matches SET stage = 'shortlisted'").find("CHECK constraint failed"),
@@ -239,6 +242,77 @@ TEST(StoreMigration, AnOldStoreWithAValueThisVersionCannotReadIsRefusedNamingThe
     EXPECT_NE(store.status().message().find(c.expected), std::string::npos) << store.status().message();
     EXPECT_EQ(sql_int(path, "PRAGMA user_version"), 5);  // the migration's transaction was rolled back
   }
+}
+
+// The rows carry enums: every read converts a stored stage, role or kind once, and one this
+// version does not know (a store edited by hand, its CHECK constraints bypassed) is an error naming
+// the table, the row and the column — never a default, never a row skipped.
+TEST(Store, AStageRoleOrKindItCannotReadIsAnErrorNamingTheRowOnEveryRead) {
+  TempDir tmp;
+  std::string path = tmp.file("jiebang.sqlite3");
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->upsert_scenarios({scenario("s1", "pub")}));
+  ASSERT_TRUE(store->upsert_enterprises({enterprise("e1")}));
+  MatchEventRow first;
+  first.actor_role = Role::kEnterprise;
+  first.actor_id = "e1";
+  first.at = "2026-01-01T00:00:00Z";
+  first.to_stage = Stage::kApplied;
+  auto m = store->create_match("s1", "e1", first);
+  ASSERT_TRUE(m) << m.status().to_string();
+  EXPECT_EQ(m->stage, Stage::kApplied);
+  ApiKeyRow key;
+  key.key_hash = std::string(64, 'a');
+  key.role = Role::kPublisher;
+  key.scope = "pub";
+  key.created_at = "2026-01-01T00:00:00Z";
+  auto stored_key = store->insert_api_key(key);
+  ASSERT_TRUE(stored_key) << stored_key.status().to_string();
+  EXPECT_EQ(stored_key->role, Role::kPublisher);
+  ASSERT_TRUE(store->start_digest_run("2026-W48", "{}", "2026-11-23T00:00:00Z"));
+  ASSERT_TRUE(store->store_digest_recipients("2026-W48", {{RecipientKind::kPublisher, "pub", "Pub", "zh", 0}}, {}));
+  auto recipients = store->digest_recipients("2026-W48");
+  ASSERT_TRUE(recipients && recipients->size() == 1u);
+  EXPECT_EQ(recipients->front().kind, RecipientKind::kPublisher);
+
+  auto expect_unreadable = [](const Status& st, const std::string& where) {
+    EXPECT_EQ(st.code(), ErrorCode::kInternal) << st.to_string();
+    EXPECT_NE(st.message().find(where), std::string::npos) << st.message();
+  };
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; UPDATE api_keys SET role = 'root'"), "");
+  expect_unreadable(store->list_api_keys().status(),
+                    "api_keys row \"" + std::to_string(stored_key->id) + "\", column role: \"root\" is not a role");
+  expect_unreadable(store->find_api_key(key.key_hash).status(), "column role: \"root\"");
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
+                                    "UPDATE digest_recipients SET kind = 'robot'"),
+            "");
+  expect_unreadable(store->digest_recipients("2026-W48").status(),
+                    "digest_recipients row \"2026-W48 pub\", column kind: \"robot\" is not a recipient kind");
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; "
+                                    "INSERT INTO match_events(seq, match_id, actor_role, actor_id, at, from_stage, to_stage) "
+                                    "VALUES (50, '" + m->id + "', 'operator', 'x', '2026-01-02T00:00:00Z', 'limbo', 'rd'), "
+                                    "(51, '" + m->id + "', 'operator', 'x', '2026-01-03T00:00:00Z', 'rd', 'done')"),
+            "");
+  expect_unreadable(store->match_events(m->id).status(),
+                    "match_events row \"50\", column from_stage: \"limbo\" is not a stage (recommended, applied");
+  expect_unreadable(store->for_each_match_history([](const MatchRow&, const std::vector<MatchEventRow>&) {}),
+                    "match_events row \"50\", column from_stage");
+  expect_unreadable(store->match_outcomes("e1", track_record_stages()).status(),
+                    "match_events row \"51\", column to_stage: \"done\"");
+  ASSERT_EQ(testing::sql_exec(path, "PRAGMA ignore_check_constraints = ON; UPDATE matches SET stage = 'done'"), "");
+  std::string stage_cell = "matches row \"" + m->id + "\", column stage: \"done\" is not a stage";
+  expect_unreadable(store->get_match(m->id).status(), stage_cell);
+  expect_unreadable(store->list_matches({}).status(), stage_cell);
+  MatchEventRow next = first;
+  next.to_stage = Stage::kSelected;
+  bool checked = false;
+  expect_unreadable(store->append_match_event(
+                              m->id, [&](const MatchRow&, MatchEventRow&) { return checked = true, Status::ok(); },
+                              next, {})
+                        .status(),
+                    stage_cell);
+  EXPECT_FALSE(checked) << "the check never sees a row the store could not read";
 }
 
 TEST(Store, FileThatIsNotADatabaseRefused) {

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiebang/core/stages.h"
 #include "jiebang/core/status.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/search_index.h"
@@ -44,14 +45,7 @@ struct IsoWeek {
   bool operator==(const IsoWeek&) const = default;
 };
 
-/// Who a digest is for: an enterprise (open scenarios for it) or a publisher (candidates for its
-/// open scenarios). Stored in digest_recipients.kind and digest_items.kind (both CHECKed).
-enum class RecipientKind { kEnterprise, kPublisher };
-/// "enterprise" | "publisher": the store's, the API's and the output directories' spelling.
-std::string_view recipient_kind_name(RecipientKind kind);
-/// The kind a name spells; nullopt for anything else.
-std::optional<RecipientKind> parse_recipient_kind(std::string_view name);
-
+// RecipientKind, recipient_kind_name and parse_recipient_kind are in jiebang/core/stages.h.
 
 /// The rules of a digest run. A run keeps the settings it started with (stored with it).
 struct DigestSettings {

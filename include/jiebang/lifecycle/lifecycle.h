@@ -12,44 +12,13 @@
 
 #include "jiebang/core/calendar.h"  // parse_iso_time and format_iso_time, declared here before
 #include "jiebang/core/money.h"
+#include "jiebang/core/stages.h"  // Stage, Role (declared here before)
 #include "jiebang/core/status.h"
 #include "jiebang/store/store.h"
 
 namespace jiebang {
 
-/// Stages of a match (shared/DESIGN.md): the forward path recommended → applied (揭榜) →
-/// selected (挂帅) → rd → validation → commercialized, and the ends withdrawn, rejected, failed.
-enum class Stage { kRecommended, kApplied, kSelected, kRd, kValidation, kCommercialized, kWithdrawn, kRejected, kFailed };
-inline constexpr std::array<Stage, 9> kAllStages = {Stage::kRecommended, Stage::kApplied,    Stage::kSelected,
-                                                    Stage::kRd,          Stage::kValidation, Stage::kCommercialized,
-                                                    Stage::kWithdrawn,   Stage::kRejected,   Stage::kFailed};
-/// The forward path, in order (index = position on the path).
-inline constexpr std::array<Stage, 6> kForwardStages = {Stage::kRecommended, Stage::kApplied,    Stage::kSelected,
-                                                        Stage::kRd,          Stage::kValidation, Stage::kCommercialized};
-
-std::string_view stage_name(Stage s);                     ///< "recommended", "applied", …, "failed"
-std::optional<Stage> parse_stage(std::string_view name);  ///< nullopt for an unknown name
-/// True for commercialized, withdrawn, rejected and failed: no move leaves them but an operator's correction.
-bool is_terminal(Stage s);
-
-/// Who acts.
-enum class Role { kPublisher, kEnterprise, kOperator };
-std::string_view role_name(Role r);                       ///< "publisher" | "enterprise" | "operator"
-std::optional<Role> parse_role(std::string_view name);
-
-/// Where a value read from the store came from, for the error when it is not one this version
-/// knows: the table, the row's key and the column (e.g. {"match_events", "17", "to_stage"}).
-struct StoreCell {
-  std::string_view table;
-  std::string_view row;     ///< the row's key: a match id, an event seq
-  std::string_view column;
-};
-/// The stage a stored value names. Never a default: an unknown value (a store written by another
-/// version, or edited by hand) is kInternal "matches row \"m-1\", column stage: \"x\" is not a
-/// stage (recommended, …)". The schema's CHECK constraints (v6) keep new rows valid.
-Result<Stage> stored_stage(std::string_view value, const StoreCell& where);
-/// The role a stored value names; an unknown value is kInternal, as stored_stage.
-Result<Role> stored_role(std::string_view value, const StoreCell& where);
+// Stage, Role, their names and the stored_* readers are in jiebang/core/stages.h (included above).
 
 /// An actor: a role and who within it (the publisher's organisation name, the enterprise id, or
 /// the operator's name). Publishers and enterprises act only on their own matches.

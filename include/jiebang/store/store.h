@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "jiebang/core/records.h"
+#include "jiebang/core/stages.h"
 #include "jiebang/core/status.h"
 
 namespace jiebang {
@@ -24,14 +25,15 @@ struct Change {
   std::string op;  ///< "upsert" | "remove"
 };
 
-/// A stored match between a scenario and an enterprise (the loop per match). Stages are the
-/// lifecycle module's names ("recommended", "applied", …); the store does not interpret them.
+/// A stored match between a scenario and an enterprise (the loop per match). The stage is stored
+/// by its name (stage_name); a row whose stage this version does not know is not read (an error
+/// naming the row, see stored_stage).
 struct MatchRow {
   std::string id;             ///< "m000001", assigned by create_match
   std::string scenario_id;
   std::string enterprise_id;
   std::string publisher;      ///< the scenario's publisher when the match was created
-  std::string stage;          ///< current stage: the to_stage of the last event
+  Stage stage = Stage::kRecommended;  ///< current stage: the to_stage of the last event
   int64_t version = 0;        ///< number of events so far
   std::string created_at;     ///< ISO 8601 UTC
   std::string updated_at;
@@ -41,11 +43,11 @@ struct MatchRow {
 struct MatchEventRow {
   int64_t seq = 0;            ///< assigned by the store; strictly increasing across all matches
   std::string match_id;
-  std::string actor_role;     ///< "publisher" | "enterprise" | "operator"
+  Role actor_role = Role::kOperator;
   std::string actor_id;       ///< organisation, enterprise id or operator name
   std::string at;             ///< ISO 8601 UTC, from the caller's (injected) clock
-  std::string from_stage;     ///< "" for the event that created the match
-  std::string to_stage;
+  std::optional<Stage> from_stage;  ///< nullopt (stored NULL) for the event that created the match
+  Stage to_stage = Stage::kRecommended;
   std::string note;
   std::string evidence;       ///< a URL or document reference
   std::optional<int64_t> contract_value_minor;  ///< unit: minor units of contract_currency (fen for CNY)
@@ -55,14 +57,15 @@ struct MatchEventRow {
 
 /// The match stages that count in an enterprise's track record (validation, commercialized): moving a
 /// match into one writes a change row for the enterprise, so the index picks up the outcome.
-inline const std::vector<std::string>& track_record_stages() {
-  static const std::vector<std::string> kStages = {"validation", "commercialized"};
+inline const std::vector<Stage>& track_record_stages() {
+  static const std::vector<Stage> kStages = {Stage::kValidation, Stage::kCommercialized};
   return kStages;
 }
 
-/// Filters for list_matches; empty strings mean "any".
+/// Filters for list_matches; empty strings and nullopt mean "any".
 struct MatchFilter {
-  std::string scenario_id, enterprise_id, stage, publisher;
+  std::string scenario_id, enterprise_id, publisher;
+  std::optional<Stage> stage;
   std::string after_id;       ///< paging: ids greater than this
   size_t limit = 100;
 };
@@ -71,7 +74,7 @@ struct MatchFilter {
 struct ApiKeyRow {
   int64_t id = 0;
   std::string key_hash;    ///< lower-case hex SHA-256 of the key text (64 characters)
-  std::string role;        ///< "publisher" | "enterprise" | "operator"
+  Role role = Role::kOperator;  ///< stored by its name; an unknown one is an error naming the row (stored_role)
   std::string scope;       ///< the publisher's organisation, the enterprise id, or "" for an operator
   std::string created_at;  ///< ISO 8601 UTC
   std::string revoked_at;  ///< ISO 8601 UTC; "" while the key is valid
@@ -100,7 +103,7 @@ struct DigestRunRow {
 };
 /// One recipient processed by a digest run.
 struct DigestRecipientRow {
-  std::string kind;          ///< "enterprise" | "publisher"
+  RecipientKind kind = RecipientKind::kEnterprise;
   std::string recipient_id;  ///< enterprise id or publisher organisation
   std::string name;
   std::string language;      ///< "zh" | "en"
@@ -109,7 +112,7 @@ struct DigestRecipientRow {
 /// One item of a recipient's digest.
 struct DigestItemRow {
   std::string week;
-  std::string kind;           ///< the recipient's kind
+  RecipientKind kind = RecipientKind::kEnterprise;  ///< the recipient's kind
   std::string recipient_id;
   int64_t rank = 0;           ///< 1-based
   std::string item;           ///< "scenario" (for an enterprise) | "candidate" (for a publisher) | "stalled"
@@ -160,7 +163,7 @@ class Store {
   Result<int64_t> count(RecordKind kind) const;
   // ---- matches (stored here; the rules live in the lifecycle module) ----
 
-  /// Creates a match with its first event (from_stage ""), in one transaction.
+  /// Creates a match with its first event (from_stage nullopt), in one transaction.
   /// Errors: kConflict when the (scenario, enterprise) pair already has a match (the message
   /// names its id and stage); kNotFound when the scenario or enterprise is not stored.
   Result<MatchRow> create_match(const std::string& scenario_id, const std::string& enterprise_id,
@@ -175,7 +178,10 @@ class Store {
   /// Errors: kNotFound (no match), whatever `check` returns, storage errors.
   Result<MatchRow> append_match_event(const std::string& match_id,
                                       const std::function<Status(const MatchRow& current, MatchEventRow& event)>& check,
-                                      MatchEventRow event, const std::vector<std::string>& track_record_stages);
+                                      MatchEventRow event, const std::vector<Stage>& track_record_stages);
+  /// Every read of match rows and events below (and append_match_event's current row) converts a
+  /// stored stage or role once; one this version does not know is kInternal naming the table, the
+  /// row and the column (stored_stage), never a default.
   Result<MatchRow> get_match(const std::string& match_id) const;
   /// The events of one match in order.
   Result<std::vector<MatchEventRow>> match_events(const std::string& match_id) const;
@@ -183,9 +189,10 @@ class Store {
   Result<std::vector<MatchRow>> list_matches(const MatchFilter& filter) const;
   /// Calls `fn` for every match with its events (events in order); for the funnel.
   Status for_each_match_history(const std::function<void(const MatchRow&, const std::vector<MatchEventRow>&)>& fn) const;
-  /// (publisher, stage) of the enterprise's matches that reached one of `stages`; for track record.
-  Result<std::vector<std::pair<std::string, std::string>>> match_outcomes(const std::string& enterprise_id,
-                                                                           const std::vector<std::string>& stages) const;
+  /// (publisher, stage) of the enterprise's matches that reached one of `stages`, the last of
+  /// them each match reached; for track record.
+  Result<std::vector<std::pair<std::string, Stage>>> match_outcomes(const std::string& enterprise_id,
+                                                                     const std::vector<Stage>& stages) const;
 
   /// The scenarios `publisher` published (every status), the last written first (by their latest
   /// change row); none when it has none.
@@ -218,14 +225,15 @@ class Store {
   /// process computes the same). Errors: kNotFound when the run does not exist, storage errors.
   Status store_digest_recipients(const std::string& week, const std::vector<DigestRecipientRow>& recipients,
                                  const std::vector<DigestItemRow>& items);
-  /// The recipients of `week` processed so far, by kind then id.
+  /// The recipients of `week` processed so far, by kind then id. A stored kind this version does
+  /// not know is kInternal naming the row (stored_recipient_kind), here and below.
   Result<std::vector<DigestRecipientRow>> digest_recipients(const std::string& week) const;
   /// One recipient of `week`. Errors: kNotFound.
-  Result<DigestRecipientRow> digest_recipient(const std::string& week, const std::string& kind,
+  Result<DigestRecipientRow> digest_recipient(const std::string& week, RecipientKind kind,
                                               const std::string& recipient_id) const;
   /// Items of one recipient: of `week` when `earlier` is false (in rank order), or of every week
   /// before `week` when it is true (for the no-repeat rule).
-  Result<std::vector<DigestItemRow>> digest_items(const std::string& week, const std::string& kind,
+  Result<std::vector<DigestItemRow>> digest_items(const std::string& week, RecipientKind kind,
                                                   const std::string& recipient_id, bool earlier = false) const;
 
   // ---- web API keys (src/store/key_store.cpp) ----
