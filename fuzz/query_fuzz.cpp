@@ -43,7 +43,7 @@ struct Fixture {
       Xapian::TermGenerator tg = analyzer->term_generator();
       Xapian::Document doc;
       tg.set_document(doc);
-      analyzer->index_field(tg, text::normalize(t), 2, true);
+      analyzer->index_field(tg, text::normalize(t), 2, true, ix::Analyzer::Terms::kSearch);
       db.add_document(doc);
     }
   }
