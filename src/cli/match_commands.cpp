@@ -186,7 +186,7 @@ void add_match_commands(CLI::App& app, const Globals& g, int& exit_code) {
 
   auto* funnel = app.add_subcommand("funnel", "The funnel: matches reaching each stage, conversion, median days, stalled");
   funnel->add_option("--group-by", group_by, "publisher | region | industry | scenario (default: all together)")
-      ->check(CLI::IsMember({"publisher", "region", "industry"}));
+      ->check(CLI::IsMember({"publisher", "region", "industry", "scenario"}));  // Lifecycle::funnel's groupings
   funnel->add_option("--from", from, "Matches created on or after this day (YYYY-MM-DD, a Beijing day: Asia/Shanghai)");
   funnel->add_option("--to", to, "Matches created on or before this day (YYYY-MM-DD, a Beijing day: Asia/Shanghai)");
   funnel->add_flag("--json", as_json, "Print JSON");

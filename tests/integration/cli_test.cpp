@@ -53,6 +53,19 @@ TEST_F(Cli, MatchesListRefusesAnUnknownStageListingTheValidOnes) {
   EXPECT_EQ(parse(ok.out), json::array());
 }
 
+// Every grouping the help offers is taken (the option's check once left out "scenario", which the
+// funnel itself and the API accept); another is a usage error.
+TEST_F(Cli, FunnelTakesEveryGroupingItsHelpOffers) {
+  for (const char* by : {"publisher", "region", "industry", "scenario"}) {
+    auto r = run({"funnel", "--group-by", by, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << by << ": " << r.err;
+    EXPECT_TRUE(parse(r.out).is_array()) << by << ": " << r.out;
+  }
+  auto help = run({"funnel", "--help"});
+  EXPECT_NE(help.out.find("publisher | region | industry | scenario"), std::string::npos) << help.out;
+  EXPECT_EQ(run({"funnel", "--group-by", "city"}).exit_code, 2);
+}
+
 TEST_F(Cli, ImportGoodFileExitsZero) {
   auto r = run({"import", "scenarios", testing::fixture("scenarios.jsonl")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
