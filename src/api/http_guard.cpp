@@ -2,8 +2,12 @@
 // upstream cpprestsdk listener on loopback gets only well-formed ones.
 #include "http_guard.h"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -50,6 +54,45 @@ void stamp_request_id(http::response<http::string_body, Fields>& out, const std:
   if (!body.is_object()) return;
   body["request_id"] = id;
   out.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// Turns the upstream's numbered repeat fields (kRepeatedFieldPrefix) back into field lines of
+/// their own, each after the lines of its name already there, in their number's order.
+template <class Fields>
+void split_repeated_fields(http::response<http::string_body, Fields>& out) {
+  std::vector<std::pair<unsigned long, std::pair<std::string, std::string>>> repeats;
+  const std::string_view prefix = kRepeatedFieldPrefix;
+  for (auto it = out.begin(); it != out.end();) {
+    std::string_view name(it->name_string().data(), it->name_string().size());
+    if (name.size() <= prefix.size() || !iequals(name.substr(0, prefix.size()), prefix)) {
+      ++it;
+      continue;
+    }
+    std::string_view value(it->value().data(), it->value().size());
+    size_t colon = value.find(": ");
+    unsigned long number = 0;
+    for (char c : name.substr(prefix.size())) number = number * 10 + static_cast<unsigned long>(c >= '0' && c <= '9' ? c - '0' : 0);
+    if (colon != std::string_view::npos && colon > 0)
+      repeats.push_back({number, {std::string(value.substr(0, colon)), std::string(value.substr(colon + 2))}});
+    it = out.erase(it);
+  }
+  std::stable_sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [number, field] : repeats) out.insert(field.first, field.second);
+}
+
+/// Joins a request's Cookie field lines into one, with "; " (RFC 6265 §5.4; RFC 9113 §8.2.3 does
+/// the same): cpprestsdk would join them with ", ", which is not a cookie separator, and the
+/// session cookie in the second line was lost.
+template <class Fields>
+void join_cookie_fields(http::request<http::string_body, Fields>& req) {
+  if (req.count(http::field::cookie) < 2) return;
+  std::string joined;
+  for (const auto& field : req) {
+    if (field.name() != http::field::cookie) continue;
+    if (!joined.empty()) joined += "; ";
+    joined.append(field.value().data(), field.value().size());
+  }
+  req.set(http::field::cookie, joined);
 }
 
 struct Shared {
@@ -236,6 +279,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.erase(http::field::transfer_encoding);
     request_.erase(http::field::expect);
     request_.content_length(request_.body().size());
+    join_cookie_fields(request_);
     request_.set("X-Request-Id", request_id_);  // the service logs with it
     retried_ = false;
     shared_->in_flight.fetch_add(1);
@@ -289,6 +333,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_response() {
     response_ = response_parser_->release();
+    split_repeated_fields(response_);
     if (!response_.keep_alive()) {
       beast::error_code ignored;
       upstream_.socket().close(ignored);
@@ -327,7 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void answer(HttpResponse r, bool retry_after, bool keep = false) {
     const int status = r.status;
     auto out = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    for (const auto& [name, value] : r.headers.fields()) out->set(name, value);
+    for (const auto& [name, value] : r.headers.fields()) out->insert(name, value);  // a repeated field stays repeated
     if (retry_after) out->set(http::field::retry_after, "1");
     out->set("X-Content-Type-Options", "nosniff");
     out->keep_alive(keep);

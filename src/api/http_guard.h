@@ -14,6 +14,15 @@
 
 namespace jiebang::api {
 
+/// The name prefix under which the upstream sends the second and later field lines of a repeated
+/// response field ("X-Jiebang-Repeat-1: Set-Cookie: lang=en; Path=/"), which the guard turns back
+/// into field lines of their own, in their number's order, after the first line of that name.
+/// Why: cpprestsdk's header map keeps one value per name and joins a repeated field with ", ",
+/// and Set-Cookie may not be joined (RFC 9110 §5.3, RFC 6265 §3): a browser read two cookies as
+/// one broken cookie. Every repeated field is carried so (not only Set-Cookie), so the client gets
+/// the field lines as the Api wrote them. Never sent to a client.
+inline constexpr std::string_view kRepeatedFieldPrefix = "X-Jiebang-Repeat-";
+
 /// What the guard enforces on every request before cpprestsdk sees it.
 struct GuardLimits {
   size_t max_body_bytes = 8 * 1024 * 1024;  ///< unit: bytes of the (de-chunked) body; more → 413

@@ -106,8 +106,12 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
              Clock::time_point start, bool close) {
     http::http_response out(static_cast<http::status_code>(response.status));
     std::string content_type = "application/octet-stream";
+    // cpprestsdk's headers().add joins a name already present with ", ": a repeated field's
+    // later lines travel under numbered names that the guard splits back (kRepeatedFieldPrefix).
+    size_t repeats = 0;
     for (const auto& [name, value] : response.headers.fields()) {
       if (iequals(name, "Content-Type")) content_type = value;
+      else if (out.headers().has(name)) out.headers().add(fmt::format("{}{}", kRepeatedFieldPrefix, ++repeats), name + ": " + value);
       else out.headers().add(name, value);
     }
     out.headers().add("X-Content-Type-Options", "nosniff");

@@ -23,7 +23,12 @@ constexpr StatusInfo kStatuses[] = {
     {413, "content-too-large", "Content Too Large"},
     {414, "uri-too-long", "URI Too Long"},
     {415, "unsupported-media-type", "Unsupported Media Type"},
+    {422, "unprocessable-content", "Unprocessable Content"},
+    {429, "too-many-requests", "Too Many Requests"},
+    {431, "request-header-fields-too-large", "Request Header Fields Too Large"},
     {500, "internal", "Internal Server Error"},
+    {501, "not-implemented", "Not Implemented"},
+    {502, "bad-gateway", "Bad Gateway"},
     {503, "unavailable", "Service Unavailable"},
 };
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "jiebang/core/input_rules.h"
+
 namespace jiebang {
 
 std::string percent_encode_segment(std::string_view text) {
@@ -18,6 +20,58 @@ std::string percent_encode_segment(std::string_view text) {
     else out += fmt::format("%{:02X}", c);
   }
   return out;
+}
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// One round of percent-decoding; a '%' not followed by two hex digits is kept as written.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// The checks of is_local_redirect_target on one form of the target; `decoded` allows a space
+/// in the query.
+bool local_form(std::string_view t, bool decoded) {
+  if (t.size() < 1 || t[0] != '/') return false;
+  if (t.size() > 1 && (t[1] == '/' || t[1] == '\\')) return false;
+  size_t query = t.find_first_of("?#");
+  for (size_t i = 0; i < t.size(); ++i) {
+    auto c = static_cast<unsigned char>(t[i]);
+    if (c < 0x20 || c == 0x7f || c == '\\') return false;
+    if (c == ' ' && (!decoded || i < query)) return false;
+  }
+  return !find_forbidden_char(t);
+}
+
+}  // namespace
+
+bool is_local_redirect_target(std::string_view target) {
+  std::string form(target);
+  if (!local_form(form, false)) return false;
+  for (int round = 0; round < 4; ++round) {
+    std::string next = percent_decode(form);
+    if (next == form) return true;
+    if (!local_form(next, true)) return false;
+    form = std::move(next);
+  }
+  return false;  // still encoded after four rounds: nobody writes a local link so
 }
 
 }  // namespace jiebang

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "jiebang/core/log.h"
+#include "jiebang/core/url.h"
 #include "jiebang/web/assets.h"
 #include "pages_common.h"
 
@@ -90,8 +91,9 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
     if (path.starts_with("/lang/")) {
       std::string to = path.substr(6) == "en" ? "en" : "zh";
       c.set_cookies.push_back(fmt::format("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", to));
+      // Only a path on this host (no open redirect: "//x", "/\x", "/%09/x" lead elsewhere).
       std::string next = c.q("next");
-      if (!next.starts_with("/") || next.starts_with("//")) next = "/scenarios";
+      if (!is_local_redirect_target(next)) next = "/";
       return redirect(next, c);
     }
 
@@ -191,7 +193,8 @@ HttpResponse Pages::handle(const HttpRequest& req, api::Api& api, Service& servi
                                                     : path.starts_with("/matches/") ? std::string("/matches/{id}")
                                                     : path.starts_with("/digests/") ? std::string(std::count(path.begin(), path.end(), '/') > 2 ? "/digests/{week}/{kind}/{id}" : "/digests/{week}")
                                                     : owns(path) && !path.starts_with("/lang/") ? path : std::string("/other"));
-    if (req.method == "HEAD") r.body.clear();
+    // HEAD keeps the body: the front sends the head only, with the GET's Content-Length (RFC
+    // 9110 §9.3.2; cleared here, it said 0).
     return r;
   } catch (const std::exception& e) {
     log_event(LogLevel::kError, "page_failed", {{"target", std::string_view(req.target).substr(0, 256)}, {"error", e.what()}});

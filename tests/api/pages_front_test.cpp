@@ -71,6 +71,16 @@ TEST_F(PagesFront, PagePathsAreServedByThePagesWithTheirOwnMethods) {
   auto head = http().request("HEAD", "/scenarios");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
+  // Regression (breaking pass, finding 9): HEAD on a page said Content-Length 0; it is the GET's
+  // length (RFC 9110 §9.3.2).
+  for (const char* path : {"/scenarios/hz-2026-03-001", "/assets/app.css", "/signin"}) {
+    auto get = http().get(path);
+    auto head_of = http().request("HEAD", path);
+    EXPECT_EQ(head_of.status, get.status) << path;
+    EXPECT_EQ(head_of.body, "") << path;
+    EXPECT_FALSE(get.body.empty()) << path;
+    EXPECT_EQ(head_of.header("content-length"), std::to_string(get.body.size())) << path;
+  }
   auto options = http().request("OPTIONS", "/scenarios");
   EXPECT_EQ(options.status, 204);
   EXPECT_EQ(options.header("allow"), "GET, HEAD, POST, OPTIONS");
@@ -79,7 +89,11 @@ TEST_F(PagesFront, PagePathsAreServedByThePagesWithTheirOwnMethods) {
     EXPECT_EQ(r.status, 405) << method;
     EXPECT_EQ(r.header("allow"), "GET, HEAD, POST, OPTIONS") << method;
   }
-  EXPECT_EQ(http().request("BREW", "/scenarios").status, 501);
+  auto brew = http().request("BREW", "/scenarios");
+  EXPECT_EQ(brew.status, 501);
+  // Regression (breaking pass, finding 9): 501 and 422 problems had the generic title "HTTP 501".
+  EXPECT_EQ(brew.json()["title"], "Not Implemented") << brew.body;
+  EXPECT_EQ(brew.json()["type"], "urn:jiebang:problem:not-implemented") << brew.body;
   // The API's own paths stay the API's.
   EXPECT_EQ(http().get("/v1/nothing").status, 404);
   EXPECT_EQ(http().get("/healthz").status, 200);
@@ -346,6 +360,82 @@ TEST_F(PagesFront, TheRegionFieldTakesANameOrCodeWithoutScriptAndThePickerHasThe
   EXPECT_TRUE(has("110000", "110100", "北京市"));
   EXPECT_TRUE(has("110100", "110105", "朝阳区"));
   EXPECT_FALSE(children.contains("330106")) << "areas have no children";
+}
+
+/// The field lines named `lower_name` (lower case) of a raw response's head, in order.
+std::vector<std::string> field_lines(const std::string& raw, const std::string& lower_name) {
+  std::vector<std::string> out;
+  size_t end = raw.find("\r\n\r\n");
+  for (size_t pos = raw.find("\r\n"); pos != std::string::npos && pos < end;) {
+    size_t eol = raw.find("\r\n", pos + 2);
+    std::string line = raw.substr(pos + 2, eol - pos - 2);
+    size_t colon = line.find(':');
+    std::string name = line.substr(0, colon);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (colon != std::string::npos && name == lower_name) out.push_back(line.substr(line.find_first_not_of(' ', colon + 1)));
+    pos = eol;
+  }
+  return out;
+}
+
+// Regression (breaking pass, finding 6): a response with two Set-Cookie fields went out as one
+// line joined with ", " (cpprestsdk's header map), so a browser signing in with a stale session
+// cookie got one broken cookie and no session. Each must be a field line of its own, in order
+// (the stale session's removal first, then the new session), and the internal carrier names
+// never reach the client.
+TEST_F(PagesFront, EachSetCookieIsAFieldLineOfItsOwnInTheOrderWritten) {
+  std::string form = "key=" + url_encode(env().enterprise_key);
+  Socket s(env().port);
+  s.send_all("POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+             "Content-Type: application/x-www-form-urlencoded\r\nCookie: jb_session=js_stale_from_yesterday\r\n"
+             "Content-Length: " + std::to_string(form.size()) + "\r\n\r\n" + form);
+  std::string raw = s.read_all();
+  ASSERT_EQ(parse_reply(raw).status, 303) << raw.substr(0, 600);
+  auto cookies = field_lines(raw, "set-cookie");
+  ASSERT_EQ(cookies.size(), 2u) << raw.substr(0, 600);
+  EXPECT_TRUE(cookies[0].starts_with("jb_session=;")) << cookies[0];
+  EXPECT_NE(cookies[0].find("Max-Age=0"), std::string::npos) << cookies[0];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(cookies[1], m, std::regex("^jb_session=([^;,]+);"))) << cookies[1];
+  EXPECT_EQ(raw.find("X-Jiebang-Repeat"), std::string::npos) << raw.substr(0, 600);
+  // The new session works, read the way a browser stores the second line.
+  EXPECT_EQ(http().request("GET", "/me", "", "", "", {"Cookie: jb_session=" + m[1].str()}).status, 200);
+}
+
+// The request side of the same kind: two Cookie field lines reach the service as one joined with
+// "; " (cpprestsdk joined them with ", ", which hid the session cookie of the second line).
+TEST_F(PagesFront, TwoCookieFieldLinesAreReadAsOneCookieList) {
+  std::string session = sign_in(env().enterprise_key);
+  ASSERT_FALSE(session.empty());
+  auto r = http().request("GET", "/v1/matches", "", "", "", {"Cookie: theme=dark", "Cookie: jb_session=" + session});
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto page = http().request("GET", "/me", "", "", "", {"Cookie: lang=en", "Cookie: jb_session=" + session});
+  EXPECT_EQ(page.status, 200) << page.body.substr(0, 300);
+}
+
+// Regression (breaking pass, finding 7): /lang/{en,zh}?next= redirected off-site for targets a
+// browser reads as another host ("/\\evil", "/<tab>/evil"). Only a local path is followed; any
+// other goes to "/".
+TEST_F(PagesFront, TheLanguageSwitchRedirectsOnlyToALocalPath) {
+  for (const char* bad : {"//evil.example", "/%5Cevil.example", "/%5cevil.example", "/%2F/evil.example",
+                          "/%2f%2fevil.example", "/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example",
+                          "%2F%2Fevil.example", "/%252F/evil.example", "/%255Cevil.example", "https://evil.example",
+                          "http:/evil.example", "javascript:alert(1)", "%20/evil.example", "/%20/evil.example",
+                          "/%E2%80%AE/evil.example", "/%C2%85/evil.example", "/%00/evil.example", "", "evil.example",
+                          "/%5C%5Cevil.example", "/a%5Cb"}) {
+    auto r = http().get(std::string("/lang/en?next=") + bad);
+    EXPECT_EQ(r.status, 303) << bad;
+    EXPECT_EQ(r.header("location"), "/") << bad;
+  }
+  // A backslash sent raw in the query (not percent-encoded) is refused too.
+  auto raw = http().raw("GET /lang/en?next=/\\evil.example HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(raw.status == 400 || (raw.status == 303 && raw.header("location") == "/")) << raw.status;
+  // Local paths, the way the pages' own switch links write them, are followed.
+  EXPECT_EQ(http().get("/lang/en?next=%2Fscenarios").header("location"), "/scenarios");
+  EXPECT_EQ(http().get("/lang/zh?next=" + url_encode("/scenarios?q=%E5%B7%A1%E6%A3%80+a&page=2")).header("location"),
+            "/scenarios?q=%E5%B7%A1%E6%A3%80+a&page=2");
+  EXPECT_EQ(http().get("/lang/zh?next=" + url_encode("/scenarios?q=a%20b")).header("location"), "/scenarios?q=a%20b");
+  EXPECT_EQ(http().get("/lang/en?next=/me").header("location"), "/me");
 }
 
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {

@@ -12,4 +12,14 @@ namespace jiebang {
 /// "%2E%2E") so that no client resolves them away.
 std::string percent_encode_segment(std::string_view text);
 
+/// True when `target` (a redirect destination taken from a request, already form-decoded once)
+/// can only lead to a path on this host, so that answering `Location: target` is no open
+/// redirect. It must start with one '/' that is not followed by '/' or '\' (browsers read "//x",
+/// "/\x" and "/<tab>/x" as the host x), hold no ASCII whitespace or '\' and no control character
+/// (C0, DEL, C1, bidi controls: find_forbidden_char's set plus tab, LF and CR) anywhere, and the
+/// same must hold after percent-decoding it again (repeatedly, up to 4 rounds; "/%2F/x" is
+/// "//x"), except that a space is allowed in a decoded query ("/scenarios?q=a%20b"). An
+/// absolute URL ("https://x", "javascript:…") is never local. Pure, thread-safe.
+bool is_local_redirect_target(std::string_view target);
+
 }  // namespace jiebang

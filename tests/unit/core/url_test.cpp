@@ -22,5 +22,19 @@ TEST(PercentEncodeSegment, EncodesDotSegmentsWhole) {
   EXPECT_EQ(percent_encode_segment(".a"), ".a");
 }
 
+// Regression (breaking pass, finding 7): "/\\x" and "/<tab>/x" passed as local, and browsers
+// read them as "//x", another host.
+TEST(LocalRedirectTarget, OnlyAPathOnThisHostIsLocal) {
+  for (const char* ok : {"/", "/scenarios", "/scenarios?q=%E5%B7%A1+a&page=2", "/scenarios?q=a%20b", "/me#top",
+                         "/scenarios/hz-2026-03-001", "/scenarios?q=巡检"})
+    EXPECT_TRUE(is_local_redirect_target(ok)) << ok;
+  for (const char* bad : {"", "x", "//x", "/\\x", "/%5Cx", "/%5cx", "/%2F/x", "/%2f%2fx", "/%252F/x", "/%25252F/x",
+                          "/\t/x", "/%09/x", "/%0A/x", "/%0d%0a/x", " /x", "/ /x", "/%20/x", "https://x", "http:/x",
+                          "javascript:alert(1)", "/a\\b", "/\x1b[31m", "/%1B", "/\u202Ex", "/%E2%80%AEx", "/%C2%85x",
+                          "/%C2%95x", "/%00x", "/x?a=%00", "/%2525252F/x"})
+    EXPECT_FALSE(is_local_redirect_target(bad)) << bad;
+  EXPECT_FALSE(is_local_redirect_target(std::string_view("/\0x", 3)));
+}
+
 }  // namespace
 }  // namespace jiebang
