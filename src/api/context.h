@@ -146,8 +146,10 @@ nlohmann::json enterprise_json(const Enterprise& e, bool with_private);
 /// One ranked match result: rank, id, name, score, reason, components {name: {fit, contribution, reason}},
 /// matched_terms, attributes.
 nlohmann::json match_result_json(const MatchResult& r, size_t rank);
-/// A match with its history; `allowed_next` (the stages `viewer` may move it to) when a viewer is given.
-nlohmann::json match_json(const Match& m, std::optional<Role> viewer);
+/// A match with its history; `allowed_next` (the stages `viewer` may move it to) when a viewer is
+/// given: Lifecycle::allowed_next when `lifecycle` is given (no `applied` on a scenario that takes
+/// no applications), else the stage rule alone. Throws as take() on a store error.
+nlohmann::json match_json(const Match& m, std::optional<Role> viewer, const Lifecycle* lifecycle = nullptr);
 /// One funnel group: per forward stage reached / conversion_to_next / median_days, the ends,
 /// contract values (exact, major units as decimal strings) and stalled matches.
 nlohmann::json funnel_group_json(const FunnelGroup& g);

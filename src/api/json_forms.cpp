@@ -37,7 +37,7 @@ json match_result_json(const MatchResult& r, size_t rank) {
           {"attributes", std::move(attributes)}};
 }
 
-json match_json(const Match& m, std::optional<Role> viewer) {
+json match_json(const Match& m, std::optional<Role> viewer, const Lifecycle* lifecycle) {
   json history = json::array();
   for (const auto& e : m.history) {
     json j = {{"seq", e.seq},
@@ -65,7 +65,8 @@ json match_json(const Match& m, std::optional<Role> viewer) {
               {"history", std::move(history)}};
   if (viewer) {
     json next = json::array();
-    for (Stage s : allowed_next(m.stage, *viewer)) next.push_back(stage_name(s));
+    for (Stage s : lifecycle ? take(lifecycle->allowed_next(m, *viewer)) : allowed_next(m.stage, *viewer))
+      next.push_back(stage_name(s));
     out["allowed_next"] = std::move(next);
   }
   return out;

@@ -68,8 +68,8 @@ class BodyReader {
   std::vector<FieldError> errors_;
 };
 
-HttpResponse created_match(const Match& m, const Principal& p) {
-  HttpResponse r = HttpResponse::json(201, match_json(m, p.role));
+HttpResponse created_match(const Match& m, const Principal& p, const Lifecycle& lifecycle) {
+  HttpResponse r = HttpResponse::json(201, match_json(m, p.role, &lifecycle));
   r.headers.set("Location", "/v1/matches/" + percent_encode_segment(m.id));
   return r;
 }
@@ -95,7 +95,7 @@ HttpResponse post_match(RequestContext& ctx) {
     first = *stage;
   }
   Match m = take(ctx.service.lifecycle().create(scenario_id, enterprise_id, p.actor(), first, note));
-  return created_match(m, p);
+  return created_match(m, p, ctx.service.lifecycle());
 }
 
 HttpResponse get_match(RequestContext& ctx) {
@@ -103,7 +103,7 @@ HttpResponse get_match(RequestContext& ctx) {
   const Principal& p = ctx.who();
   Match m = take(ctx.service.lifecycle().get(ctx.params.at("id")));
   require(visible(p, m), fmt::format("match {} is visible to its publisher, its enterprise and the operator only", m.id));
-  return HttpResponse::json(200, match_json(m, p.role));
+  return HttpResponse::json(200, match_json(m, p.role, &ctx.service.lifecycle()));
 }
 
 HttpResponse post_match_event(RequestContext& ctx) {
@@ -142,7 +142,8 @@ HttpResponse post_match_event(RequestContext& ctx) {
     problem.field = "to";
     if (auto now = ctx.service.lifecycle().get(id)) {
       json next = json::array();
-      for (Stage s : allowed_next(now->stage, p.role)) next.push_back(stage_name(s));
+      auto allowed = ctx.service.lifecycle().allowed_next(*now, p.role);
+      for (Stage s : allowed ? *allowed : allowed_next(now->stage, p.role)) next.push_back(stage_name(s));
       problem.extensions["stage"] = stage_name(now->stage);
       problem.extensions["allowed_next"] = std::move(next);
     }
@@ -152,7 +153,7 @@ HttpResponse post_match_event(RequestContext& ctx) {
   // record, which ranking reads from the index.
   if (Status st = ctx.service.sync_index(); !st)
     log_event(LogLevel::kWarn, "index_catch_up_failed", {{"after", "match move"}, {"match", id}, {"error", st.to_string()}});
-  return HttpResponse::json(200, match_json(*moved, p.role));
+  return HttpResponse::json(200, match_json(*moved, p.role, &ctx.service.lifecycle()));
 }
 
 HttpResponse list_matches(RequestContext& ctx) {
@@ -178,7 +179,7 @@ HttpResponse list_matches(RequestContext& ctx) {
   auto matches = take(ctx.service.lifecycle().list(f));
   json list = json::array();
   for (const auto& m : matches) {
-    json j = match_json(m, p.role);
+    json j = match_json(m, p.role, &ctx.service.lifecycle());
     j.erase("history");  // list() reads no histories; GET /v1/matches/{id} has them
     list.push_back(std::move(j));
   }

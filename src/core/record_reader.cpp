@@ -1,5 +1,6 @@
 // JSON Lines, CSV and .xlsx readers for record files.
 #include "jiebang/core/record_reader.h"
+#include "jiebang/core/input_rules.h"
 
 #include <algorithm>
 #include <cctype>
@@ -108,7 +109,16 @@ Result<std::vector<std::string>> header_keys(RecordKind kind, const ColumnMap* c
   const ColumnMap& map = columns ? *columns : kNoMapping;
   std::vector<std::string> keys;
   keys.reserve(header.size());
-  for (const auto& h : header) keys.push_back(map.key_for(kind, h));
+  for (size_t i = 0; i < header.size(); ++i) {
+    // The control-character rule of every record field (find_forbidden_char) holds for the names
+    // of the keys too: a header is a key of every record below it, so the file is refused whole.
+    if (auto bad = find_forbidden_char(header[i]))
+      return Status::invalid_argument(fmt::format(
+          "{} {}: the header of column {} contains the control character U+{:04X} at byte {}: control characters "
+          "(other than tab and line breaks) and bidi overrides are refused",
+          xlsx ? "row" : "line", line, column_label(i, xlsx), bad->codepoint, bad->offset));
+    keys.push_back(map.key_for(kind, header[i]));
+  }
   for (size_t i = 0; i < keys.size(); ++i) {
     if (keys[i].empty()) continue;
     for (size_t j = 0; j < i; ++j)

@@ -98,6 +98,32 @@ class FieldReader {
     return true;
   }
 
+  /// The control-character rule for every string and every key inside `v` (an object kept as
+  /// given: policy, size, contact, budget's and the record's unknown keys), at any depth. An
+  /// error names the path ("contact.phone", "policy.steps[2]") and, for a bad key, the key
+  /// with its control characters escaped. False when one was found.
+  bool check_json_text(const std::string& path, const json& v) {
+    if (!bounded_) return true;
+    if (v.is_string()) return check_text(path, v.get_ref<const std::string&>());
+    if (v.is_array()) {
+      for (size_t i = 0; i < v.size(); ++i)
+        if (!check_json_text(fmt::format("{}[{}]", path, i), v[i])) return false;
+      return true;
+    }
+    if (!v.is_object()) return true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (auto bad = find_forbidden_char(it.key())) {
+        std::string shown = json(it.key()).dump(-1, ' ', true, json::error_handler_t::replace);
+        error(path.empty() ? shown : path, fmt::format("the key {} contains the control character U+{:04X} at byte {}: control characters "
+                                "(other than tab and line breaks) and bidi overrides are refused",
+                                shown, bad->codepoint, bad->offset));
+        return false;
+      }
+      if (!check_json_text(path.empty() ? it.key() : path + "." + it.key(), it.value())) return false;
+    }
+    return true;
+  }
+
   std::vector<std::string> string_list(std::string_view key) {
     std::vector<std::string> out;
     const json* v = get(key);
@@ -179,6 +205,7 @@ class FieldReader {
       error(key, fmt::format("is {} bytes as JSON, at most {} allowed", n, kRecordLimits.object_bytes));
       return nullptr;
     }
+    if (!check_json_text(std::string(key), *v)) return nullptr;
     return *v;
   }
 
@@ -192,6 +219,7 @@ class FieldReader {
                             kRecordLimits.object_bytes));
       return json::object();
     }
+    if (!check_json_text("", extra)) return json::object();
     return extra;
   }
 
@@ -263,6 +291,7 @@ std::optional<Budget> read_budget(FieldReader& r) {
     r.error("budget", "amount_min is greater than amount_max");
   for (auto it = v->begin(); it != v->end(); ++it)
     if (it.key() != "amount_min" && it.key() != "amount_max" && it.key() != "currency") b.extra[it.key()] = it.value();
+  if (!r.check_json_text("budget", b.extra)) b.extra = json::object();
   return b;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "jiebang/core/calendar.h"
+#include "jiebang/core/input_rules.h"
 
 namespace jiebang {
 namespace {
@@ -90,18 +91,28 @@ Status check_party(const Actor& actor, const std::string& publisher, const std::
   return Status::ok();
 }
 
-/// The marketplace's rule for an application (揭榜): only a scenario whose status is "open" and
-/// whose deadline (its last day to apply, China date) is today or later, or unset, takes one.
-/// Applies to a match created as applied and to recommended → applied, for enterprises and
-/// publishers; an operator is exempt (it records history, e.g. the SBIR import of past awards,
-/// and makes corrections). Errors: kConflict naming the scenario and why (status or deadline).
-Status check_open_for_application(const Scenario& s, std::chrono::system_clock::time_point now) {
+/// The input rule for control characters (find_forbidden_char) on an event's free text, which
+/// every caller (API, CLI, pages) passes through here. Errors: kInvalidArgument naming the field.
+Status check_event_text(std::string_view field, std::string_view text) {
+  if (auto bad = find_forbidden_char(text))
+    return Status::invalid_field(std::string(field),
+                                 fmt::format("contains the control character U+{:04X} at byte {}: control characters "
+                                             "(other than tab and line breaks) and bidi overrides are refused",
+                                             bad->codepoint, bad->offset));
+  return Status::ok();
+}
+
+/// The marketplace's rule on a scenario's openness: only a scenario whose status is "open" and
+/// whose deadline (its last day to apply, China date) is today or later, or unset, takes an
+/// application or an invitation. `what`: "applications" or "invitations", for the message.
+/// Errors: kConflict naming the scenario and why (status or deadline).
+Status check_open_scenario(const Scenario& s, std::chrono::system_clock::time_point now, std::string_view what) {
   if (s.status != "open")
     return Status::conflict(
-        fmt::format("scenario {} is {}: it takes no applications (only an open scenario does)", s.id, s.status));
+        fmt::format("scenario {} is {}: it takes no {} (only an open scenario does)", s.id, s.status, what));
   std::string today = shanghai_date(now);
   if (!s.deadline.empty() && s.deadline < today)
-    return Status::conflict(fmt::format("scenario {} closed for applications on its deadline {} (today is {})", s.id,
+    return Status::conflict(fmt::format("scenario {} closed for {} on its deadline {} (today is {})", s.id, what,
                                         s.deadline, today));
   return Status::ok();
 }
@@ -137,18 +148,19 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
       return Status(ErrorCode::kPermissionDenied,
                     fmt::format("enterprise \"{}\" may not apply for enterprise \"{}\"", actor.id, enterprise_id));
   }
-  if (actor.role == Role::kPublisher) {
-    if (stage != Stage::kRecommended)
-      return Status(ErrorCode::kPermissionDenied, "a publisher creates a match by inviting (stage recommended)");
-    auto scenario = store_.get_scenario(scenario_id);
-    if (!scenario) return scenario.status();
+  if (Status st = check_event_text("note", note); !st) return st;
+  if (actor.role == Role::kPublisher && stage != Stage::kRecommended)
+    return Status(ErrorCode::kPermissionDenied, "a publisher creates a match by inviting (stage recommended)");
+  auto scenario = store_.get_scenario(scenario_id);
+  if (!scenario) return scenario.status();
+  if (actor.role == Role::kPublisher)
     if (Status st = check_party(actor, scenario->publisher, enterprise_id, "invite"); !st) return st;
-  }
-  if (stage == Stage::kApplied && actor.role != Role::kOperator) {
-    auto scenario = store_.get_scenario(scenario_id);
-    if (!scenario) return scenario.status();
-    if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
-  }
+  // Every role, the operator too: a match made on a closed scenario would count in the funnel
+  // and the digests as if the marketplace had taken it.
+  if (recording_ == Recording::kLive)
+    if (Status st = check_open_scenario(*scenario, clock_(), stage == Stage::kApplied ? "applications" : "invitations");
+        !st)
+      return st;
   MatchEventRow first;
   first.actor_role = actor.role;
   first.actor_id = actor.id;
@@ -161,16 +173,19 @@ Result<Match> Lifecycle::create(const std::string& scenario_id, const std::strin
 }
 
 Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, const MoveRequest& req) {
+  if (Status st = check_event_text("note", req.note); !st) return st;
+  if (Status st = check_event_text("evidence", req.evidence); !st) return st;
   if (req.to == Stage::kCommercialized && (!req.contract_value || req.contract_value->minor < 0))
     return Status::invalid_field("contract_value", "commercialisation needs the contract value (CNY, ≥ 0)");
-  if (req.to == Stage::kApplied && actor.role != Role::kOperator) {
-    // Read before the write transaction (the store serialises its own calls); a scenario closed
-    // between this read and the append is a race of milliseconds, accepted.
+  if (req.to == Stage::kApplied && recording_ == Recording::kLive) {
+    // Every role, the operator's corrections too (see create). Read before the write transaction
+    // (the store serialises its own calls); a scenario closed between this read and the append
+    // is a race of milliseconds, accepted.
     auto current = store_.get_match(match_id);
     if (!current) return current.status();
     auto scenario = store_.get_scenario(current->scenario_id);
     if (!scenario) return scenario.status();
-    if (Status st = check_open_for_application(*scenario, clock_()); !st) return st;
+    if (Status st = check_open_scenario(*scenario, clock_(), "applications"); !st) return st;
   }
   MatchEventRow event;
   event.actor_role = actor.role;
@@ -189,7 +204,7 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
     if (req.expected_from && *req.expected_from != from)
       return Status::conflict(fmt::format("match {} is at stage {}, not {}; allowed next for {}: {}", current.id,
                                           stage_name(from), stage_name(*req.expected_from), role_name(actor.role),
-                                          stage_list(allowed_next(from, actor.role))));
+                                          stage_list(jiebang::allowed_next(from, actor.role))));
     if (transition_allowed(from, req.to, actor.role)) {
       amend.correction = actor.role == Role::kOperator && is_correction(from, req.to);
       return Status::ok();
@@ -199,14 +214,24 @@ Result<Match> Lifecycle::move(const std::string& match_id, const Actor& actor, c
       return Status(ErrorCode::kPermissionDenied,
                     fmt::format("a {} may not move match {} from {} to {}; allowed next for {}: {}", role_name(actor.role),
                                 current.id, stage_name(from), stage_name(req.to), role_name(actor.role),
-                                stage_list(allowed_next(from, actor.role))));
+                                stage_list(jiebang::allowed_next(from, actor.role))));
     return Status::conflict(fmt::format("match {} is at stage {}: {} is not allowed next; allowed next for {}: {}",
                                         current.id, stage_name(from), stage_name(req.to), role_name(actor.role),
-                                        stage_list(allowed_next(from, actor.role))));
+                                        stage_list(jiebang::allowed_next(from, actor.role))));
   };
   auto row = store_.append_match_event(match_id, check, event, track_record_stages());
   if (!row) return row.status();
   return get(match_id);
+}
+
+Result<std::vector<Stage>> Lifecycle::allowed_next(const Match& m, Role role) const {
+  std::vector<Stage> next = jiebang::allowed_next(m.stage, role);
+  if (recording_ == Recording::kHistory || std::find(next.begin(), next.end(), Stage::kApplied) == next.end())
+    return next;
+  auto scenario = store_.get_scenario(m.scenario_id);
+  if (!scenario) return scenario.status();
+  if (!check_open_scenario(*scenario, clock_(), "applications")) std::erase(next, Stage::kApplied);
+  return next;
 }
 
 Result<Match> Lifecycle::get(const std::string& match_id) const {

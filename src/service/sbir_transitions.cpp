@@ -122,7 +122,9 @@ Result<ImportReport> Service::import_transitions(const std::string& path) {
     if (!er) return er.status();
     // The source gives the transition year only: every event is dated 1 January of that year.
     auto at = std::chrono::sys_days{std::chrono::year{std::stoi(year)} / 1 / 1};
-    Lifecycle dated(*impl_->store, [at] { return std::chrono::system_clock::time_point(at); });
+    // Past awards on scenarios long closed: recorded as history, outside the open-scenario rule.
+    Lifecycle dated(*impl_->store, [at] { return std::chrono::system_clock::time_point(at); },
+                    Lifecycle::Recording::kHistory);
     Actor op{Role::kOperator, "import:" + fs::path(path).filename().string()};
     auto m = dated.create(s.id, e.id, op, Stage::kApplied, "imported from " + cell("source_url"));
     if (!m) {

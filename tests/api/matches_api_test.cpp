@@ -82,12 +82,49 @@ TEST_F(MatchesApi, NoApplicationToAClosedOrExpiredScenario) {
   EXPECT_EQ(on_expired.status, 409) << on_expired.body;
   EXPECT_NE(on_expired.json()["detail"].get<std::string>().find("deadline 2001-01-01"), std::string::npos)
       << on_expired.body;
-  // An invitation is still possible; the enterprise's recommended → applied is not.
+  // Regression (breaking pass, finding 8): a publisher invited on them (201), and the operator
+  // made or moved matches into applied there, which the funnel counted. Every path is 409 now.
+  for (const char* id : {"api-m-closed", "api-m-expired"}) {
+    auto invite = http().post("/v1/matches", env().publisher_key,
+                              json{{"scenario_id", id}, {"enterprise_id", env().enterprise_id}});
+    EXPECT_EQ(invite.status, 409) << id << invite.body;
+    EXPECT_NE(invite.body.find("invitations"), std::string::npos) << invite.body;
+    for (const char* stage : {"applied", "recommended"}) {
+      auto by_operator = http().post("/v1/matches", env().operator_key,
+                                     json{{"scenario_id", id}, {"enterprise_id", env().other_enterprise_id}, {"stage", stage}});
+      EXPECT_EQ(by_operator.status, 409) << id << " " << stage << by_operator.body;
+    }
+  }
+  auto funnel = http().get("/v1/funnel?group_by=scenario", env().operator_key);
+  ASSERT_EQ(funnel.status, 200) << funnel.body;
+  const json groups = funnel.json()["groups"];  // not in the for: the temporary would die first
+  for (const auto& g : groups)
+    EXPECT_TRUE(g["group"] != "api-m-closed" && g["group"] != "api-m-expired") << g.dump();
+}
+
+// An invitation made while the scenario was open, which then closed: `applied` is no longer
+// offered, and neither the enterprise nor the operator can move the match there.
+TEST_F(MatchesApi, AnInvitationOnAScenarioThatClosedOffersNoApplication) {
+  ASSERT_EQ(http().post("/v1/scenarios", env().publisher_key, scenario("api-m-closing", "即将关闭的场景")).status, 201);
   auto invite = http().post("/v1/matches", env().publisher_key,
-                            json{{"scenario_id", "api-m-expired"}, {"enterprise_id", env().enterprise_id}});
+                            json{{"scenario_id", "api-m-closing"}, {"enterprise_id", env().enterprise_id}});
   ASSERT_EQ(invite.status, 201) << invite.body;
-  auto moved = move(invite.json()["id"].get<std::string>(), env().enterprise_key, {{"to", "applied"}});
-  EXPECT_EQ(moved.status, 409) << moved.body;
+  std::string id = invite.json()["id"].get<std::string>();
+  auto offered = http().get("/v1/matches/" + id, env().enterprise_key);
+  EXPECT_NE(offered.json()["allowed_next"].dump().find("applied"), std::string::npos) << offered.body;
+  json closed = scenario("api-m-closing", "即将关闭的场景");
+  closed["status"] = "closed";
+  auto put = http().put("/v1/scenarios/api-m-closing", env().publisher_key, closed);
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto shown = http().get("/v1/matches/" + id, env().enterprise_key);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.json()["allowed_next"], json::array({"withdrawn"})) << shown.body;
+  for (const std::string& key : {env().enterprise_key, env().operator_key}) {
+    auto moved = move(id, key, {{"to", "applied"}});
+    EXPECT_EQ(moved.status, 409) << moved.body;
+    EXPECT_EQ(moved.json()["allowed_next"].dump().find("applied"), std::string::npos) << moved.body;
+  }
+  EXPECT_EQ(http().get("/v1/matches/" + id, env().operator_key).json()["stage"], "recommended");
 }
 
 TEST_F(MatchesApi, APublisherInvitesAndBadBodiesAre400) {

@@ -438,6 +438,25 @@ TEST_F(PagesFront, TheLanguageSwitchRedirectsOnlyToALocalPath) {
   EXPECT_EQ(http().get("/lang/en?next=/me").header("location"), "/me");
 }
 
+// Regression (breaking pass, finding 8): the publisher's invite form on a closed scenario made a
+// match; the rule lives in the lifecycle, so the page refuses it as the API does.
+TEST_F(PagesFront, TheInviteFormRefusesAClosedScenario) {
+  json closed = scenario("pf-closed-1", "已关闭的页面场景", kFixturePublisher);
+  closed["status"] = "closed";
+  ASSERT_EQ(http().post("/v1/scenarios", env().publisher_key, closed).status, 201);
+  std::string session = sign_in(env().publisher_key);
+  ASSERT_FALSE(session.empty());
+  std::string token = csrf(session);
+  ASSERT_FALSE(token.empty());
+  auto r = http().request("POST", "/invite", "",
+                          "csrf=" + url_encode(token) + "&scenario_id=pf-closed-1&enterprise_id=" + url_encode(env().enterprise_id),
+                          "application/x-www-form-urlencoded", {"Cookie: jb_session=" + session});
+  EXPECT_EQ(r.status, 409) << r.body.substr(0, 400);
+  auto matches = http().get("/v1/matches?scenario_id=pf-closed-1", env().operator_key);
+  ASSERT_EQ(matches.status, 200);
+  EXPECT_TRUE(matches.json()["matches"].empty()) << matches.body;
+}
+
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
   auto r = http().get("/v1/gaps?threshold=0.9", env().operator_key);
   ASSERT_EQ(r.status, 200) << r.body;

@@ -154,6 +154,44 @@ TEST_F(ScenariosApi, FieldLimitsAndControlCharactersAreTheImportersRules) {
   EXPECT_EQ(http().get("/v1/scenarios/api-limit-1", env().operator_key).status, 404);
 }
 
+// Regression (breaking pass, finding 5): control characters were stored in the keys and values
+// kept as given (unknown keys, policy, contact, size), in CSV header names and in match notes.
+// The one rule (find_forbidden_char) now holds for every string and key, over HTTP as in the importers.
+TEST_F(ScenariosApi, ControlCharactersAreRefusedInEveryKeyValueHeaderAndNote) {
+  for (const std::string bad : {std::string("\x1b[2J"), std::string("\0", 1), std::string("\u202E"),
+                                std::string("\u0085"), std::string("\u0095")}) {
+    json extra = scenario("api-cc-1", "控制字符测试");
+    extra["source"] = {{"note", "x" + bad}};
+    auto r = http().post("/v1/scenarios", env().operator_key, extra);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("source.note"), std::string::npos) << r.body;
+    json key = scenario("api-cc-1", "控制字符测试");
+    key["k" + bad] = "v";
+    EXPECT_EQ(http().post("/v1/scenarios", env().operator_key, key).status, 400);
+    json policy = scenario("api-cc-1", "控制字符测试");
+    policy["policy"] = {{"subsidy", bad}};
+    EXPECT_EQ(http().post("/v1/scenarios", env().operator_key, policy).status, 400);
+    json profile = {{"id", env().enterprise_id}, {"name", "企业"}, {"contact", {{"phone", "0571" + bad}}}};
+    auto put = http().put("/v1/enterprises/" + env().enterprise_id, env().enterprise_key, profile);
+    EXPECT_EQ(put.status, 400) << put.body;
+    EXPECT_NE(put.body.find("contact.phone"), std::string::npos) << put.body;
+    profile = {{"id", env().enterprise_id}, {"name", "企业"}, {"size", {{"band", bad}}}};
+    EXPECT_EQ(http().put("/v1/enterprises/" + env().enterprise_id, env().enterprise_key, profile).status, 400);
+    std::string csv = "id,title,description,备注" + bad + "\napi-cc-2,标题,描述,x\n";
+    auto imported = http().request("POST", "/v1/scenarios/import", env().publisher_key, csv, "text/csv; charset=utf-8");
+    EXPECT_EQ(imported.status, 400) << imported.body;
+    EXPECT_NE(imported.body.find("the header of column 4 contains the control character"), std::string::npos)
+        << imported.body;
+    auto note = http().post("/v1/matches", env().enterprise_key,
+                            json{{"scenario_id", "hz-2026-03-001"}, {"enterprise_id", env().enterprise_id}, {"note", "hi" + bad}});
+    EXPECT_EQ(note.status, 400) << note.body;
+    EXPECT_EQ(note.json()["field"], "note") << note.body;
+  }
+  EXPECT_EQ(http().get("/v1/scenarios/api-cc-1", env().operator_key).status, 404);
+  EXPECT_EQ(http().get("/v1/scenarios/api-cc-2", env().operator_key).status, 404);
+  EXPECT_EQ(http().get("/v1/matches?scenario_id=hz-2026-03-001", env().enterprise_key).json()["matches"].size(), 0u);
+}
+
 TEST_F(ScenariosApi, MalformedJsonInvalidUtf8AndWrongShapesAre400) {
   auto malformed = http().request("POST", "/v1/scenarios", env().operator_key, R"({"id": "x", )");
   EXPECT_EQ(malformed.status, 400);

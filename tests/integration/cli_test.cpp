@@ -251,6 +251,26 @@ TEST_F(Cli, EvalPerQueryTracesTheMeansToEachQuery) {
   EXPECT_NE(text.out.find("nDCG@10     "), std::string::npos) << text.out;
 }
 
+// Regression (breaking pass, finding 8): the open-scenario rule holds on the command line too, for
+// the operator (the CLI's default role) as for the others.
+TEST_F(Cli, NoMatchIsMadeOrMovedIntoAppliedOnAClosedScenario) {
+  import_fixtures();
+  std::string enterprise = testing::read_jsonl(testing::fixture("enterprises.jsonl")).at(0)["id"].get<std::string>();
+  // hz-2026-03-015 is closed in the fixtures.
+  for (std::vector<std::string> as : {std::vector<std::string>{"--as", "operator", "--actor", "ops"},
+                                      {"--as", "enterprise", "--actor", enterprise},
+                                      {"--as", "publisher", "--actor", "杭州市西湖区教育局"}}) {
+    std::vector<std::string> args = {"matches", "create", "--scenario", "hz-2026-03-015", "--enterprise", enterprise};
+    args.insert(args.end(), as.begin(), as.end());
+    auto r = run(args);
+    EXPECT_EQ(r.exit_code, 1) << as[1] << r.out << r.err;
+    EXPECT_NE(r.err.find("scenario hz-2026-03-015 is closed"), std::string::npos) << r.err;
+  }
+  auto listed = run({"matches", "list", "--json"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find("hz-2026-03-015"), std::string::npos) << listed.out;
+}
+
 TEST_F(Cli, HelpExitsZero) {
   auto r = testing::run_cli(tmp_, {"--help"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -1,4 +1,5 @@
 // The loop per match on a real SQLite store: moves, permissions, races, history, funnel.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -309,6 +310,16 @@ TEST_F(LifecycleTest, NoApplicationToAClosedOrExpiredScenarioAndTheFunnelCountsO
   EXPECT_NE(closed.status().message().find("scenario s1 is closed"), std::string::npos) << closed.status().message();
   auto invited = life_->create("s2", "e2", publisher("宁波舟山港集团"), Stage::kRecommended);
   ASSERT_TRUE(invited) << invited.status().to_string();
+  // Regression (breaking pass, finding 8): no invitation to a closed scenario either, and the
+  // operator is held to the rule too (it made applications the funnel counted).
+  auto invite_closed = life_->create("s1", "e2", publisher(), Stage::kRecommended);
+  EXPECT_EQ(invite_closed.status().code(), ErrorCode::kConflict) << invite_closed.status().to_string();
+  EXPECT_NE(invite_closed.status().message().find("takes no invitations"), std::string::npos)
+      << invite_closed.status().message();
+  for (Stage first : {Stage::kApplied, Stage::kRecommended}) {
+    auto by_operator = life_->create("s1", "e4", Actor{Role::kOperator, "ops"}, first);
+    EXPECT_EQ(by_operator.status().code(), ErrorCode::kConflict) << stage_name(first);
+  }
   // The deadline day itself still takes applications: 2026-01-10 15:59 UTC is 23:59 in Beijing.
   advance_days(9);
   *now_ += hours(15) + std::chrono::minutes(59);
@@ -322,6 +333,17 @@ TEST_F(LifecycleTest, NoApplicationToAClosedOrExpiredScenarioAndTheFunnelCountsO
   apply.to = Stage::kApplied;
   auto late_move = life_->move(invited->id, enterprise("e2"), apply);
   EXPECT_EQ(late_move.status().code(), ErrorCode::kConflict) << late_move.status().to_string();
+  auto operator_move = life_->move(invited->id, Actor{Role::kOperator, "ops"}, apply);
+  EXPECT_EQ(operator_move.status().code(), ErrorCode::kConflict) << operator_move.status().to_string();
+  auto late_invite = life_->create("s2", "e3", publisher("宁波舟山港集团"), Stage::kRecommended);
+  EXPECT_EQ(late_invite.status().code(), ErrorCode::kConflict) << late_invite.status().to_string();
+  // The invitation made in time no longer offers `applied` to its enterprise.
+  auto after = life_->get(invited->id);
+  ASSERT_TRUE(after);
+  auto next = life_->allowed_next(*after, Role::kEnterprise);
+  ASSERT_TRUE(next) << next.status().to_string();
+  EXPECT_EQ(std::count(next->begin(), next->end(), Stage::kApplied), 0);
+  EXPECT_EQ(std::count(next->begin(), next->end(), Stage::kWithdrawn), 1);
   // Nothing was written by the refusals: the funnel sees one application and one invitation.
   FunnelQuery q;
   auto funnel = life_->funnel(q);
@@ -330,8 +352,10 @@ TEST_F(LifecycleTest, NoApplicationToAClosedOrExpiredScenarioAndTheFunnelCountsO
   for (const FunnelGroup& g : *funnel) matches += g.matches, applied += g.reached[1];
   EXPECT_EQ(matches, 2u);
   EXPECT_EQ(applied, 1u);
-  // An operator records history (e.g. the SBIR import of past awards): exempt.
-  EXPECT_TRUE(life_->create("s1", "e4", Actor{Role::kOperator, "import"}, Stage::kApplied));
+  // History recorded as it happened elsewhere (the SBIR import of past awards) is outside the rule.
+  auto now = now_;
+  Lifecycle history(*store_, [now] { return *now; }, Lifecycle::Recording::kHistory);
+  EXPECT_TRUE(history.create("s1", "e4", Actor{Role::kOperator, "import"}, Stage::kApplied));
 }
 
 TEST_F(LifecycleTest, FunnelOnKnownEventsGivesExactCountsRatesAndMedians) {

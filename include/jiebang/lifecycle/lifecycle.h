@@ -106,22 +106,39 @@ struct FunnelGroup {
 };
 
 /// Matches and their loop over a Store. Time from the injected clock. Thread-safe as the Store is.
+///
+/// The marketplace's rule on open scenarios holds here, for every caller (API, CLI, pages) and
+/// every role, the operator included: a match is created (applied or invited) and moved into
+/// `applied` only on a scenario whose status is "open" and whose deadline (its last day, China
+/// date, Asia/Shanghai) is today or later or unset; otherwise kConflict naming the scenario and
+/// why. So the funnel and the digests count only legal applications.
 class Lifecycle {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  Lifecycle(Store& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+  /// kLive: the marketplace's rules. kHistory: records past events as they happened elsewhere
+  /// (the SBIR import of past awards, on scenarios long closed): the open-scenario rule is not
+  /// applied. Reached from no request: the importer makes its own Lifecycle.
+  enum class Recording { kLive, kHistory };
+  Lifecycle(Store& store, Clock clock, Recording recording = Recording::kLive)
+      : store_(store), clock_(std::move(clock)), recording_(recording) {}
 
   /// Creates a match: an enterprise applies (first stage applied) or a publisher invites
   /// (recommended); an operator may create either (`stage` applied or recommended).
   /// Errors: kPermissionDenied (a publisher for another organisation's scenario, an enterprise for
-  /// another enterprise), kInvalidArgument (any other first stage), kNotFound, kConflict (pair exists).
+  /// another enterprise), kInvalidArgument (any other first stage), kNotFound, kConflict (pair
+  /// exists; the scenario is not open, see the class comment).
   Result<Match> create(const std::string& scenario_id, const std::string& enterprise_id, const Actor& actor,
                        Stage stage, const std::string& note = "");
   /// Moves a match. Errors: kNotFound; kPermissionDenied when the actor is not a party of the match
   /// or its role may not make this move; kConflict when the move is not allowed from the current
   /// stage (the message names the current stage and the allowed next stages) or `expected_from`
-  /// no longer holds; kInvalidArgument for a commercialisation without a contract value.
+  /// no longer holds, or the move is into `applied` on a scenario that is not open (see the class
+  /// comment); kInvalidArgument for a commercialisation without a contract value.
   Result<Match> move(const std::string& match_id, const Actor& actor, const MoveRequest& request);
+  /// The stages `role` may move `m` to now: allowed_next(m.stage, role) without `applied` when
+  /// m's scenario takes no applications (closed, or past its deadline). Errors: kNotFound (the
+  /// scenario), the store's.
+  Result<std::vector<Stage>> allowed_next(const Match& m, Role role) const;
   /// A match with its history. Errors: kNotFound.
   Result<Match> get(const std::string& match_id) const;
   /// Matches passing the filter (no histories).
@@ -136,6 +153,7 @@ class Lifecycle {
  private:
   Store& store_;
   Clock clock_;
+  Recording recording_;
 };
 
 }  // namespace jiebang

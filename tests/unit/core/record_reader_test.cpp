@@ -285,5 +285,24 @@ TEST(ReadRecordsLimits, CsvRowsBeyondTheColumnBoundOrLineBoundAreRefusedNamingTh
   EXPECT_NE(st.message().find("grows past"), std::string::npos) << st.message();
 }
 
+// Regression (breaking pass, finding 5): a CSV header name with a control character became a key
+// of every record below it. The file is refused whole, naming the line, column and code point.
+TEST(ReadRecordsCsv, AHeaderNameWithAControlCharacterRefusesTheFile) {
+  const std::vector<std::pair<std::string, std::string>> kBad = {
+      {"ESC", "\x1b[31m"}, {"NUL", std::string("\0", 1)}, {"RLO", "\u202E"}, {"C1 NEL", "\u0085"}, {"C1 MW", "\u0095"}};
+  for (const auto& [name, bad] : kBad) {
+    Status st;
+    auto recs = read_all("id,title,备注" + bad + "\nhz-1,巡检,x\n", FileFormat::kCsv, &st);
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_TRUE(recs.empty()) << name;
+    EXPECT_NE(st.message().find("line 1: the header of column 3 contains the control character"), std::string::npos)
+        << name << ": " << st.message();
+    EXPECT_EQ(st.message().find(bad), std::string::npos) << name << ": the message does not print it raw";
+  }
+  Status st;
+  auto recs = read_all("id,title,备注\thi\nhz-1,巡检,x\n", FileFormat::kCsv, &st);
+  EXPECT_TRUE(st.is_ok()) << "a tab is text, as in every field: " << st.to_string();
+}
+
 }  // namespace
 }  // namespace jiebang

@@ -668,6 +668,73 @@ TEST(InputHygiene, ControlCharactersAndBidiOverridesAreRefusedNamingFieldByteAnd
   EXPECT_EQ(found->codepoint, 0x202Eu);
 }
 
+// Regression (breaking pass, finding 5): the control-character rule held for the named text
+// fields only; ESC, NUL, RLO and C1 controls were stored in the keys and values kept as given
+// (unknown keys, policy, size, contact, budget's and a case's unknown keys).
+TEST(InputHygiene, ControlCharactersAreRefusedInEveryKeyAndEveryNestedValue) {
+  const std::vector<std::pair<std::string, std::string>> kBad = {
+      {"ESC", "\x1b[2J"}, {"NUL", std::string("\0", 1)}, {"RLO", "\u202E"}, {"C1 NEL", "\u0085"}, {"C1 MW", "\u0095"}};
+  for (const auto& [name, bad] : kBad) {
+    auto expect_refused = [&name](const std::vector<FieldError>& errors, const std::string& key) {
+      bool found = false;
+      for (const auto& e : errors) found = found || (e.key == key && e.message.find("control character") != std::string::npos);
+      EXPECT_TRUE(found) << name << " at " << key << ": " << format_field_errors(errors);
+    };
+    std::vector<FieldError> errors;
+    // A scenario: an unknown key's value (nested), an unknown key's name, policy, budget.
+    json s = minimal_scenario();
+    s["source"] = {{"page", json::array({"ok", "x" + bad})}};
+    EXPECT_FALSE(scenario_from_json(s, errors));
+    expect_refused(errors, "source.page[1]");
+    errors.clear();
+    s = minimal_scenario();
+    s["k" + bad] = "v";
+    EXPECT_FALSE(scenario_from_json(s, errors));
+    ASSERT_EQ(errors.size(), 1u) << format_field_errors(errors);
+    EXPECT_NE(errors[0].message.find("the key"), std::string::npos) << errors[0].message;
+    EXPECT_EQ(errors[0].message.find(bad), std::string::npos) << name << ": the message escapes the key";
+    errors.clear();
+    s = minimal_scenario();
+    s["policy"] = {{"notes", "a" + bad}};
+    EXPECT_FALSE(scenario_from_json(s, errors));
+    expect_refused(errors, "policy.notes");
+    errors.clear();
+    s = minimal_scenario();
+    s["policy"] = {{"n" + bad, 1}};
+    EXPECT_FALSE(scenario_from_json(s, errors));
+    expect_refused(errors, "policy");
+    errors.clear();
+    s = minimal_scenario();
+    s["budget"] = {{"amount_max", 100}, {"memo" + bad, "x"}};
+    EXPECT_FALSE(scenario_from_json(s, errors));
+    expect_refused(errors, "budget");
+    // An enterprise: contact, size, a case's unknown key.
+    errors.clear();
+    json e = minimal_enterprise();
+    e["contact"] = {{"phone", "0571" + bad}};
+    EXPECT_FALSE(enterprise_from_json(e, errors));
+    expect_refused(errors, "contact.phone");
+    errors.clear();
+    e = minimal_enterprise();
+    e["size"] = {{"employees", 10}, {"band", bad}};
+    EXPECT_FALSE(enterprise_from_json(e, errors));
+    expect_refused(errors, "size.band");
+    errors.clear();
+    e = minimal_enterprise();
+    e["cases"] = json::array({{{"title", "试点"}, {"url", "http://x/" + bad}}});
+    EXPECT_FALSE(enterprise_from_json(e, errors));
+    expect_refused(errors, "cases[0].url");
+  }
+  // Tab and line breaks stay allowed there too, and records read back from the store are not re-judged.
+  json ok = minimal_enterprise();
+  ok["contact"] = {{"address", "第一行\n第二行\t"}};
+  std::vector<FieldError> errors;
+  EXPECT_TRUE(enterprise_from_json(ok, errors)) << format_field_errors(errors);
+  json stored = minimal_enterprise();
+  stored["contact"] = {{"phone", "\x1b"}};
+  EXPECT_TRUE(enterprise_from_json(stored, errors, Admission::kStored)) << format_field_errors(errors);
+}
+
 TEST(InputHygiene, IdsAreTrimmedAndRestrictedToTheDocumentedCharacterSet) {
   json j = minimal_scenario();
   j["id"] = "  hz-2026.03_001:a \t";

@@ -357,5 +357,24 @@ TEST(XlsxFormat, ChosenByExtensionAnyCase) {
   EXPECT_EQ(format_from_path("xlsx"), FileFormat::kJsonLines);
 }
 
+// Regression (breaking pass, finding 5): the same rule for a workbook's header row (Excel writes a
+// control character as _x001B_; an RLO may stand as itself).
+TEST(XlsxReader, AHeaderNameWithAControlCharacterRefusesTheSheet) {
+  for (const char* header : {"备注_x001B_", "备注\u202E", "备注\u0085", "_x0000_id"}) {
+    std::string sheet = sheet_xml(std::string(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>)") +
+                                  header + R"(</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>hz-1</t></is></c></row>)");
+    std::istringstream in(package(kWorkbook, kShared, sheet));
+    size_t delivered = 0;
+    Status st = read_records(in, FileFormat::kXlsx, RecordKind::kScenario, [&](RawRecord&&) {
+      ++delivered;
+      return true;
+    });
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument) << header;
+    EXPECT_NE(st.message().find("row 1: the header of column B contains the control character"), std::string::npos)
+        << header << ": " << st.message();
+    EXPECT_EQ(delivered, 0u) << header;
+  }
+}
+
 }  // namespace
 }  // namespace jiebang
