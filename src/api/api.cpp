@@ -221,6 +221,7 @@ struct Api::Impl {
     }
     out.max_body_bytes = body_limit(m.route->body);
     out.lane = m.route->method == "GET" ? Lane::kRead : Lane::kWrite;
+    if (out.route == "/healthz" || out.route == "/metrics") out.lane = Lane::kOps;
     // A search that asks for the index to catch up first writes the index: the writer runs it.
     if (out.lane == Lane::kRead && q != std::string::npos &&
         head.target.find("consistent=", q) != std::string::npos)
@@ -319,6 +320,7 @@ struct Api::Impl {
           out.answer = std::move(*denied);
           return out;
         }
+        out.client = fmt::format("key-{}", caller.key_id);
         if (route->access == Access::kOperator && caller.role != Role::kOperator) {
           out.answer = make_problem(403, fmt::format("{} {} needs an operator key", route->method, route->pattern))
                            .response();

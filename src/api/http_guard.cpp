@@ -102,7 +102,40 @@ struct Shared {
   tcp::endpoint upstream;
   /// Requests forwarded whose answer has not been written back yet (HttpGuard::drain).
   mutable std::atomic<int> in_flight{0};
+  /// Reads per client in flight (GuardLimits::max_reads_per_client); an entry goes at zero.
+  mutable std::mutex clients_mu;
+  mutable std::unordered_map<std::string, size_t> client_reads;
+
+  /// Takes one of `client`'s read slots; false when it has max_reads_per_client already.
+  bool acquire_read(const std::string& client) const {
+    std::lock_guard lock(clients_mu);
+    size_t& n = client_reads[client];
+    if (limits.max_reads_per_client > 0 && n >= limits.max_reads_per_client) {
+      if (n == 0) client_reads.erase(client);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void release_read(const std::string& client) const {
+    std::lock_guard lock(clients_mu);
+    auto it = client_reads.find(client);
+    if (it != client_reads.end() && --it->second == 0) client_reads.erase(it);
+  }
 };
+
+/// The address a request counts under for the per-client read bound: the peer's, or, when the
+/// peer is on loopback (a reverse proxy on this host, which appends the address it saw), the last
+/// address in X-Forwarded-For.
+std::string client_address(const std::string& peer, bool peer_is_loopback, std::string_view forwarded_for) {
+  if (!peer_is_loopback || forwarded_for.empty()) return "addr " + peer;
+  size_t comma = forwarded_for.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  if (last.empty() || last.size() > 64) return "addr " + peer;
+  return "fwd " + std::string(last);
+}
 
 /// The most a connection's read buffer holds, in bytes. Beast parses a request's head, a chunk's
 /// size line with its extensions, and the trailer only once they are whole in the buffer, so this
@@ -125,9 +158,13 @@ class Session : public std::enable_shared_from_this<Session> {
         deadline_(client_.get_executor()) {
     beast::error_code ec;
     auto peer = client_.socket().remote_endpoint(ec);
-    if (!ec) peer_ = peer.address().to_string();
+    if (!ec) {
+      peer_ = peer.address().to_string();
+      peer_loopback_ = peer.address().is_loopback();
+    }
     buffer_.max_size(read_buffer_limit(shared_->limits));
   }
+  ~Session() { release_read_slot(); }
 
   void run() { read_head(); }
 
@@ -155,6 +192,8 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t lingered_ = 0;
   std::vector<char> drop_;
   std::string peer_ = "-";  ///< the client's address, for the log
+  bool peer_loopback_ = false;
+  std::string read_slot_;   ///< the client whose read slot this request holds; "" for none
   std::string request_id_;  ///< this request's id (request_id_for); empty before a head is read
   std::string target_;      ///< this request's target, cut to kLoggedTargetBytes, for the log
 
@@ -184,6 +223,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void done_in_flight() {
     if (counted_) shared_->in_flight.fetch_sub(1);
     counted_ = false;
+    release_read_slot();
+  }
+
+  void release_read_slot() {
+    if (read_slot_.empty()) return;
+    shared_->release_read(read_slot_);
+    read_slot_.clear();
   }
 
   void read_head() {
@@ -232,6 +278,22 @@ class Session : public std::enable_shared_from_this<Session> {
       // Answered from the head: the connection is kept when no body is left unread.
       if (verdict.answer) return answer(std::move(*verdict.answer), false, parser_->is_done() && head.keep_alive());
       if (verdict.max_body_bytes) body_limit_ = *verdict.max_body_bytes;
+      if (verdict.read && limits().max_reads_per_client > 0) {
+        auto forwarded = head["X-Forwarded-For"];
+        std::string client = !verdict.client.empty()
+                                 ? verdict.client
+                                 : client_address(peer_, peer_loopback_, std::string_view(forwarded.data(), forwarded.size()));
+        if (!shared_->acquire_read(client)) {
+          HttpResponse busy =
+              make_problem(429, fmt::format("this client ({}) has {} reads in flight or waiting, the most allowed "
+                                            "at once (max_reads_per_client); retry after one is answered",
+                                            client.starts_with("key-") ? "API key " + client.substr(4) : "address",
+                                            limits().max_reads_per_client))
+                  .response();
+          return answer(std::move(busy), true, parser_->is_done() && head.keep_alive());
+        }
+        read_slot_ = std::move(client);
+      }
     }
     parser_->body_limit(body_limit_);  // a chunked body is cut off when it passes it
     if (auto length = parser_->content_length(); length && *length > body_limit_) return refuse_too_large();

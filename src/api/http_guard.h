@@ -34,6 +34,9 @@ struct GuardLimits {
   /// that take longer than this to arrive, is closed.
   std::chrono::milliseconds idle_timeout{30000};
   size_t threads = 4;  ///< I/O threads of the guard
+  /// Requests marked `read` by the precheck that one client may have forwarded and not yet
+  /// answered; one more is answered 429 with Retry-After from its head. 0 = no bound.
+  size_t max_reads_per_client = 0;
 };
 
 /// An HTTP/1.1 front for an upstream server on loopback. Why: cpprestsdk's listener (archived
@@ -62,6 +65,11 @@ class HttpGuard {
     /// it is 413 at that point); unit: bytes.
     std::optional<size_t> max_body_bytes;
     std::string route = "unmatched";  ///< a label for Record
+    /// Who the request's credentials name ("key-7"), or "" for the client's address: the peer's,
+    /// or the last X-Forwarded-For address when the peer is on loopback (a proxy on this host).
+    std::string client;
+    /// Counted against GuardLimits::max_reads_per_client (the reads: GET, HEAD).
+    bool read = false;
   };
   /// Asked with each request's method, target and headers before its body is read. Must be
   /// thread-safe. May be empty.

@@ -74,7 +74,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
         executor(config.max_queued_requests),
         readers(config.read_threads > 0 ? config.read_threads
                                         : std::max<size_t>(2, std::thread::hardware_concurrency()),
-                config.max_queued_requests) {}
+                config.max_queued_requests),
+        ops(1, config.max_queued_requests) {}
 
   Api api;
   /// The writes (and a search that asks the index to catch up), one at a time, on the service
@@ -87,6 +88,10 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     uint64_t seen = 0;  ///< the write generation its index handles were last reopened at
   };
   std::vector<Reader> reader_services;
+  /// The operational reads (/healthz, /metrics: Lane::kOps), on a read-only service of their own,
+  /// so that they answer while searches fill the readers' queue.
+  WorkerPool ops;
+  Reader ops_service;
   /// Bumped after every write: a reader whose `seen` differs reopens its index before the next
   /// request, so a read after a write's answer sees the write.
   std::atomic<uint64_t> write_generation{0};
@@ -235,7 +240,13 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     }
     auto self = shared_from_this();
     bool queued = false;
-    if (p->head.lane == Lane::kRead && !reader_services.empty()) {
+    if (p->head.lane == Lane::kOps && ops_service.service) {
+      queued = ops.post([self, p](bool run, size_t) {
+        if (!run) return self->reply_problem(p, 503, "the server is shutting down", true);
+        HttpResponse response = self->read(p->request, self->ops_service);
+        self->reply(p->native, std::move(response), p->request.method, p->start, false);
+      });
+    } else if ((p->head.lane == Lane::kRead || p->head.lane == Lane::kOps) && !reader_services.empty()) {
       queued = readers.post([self, p](bool run, size_t worker) {
         if (!run) return self->reply_problem(p, 503, "the server is shutting down", true);
         if (self->past_deadline(p->start))
@@ -284,6 +295,9 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
       if (!opened) return opened.status();
       reader_services.push_back(Reader{std::move(*opened), write_generation.load()});
     }
+    auto opened = Service::open(sc);
+    if (!opened) return opened.status();
+    ops_service = Reader{std::move(*opened), write_generation.load()};
     return Status::ok();
   }
 };
@@ -308,18 +322,22 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   impl->url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   if (pages) impl->api.set_pages(std::move(pages));
   impl->api.set_queue_depth_source(
-      [exec = &impl->executor, pool = &impl->readers] { return exec->queued() + pool->queued(); });
+      [exec = &impl->executor, pool = &impl->readers, ops = &impl->ops] {
+        return exec->queued() + pool->queued() + ops->queued();
+      });
   Status opened = impl->open_readers(service);
   if (opened) opened = impl->api.open_credential_service();
   if (Status st = opened; !st) {
     impl->executor.stop();
     impl->readers.stop();
+    impl->ops.stop();
     return st;
   }
   auto upstream_port = impl->open_listener();
   if (!upstream_port) {
     impl->executor.stop();
     impl->readers.stop();
+    impl->ops.stop();
     return upstream_port.status();
   }
   GuardLimits limits;
@@ -330,6 +348,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   limits.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
   limits.threads = config.io_threads;
+  limits.max_reads_per_client = config.max_reads_per_client;
   Api* api = &impl->api;
   auto guard = HttpGuard::start(
       host, port, "127.0.0.1", *upstream_port, limits,
@@ -338,11 +357,14 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
       },
       [api](const HttpRequest& head) {
         HeadCheck check = api->check_head(head);
-        return HttpGuard::Verdict{std::move(check.answer), check.max_body_bytes, std::move(check.route)};
+        bool read = check.lane != Lane::kWrite;
+        return HttpGuard::Verdict{std::move(check.answer), check.max_body_bytes, std::move(check.route),
+                                  std::move(check.client), read};
       });
   if (!guard) {
     impl->executor.stop();
     impl->readers.stop();
+    impl->ops.stop();
     impl->listener->close().wait();
     return guard.status();  // "cannot listen on host:port: …"
   }
@@ -358,6 +380,7 @@ void ApiServer::stop() {
     impl_->guard->stop_accepting();
     impl_->executor.stop();
     impl_->readers.stop();
+    impl_->ops.stop();
     impl_->guard->drain(std::chrono::seconds(5));
     impl_->guard->stop();
     try {

@@ -188,6 +188,23 @@ HttpResponse import_scenarios(RequestContext& ctx) {
   deny_enterprise(p);
   FileFormat format = import_format(ctx);
   if (ctx.request.body.empty()) throw_problem(make_problem(400, "the request body is empty; send the list"));
+  // Counted first, stopping one past the bound: a list too large for one request writes nothing.
+  {
+    const size_t bound = ctx.config.max_import_records;
+    std::istringstream raw(ctx.request.body);
+    Utf8Input text = format == FileFormat::kXlsx ? Utf8Input{} : take(open_as_utf8(raw));
+    std::istream& source = format == FileFormat::kXlsx ? static_cast<std::istream&>(raw) : *text.stream;
+    ReadOptions options;
+    options.columns = ctx.columns;
+    size_t records = 0;
+    // A file the reader refuses whole is refused below by the import itself, with its reason.
+    (void)read_records(source, format, RecordKind::kScenario, options, [&](RawRecord&&) { return ++records <= bound; });
+    if (records > bound)
+      throw_problem(make_problem(413, fmt::format("the list has more than {} records, the most one import request takes "
+                                                  "(max_import_records): send it in parts, or import it on the server "
+                                                  "with `jiebang import`",
+                                                  bound)));
+  }
   ImportReport report;
   if (p.is_operator()) {
     std::istringstream in(ctx.request.body);

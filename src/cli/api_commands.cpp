@@ -113,6 +113,8 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   config.max_queued_requests = static_cast<size_t>(cfg.integer("serve.max_queued"));
   config.io_threads = static_cast<size_t>(cfg.integer("serve.io_threads"));
   config.read_threads = static_cast<size_t>(cfg.integer("serve.read_threads"));
+  config.max_reads_per_client = static_cast<size_t>(cfg.integer("serve.max_reads_per_client"));
+  config.max_import_records = static_cast<size_t>(cfg.integer("serve.max_import_records"));
   auto* serve = app.add_subcommand("serve", "Serve the web API (plain HTTP: put a TLS reverse proxy such as nginx in front)");
   serve->add_option("--listen", config.listen, "host:port to listen on (default 127.0.0.1:8080)");
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body; larger gets 413 (default 8388608)")
@@ -130,6 +132,14 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
                     "threads that run reads (search, match, pages), each with its own read-only store and index "
                     "handles; writes run one at a time on another (default 0 = one per core, at least 2)")
       ->check(CLI::Range(size_t{0}, size_t{64}));
+  serve->add_option("--max-reads-per-client", config.max_reads_per_client,
+                    "reads (GET, HEAD) one client — its API key, else its address — may have in flight or waiting at "
+                    "once; one more gets 429 with Retry-After (default 8)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  serve->add_option("--max-import-records", config.max_import_records,
+                    "records one import request may hold; a larger list gets 413 before any is written, so that "
+                    "no request holds the write thread for long (default 10000)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
   struct DigestOptions {
     std::string at = "mon 09:00";
     bool off = false;

@@ -56,7 +56,9 @@ const std::vector<SettingSpec>& setting_specs() {
   static const std::string kDataDir = ServiceConfig{}.data_dir, kListen = api.listen,
                            kBody = std::to_string(api.max_body_bytes), kQuery = std::to_string(api.max_query_bytes),
                            kTimeout = std::to_string(api.request_timeout_ms),
-                           kQueued = std::to_string(api.max_queued_requests), kThreads = std::to_string(api.io_threads);
+                           kQueued = std::to_string(api.max_queued_requests), kThreads = std::to_string(api.io_threads),
+                           kReadsPerClient = std::to_string(api.max_reads_per_client),
+                           kImportRecords = std::to_string(api.max_import_records);
   static const DigestSettings digest;
   static const DigestRunOptions digest_run;
   static const std::string kMaxItems = std::to_string(digest.max_items),
@@ -85,6 +87,10 @@ const std::vector<SettingSpec>& setting_specs() {
       {"serve.io_threads", SettingType::kInteger, kThreads.c_str(), 1, 256, "", "serve: network threads of the front and of cpprestsdk, each"},
       {"serve.read_threads", SettingType::kInteger, "0", 0, 64, "",
        "serve: threads that run reads (search, match, pages), each with its own read-only store and index handles; 0 = one per core, at least 2"},
+      {"serve.max_reads_per_client", SettingType::kInteger, kReadsPerClient.c_str(), 1, 1 << 20, "",
+       "serve: reads (GET, HEAD) one client — an API key, else an address — may have in flight or waiting; one more gets 429"},
+      {"serve.max_import_records", SettingType::kInteger, kImportRecords.c_str(), 1, int64_t{1} << 30, "",
+       "serve: records one import request may hold; more gets 413 (larger lists: `jiebang import`)"},
       {"serve.log_level", SettingType::kString, "info", 0, 0, "",
        "serve: lowest level of the request log on stderr: debug, info, warn, error, off"},
       {"digest.in_serve", SettingType::kBool, "true", 0, 0, "",

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <xapian.h>
 
 #include "index_impl.h"
@@ -114,6 +115,13 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
                                             size_t limit, bool facets) const {
   SearchPage page;
   try {
+    size_t terms = 0;
+    for (const text::Token& t : text::tokenize(text::normalize(query)))
+      terms += t.kind == text::TokenKind::kHan ? t.chars : 1;
+    if (terms > kMaxSearchTerms)
+      return Status::invalid_field("q", fmt::format("the query has {} terms (Han characters and words); at most {} "
+                                                    "are searched for: shorten it to the words that matter",
+                                                    terms, kMaxSearchTerms));
     const Xapian::Database& d = impl_->db(RecordKind::kScenario);
     Xapian::Query text = ix::build_search_query(query, impl_->analyzer, impl_->synonyms);
     if (text.empty()) text = Xapian::Query::MatchAll;

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -19,6 +21,8 @@
 
 #include "api_test_util.h"
 #include "jiebang/api/router.h"
+#include "jiebang/index/search_index.h"
+#include "jiebang/web/pages.h"
 #include "jiebang/store/store.h"
 
 namespace jiebang::testing {
@@ -585,6 +589,166 @@ TEST(SystemApiFraming, ARefusedQueryStringIs414EvenWithALargeBody) {
 // Regression: stopping the server (SIGTERM) closed the front's connections at once, so the
 // request being run lost its answer although its work was committed. Now the front stops
 // accepting, the running request finishes, and its answer is relayed before the connections close.
+/// A search query of `terms` distinct Han characters, percent-encoded.
+std::string han_query(size_t terms) {
+  std::string q;
+  for (size_t i = 0; i < terms; ++i) {
+    char32_t cp = 0x4E00 + static_cast<char32_t>(i * 37 % 20000);
+    q += static_cast<char>(0xE0 | (cp >> 12));
+    q += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    q += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return url_encode(q);
+}
+
+/// Clients sending reads in a loop until stopped, counting their answers.
+struct Flood {
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, busy{0}, other{0};
+  std::atomic<int> busy_with_retry_after{0};
+  std::vector<std::thread> threads;
+  Flood(int port, int clients, std::function<std::string()> request) {
+    for (int i = 0; i < clients; ++i)
+      threads.emplace_back([this, port, request] {
+        HttpClient http(port);
+        while (!stop) {
+          HttpReply r;
+          try {
+            r = http.raw(request());
+          } catch (const std::exception&) {
+            continue;
+          }
+          if (r.status == 200) ++ok;
+          else if (r.status == 429) {
+            ++busy;
+            if (r.header("retry-after") == "1" && r.header("content-type") == "application/problem+json")
+              ++busy_with_retry_after;
+          } else ++other;
+        }
+      });
+  }
+  ~Flood() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  /// Waits (polling, up to `at_most`) until `n` of the flood's requests were answered 429.
+  bool wait_for_busy(int n, std::chrono::seconds at_most) const {
+    auto until = std::chrono::steady_clock::now() + at_most;
+    while (busy < n) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
+};
+
+/// The slowest of `rounds` answers of `request` (each must be `status`), in seconds.
+double slowest(const HttpClient& http, int rounds, const std::function<HttpReply(const HttpClient&)>& request, int status) {
+  double worst = 0;
+  for (int i = 0; i < rounds; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    HttpReply r = request(http);
+    worst = std::max(worst, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    EXPECT_EQ(r.status, status) << r.body.substr(0, 300);
+  }
+  return worst;
+}
+
+// Regression (breaking pass, finding 3): 100 connections searching with one key made another
+// tenant's GET take 11.8 s, and 20 anonymous clients sending 4 KB queries 27.7 s; /healthz waited
+// in the read queue behind them. Now a client (its key, else its address) has at most
+// max_reads_per_client reads in flight or waiting (more are 429 with Retry-After), /healthz and
+// /metrics have a lane of their own, and a search builds at most kMaxSearchTerms terms.
+TEST(SystemApiFairness, OneTenantOrOneAnonymousClientFloodingReadsStallsNobodyElse) {
+  api::ApiConfig config;
+  config.read_threads = 2;
+  config.max_reads_per_client = 4;
+  TestServer env(true, config, {}, std::make_shared<web::Pages>());
+  HttpClient http = env.client();
+  std::string slow = "/v1/scenarios?limit=100&status=any&q=" + han_query(SearchIndex::kMaxSearchTerms);
+  ASSERT_EQ(http.get(slow, env.publisher_key).status, 200);
+  auto other_tenant = [&env](const HttpClient& h) { return h.get("/v1/scenarios/hz-2026-03-001", env.enterprise_key); };
+  auto healthz = [](const HttpClient& h) { return h.get("/healthz"); };
+  {
+    // One tenant: 32 connections with one key, each a search of the most terms allowed.
+    std::string request = "GET " + slow + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " +
+                          env.publisher_key + "\r\n\r\n";
+    Flood flood(env.port, 32, [request] { return request; });
+    ASSERT_TRUE(flood.wait_for_busy(50, std::chrono::seconds(60))) << "the flood was never refused: " << flood.ok << " answered";
+    EXPECT_LT(slowest(http, 10, other_tenant, 200), 2.0);
+    EXPECT_LT(slowest(http, 10, healthz, 200), 2.0);
+    EXPECT_GT(flood.busy_with_retry_after, 0);
+    EXPECT_GT(flood.ok, 0) << "the flooding tenant is still served, up to its bound";
+    EXPECT_EQ(flood.other, 0);
+  }
+  {
+    // One anonymous client (one address, no key): the public search page with long queries.
+    std::string request = "GET /scenarios?q=" + han_query(SearchIndex::kMaxSearchTerms) +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    Flood flood(env.port, 32, [request] { return request; });
+    ASSERT_TRUE(flood.wait_for_busy(50, std::chrono::seconds(60))) << "the flood was never refused: " << flood.ok << " answered";
+    EXPECT_LT(slowest(http, 10, other_tenant, 200), 2.0);
+    EXPECT_EQ(flood.other, 0);
+  }
+  {
+    // Behind a reverse proxy on this host, each client's own address (X-Forwarded-For) counts.
+    std::string request = "GET /scenarios?q=" + han_query(SearchIndex::kMaxSearchTerms) +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n";
+    Flood flood(env.port, 32, [request] { return request; });
+    ASSERT_TRUE(flood.wait_for_busy(50, std::chrono::seconds(60)));
+    auto elsewhere = [](const HttpClient& h) {
+      return h.request("GET", "/scenarios?q=" + url_encode("巡检"), "", "", "", {"X-Forwarded-For: 198.51.100.9"});
+    };
+    EXPECT_LT(slowest(http, 10, elsewhere, 200), 2.0);
+  }
+}
+
+TEST(SystemApiFairness, ASearchOfMoreTermsThanTheBoundIs400NamingTheBound) {
+  TestServer env(true);
+  HttpClient http = env.client();
+  size_t bound = SearchIndex::kMaxSearchTerms;
+  EXPECT_EQ(http.get("/v1/scenarios?q=" + han_query(bound), env.enterprise_key).status, 200);
+  auto over = http.get("/v1/scenarios?q=" + han_query(bound + 1), env.enterprise_key);
+  EXPECT_EQ(over.status, 400) << over.body;
+  EXPECT_EQ(over.header("content-type"), "application/problem+json");
+  EXPECT_EQ(over.json()["field"], "q") << over.body;
+  EXPECT_NE(over.body.find(fmt::format("has {} terms", bound + 1)), std::string::npos) << over.body;
+  EXPECT_NE(over.body.find(fmt::format("at most {}", bound)), std::string::npos) << over.body;
+  // Latin words count one each: a query string near its 4 KiB bound is refused the same way, quickly.
+  std::string words;
+  for (int i = 0; words.size() < 3500; ++i) words += "w" + std::to_string(i) + "x-";
+  auto t0 = std::chrono::steady_clock::now();
+  auto long_words = http.get("/v1/scenarios?q=" + url_encode(words), env.enterprise_key);
+  EXPECT_EQ(long_words.status, 400) << long_words.body;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 2.0);
+}
+
+// Regression (breaking pass, finding 4): a 1 MB CSV of 92k rows held the one write thread for
+// 19 s. One import request holds at most max_import_records records; a larger list is 413 before
+// any record is written.
+TEST(SystemApiLimits, AnImportOfMoreRecordsThanTheBoundIs413AndWritesNothing) {
+  api::ApiConfig config;
+  config.max_import_records = 5;
+  TestServer env(false, config);
+  HttpClient http = env.client();
+  auto list = [](const std::string& prefix, int n) {
+    std::string body;
+    for (int i = 0; i < n; ++i) body += scenario(prefix + std::to_string(i), "导入上限测试" + std::to_string(i), kFixturePublisher).dump() + "\n";
+    return body;
+  };
+  auto over = http.request("POST", "/v1/scenarios/import", env.operator_key, list("imp-over-", 6), "application/x-ndjson");
+  EXPECT_EQ(over.status, 413) << over.body;
+  EXPECT_EQ(over.header("content-type"), "application/problem+json");
+  EXPECT_NE(over.body.find("more than 5 records"), std::string::npos) << over.body;
+  EXPECT_EQ(http.get("/v1/scenarios/imp-over-0", env.operator_key).status, 404);
+  std::string csv = "id,title,description,publisher\n";
+  for (int i = 0; i < 6; ++i) csv += "imp-csv-" + std::to_string(i) + ",标题,描述," + kFixturePublisher + "\n";
+  EXPECT_EQ(http.request("POST", "/v1/scenarios/import", env.publisher_key, csv, "text/csv").status, 413);
+  auto at = http.request("POST", "/v1/scenarios/import", env.operator_key, list("imp-at-", 5), "application/x-ndjson");
+  ASSERT_EQ(at.status, 200) << at.body;
+  EXPECT_EQ(at.json()["inserted"], 5);
+}
+
 TEST(SystemApiShutdown, StopRelaysTheAnswerOfTheRunningRequest) {
   TestServer env(false);
   std::string body;

@@ -37,11 +37,25 @@ struct ApiConfig {
   /// store connection and index handles; writes run one at a time on a thread of their own.
   /// 0 = one per core, at least 2.
   size_t read_threads = 0;
+  /// Reads (GET and HEAD) one client may have in flight or waiting at once; one more is answered
+  /// 429 with Retry-After at once, from its head. A client is its API key (or the key behind its
+  /// page session), else its address: the peer's, or, when the peer is a loopback address (a
+  /// reverse proxy on this host), the last address of its X-Forwarded-For. So one tenant or one
+  /// anonymous client cannot fill the read queue in front of the others. Default 8 (a browser
+  /// opens at most 6 connections to a host).
+  size_t max_reads_per_client = 8;
+  /// Records one import request (POST /v1/scenarios/import, the pages' import form) may hold; a
+  /// list with more is refused whole, 413, before any record is written, so that no request
+  /// holds the one write thread for long (about 0.2 ms a record: 10,000 records ≈ 2 s). Larger
+  /// lists: several requests, or `jiebang import` on the server. Default 10,000.
+  size_t max_import_records = 10000;
 };
 
 /// Where a complete request runs: reads on the pool of read-only services (any number at once),
-/// writes on the one service that writes (one at a time, in arrival order).
-enum class Lane { kRead, kWrite };
+/// writes on the one service that writes (one at a time, in arrival order), and the operational
+/// reads (/healthz, /metrics) on a read-only service of their own, so that they never wait
+/// behind searches.
+enum class Lane { kRead, kWrite, kOps };
 
 /// What a request's head alone decides, before any body byte is read.
 struct HeadCheck {
@@ -51,6 +65,11 @@ struct HeadCheck {
   size_t max_body_bytes = 0;  ///< this route's body limit; unit: bytes
   Lane lane = Lane::kWrite;
   std::string route = "unmatched";  ///< the route pattern ("page" for the pages), the metrics label
+  /// Who the head's credentials name, for the per-client bound on reads
+  /// (ApiConfig::max_reads_per_client): "key-<id>" for a request whose API key (or page session)
+  /// check_head verified; "" when it carries none that was checked (the transport then uses the
+  /// client's address).
+  std::string client;
 };
 
 /// The caller a request's credentials name: the role and scope of an API key, presented as a

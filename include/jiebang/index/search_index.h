@@ -151,9 +151,17 @@ class SearchIndex {
   /// Short-query search of scenarios (a search box; see index_detail::build_search_query): all
   /// words preferred, any word matches; quoted parts are phrases; synonyms expanded. An empty
   /// query lists all scenarios passing the filters. Returns at most `limit` hits with snippets of
-  /// about 200 characters, matched runs in <b>…</b>.
+  /// about 200 characters, matched runs in <b>…</b>. Errors: kInvalidArgument for a query over
+  /// kMaxSearchTerms.
   Result<std::vector<SearchHit>> search_scenarios(const std::string& query, const SearchFilters& filters,
                                                   size_t limit) const;
+  /// The most terms a search-box query may have: each Han character and each Latin word or number
+  /// of the normalised query counts one (they are what build_search_query turns into query
+  /// terms, with bigrams and title terms in proportion). A longer query is refused
+  /// (kInvalidArgument, field "q", naming both counts: 400 in the API and the pages), so that one
+  /// 4 KiB query costs a bounded amount of work. Typed queries are far shorter (the fixtures' and
+  /// SBIR's titles have at most ~40).
+  static constexpr size_t kMaxSearchTerms = 64;
   /// As search_scenarios, one page: hits `offset`..`offset + limit − 1` of the ranked list (ties in
   /// weight broken by document order, so pages of an unchanged index never overlap or skip), the
   /// exact total, and with `facets` the exact region and industry counts.
