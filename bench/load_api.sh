@@ -15,7 +15,9 @@
 #              JSON Lines whose scenario ids match rotates over; default the fixtures'),
 #              SERVE_ARGS / PEER_SERVE_ARGS (extra `serve` flags for the binary / the peer, e.g.
 #              JIEBANG_BIN_OLD=$JIEBANG_BIN PEER_SERVE_ARGS="--read-threads 1" to compare one
-#              read thread with the pool in one run),
+#              read thread with the pool in one run; SERVE_ARGS unset = "--max-reads-per-client
+#              1000": every wrk connection shares one key, and the server's per-client bound, 8
+#              by default, would answer the rest 429),
 #              CONNECTIONS (default "1 8 64"), UPLOADERS (default 3, 0 = no upload phase),
 #              UPLOAD_MB (default 7), UPLOAD_CONNECTIONS (search connections in that phase, default 8).
 set -euo pipefail
@@ -173,7 +175,8 @@ echo "nproc:    $(nproc)"
 echo "cpu:      $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^model name[[:space:]]*:[[:space:]]*//' || echo unknown)"
 echo "commit:   $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other work on the machine skews the figures)"
-echo "server:   $bin ${SERVE_ARGS:-}${JIEBANG_BIN_OLD:+ (peer: $JIEBANG_BIN_OLD ${PEER_SERVE_ARGS:-})} on 127.0.0.1;" \
+serve_args="${SERVE_ARGS---max-reads-per-client 1000}"
+echo "server:   $bin $serve_args${JIEBANG_BIN_OLD:+ (peer: $JIEBANG_BIN_OLD ${PEER_SERVE_ARGS:-})} on 127.0.0.1;" \
      "data: $data_label; wrk ${duration} s per row"
 echo
 # Runs one wrk row; prints "req/s p50 p99 errors" (ms).
@@ -274,7 +277,7 @@ measure() {
 total_errors=0
 : >"$data/results"
 [[ -n "${JIEBANG_BIN_OLD:-}" ]] && measure "$JIEBANG_BIN_OLD" old "${PEER_SERVE_ARGS:-}"
-measure "$bin" new "${SERVE_ARGS:-}"
+measure "$bin" new "$serve_args"
 
 if [[ -n "${JIEBANG_BIN_OLD:-}" ]]; then
   echo
