@@ -379,10 +379,8 @@ struct Api::Impl {
       return r;
     }
     route_label = std::string(m.route->pattern);
-    RequestContext ctx{on, config, metrics, req, &columns, queue_depth, std::move(m.params), {}, std::nullopt};
-    ctx.query = parse_query(query);
-    ctx.cursor_key = cursor_key;
-    ctx.index_writable = service.index_writable();
+    RequestContext ctx{on, config, metrics, req, &columns, queue_depth, std::move(m.params), parse_query(query),
+                       std::nullopt, cursor_key, service.index_writable()};
     if (as) {
       if (m.route->access == Access::kOperator && as->role != Role::kOperator)
         throw_problem(make_problem(403, fmt::format("{} {} needs an operator key", m.route->method, m.route->pattern)));

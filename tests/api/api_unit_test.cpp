@@ -177,7 +177,9 @@ TEST(Cursor, SignedRoundTripAndEveryTamperingRefused) {
     for (char x : alphabet) {
       std::string t = signed_c;
       t.back() = x;
-      if (t != signed_c) EXPECT_FALSE(decode_cursor(t, k)) << t;
+      if (t != signed_c) {
+        EXPECT_FALSE(decode_cursor(t, k)) << t;
+      }
     }
   }
   EXPECT_FALSE(decode_cursor(c.substr(0, c.find('.')), key)) << "unsigned";

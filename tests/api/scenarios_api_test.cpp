@@ -158,7 +158,7 @@ TEST_F(ScenariosApi, FieldLimitsAndControlCharactersAreTheImportersRules) {
 // kept as given (unknown keys, policy, contact, size), in CSV header names and in match notes.
 // The one rule (find_forbidden_char) now holds for every string and key, over HTTP as in the importers.
 TEST_F(ScenariosApi, ControlCharactersAreRefusedInEveryKeyValueHeaderAndNote) {
-  for (const std::string bad : {std::string("\x1b[2J"), std::string("\0", 1), std::string("\u202E"),
+  for (const std::string& bad : {std::string("\x1b[2J"), std::string("\0", 1), std::string("\u202E"),
                                 std::string("\u0085"), std::string("\u0095")}) {
     json extra = scenario("api-cc-1", "控制字符测试");
     extra["source"] = {{"note", "x" + bad}};
