@@ -149,7 +149,7 @@ struct Api::Impl {
     while (start <= path.size()) {
       size_t end = path.find('/', start);
       if (end == std::string_view::npos) end = path.size();
-      auto seg = percent_decode(path.substr(start, end - start), false);
+      auto seg = percent_decode_utf8(path.substr(start, end - start), false);
       if (!seg) throw_problem(make_problem(400, "the path is not percent-encoded UTF-8"));
       segments.push_back(std::move(*seg));
       start = end + 1;

@@ -100,9 +100,10 @@ void require(bool allowed, const std::string& detail, const std::string& field =
 /// byte offset), well-formed JSON (400 with the parser's position), nested at most 64 deep, and an object.
 nlohmann::json json_object_body(const RequestContext& ctx);
 // UTF-8: jiebang::invalid_utf8_offset (jiebang/core/utf8.h), the validator shared with import.
-/// Percent-decodes (RFC 3986 §2.1); with `plus_is_space`, '+' is a space (HTML form encoding of
-/// query strings). nullopt for a malformed escape or a result that is not UTF-8 or holds NUL.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+/// jiebang::percent_decode (core/url.h) refusing a malformed escape, and a result that is not
+/// UTF-8 or holds NUL (nullopt): how the API reads query strings and path segments. With
+/// `plus_is_space`, '+' is a space (HTML form encoding of query strings).
+std::optional<std::string> percent_decode_utf8(std::string_view text, bool plus_is_space);
 using jiebang::percent_encode_segment;  // jiebang/core/url.h
 /// The media type of a Content-Type value, lower-cased, without parameters: "text/csv".
 std::string media_type(std::string_view content_type);

@@ -187,30 +187,10 @@ nlohmann::json json_object_body(const RequestContext& ctx) {
 
 // ---- query strings ----
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  if (out.find('\0') != std::string::npos || invalid_utf8_offset(out) != std::string_view::npos) return std::nullopt;
+std::optional<std::string> percent_decode_utf8(std::string_view text, bool plus_is_space) {
+  auto out = percent_decode(text, plus_is_space, BadEscape::kRefuse);
+  if (!out || out->find('\0') != std::string::npos || invalid_utf8_offset(*out) != std::string_view::npos)
+    return std::nullopt;
   return out;
 }
 
@@ -223,8 +203,8 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     std::string_view pair = query.substr(start, end - start);
     if (!pair.empty()) {
       size_t eq = pair.find('=');
-      auto name = percent_decode(pair.substr(0, eq), true);
-      auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      auto name = percent_decode_utf8(pair.substr(0, eq), true);
+      auto value = percent_decode_utf8(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
       if (!name || !value)
         throw_problem(make_problem(400,
                                    fmt::format("query parameter \"{}\" is not percent-encoded UTF-8",

@@ -31,20 +31,34 @@ int hex_digit(char c) {
   return -1;
 }
 
-/// One round of percent-decoding; a '%' not followed by two hex digits is kept as written.
-std::string percent_decode(std::string_view s) {
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space, BadEscape bad) {
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-      i += 2;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      int hi = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+      } else if (bad == BadEscape::kRefuse) {
+        return std::nullopt;
+      } else {
+        out += c;
+      }
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
     } else {
-      out += s[i];
+      out += c;
     }
   }
   return out;
 }
+
+namespace {
 
 /// The checks of is_local_redirect_target on one form of the target; `decoded` allows a space
 /// in the query.
@@ -66,7 +80,7 @@ bool is_local_redirect_target(std::string_view target) {
   std::string form(target);
   if (!local_form(form, false)) return false;
   for (int round = 0; round < 4; ++round) {
-    std::string next = percent_decode(form);
+    std::string next = *percent_decode(form, false, BadEscape::kKeep);
     if (next == form) return true;
     if (!local_form(next, true)) return false;
     form = std::move(next);

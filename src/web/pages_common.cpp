@@ -8,34 +8,14 @@
 #include <regex>
 
 #include "jiebang/core/calendar.h"
+#include "jiebang/core/url.h"
 
 namespace jiebang::web {
 
 // ---- text and URLs ----
 
-namespace {
-
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 /// Decodes application/x-www-form-urlencoded text ('+' is a space); a bad escape is kept as written.
-std::string form_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') out += ' ';
-    else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-      i += 2;
-    } else out += s[i];
-  }
-  return out;
-}
+std::string form_decode(std::string_view s) { return *percent_decode(s, true, BadEscape::kKeep); }
 
 Form parse_form(std::string_view s) {
   Form out;

@@ -22,6 +22,19 @@ TEST(PercentEncodeSegment, EncodesDotSegmentsWhole) {
   EXPECT_EQ(percent_encode_segment(".a"), ".a");
 }
 
+// One decoder serves the API (strict), the pages' forms and the redirect check (lenient).
+TEST(PercentDecode, DecodesEscapesAndPlusAsAskedAndTreatsABadEscapeAsAsked) {
+  EXPECT_EQ(percent_decode("%E5%B7%A1%e6%a3%80+a", false, BadEscape::kRefuse), "巡检+a");
+  EXPECT_EQ(percent_decode("%E5%B7%A1%e6%a3%80+a", true, BadEscape::kRefuse), "巡检 a");
+  EXPECT_EQ(percent_decode("%41", false, BadEscape::kRefuse), "A");  // an escape that ends the text
+  for (const char* bad : {"100%", "%4", "%G1", "a%2", "%%41"}) {
+    EXPECT_EQ(percent_decode(bad, false, BadEscape::kRefuse), std::nullopt) << bad;
+    EXPECT_EQ(percent_decode(bad, true, BadEscape::kKeep), std::string(bad) == "%%41" ? "%A" : bad) << bad;
+  }
+  EXPECT_EQ(percent_decode("%00%FF", false, BadEscape::kRefuse), std::string("\0\xFF", 2));  // bytes as written
+  EXPECT_EQ(percent_decode("%252F", false, BadEscape::kKeep), "%2F");                      // one round only
+}
+
 // Regression (breaking pass, finding 7): "/\\x" and "/<tab>/x" passed as local, and browsers
 // read them as "//x", another host.
 TEST(LocalRedirectTarget, OnlyAPathOnThisHostIsLocal) {
