@@ -170,9 +170,15 @@ HttpResponse scenario_page(Ctx& c, const std::string& id) {
     else body += fmt::format("<p class=\"notice bad\">{}</p>", esc(problem_text(ranked)));
     auto [st2, matches] = c.call("GET", "/v1/matches?scenario_id=" + enc(id));
     body += "<h2 id=\"matches\">" + c.tr("揭榜进展", "Matches") + "</h2>";
-    if (st2 == 200) {
+    const json list = st2 == 200 ? matches.value("matches", json::array()) : json::array();
+    if (st2 != 200) {
+      body += fmt::format("<p class=\"notice bad\">{}</p>", esc(problem_text(matches)));
+    } else if (list.empty()) {
+      body += "<p class=\"empty\" id=\"scenario-matches-empty\">" +
+              c.tr("还没有企业揭榜或被邀请。", "No enterprise has applied or been invited yet.") + "</p>";
+    } else {
       body += "<ul>";
-      for (const auto& m : matches.value("matches", json::array()))
+      for (const auto& m : list)
         body += fmt::format("<li><a href=\"/matches/{}\">{}</a> · {} · <span class=\"stage\">{}</span></li>",
                             enc(m.value("id", "")), esc(m.value("id", "")), esc(m.value("enterprise_id", "")),
                             esc(c.stage(m.value("stage", ""))));

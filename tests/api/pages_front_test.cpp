@@ -213,6 +213,7 @@ TEST_F(PagesFront, APublishersOwnScenariosWithTheirMatchesAndFunnel) {
   auto scenario_page = http().request("GET", "/scenarios/pf-mine-1", "", "", "", {"Cookie: jb_session=" + session});
   EXPECT_NE(scenario_page.body.find("id=\"matches\""), std::string::npos);
   EXPECT_NE(scenario_page.body.find(applied.json()["id"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(scenario_page.body.find("scenario-matches-empty"), std::string::npos);
 
   std::string other = sign_in(env().other_publisher_key);
   auto theirs = http().request("GET", "/my-scenarios", "", "", "", {"Cookie: jb_session=" + other});
@@ -455,6 +456,11 @@ TEST_F(PagesFront, TheInviteFormRefusesAClosedScenario) {
   auto matches = http().get("/v1/matches?scenario_id=pf-closed-1", env().operator_key);
   ASSERT_EQ(matches.status, 200);
   EXPECT_TRUE(matches.json()["matches"].empty()) << matches.body;
+  // Its page says so in words, under the heading the count links to (it was a bare heading).
+  auto page = http().request("GET", "/scenarios/pf-closed-1", "", "", "", {"Cookie: jb_session=" + session});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<p class=\"empty\" id=\"scenario-matches-empty\">还没有企业揭榜或被邀请。</p>"), std::string::npos)
+      << page.body.substr(page.body.find("id=\"matches\""), 400);
 }
 
 TEST_F(PagesFront, GapsAreServedToTheOperatorThroughTheReadPool) {
