@@ -30,6 +30,11 @@ constexpr size_t kMaxXmlItems = 1500000;
 /// Cell slots kept for the whole sheet (a row keeps slots up to its last valued column); unit:
 /// cells. ~48 bytes each plus the text. A published list of 20,000 rows × 30 columns uses 600,000.
 constexpr size_t kMaxCellSlots = 1000000;
+/// Text held by the whole sheet's cells, counted before each is copied; unit: bytes. A shared
+/// string is stored once but copied into every cell that refers to it, so a 41 KB file with one
+/// 40 MB string referred to by 120 cells held 4.8 GB (breaking pass, session 14). Each row also
+/// holds at most kRecordLimits.record_bytes (one record), as a CSV line does.
+constexpr size_t kMaxSheetTextBytes = size_t{64} << 20;
 
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
@@ -331,7 +336,8 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
   pugi::xml_node data = child(ws, "sheetData");
   if (!data) return Status::ok();  // an empty sheet
   size_t row_no = 0;
-  size_t slots = 0;  // cell slots kept so far (kMaxCellSlots)
+  size_t slots = 0;       // cell slots kept so far (kMaxCellSlots)
+  size_t sheet_text = 0;  // bytes of cell text kept so far (kMaxSheetTextBytes)
   for (pugi::xml_node row : data.children()) {
     if (row.type() != pugi::node_element || local_name(row.name()) != "row") continue;
     if (pugi::xml_attribute r = row.attribute("r")) {
@@ -350,6 +356,20 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
     XlsxRow out;
     out.number = row_no;
     size_t next_col = 0;
+    size_t row_text = 0;  // bytes of this row's cell text (kRecordLimits.record_bytes)
+    // Counts `bytes` more of text before they are copied into a cell.
+    auto take_text = [&](size_t bytes, const std::string& cell_name) -> Status {
+      row_text += bytes;
+      sheet_text += bytes;
+      if (row_text > kRecordLimits.record_bytes)
+        return Status::invalid_argument(
+            fmt::format("{}: row {}: its cells hold more than the {} bytes of text a record may take (at cell {})",
+                        part, row_no, kRecordLimits.record_bytes, cell_name));
+      if (sheet_text > kMaxSheetTextBytes)
+        return Status::invalid_argument(fmt::format("{}: row {}: the sheet's cells hold more than {} MiB of text",
+                                                    part, row_no, kMaxSheetTextBytes >> 20));
+      return Status::ok();
+    };
     for (pugi::xml_node c : row.children()) {
       if (c.type() != pugi::node_element || local_name(c.name()) != "c") continue;
       size_t col = next_col;
@@ -376,6 +396,7 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
           return Status::invalid_argument(fmt::format(
               "{}: cell {} refers to shared string \"{}\", but the workbook has {} shared strings", part,
               cell_name, value, shared.size()));
+        if (Status st = take_text(shared[index].size(), cell_name); !st) return st;
         cell.type = XlsxCell::Type::kText;
         cell.text = shared[index];
       } else if (type == "inlineStr") {
@@ -412,6 +433,8 @@ Status read_sheet_data(const Package& pkg, const std::string& part, const std::v
       } else {
         return Status::invalid_argument(fmt::format("{}: cell {} has unknown type t=\"{}\"", part, cell_name, type));
       }
+      if (type != "s")  // a shared string was counted before its copy
+        if (Status st = take_text(cell.text.size(), cell_name); !st) return st;
       if (col >= kRecordLimits.columns)
         return Status::invalid_argument(fmt::format("{}: cell {} holds a value past column {}: a record has at most {} columns",
                                                     part, cell_name, column_name(kRecordLimits.columns - 1),

@@ -50,7 +50,10 @@ struct XlsxSheet {
 /// Errors (kInvalidArgument, naming the part of the package and the cell where it applies): not a
 /// zip package or a truncated one, a missing part, malformed XML, a sheet name that is not in the
 /// workbook (the message lists the sheet names), a chart sheet, a bad cell reference, a shared
-/// string index out of range, a numeric cell that is not a number, a part larger than 256 MiB.
+/// string index out of range, a numeric cell that is not a number, a part larger than 48 MiB
+/// unpacked, more XML items, rows, columns or cells than Excel allows, a row whose cells hold more
+/// text than one record may (kRecordLimits.record_bytes), a sheet whose cells hold more than 64 MiB
+/// of text (shared strings counted at each cell that refers to them, before the copy).
 /// Thread-safe (no shared state).
 Result<XlsxSheet> read_xlsx_sheet(std::string_view package, const std::string& sheet_name = "");
 

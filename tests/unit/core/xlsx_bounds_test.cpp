@@ -112,6 +112,26 @@ TEST(XlsxBombs, MillionsOfTinyElementsAreRefusedBeforeTheDomIsBuilt) {
   expect_bounded_refusal(package(std::string("<sst>") + cells + "</sst>", sheet_xml("")), "XML tags and attributes");
 }
 
+std::string one_shared_string(size_t bytes) {
+  return R"(<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>)" + std::string(bytes, 'x') +
+         "</t></si></sst>";
+}
+
+// Regression (breaking pass, session 14): a shared string is stored once and was copied into
+// every cell that referred to it, so a 41 KB file (one 40 MB string, 120 cells) took gigabytes.
+TEST(XlsxBombs, ARowReferringToSharedStringsPastARecordsBytesIsRefusedBeforeTheCopy) {
+  std::string cells;
+  for (int c = 0; c < 200; ++c) cells += "<c t=\"s\"><v>0</v></c>";  // 200 × 2 MiB = 400 MiB if copied
+  expect_bounded_refusal(package(one_shared_string(2u << 20), sheet_xml("<row r=\"2\">" + cells + "</row>")),
+                         "row 2: its cells hold more than the 1048576 bytes of text a record may take (at cell A2)");
+}
+
+TEST(XlsxBombs, ASheetReferringToSharedStringsPastItsTextBoundIsRefused) {
+  std::string rows;  // each row one record's worth (1,000,000 bytes), 400 rows = 400 MB if copied
+  for (int r = 1; r <= 400; ++r) rows += "<row><c t=\"s\"><v>0</v></c></row>";
+  expect_bounded_refusal(package(one_shared_string(1000000), sheet_xml(rows)), "the sheet's cells hold more than 64 MiB of text");
+}
+
 /// A zip source that yields `size` spaces without holding them: the zip bomb's payload.
 struct Spaces {
   uint64_t size, done = 0;
