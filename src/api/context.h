@@ -145,8 +145,10 @@ Result<std::string> load_or_create_secret(const std::string& path);
 /// private to the enterprise itself and the operator).
 nlohmann::json enterprise_json(const Enterprise& e, bool with_private);
 /// One ranked match result: rank, id, name, score, reason, components {name: {fit, contribution, reason}},
-/// matched_terms, attributes.
-nlohmann::json match_result_json(const MatchResult& r, size_t rank);
+/// matched_terms, attributes. A ranked enterprise's `attributes.outcomes` (its matches that reached
+/// validation or commercialisation, with their publishers) are matches, so only their parties see
+/// them: all for the operator, a publisher's own for that publisher, none for anyone else.
+nlohmann::json match_result_json(const MatchResult& r, size_t rank, const Principal& viewer);
 /// A match with its history; `allowed_next` (the stages `viewer` may move it to) when a viewer is
 /// given: Lifecycle::allowed_next when `lifecycle` is given (no `applied` on a scenario that takes
 /// no applications), else the stage rule alone. Throws as take() on a store error.

@@ -86,7 +86,7 @@ HttpResponse enterprise_matches(RequestContext& ctx) {
   size_t limit = ctx.limit(10);
   auto results = take(ctx.service.match_enterprise(id, limit));
   json list = json::array();
-  for (size_t i = 0; i < results.size(); ++i) list.push_back(match_result_json(results[i], i + 1));
+  for (size_t i = 0; i < results.size(); ++i) list.push_back(match_result_json(results[i], i + 1, p));
   return HttpResponse::json(200, {{"enterprise_id", id}, {"results", std::move(list)}});
 }
 

@@ -17,7 +17,7 @@ json enterprise_json(const Enterprise& e, bool with_private) {
   return j;
 }
 
-json match_result_json(const MatchResult& r, size_t rank) {
+json match_result_json(const MatchResult& r, size_t rank, const Principal& viewer) {
   json components = json::object();
   for (const auto& c : r.components)
     components[c.name] = {{"fit", c.fit}, {"contribution", c.contribution}, {"reason", c.reason}};
@@ -26,6 +26,18 @@ json match_result_json(const MatchResult& r, size_t rank) {
   // even if one is added there later.
   attributes.erase("contact");
   attributes.erase("size");
+  // Outcomes are other matches: a publisher ranking an enterprise sees its own, not who else
+  // validated or bought from it (breaking pass, session 14).
+  if (auto o = attributes.find("outcomes"); o != attributes.end() && !viewer.is_operator()) {
+    json own = json::array();
+    if (o->is_array())
+      for (const auto& x : *o)
+        if (x.is_object() && x.contains("publisher") && x["publisher"].is_string() &&
+            viewer.is_publisher_of(x["publisher"].get<std::string>()))
+          own.push_back(x);
+    if (own.empty()) attributes.erase(o);
+    else *o = std::move(own);
+  }
   return {{"rank", rank},
           {"id", r.id},
           {"name", r.name},

@@ -308,7 +308,7 @@ HttpResponse scenario_matches(RequestContext& ctx) {
   size_t limit = ctx.limit(10);
   auto results = take(ctx.service.match_scenario(id, limit));
   json list = json::array();
-  for (size_t i = 0; i < results.size(); ++i) list.push_back(match_result_json(results[i], i + 1));
+  for (size_t i = 0; i < results.size(); ++i) list.push_back(match_result_json(results[i], i + 1, p));
   return HttpResponse::json(200, {{"scenario_id", id}, {"results", std::move(list)}});
 }
 

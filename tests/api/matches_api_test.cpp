@@ -214,6 +214,42 @@ TEST_F(MatchesApi, TwoConcurrentMovesGiveOne200AndOne409) {
   }
 }
 
+// Regression (breaking pass, session 14): a ranked enterprise's attributes carried every one of
+// its validated or commercialised matches with their publishers, so any publisher ranking it
+// learnt who else had worked with it. Matches are for their parties and the operator.
+TEST_F(MatchesApi, ARankedEnterprisesOutcomesAreShownOnlyToTheirParties) {
+  json m = applied_match("api-m-outcome");
+  std::string id = m["id"];
+  ASSERT_EQ(move(id, env().publisher_key, {{"to", "selected"}}).status, 200);
+  ASSERT_EQ(move(id, env().enterprise_key, {{"to", "rd"}}).status, 200);
+  ASSERT_EQ(move(id, env().publisher_key, {{"to", "validation"}}).status, 200);
+  // The other publisher posts the fixture's tunnel-inspection need, which ranks the enterprise.
+  json theirs = http().get("/v1/scenarios/hz-2026-03-001", env().operator_key).json();
+  theirs["id"] = "api-m-outcome-other";
+  theirs["publisher"] = "杭州市某其他单位";
+  for (const char* k : {"posted_at", "updated_at", "links"}) theirs.erase(k);
+  auto posted = http().post("/v1/scenarios", env().other_publisher_key, theirs);
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto ranked = [&](const std::string& scenario, const std::string& key) -> json {
+    auto r = http().get("/v1/scenarios/" + scenario + "/matches?limit=100", key);
+    EXPECT_EQ(r.status, 200) << r.body;
+    json body = r.json();
+    for (const auto& x : body["results"])
+      if (x["id"] == env().enterprise_id) return x["attributes"];
+    ADD_FAILURE() << "enterprise " << env().enterprise_id << " is not ranked for " << scenario;
+    return json::object();
+  };
+  json seen_by_operator = ranked("api-m-outcome-other", env().operator_key);
+  ASSERT_TRUE(seen_by_operator.contains("outcomes")) << seen_by_operator.dump();
+  EXPECT_NE(seen_by_operator["outcomes"].dump().find(kFixturePublisher), std::string::npos);
+  json seen_by_other = ranked("api-m-outcome-other", env().other_publisher_key);
+  EXPECT_FALSE(seen_by_other.contains("outcomes")) << seen_by_other.dump();
+  ASSERT_TRUE(seen_by_other.contains("customers"));  // the profile's own, public, past customers stay
+  json seen_by_party = ranked("hz-2026-03-001", env().publisher_key);
+  ASSERT_TRUE(seen_by_party.contains("outcomes")) << seen_by_party.dump();
+  for (const auto& o : seen_by_party["outcomes"]) EXPECT_EQ(o["publisher"], kFixturePublisher) << o.dump();
+}
+
 TEST_F(MatchesApi, CommercialisationRecordsTheContractValueExactly) {
   json m = applied_match("api-m-4");
   std::string id = m["id"];
