@@ -88,6 +88,13 @@ struct SearchIndex::Impl {
   /// Opens the databases for writing, retrying briefly on a held lock, else read-only.
   Status open_dbs();
 
+  uint64_t min_free_bytes = SearchIndex::kDefaultMinFreeBytes;
+  /// After a Xapian error in a write: closes each writer and opens it again at its last commit
+  /// (what was not committed is replayed from the store's change log by the next catch_up). A
+  /// writer that cannot be opened now stays closed, and the next write fails and tries again.
+  /// Never throws.
+  void reset_writers() noexcept;
+
   /// The boolean filter of a scenario search or scenario ranking (status, region, industry,
   /// deadline, posted_at bounds); MatchAll when none applies.
   Xapian::Query filter_query(const SearchFilters& f) const;

@@ -9,9 +9,11 @@
 // number of threads.
 #include <fcntl.h>  // AT_FDCWD
 #include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc 2.28)
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <set>
@@ -206,6 +208,35 @@ unsigned SearchIndex::index_threads() const { return impl_->index_threads; }
 
 unsigned SearchIndex::default_index_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
 
+void SearchIndex::set_min_free_bytes(uint64_t bytes) { impl_->min_free_bytes = bytes; }
+
+Status SearchIndex::check_free_space(uint64_t extra) const {
+  struct statvfs fs_stat {};
+  if (statvfs(impl_->dir.c_str(), &fs_stat) != 0)
+    return Status::internal(fmt::format("cannot read the free space of {}: {}", impl_->dir, std::strerror(errno)));
+  const uint64_t available = static_cast<uint64_t>(fs_stat.f_bavail) * fs_stat.f_frsize;
+  const uint64_t needed = impl_->min_free_bytes + extra;
+  if (available >= needed) return Status::ok();
+  return Status::unavailable(fmt::format(
+      "the disk holding {} has {} MiB free, and writing the index needs at least {} MiB: free some space and retry",
+      impl_->dir, available >> 20, (needed + (1 << 20) - 1) >> 20));
+}
+
+void SearchIndex::Impl::reset_writers() noexcept {
+  if (!writable) return;
+  for (int i = 0; i < kDbCount; ++i) {
+    try {
+      if (w_[i]) w_[i]->close();
+    } catch (...) {  // already closed by the failure
+    }
+    try {
+      w_[i] = open_writer_with_retry(path(i), Xapian::DB_OPEN);
+    } catch (...) {  // the cause is still there (no fds, no space): the next write tries again
+    }
+  }
+  drop_attribute_caches();
+}
+
 Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_changes,
                                             const std::function<void(const IndexProgress&)>& on_progress) {
   if (!impl_->writable)
@@ -231,6 +262,7 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
       auto changes = store.changes_after(from, batch_changes);
       if (!changes) return changes.status();
       if (changes->empty()) break;
+      if (Status st = check_free_space(); !st) return st;  // only when there is something to write
       // The latest state is read from the store, so each record is applied once per batch (at
       // its last change; the writers keep the change order of what remains).
       std::set<std::pair<RecordKind, std::string>> done;
@@ -256,8 +288,10 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
       if (on_progress) on_progress(p);
     }
   } catch (const Xapian::Error& e) {
+    impl_->reset_writers();
     return from_xapian(e, "cannot update the index");
   } catch (const std::exception& e) {  // std::bad_alloc, a thread that could not start: reported, not thrown
+    impl_->reset_writers();
     return Status::internal(fmt::format("cannot update the index: {}", e.what()));
   }
   return p;
@@ -266,6 +300,17 @@ Result<IndexProgress> SearchIndex::catch_up(const Store& store, size_t batch_cha
 Status SearchIndex::compact() {
   if (!impl_->writable)
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
+  {  // the compacted copy is written beside the database before the old one goes
+    uint64_t largest = 0;
+    std::error_code ec;
+    for (int i = 0; i < kDbCount; ++i) {
+      uint64_t bytes = 0;
+      for (const auto& f : fs::directory_iterator(impl_->path(i), ec))
+        if (f.is_regular_file(ec)) bytes += f.file_size(ec);
+      largest = std::max(largest, bytes);
+    }
+    if (Status st = check_free_space(largest); !st) return st;
+  }
   impl_->drop_attribute_caches();  // revisions change
   // Another jiebang process that opened the index in the moment of the swap (a CLI search tries
   // the writer's lock first) holds it only briefly: open_writer_with_retry waits for it.
@@ -323,6 +368,7 @@ Status SearchIndex::compact() {
 Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::function<void(const IndexProgress&)>& on_progress) {
   if (!impl_->writable)
     return Status::unavailable(fmt::format("the index in {} is locked by another process", impl_->dir));
+  if (Status st = check_free_space(); !st) return st;
   IndexProgress p;
   impl_->drop_attribute_caches();  // docids and revisions start again in the new databases
   struct DropAfter {
@@ -386,8 +432,10 @@ Result<IndexProgress> SearchIndex::rebuild(const Store& store, const std::functi
     if (Status compacted = compact(); !compacted) return compacted;
     if (on_progress) on_progress(p);
   } catch (const Xapian::Error& e) {
+    impl_->reset_writers();
     return from_xapian(e, "cannot rebuild the index");
   } catch (const std::exception& e) {
+    impl_->reset_writers();
     return Status::internal(fmt::format("cannot rebuild the index: {}", e.what()));
   }
   auto rest = catch_up(store);

@@ -52,6 +52,7 @@ Result<ImportReport> Service::import_stream(RecordKind kind, std::istream& in, F
                                             const ProgressFn& progress, const std::string& sheet) {
   auto start = std::chrono::steady_clock::now();
   ImportReport report;
+  if (Status st = impl_->writable_space(); !st) return st;
   if (!sheet.empty() && format != FileFormat::kXlsx)
     return Status::invalid_argument(
         fmt::format("a sheet (\"{}\") was given, but only .xlsx workbooks have sheets", sheet));
@@ -133,6 +134,7 @@ std::optional<Enterprise> Service::validate_enterprise(const nlohmann::json& j, 
 }
 
 Result<UpsertOutcome> Service::put_scenario(const Scenario& s) {
+  if (Status st = impl_->writable_space(); !st) return st;
   auto r = impl_->store->upsert_scenarios({s});
   if (!r) return r.status();
   Result<UpsertOutcome> outcome = r->front();
@@ -142,6 +144,7 @@ Result<UpsertOutcome> Service::put_scenario(const Scenario& s) {
 }
 
 Result<UpsertOutcome> Service::put_enterprise(const Enterprise& e) {
+  if (Status st = impl_->writable_space(); !st) return st;
   auto r = impl_->store->upsert_enterprises({e});
   if (!r) return r.status();
   Result<UpsertOutcome> outcome = r->front();

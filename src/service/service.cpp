@@ -55,6 +55,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceConfig config, const Progr
   if (!index) return index.status();
   impl->index = std::move(*index);
   if (config.index_threads > 0) impl->index->set_index_threads(config.index_threads);
+  impl->index->set_min_free_bytes(config.min_free_bytes);
   impl->matcher = std::make_unique<Matcher>(*impl->index, impl->regions, impl->industries, impl->weights);
   impl->lifecycle = std::make_unique<Lifecycle>(*impl->store, config.clock);
   Impl* raw = impl.get();

@@ -55,6 +55,15 @@ struct Service::Impl {
     return r.status();
   }
 
+  /// Refuses (kUnavailable, naming the free and needed space) a write that would leave the data
+  /// directory's file system below ServiceConfig::min_free_bytes, before anything is written, so
+  /// a record is either stored and indexed or refused whole. OK for a read-only service (it
+  /// writes nothing through the index).
+  Status writable_space() const {
+    if (!index->writable()) return Status::ok();
+    return index->check_free_space();
+  }
+
   /// After an import that wrote `written` records of `kind`: a bulk import leaves Xapian's blocks
   /// partly filled, so the index is compacted (SearchIndex::compact, ~45 % smaller) when the
   /// import wrote at least kCompactAfterRecords records and a tenth of those of its kind now
@@ -65,7 +74,11 @@ struct Service::Impl {
     auto stored = store->count(kind);
     if (!stored) return stored.status();
     if (static_cast<int64_t>(written) * 10 < *stored) return Status::ok();
-    return index->compact();
+    Status st = index->compact();
+    // Too little free space for the compacted copy: the import stands, uncompacted (compaction
+    // only saves space). Still writable, so it was not another process taking the lock.
+    if (!st && st.code() == ErrorCode::kUnavailable && index->writable()) return Status::ok();
+    return st;
   }
 
   template <typename Record>

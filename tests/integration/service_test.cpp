@@ -2,7 +2,14 @@
 // catch-up, each on a real SQLite store and Xapian index in a per-test temporary directory.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -953,6 +960,107 @@ TEST_F(ServiceTest, EvaluateCountsScenariosWithoutAnswers) {
   auto report = svc->evaluate(q, nullptr);
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   EXPECT_EQ(report->scenarios_without_answers, fixtures().scenarios.size() - 1);
+}
+
+
+// ---- writes the machine cannot take ----
+
+/// The bytes free to this process on the file system holding `path` (statvfs f_bavail).
+uint64_t free_bytes(const std::string& path) {
+  struct statvfs s {};
+  EXPECT_EQ(statvfs(path.c_str(), &s), 0);
+  return static_cast<uint64_t>(s.f_bavail) * s.f_frsize;
+}
+
+json a_scenario(const std::string& id) {
+  return {{"id", id},           {"title", "地下管廊智能巡检"}, {"description", "综合管廊巡检机器人试点"},
+          {"publisher", "国网杭州供电公司"}, {"region", "330106"}, {"industries", {"D44"}},
+          {"deadline", "2027-03-31"}, {"status", "open"}};
+}
+
+// Regression (breaking pass, session 14): on a full disk Xapian's commit called std::terminate
+// after the record was stored, and every later start (catch-up) aborted too. Below the free space
+// kept, a write is refused whole, before the store, and reads go on.
+TEST_F(ServiceTest, AWriteBelowTheFreeSpaceKeptIsRefusedWholeAndReadsGoOn) {
+  { auto svc = open_with_fixtures(); }
+  ServiceConfig c = config();
+  c.min_free_bytes = free_bytes(tmp_.path().string()) + (uint64_t{1} << 40);  // a terabyte more than there is
+  auto svc = open(c);
+  ASSERT_TRUE(svc);
+  std::vector<FieldError> errors;
+  auto s = svc->validate_scenario(a_scenario("disk-1"), errors);
+  ASSERT_TRUE(s) << errors.size();
+  auto put = svc->put_scenario(*s);
+  ASSERT_FALSE(put);
+  EXPECT_EQ(put.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(put.status().message().find("MiB free, and writing the index needs at least"), std::string::npos)
+      << put.status().message();
+  EXPECT_FALSE(svc->get_scenario("disk-1"));  // not stored either
+  std::istringstream jsonl(a_scenario("disk-2").dump() + "\n");
+  auto imported = svc->import_stream(RecordKind::kScenario, jsonl, FileFormat::kJsonLines);
+  ASSERT_FALSE(imported);
+  EXPECT_EQ(imported.status().code(), ErrorCode::kUnavailable);
+  EXPECT_FALSE(svc->get_scenario("disk-2"));
+  EXPECT_FALSE(search(*svc, "巡检机器人").empty());  // reads go on
+  svc.reset();
+  auto again = open();  // with space, the same write goes through
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again->put_scenario(*s));
+  EXPECT_TRUE(ids_of(search(*again, "地下管廊智能巡检")).count("disk-1"));
+}
+
+// Regression (breaking pass, session 14): a commit that failed for want of file descriptors
+// closed Xapian's writer, and every later scenario or enterprise write answered 500
+// (DatabaseClosedError) until a restart. Now the writers are opened again after the failure, and
+// the next write, once descriptors are free, is stored and found. Run in a child process, whose
+// descriptor limit it lowers.
+TEST_F(ServiceTest, AFailedIndexCommitDoesNotBreakTheWritesAfterIt) {
+  { auto svc = open_with_fixtures(); }
+  const std::string dir = data_dir();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int code = 0;
+    {
+      ServiceConfig c = config();
+      auto svc = Service::open(c);
+      if (!svc) _exit(10);
+      std::vector<FieldError> errors;
+      auto first = (*svc)->validate_scenario(a_scenario("fd-1"), errors);
+      auto second = (*svc)->validate_scenario(a_scenario("fd-2"), errors);
+      if (!first || !second) _exit(11);
+      // Take every descriptor left under a limit a little above those open now.
+      size_t open_now = 0;
+      for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++open_now;
+      rlimit lim{open_now + 16, open_now + 16};
+      rlimit old{};
+      getrlimit(RLIMIT_NOFILE, &old);
+      lim.rlim_max = old.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(12);
+      std::vector<int> taken;
+      for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) taken.push_back(fd);
+      auto starved = (*svc)->put_scenario(*first);  // fails somewhere: the store or the index
+      for (int fd : taken) ::close(fd);
+      if (starved) code |= 1;  // the starving did not happen: the test proves nothing
+      auto after = (*svc)->put_scenario(*second);
+      if (!after) {
+        std::fprintf(stderr, "the write after the failure: %s\n", after.status().to_string().c_str());
+        code |= 2;
+      }
+      auto hits = (*svc)->search("地下管廊智能巡检", {}, 10);
+      bool found = false;
+      if (hits)
+        for (const auto& h : *hits) found = found || h.id == "fd-2";
+      if (!found) code |= 4;
+    }
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died (signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << ")";
+  EXPECT_EQ(WEXITSTATUS(status) & 1, 0) << "the write under the descriptor limit did not fail";
+  EXPECT_EQ(WEXITSTATUS(status) & 2, 0) << "the write after the failure failed";
+  EXPECT_EQ(WEXITSTATUS(status) & 4, 0) << "the write after the failure is not found by a search";
+  EXPECT_LT(WEXITSTATUS(status), 8) << "setup failed in the child: " << WEXITSTATUS(status);
 }
 
 }  // namespace

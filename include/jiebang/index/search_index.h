@@ -124,9 +124,23 @@ class SearchIndex {
   /// hardware_concurrency), at least 1 and at most 8. Thread-safe.
   static unsigned default_index_threads();
 
+  /// Space the file system holding the index must keep free for a write; unit: bytes (default
+  /// kDefaultMinFreeBytes). Xapian 1.4 aborts the process (std::terminate) when a commit runs out
+  /// of space, and an index that cannot commit makes every later start abort too, so catch_up,
+  /// rebuild and compact refuse to write below it (check_free_space). Not to be called during a write.
+  void set_min_free_bytes(uint64_t bytes);
+  static constexpr uint64_t kDefaultMinFreeBytes = uint64_t{64} << 20;
+  /// kUnavailable naming the directory, the free and the needed MiB when the file system holding
+  /// the index has less than min_free_bytes + `extra` bytes available to this process (statvfs
+  /// f_bavail); kInternal when statvfs fails. Thread-safe.
+  Status check_free_space(uint64_t extra = 0) const;
+
   /// Applies the store's changes after applied_seq() in seq order, committing every
   /// `batch_changes` changes together with the new applied seq (so a crash loses no more than
   /// the uncommitted batch, which is replayed next time). `on_progress` is called after each commit.
+  /// Refused (kUnavailable) below the free space check_free_space() asks for. After a Xapian error
+  /// (a commit that failed on EMFILE or EIO closes Xapian's writer) each writer is closed and
+  /// opened again at its last commit, so the next call can succeed once the cause is gone.
   Result<IndexProgress> catch_up(const Store& store, size_t batch_changes = 5000,
                                  const std::function<void(const IndexProgress&)>& on_progress = {});
   /// Drops both databases and rebuilds them from the store's current records, then compacts them
