@@ -223,10 +223,24 @@ struct Api::Impl {
     out.lane = m.route->method == "GET" ? Lane::kRead : Lane::kWrite;
     if (out.route == "/healthz" || out.route == "/metrics") out.lane = Lane::kOps;
     // A search that asks for the index to catch up first writes the index: the writer runs it.
-    if (out.lane == Lane::kRead && q != std::string::npos &&
-        head.target.find("consistent=", q) != std::string::npos)
+    // Only a true `consistent` (as RequestContext::flag reads it) does: any other value is a read
+    // (its handler answers 400 to a value that is not a boolean), so `consistent=0` or `consistent=x`
+    // cannot move reads into the one write lane.
+    if (out.lane == Lane::kRead && q != std::string::npos && asks_consistent(std::string_view(head.target).substr(q + 1)))
       out.lane = Lane::kWrite;
     return content_length_ok(head, out);
+  }
+
+  /// True when the query string's `consistent` parameter is "true" or "1". A query that does not
+  /// decode is not (the handler answers its 400 on the read lane).
+  static bool asks_consistent(std::string_view query) {
+    try {
+      auto params = parse_query(query);
+      auto it = params.find("consistent");
+      return it != params.end() && (it->second == "true" || it->second == "1");
+    } catch (const std::exception&) {
+      return false;
+    }
   }
 
   /// `out`, or the 400 of a Content-Length that is not a byte count.
@@ -326,6 +340,10 @@ struct Api::Impl {
                            .response();
           return out;
         }
+        if (auto refused = role_refusal(*route, caller.role)) {
+          out.answer = make_problem(403, *refused).response();
+          return out;
+        }
       } catch (const ProblemException& e) {
         out.answer = e.problem().response();
         return out;
@@ -384,6 +402,7 @@ struct Api::Impl {
     if (as) {
       if (m.route->access == Access::kOperator && as->role != Role::kOperator)
         throw_problem(make_problem(403, fmt::format("{} {} needs an operator key", m.route->method, m.route->pattern)));
+      if (auto refused = role_refusal(*m.route, as->role)) throw_problem(make_problem(403, *refused));
       ctx.principal = Principal{as->role, as->scope, as->key_id};
     } else if (m.route->access != Access::kPublic) {
       Caller c;
@@ -391,6 +410,7 @@ struct Api::Impl {
       Principal p{c.role, c.scope, c.key_id};
       if (m.route->access == Access::kOperator && !p.is_operator())
         throw_problem(make_problem(403, fmt::format("{} {} needs an operator key", m.route->method, m.route->pattern)));
+      if (auto refused = role_refusal(*m.route, p.role)) throw_problem(make_problem(403, *refused));
       ctx.principal = std::move(p);
     }
     if (auto key = req.headers.get("Idempotency-Key"); key && req.method == "POST" && ctx.principal) {

@@ -2,12 +2,15 @@
 // upstream cpprestsdk listener on loopback gets only well-formed ones.
 #include "http_guard.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -15,6 +18,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -97,32 +101,102 @@ void join_cookie_fields(http::request<http::string_body, Fields>& req) {
 
 struct Shared {
   GuardLimits limits;
+  size_t max_connections = 0;  ///< limits.max_connections, or connection_cap() of RLIMIT_NOFILE
+  /// Client connections open now (Session objects alive).
+  mutable std::atomic<size_t> connections{0};
   HttpGuard::Record record;
   HttpGuard::Precheck precheck;
   tcp::endpoint upstream;
   /// Requests forwarded whose answer has not been written back yet (HttpGuard::drain).
   mutable std::atomic<int> in_flight{0};
-  /// Reads per client in flight (GuardLimits::max_reads_per_client); an entry goes at zero.
+  /// Reads and writes per client in flight (GuardLimits::max_reads_per_client,
+  /// max_writes_per_client), keyed "r <client>" and "w <client>"; an entry goes at zero.
   mutable std::mutex clients_mu;
-  mutable std::unordered_map<std::string, size_t> client_reads;
+  mutable std::unordered_map<std::string, size_t> client_slots;
 
-  /// Takes one of `client`'s read slots; false when it has max_reads_per_client already.
-  bool acquire_read(const std::string& client) const {
+  /// Takes one of the slots `slot` ("r <client>" or "w <client>") has, at most `bound` (0 = no
+  /// bound); false when it has `bound` already.
+  bool acquire_slot(const std::string& slot, size_t bound) const {
     std::lock_guard lock(clients_mu);
-    size_t& n = client_reads[client];
-    if (limits.max_reads_per_client > 0 && n >= limits.max_reads_per_client) {
-      if (n == 0) client_reads.erase(client);
+    size_t& n = client_slots[slot];
+    if (bound > 0 && n >= bound) {
+      if (n == 0) client_slots.erase(slot);
       return false;
     }
     ++n;
     return true;
   }
-  void release_read(const std::string& client) const {
+  void release_slot(const std::string& slot) const {
     std::lock_guard lock(clients_mu);
-    auto it = client_reads.find(client);
-    if (it != client_reads.end() && --it->second == 0) client_reads.erase(it);
+    auto it = client_slots.find(slot);
+    if (it != client_slots.end() && --it->second == 0) client_slots.erase(it);
   }
 };
+
+/// A peer's address as the client has it: an IPv4 client of a dual-stack listener ("::") appears
+/// as an IPv4-mapped IPv6 address (::ffff:127.0.0.1), which is_loopback() does not recognise.
+asio::ip::address plain_address(const tcp::endpoint& peer) {
+  asio::ip::address a = peer.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+/// One admitted client connection, counted in Shared::connections (and its address's slot) for as
+/// long as it lives.
+class ConnectionTicket {
+ public:
+  ConnectionTicket(std::shared_ptr<const Shared> shared, std::string slot)
+      : shared_(std::move(shared)), slot_(std::move(slot)) {}
+  ~ConnectionTicket() {
+    shared_->connections.fetch_sub(1);
+    if (!slot_.empty()) shared_->release_slot(slot_);
+  }
+  ConnectionTicket(const ConnectionTicket&) = delete;
+  ConnectionTicket& operator=(const ConnectionTicket&) = delete;
+
+  /// A ticket for a connection from `peer`, or the reason it is refused (over the guard's
+  /// connection cap, or over its address's).
+  static std::variant<std::unique_ptr<ConnectionTicket>, std::string> take(const std::shared_ptr<const Shared>& shared,
+                                                                          const tcp::endpoint& peer) {
+    if (shared->connections.fetch_add(1) >= shared->max_connections) {
+      shared->connections.fetch_sub(1);
+      return fmt::format("the server holds {} connections, the most it takes at once; retry shortly",
+                         shared->max_connections);
+    }
+    std::string slot;
+    size_t per_address = shared->limits.max_connections_per_address;
+    if (asio::ip::address address = plain_address(peer); per_address > 0 && !address.is_loopback()) {
+      slot = "c " + address.to_string();
+      if (!shared->acquire_slot(slot, per_address)) {
+        shared->connections.fetch_sub(1);
+        return fmt::format("this address has {} connections open, the most one address may hold "
+                           "(max_connections_per_address); close one and retry",
+                           per_address);
+      }
+    }
+    return std::make_unique<ConnectionTicket>(shared, std::move(slot));
+  }
+
+ private:
+  std::shared_ptr<const Shared> shared_;
+  std::string slot_;
+};
+
+/// Tells a refused connection why (a 503 problem, `Connection: close`) and closes it. The answer
+/// is written without waiting: it is small and goes into the fresh socket's send buffer; if it
+/// does not fit, the client sees the connection closed.
+void refuse_connection(tcp::socket& socket, const std::string& detail) {
+  HttpResponse r = make_problem(503, detail).response();
+  std::string bytes = fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: {}\r\n\r\n{}",
+      r.body.size(), r.body);
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  asio::write(socket, asio::buffer(bytes), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
 
 /// The address a request counts under for the per-client read bound: the peer's, or, when the
 /// peer is on loopback (a reverse proxy on this host, which appends the address it saw), the last
@@ -151,24 +225,26 @@ std::size_t read_buffer_limit(const GuardLimits& limits) {
 /// One client connection: read a request, answer it or forward it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const Shared> shared)
-      : client_(std::move(socket)),
+  Session(tcp::socket socket, std::shared_ptr<const Shared> shared, std::unique_ptr<ConnectionTicket> ticket)
+      : ticket_(std::move(ticket)),
+        client_(std::move(socket)),
         upstream_(client_.get_executor()),
         shared_(std::move(shared)),
         deadline_(client_.get_executor()) {
     beast::error_code ec;
     auto peer = client_.socket().remote_endpoint(ec);
     if (!ec) {
-      peer_ = peer.address().to_string();
-      peer_loopback_ = peer.address().is_loopback();
+      peer_ = plain_address(peer).to_string();
+      peer_loopback_ = plain_address(peer).is_loopback();
     }
     buffer_.max_size(read_buffer_limit(shared_->limits));
   }
-  ~Session() { release_read_slot(); }
+  ~Session() { release_slot(); }
 
   void run() { read_head(); }
 
  private:
+  std::unique_ptr<ConnectionTicket> ticket_;  ///< released last, as the session goes
   beast::tcp_stream client_;
   beast::flat_buffer buffer_;
   beast::tcp_stream upstream_;
@@ -193,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<char> drop_;
   std::string peer_ = "-";  ///< the client's address, for the log
   bool peer_loopback_ = false;
-  std::string read_slot_;   ///< the client whose read slot this request holds; "" for none
+  std::string slot_;        ///< the per-client slot ("r <client>", "w <client>") this request holds; "" for none
   std::string request_id_;  ///< this request's id (request_id_for); empty before a head is read
   std::string target_;      ///< this request's target, cut to kLoggedTargetBytes, for the log
 
@@ -223,13 +299,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void done_in_flight() {
     if (counted_) shared_->in_flight.fetch_sub(1);
     counted_ = false;
-    release_read_slot();
+    release_slot();
   }
 
-  void release_read_slot() {
-    if (read_slot_.empty()) return;
-    shared_->release_read(read_slot_);
-    read_slot_.clear();
+  void release_slot() {
+    if (slot_.empty()) return;
+    shared_->release_slot(slot_);
+    slot_.clear();
   }
 
   void read_head() {
@@ -259,6 +335,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return refuse(400, fmt::format("malformed request: {}", ec.message()), false);
     start_ = Clock::now();
     const auto& head = parser_->get();
+    if (size_t lines = static_cast<size_t>(std::distance(head.begin(), head.end())); lines > limits().max_header_fields)
+      return refuse(431, fmt::format("the request has {} header field lines; at most {} are accepted", lines,
+                                     limits().max_header_fields), false);
     method_ = std::string(head.method_string());
     auto sent_id = head["X-Request-Id"];
     request_id_ = request_id_for(std::string_view(sent_id.data(), sent_id.size()));
@@ -278,21 +357,24 @@ class Session : public std::enable_shared_from_this<Session> {
       // Answered from the head: the connection is kept when no body is left unread.
       if (verdict.answer) return answer(std::move(*verdict.answer), false, parser_->is_done() && head.keep_alive());
       if (verdict.max_body_bytes) body_limit_ = *verdict.max_body_bytes;
-      if (verdict.read && limits().max_reads_per_client > 0) {
+      size_t bound = verdict.write ? limits().max_writes_per_client : verdict.read ? limits().max_reads_per_client : 0;
+      if (bound > 0) {
         auto forwarded = head["X-Forwarded-For"];
         std::string client = !verdict.client.empty()
                                  ? verdict.client
                                  : client_address(peer_, peer_loopback_, std::string_view(forwarded.data(), forwarded.size()));
-        if (!shared_->acquire_read(client)) {
+        std::string slot = (verdict.write ? "w " : "r ") + client;
+        if (!shared_->acquire_slot(slot, bound)) {
+          const char* what = verdict.write ? "writes" : "reads";
           HttpResponse busy =
-              make_problem(429, fmt::format("this client ({}) has {} reads in flight or waiting, the most allowed "
-                                            "at once (max_reads_per_client); retry after one is answered",
+              make_problem(429, fmt::format("this client ({}) has {} {} in flight or waiting, the most allowed "
+                                            "at once (max_{}_per_client); retry after one is answered",
                                             client.starts_with("key-") ? "API key " + client.substr(4) : "address",
-                                            limits().max_reads_per_client))
+                                            bound, what, what))
                   .response();
           return answer(std::move(busy), true, parser_->is_done() && head.keep_alive());
         }
-        read_slot_ = std::move(client);
+        slot_ = std::move(slot);
       }
     }
     parser_->body_limit(body_limit_);  // a chunked body is cut off when it passes it
@@ -504,8 +586,18 @@ struct HttpGuard::Impl {
         return;
       }
       beast::error_code ignored;
+      auto peer = socket.remote_endpoint(ignored);
+      auto ticket = ConnectionTicket::take(shared, peer);
+      if (auto* refused = std::get_if<std::string>(&ticket)) {
+        refuse_connection(socket, *refused);
+        shared->record(503, "", "connections", 0);
+        log_event(LogLevel::kDebug, "connection_refused", {{"client", peer.address().to_string()}, {"reason", *refused}});
+        return accept();
+      }
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), shared)->run();
+      std::make_shared<Session>(std::move(socket), shared,
+                                std::move(std::get<std::unique_ptr<ConnectionTicket>>(ticket)))
+          ->run();
       accept();
     });
   }
@@ -530,6 +622,13 @@ Result<std::unique_ptr<HttpGuard>> HttpGuard::start(const std::string& host, int
   if (ec) return Status::unavailable(fmt::format("bad upstream address {}: {}", upstream_host, ec.message()));
   auto shared = std::make_shared<Shared>();
   shared->limits = limits;
+  shared->max_connections = limits.max_connections;
+  if (shared->max_connections == 0) {
+    rlimit nofile{};
+    shared->max_connections =
+        connection_cap(getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY ? nofile.rlim_cur
+                                                                                                 : uint64_t{1} << 20);
+  }
   shared->record = std::move(record);
   shared->precheck = std::move(precheck);
   shared->upstream = tcp::endpoint(upstream, static_cast<unsigned short>(upstream_port));
@@ -588,6 +687,11 @@ void HttpGuard::stop() {
   // destroyed with the io_context) close without racing an I/O thread.
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+}
+
+size_t connection_cap(uint64_t nofile) {
+  uint64_t kept = std::min<uint64_t>(nofile / 2, 256);
+  return static_cast<size_t>(std::max<uint64_t>(8, (nofile - kept) / 3));
 }
 
 Result<int> HttpGuard::free_port(const std::string& host) {

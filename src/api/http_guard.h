@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +28,10 @@ inline constexpr std::string_view kRepeatedFieldPrefix = "X-Jiebang-Repeat-";
 struct GuardLimits {
   size_t max_body_bytes = 8 * 1024 * 1024;  ///< unit: bytes of the (de-chunked) body; more → 413
   size_t max_header_bytes = 16 * 1024;      ///< unit: bytes of the request line and headers; more → 431
+  /// Header field lines a request may have; more → 431. Within max_header_bytes thousands of
+  /// one-letter fields fit, each parsed, checked and copied upstream; 100 is Apache httpd's
+  /// LimitRequestFields default (browsers send about 15).
+  size_t max_header_fields = 100;
   /// From a request's headers being read to its body being complete; later → 503 with
   /// Retry-After, the connection closed (also ends clients that stall mid-body).
   std::chrono::milliseconds request_timeout{30000};
@@ -37,7 +42,26 @@ struct GuardLimits {
   /// Requests marked `read` by the precheck that one client may have forwarded and not yet
   /// answered; one more is answered 429 with Retry-After from its head. 0 = no bound.
   size_t max_reads_per_client = 0;
+  /// As max_reads_per_client, for the requests marked `write` (they run one at a time on the
+  /// service's one write thread, so a client flooding writes delays every tenant's writes).
+  /// 0 = no bound.
+  size_t max_writes_per_client = 0;
+  /// Client connections open at once; one more is answered 503 (`Connection: close`) and closed
+  /// at once, so that the process never runs out of file descriptors (out of them, it could not
+  /// open its own files either). 0 = derived from the descriptor limit (RLIMIT_NOFILE) by
+  /// connection_cap().
+  size_t max_connections = 0;
+  /// Connections one address may have open at once; one more is answered 503 and closed. Not
+  /// counted for loopback peers: a reverse proxy on this host bounds its own clients (nginx's
+  /// limit_conn). 0 = no bound.
+  size_t max_connections_per_address = 64;
 };
+
+/// The connections a guard may hold when GuardLimits::max_connections is 0, from the soft
+/// descriptor limit `nofile`: each connection holds three descriptors (the client's socket and
+/// both ends of its keep-alive link to the upstream listener in this process), and half the limit,
+/// at most 256, is kept for the store, the index and the rest. At least 8.
+size_t connection_cap(uint64_t nofile);
 
 /// An HTTP/1.1 front for an upstream server on loopback. Why: cpprestsdk's listener (archived
 /// upstream) parses request framing unsafely — a chunk size of "-1" kills the process
@@ -70,6 +94,9 @@ class HttpGuard {
     std::string client;
     /// Counted against GuardLimits::max_reads_per_client (the reads: GET, HEAD).
     bool read = false;
+    /// Counted against GuardLimits::max_writes_per_client (the writes, and a search that asks the
+    /// index to catch up first). Not both `read` and `write`.
+    bool write = false;
   };
   /// Asked with each request's method, target and headers before its body is read. Must be
   /// thread-safe. May be empty.

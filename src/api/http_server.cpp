@@ -349,6 +349,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
   limits.idle_timeout = std::chrono::milliseconds(std::max(config.request_timeout_ms, 1000));
   limits.threads = config.io_threads;
   limits.max_reads_per_client = config.max_reads_per_client;
+  limits.max_writes_per_client = config.max_writes_per_client;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_address = config.max_connections_per_address;
   Api* api = &impl->api;
   auto guard = HttpGuard::start(
       host, port, "127.0.0.1", *upstream_port, limits,
@@ -357,9 +360,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(Service& service, const ApiC
       },
       [api](const HttpRequest& head) {
         HeadCheck check = api->check_head(head);
-        bool read = check.lane != Lane::kWrite;
+        bool write = check.lane == Lane::kWrite;
         return HttpGuard::Verdict{std::move(check.answer), check.max_body_bytes, std::move(check.route),
-                                  std::move(check.client), read};
+                                  std::move(check.client), !write, write};
       });
   if (!guard) {
     impl->executor.stop();

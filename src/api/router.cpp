@@ -1,6 +1,8 @@
 // The one route table of the web API, and matching paths against it.
 #include "jiebang/api/router.h"
 
+#include <fmt/format.h>
+
 #include "context.h"
 
 namespace jiebang::api {
@@ -44,29 +46,29 @@ int fit(std::string_view pattern, const std::vector<std::string>& segments, std:
 
 const std::vector<Route>& route_table() {
   static const std::vector<Route> kRoutes = {
-      {"POST", "/v1/scenarios", Access::kAnyKey, "create a scenario (publisher: its own organisation's)", post_scenario, Body::kRecord},
+      {"POST", "/v1/scenarios", Access::kAnyKey, "create a scenario (publisher: its own organisation's)", post_scenario, Body::kRecord, kPublishersAndOperator},
       {"GET", "/v1/scenarios", Access::kAnyKey, "search scenarios: snippets, exact facets, cursor paging", search_scenarios},
       {"POST", "/v1/scenarios/import", Access::kAnyKey, "import a list (JSON Lines or CSV): counts and per-line errors",
-       import_scenarios, Body::kUpload},
+       import_scenarios, Body::kUpload, kPublishersAndOperator},
       {"GET", "/v1/scenarios/{id}", Access::kAnyKey, "one scenario", get_scenario},
-      {"PUT", "/v1/scenarios/{id}", Access::kAnyKey, "replace (upsert) a scenario", put_scenario, Body::kRecord},
-      {"PATCH", "/v1/scenarios/{id}", Access::kAnyKey, "partial update (JSON merge patch, RFC 7396)", patch_scenario, Body::kRecord},
+      {"PUT", "/v1/scenarios/{id}", Access::kAnyKey, "replace (upsert) a scenario", put_scenario, Body::kRecord, kPublishersAndOperator},
+      {"PATCH", "/v1/scenarios/{id}", Access::kAnyKey, "partial update (JSON merge patch, RFC 7396)", patch_scenario, Body::kRecord, kPublishersAndOperator},
       {"GET", "/v1/scenarios/{id}/matches", Access::kAnyKey, "enterprises ranked for a scenario, explained",
-       scenario_matches},
+       scenario_matches, Body::kNone, kPublishersAndOperator},
       {"GET", "/v1/publishers/{publisher}/scenarios", Access::kAnyKey,
        "a publisher's own scenarios, closed ones too, the last changed first (that publisher, or the operator)",
-       publisher_scenarios},
-      {"POST", "/v1/enterprises", Access::kAnyKey, "create an enterprise profile", post_enterprise, Body::kRecord},
+       publisher_scenarios, Body::kNone, kPublishersAndOperator},
+      {"POST", "/v1/enterprises", Access::kAnyKey, "create an enterprise profile", post_enterprise, Body::kRecord, kEnterprisesAndOperator},
       {"GET", "/v1/enterprises/{id}", Access::kAnyKey, "an enterprise profile (private fields to itself and the operator)",
        get_enterprise},
-      {"PUT", "/v1/enterprises/{id}", Access::kAnyKey, "replace (upsert) an enterprise profile", put_enterprise, Body::kRecord},
+      {"PUT", "/v1/enterprises/{id}", Access::kAnyKey, "replace (upsert) an enterprise profile", put_enterprise, Body::kRecord, kEnterprisesAndOperator},
       {"GET", "/v1/enterprises/{id}/matches", Access::kAnyKey, "open scenarios ranked for an enterprise, explained",
-       enterprise_matches},
+       enterprise_matches, Body::kNone, kEnterprisesAndOperator},
       {"POST", "/v1/matches", Access::kAnyKey, "an enterprise applies, or a publisher invites", post_match, Body::kRecord},
       {"GET", "/v1/matches", Access::kAnyKey, "matches visible to the caller, filtered", list_matches},
       {"GET", "/v1/matches/{id}", Access::kAnyKey, "a match with its history", get_match},
       {"POST", "/v1/matches/{id}/events", Access::kAnyKey, "move a match to another stage", post_match_event, Body::kRecord},
-      {"GET", "/v1/funnel", Access::kAnyKey, "the funnel: reached, conversion, median days, stalled", get_funnel},
+      {"GET", "/v1/funnel", Access::kAnyKey, "the funnel: reached, conversion, median days, stalled", get_funnel, Body::kNone, kPublishersAndOperator},
       {"GET", "/v1/gaps", Access::kOperator, "supply gaps: open scenarios no enterprise fits, by industry and city",
        get_gaps},
       {"GET", "/v1/digests", Access::kOperator, "the weekly digest runs, newest first", list_digests},
@@ -80,6 +82,18 @@ const std::vector<Route>& route_table() {
       {"GET", "/openapi.json", Access::kPublic, "this API as an OpenAPI 3.0 document", get_openapi},
   };
   return kRoutes;
+}
+
+std::optional<std::string> role_refusal(const Route& route, Role role) {
+  if (route.access != Access::kAnyKey || (route.roles & role_bit(role))) return std::nullopt;
+  std::string served;
+  for (Role r : {Role::kPublisher, Role::kEnterprise, Role::kOperator}) {
+    if (!(route.roles & role_bit(r))) continue;
+    if (!served.empty()) served += " and ";
+    served += role_name(r);
+  }
+  return fmt::format("{} keys cannot call {} {}; it is for {} keys", role_name(role), route.method, route.pattern,
+                     served);
 }
 
 std::string allow_header(const std::vector<std::string_view>& methods) {

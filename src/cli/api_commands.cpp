@@ -2,6 +2,7 @@
 #include <csignal>
 #include <optional>
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <fmt/format.h>
 
@@ -114,6 +115,9 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
   config.io_threads = static_cast<size_t>(cfg.integer("serve.io_threads"));
   config.read_threads = static_cast<size_t>(cfg.integer("serve.read_threads"));
   config.max_reads_per_client = static_cast<size_t>(cfg.integer("serve.max_reads_per_client"));
+  config.max_writes_per_client = static_cast<size_t>(cfg.integer("serve.max_writes_per_client"));
+  config.max_connections = static_cast<size_t>(cfg.integer("serve.max_connections"));
+  config.max_connections_per_address = static_cast<size_t>(cfg.integer("serve.max_connections_per_address"));
   config.max_import_records = static_cast<size_t>(cfg.integer("serve.max_import_records"));
   auto* serve = app.add_subcommand("serve", "Serve the web API (plain HTTP: put a TLS reverse proxy such as nginx in front)");
   serve->add_option("--listen", config.listen, "host:port to listen on (default 127.0.0.1:8080)");
@@ -136,6 +140,18 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
                     "reads (GET, HEAD) one client — its API key, else its address — may have in flight or waiting at "
                     "once; one more gets 429 with Retry-After (default 8)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  serve->add_option("--max-writes-per-client", config.max_writes_per_client,
+                    "writes (POST, PUT, PATCH, a search with consistent=true) one client may have in flight or waiting "
+                    "at once — they run one at a time for everyone; one more gets 429 with Retry-After (default 4)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  serve->add_option("--max-connections", config.max_connections,
+                    "client connections open at once; one more gets 503 and is closed (default 0 = from the "
+                    "descriptor limit, three descriptors a connection)")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24));
+  serve->add_option("--max-connections-per-address", config.max_connections_per_address,
+                    "connections one address may hold open (loopback, e.g. a proxy on this host, not counted); one "
+                    "more gets 503 (default 64, 0 = no bound)")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24));
   serve->add_option("--max-import-records", config.max_import_records,
                     "records one import request may hold; a larger list gets 413 before any is written, so that "
                     "no request holds the write thread for long (default 10000)")
@@ -175,6 +191,13 @@ void add_api_commands(CLI::App& app, const Globals& g, int& exit_code) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // A server holds a descriptor per socket: take the whole hard limit (systemd's and most
+    // distributions' soft limit is 1024, kept low only for programs that use select(2)); the
+    // front's connection cap is derived from it.
+    if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     std::optional<DigestSchedule> schedule;
     if (!digest.off) {  // checked before anything starts
       auto parsed = DigestSchedule::parse(digest.at);

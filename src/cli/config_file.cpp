@@ -58,6 +58,9 @@ const std::vector<SettingSpec>& setting_specs() {
                            kTimeout = std::to_string(api.request_timeout_ms),
                            kQueued = std::to_string(api.max_queued_requests), kThreads = std::to_string(api.io_threads),
                            kReadsPerClient = std::to_string(api.max_reads_per_client),
+                           kWritesPerClient = std::to_string(api.max_writes_per_client),
+                           kConnections = std::to_string(api.max_connections),
+                           kConnectionsPerAddress = std::to_string(api.max_connections_per_address),
                            kImportRecords = std::to_string(api.max_import_records);
   static const DigestSettings digest;
   static const DigestRunOptions digest_run;
@@ -89,6 +92,12 @@ const std::vector<SettingSpec>& setting_specs() {
        "serve: threads that run reads (search, match, pages), each with its own read-only store and index handles; 0 = one per core, at least 2"},
       {"serve.max_reads_per_client", SettingType::kInteger, kReadsPerClient.c_str(), 1, 1 << 20, "",
        "serve: reads (GET, HEAD) one client — an API key, else an address — may have in flight or waiting; one more gets 429"},
+      {"serve.max_writes_per_client", SettingType::kInteger, kWritesPerClient.c_str(), 1, 1 << 20, "",
+       "serve: writes (POST, PUT, PATCH, consistent searches) one client may have in flight or waiting; one more gets 429"},
+      {"serve.max_connections", SettingType::kInteger, kConnections.c_str(), 0, int64_t{1} << 24, "",
+       "serve: client connections open at once; one more gets 503; 0 = from the descriptor limit (three a connection)"},
+      {"serve.max_connections_per_address", SettingType::kInteger, kConnectionsPerAddress.c_str(), 0, int64_t{1} << 24, "",
+       "serve: connections one address may hold open (loopback not counted); one more gets 503; 0 = no bound"},
       {"serve.max_import_records", SettingType::kInteger, kImportRecords.c_str(), 1, int64_t{1} << 30, "",
        "serve: records one import request may hold; more gets 413 (larger lists: `jiebang import`)"},
       {"serve.log_level", SettingType::kString, "info", 0, 0, "",

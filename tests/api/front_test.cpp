@@ -2,8 +2,13 @@
 // body byte (a flood of unauthenticated uploads costs the server their heads only), per-route body
 // limits, the methods it serves (HEAD, OPTIONS) and refuses (TRACE, unknown ones), a closed set of
 // metrics labels, and reads served beside a long write.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +21,7 @@
 #include <thread>
 
 #include "api_test_util.h"
+#include "http_guard.h"
 #include "jiebang/api/router.h"
 
 namespace jiebang::testing {
@@ -34,6 +40,160 @@ long peak_rss_kib(pid_t pid) {
 }
 
 class FrontApi : public SharedServerTest<FrontApi> {};
+
+/// A guard whose precheck answers every request 200 from its head (no upstream is ever asked),
+/// listening on `host` (port 0 = a free one).
+struct AnsweringGuard {
+  std::unique_ptr<api::HttpGuard> guard;
+  int port = 0;
+  AnsweringGuard(const std::string& host, const api::GuardLimits& limits) {
+    for (int attempt = 0; attempt < 10 && !guard; ++attempt) {
+      port = free_port();
+      auto g = api::HttpGuard::start(
+          host, port, "127.0.0.1", 9, limits, [](int, const std::string&, const std::string&, double) {},
+          [](const api::HttpRequest&) {
+            api::HttpGuard::Verdict v;
+            v.answer = api::HttpResponse::json(200, {{"ok", true}});
+            return v;
+          });
+      if (g) guard = std::move(*g);
+    }
+    if (!guard) throw std::runtime_error("could not start the guard");
+  }
+};
+
+/// A TCP connection to `ipv4`:`port` (the Socket above is loopback only); -1 when it fails.
+int connect_to(const std::string& ipv4, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, ipv4.c_str(), &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Sends one GET on `fd` and reads the answer until the peer closes (the request asks it to).
+HttpReply get_on(int fd) {
+  std::string req = "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  return parse_reply(out);
+}
+
+/// This host's first IPv4 address that is not loopback, or "" (a machine with loopback only).
+std::string non_loopback_ipv4() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (ifaddrs* a = list; a && found.empty(); a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN];
+    auto* in = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if ((ntohl(in->sin_addr.s_addr) >> 24) == 127) continue;
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) found = text;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+// Regression (breaking pass, session 14, finding 4): idle connections were taken without bound
+// until the process ran out of file descriptors (EMFILE), after which it could open no file of
+// its own either. The front now holds at most max_connections (derived from RLIMIT_NOFILE when 0):
+// one more is answered 503 at once and closed, and served again as soon as one closes.
+TEST(FrontConnections, PastTheConnectionCapAConnectionIs503AndClosedAtOnce) {
+  api::GuardLimits limits;
+  limits.max_connections = 4;
+  AnsweringGuard g("127.0.0.1", limits);
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) held.push_back(connect_to("127.0.0.1", g.port));
+  for (int fd : held) ASSERT_GE(fd, 0);
+  // Past the cap: the answer comes without the request being sent, and the connection closes.
+  int over = connect_to("127.0.0.1", g.port);
+  ASSERT_GE(over, 0);
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(over, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<size_t>(n));
+  ::close(over);
+  HttpReply r = parse_reply(raw);
+  EXPECT_EQ(r.status, 503) << raw;
+  EXPECT_EQ(r.header("retry-after"), "1");
+  EXPECT_NE(r.body.find("holds 4 connections, the most it takes at once"), std::string::npos) << r.body;
+  // One held connection closes: a new one is served (polled: the close is seen asynchronously).
+  ::close(held.back());
+  held.pop_back();
+  int status = 0;
+  for (auto until = Clock::now() + std::chrono::seconds(10); status != 200 && Clock::now() < until;) {
+    int fd = connect_to("127.0.0.1", g.port);
+    status = get_on(fd).status;
+    ::close(fd);
+  }
+  EXPECT_EQ(status, 200);
+  for (int fd : held) EXPECT_EQ(get_on(fd).status, 200) << "a held connection is still served";
+  for (int fd : held) ::close(fd);
+  EXPECT_EQ(api::connection_cap(1024), 256u);  // (1024 − 256) / 3
+  EXPECT_EQ(api::connection_cap(65536), 21760u);
+  EXPECT_EQ(api::connection_cap(20), 8u);
+}
+
+// Finding 4, per address: one address may hold max_connections_per_address connections; loopback
+// peers (a reverse proxy on this host) are not counted.
+TEST(FrontConnections, OneAddressHoldsAtMostItsShareOfConnectionsAndLoopbackIsNotCounted) {
+  std::string address = non_loopback_ipv4();
+  if (address.empty()) GTEST_SKIP() << "this machine has no IPv4 address but loopback";
+  api::GuardLimits limits;
+  limits.max_connections = 100;
+  limits.max_connections_per_address = 3;
+  AnsweringGuard g("0.0.0.0", limits);
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(connect_to(address, g.port));
+  for (int fd : held) ASSERT_GE(fd, 0);
+  int over = connect_to(address, g.port);
+  ASSERT_GE(over, 0);
+  std::string raw;  // read without sending: the answer comes at once, and a request sent to the
+  char buf[4096];   // closed socket could reset the connection before the answer is read
+  for (ssize_t n; (n = ::recv(over, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<size_t>(n));
+  ::close(over);
+  HttpReply r = parse_reply(raw);
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("this address has 3 connections open"), std::string::npos) << r.body;
+  // Loopback: more than 3 at once, each served.
+  std::vector<int> local;
+  for (int i = 0; i < 6; ++i) local.push_back(connect_to("127.0.0.1", g.port));
+  for (int fd : local) {
+    EXPECT_EQ(get_on(fd).status, 200);
+    ::close(fd);
+  }
+  for (int fd : held) ::close(fd);
+}
+
+// On a dual-stack listener ("::") an IPv4 peer is an IPv4-mapped address (::ffff:127.0.0.1), which
+// Boost.Asio does not call loopback: a local reverse proxy was counted as one address.
+TEST(FrontConnections, AnIpv4LoopbackPeerOfADualStackListenerIsLoopback) {
+  api::GuardLimits limits;
+  limits.max_connections = 100;
+  limits.max_connections_per_address = 3;
+  std::unique_ptr<AnsweringGuard> g;
+  try {
+    g = std::make_unique<AnsweringGuard>("::", limits);
+  } catch (const std::exception&) {
+    GTEST_SKIP() << "no IPv6 on this machine";
+  }
+  std::vector<int> local;
+  for (int i = 0; i < 6; ++i) local.push_back(connect_to("127.0.0.1", g->port));
+  for (int fd : local) {
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(get_on(fd).status, 200);
+    ::close(fd);
+  }
+}
 
 // Issue 16, done-when: 200 parallel unauthenticated 8 MB POSTs to a real `jiebang serve` are each
 // answered 401 from their head (each client has sent 64 KiB of its 8 MB when it reads the answer,
@@ -117,7 +277,10 @@ TEST_F(FrontApi, CredentialsAndRolesAreCheckedFromTheHeadBeforeTheBody) {
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.header("www-authenticate").find("invalid_request"), std::string::npos);
   // Operator-only routes: 403 for another role, from the head.
-  r = head_only("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env().publisher_key + "\r\n\r\n");
+  // (Connection: close: a GET refused from its head leaves no body unread, so the connection is
+  // kept alive, and the read below would wait for the idle timeout, 30 s.)
+  r = head_only("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " +
+                env().publisher_key + "\r\n\r\n");
   EXPECT_EQ(r.status, 403);
   // Credentials come before the body limit: an unauthenticated over-limit upload learns nothing more.
   r = head_only("POST /v1/scenarios HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n");

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -306,6 +307,27 @@ TEST(SystemApiFraming, LongTrailersAndChunkExtensionsAre431AndTheServerLives) {
     EXPECT_EQ(r.status, 431) << what;
     ASSERT_EQ(env.client().get("/healthz").status, 200) << "after " << what;
   }
+}
+
+// Regression (breaking pass, session 14, finding 8): a head of thousands of one-letter field lines
+// fits the header byte limit and each line was parsed, copied and handed upstream. More than
+// GuardLimits::max_header_fields (100) lines is 431; 100 are served.
+TEST(SystemApiFraming, MoreThanAHundredHeaderFieldLinesAre431) {
+  TestServer env(false);
+  auto head_with = [](int fields) {
+    std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";  // 2 lines
+    for (int i = 2; i < fields; ++i) head += "X-" + std::to_string(i) + ": v\r\n";
+    return head + "\r\n";
+  };
+  for (auto [fields, status] : {std::pair{100, 200}, std::pair{101, 431}, std::pair{1000, 431}}) {
+    Socket s(env.port);
+    ASSERT_TRUE(s.send_all(head_with(fields)));
+    s.shutdown_write();
+    HttpReply r = parse_reply(s.read_all());
+    EXPECT_EQ(r.status, status) << fields << " field lines: " << r.body.substr(0, 200);
+    if (status == 431) EXPECT_NE(r.body.find(fmt::format("has {} header field lines", fields)), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(env.client().get("/healthz").status, 200);
 }
 
 TEST(SystemApiFraming, LargeChunkSizesAndAnyCaseOfChunkedAre413AtOnce) {
@@ -607,6 +629,8 @@ struct Flood {
   std::atomic<int> ok{0}, busy{0}, other{0};
   std::atomic<int> busy_with_retry_after{0};
   std::vector<std::thread> threads;
+  mutable std::mutex mu;
+  std::string last_busy_body;  ///< the body of the latest 429 (guarded by mu)
   Flood(int port, int clients, std::function<std::string()> request) {
     for (int i = 0; i < clients; ++i)
       threads.emplace_back([this, port, request] {
@@ -620,6 +644,10 @@ struct Flood {
           }
           if (r.status == 200) ++ok;
           else if (r.status == 429) {
+            {
+              std::lock_guard lock(mu);
+              last_busy_body = r.body;
+            }
             ++busy;
             if (r.header("retry-after") == "1" && r.header("content-type") == "application/problem+json")
               ++busy_with_retry_after;
@@ -701,6 +729,84 @@ TEST(SystemApiFairness, OneTenantOrOneAnonymousClientFloodingReadsStallsNobodyEl
     };
     EXPECT_LT(slowest(http, 10, elsewhere, 200), 2.0);
   }
+}
+
+// Regression (breaking pass, session 14, finding 5): any `consistent=` in a query string (even
+// `consistent=0`) sent a search to the one write lane, and nothing bounded one client's writes, so
+// one key could queue hundreds of requests in front of every tenant's writes. Now only a true
+// `consistent` is a write, and a client has at most max_writes_per_client writes in flight or
+// waiting (more are 429 naming the bound); another tenant's write is still served.
+TEST(SystemApiFairness, OnlyATrueConsistentIsAWriteAndOneClientsWritesAreBounded) {
+  api::ApiConfig config;
+  config.read_threads = 2;
+  config.max_reads_per_client = 1000;  // any 429 below is the write bound's
+  config.max_writes_per_client = 2;
+  TestServer env(true, config);
+  HttpClient http = env.client();
+  auto search = [&env](const std::string& consistent) {
+    return "GET /v1/scenarios?status=any&q=" + url_encode("巡检机器人") + "&consistent=" + consistent +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + env.publisher_key +
+           "\r\n\r\n";
+  };
+  for (std::string value : {"0", "false"}) {
+    Flood flood(env.port, 12, [&] { return search(value); });
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (flood.ok < 60 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_GE(flood.ok, 60) << "consistent=" << value;
+    EXPECT_EQ(flood.busy, 0) << "consistent=" << value << " was counted as a write: " << flood.last_busy_body;
+    EXPECT_EQ(flood.other, 0);
+  }
+  {
+    Flood flood(env.port, 12, [&] { return search("true"); });
+    ASSERT_TRUE(flood.wait_for_busy(20, std::chrono::seconds(60))) << "the flood of writes was never refused: " << flood.ok;
+    {
+      std::lock_guard lock(flood.mu);
+      EXPECT_NE(flood.last_busy_body.find("has 2 writes in flight or waiting"), std::string::npos) << flood.last_busy_body;
+    }
+    EXPECT_GT(flood.busy_with_retry_after, 0);
+    // The flooding client is still served, up to its bound (its first answers may come after the
+    // first refusals: waited for).
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         flood.ok == 0 && std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_GT(flood.ok, 0) << "the flooding client is never served";
+    // Another tenant writes meanwhile: its own profile, unchanged.
+    std::string own = read_jsonl(fixture("enterprises.jsonl")).at(0).dump();
+    auto put = http.request("PUT", "/v1/enterprises/" + env.enterprise_id, env.enterprise_key, own);
+    EXPECT_EQ(put.status, 200) << put.body;
+  }
+}
+
+// Regression (breaking pass, session 14, finding 7): a key was checked from the head, but its role
+// only by the handler, after the body was read: an enterprise key could make the server read an
+// 8 MB upload to the publishers' import before its 403. Each route now names the roles it serves,
+// and a key of another role is 403 from the head with the body unread.
+TEST(SystemApiFairness, AKeyOfARoleARouteDoesNotServeIs403BeforeTheBody) {
+  TestServer env(false);
+  struct Case {
+    std::string method, target, key, refused;
+  };
+  const std::vector<Case> cases = {
+      {"POST", "/v1/scenarios/import", env.enterprise_key, "enterprise keys cannot call POST /v1/scenarios/import"},
+      {"POST", "/v1/scenarios", env.enterprise_key, "enterprise keys cannot call POST /v1/scenarios;"},
+      {"PUT", "/v1/enterprises/" + env.enterprise_id, env.publisher_key,
+       "publisher keys cannot call PUT /v1/enterprises/{id}; it is for enterprise and operator keys"},
+  };
+  for (const auto& c : cases) {
+    Socket s(env.port);
+    // The head announces 8 MB and not a byte of it is sent: the answer must come from the head.
+    ASSERT_TRUE(s.send_all(c.method + " " + c.target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + c.key +
+                           "\r\nContent-Type: application/json\r\nContent-Length: 8000000\r\n\r\n"));
+    HttpReply r = parse_reply(s.read_all());
+    EXPECT_EQ(r.status, 403) << c.method << " " << c.target << ": " << r.body;
+    EXPECT_NE(r.body.find(c.refused), std::string::npos) << r.body;
+  }
+  // A GET route for publishers: an enterprise key is refused whether or not the scenario exists.
+  HttpClient http = env.client();
+  auto missing = http.get("/v1/scenarios/no-such-scenario/matches", env.enterprise_key);
+  EXPECT_EQ(missing.status, 403) << missing.body;
+  EXPECT_EQ(http.get("/v1/funnel", env.enterprise_key).status, 403);
+  EXPECT_EQ(http.get("/v1/funnel", env.publisher_key).status, 200);
 }
 
 TEST(SystemApiFairness, ASearchOfMoreTermsThanTheBoundIs400NamingTheBound) {

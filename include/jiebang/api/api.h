@@ -44,6 +44,19 @@ struct ApiConfig {
   /// anonymous client cannot fill the read queue in front of the others. Default 8 (a browser
   /// opens at most 6 connections to a host).
   size_t max_reads_per_client = 8;
+  /// Writes (POST, PUT, PATCH, and a search with `consistent=true`) one client may have in flight
+  /// or waiting at once, counted as max_reads_per_client; one more is 429 with Retry-After from its
+  /// head. Writes run one at a time, so this bounds how far one client can push the others'
+  /// writes back. Default 4.
+  size_t max_writes_per_client = 4;
+  /// Client connections open at once; one more is answered 503 and closed at once, so the process
+  /// keeps descriptors for its own files. 0 = derived from the soft descriptor limit
+  /// (RLIMIT_NOFILE; three descriptors a connection, see api::connection_cap in the front).
+  /// Default 0.
+  size_t max_connections = 0;
+  /// Connections one address may have open at once (loopback peers, e.g. a reverse proxy on this
+  /// host, are not counted: the proxy bounds its clients); one more is 503. 0 = no bound. Default 64.
+  size_t max_connections_per_address = 64;
   /// Records one import request (POST /v1/scenarios/import, the pages' import form) may hold; a
   /// list with more is refused whole, 413, before any record is written, so that no request
   /// holds the one write thread for long (about 0.2 ms a record: 10,000 records ≈ 2 s). Larger

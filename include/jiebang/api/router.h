@@ -3,11 +3,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "jiebang/api/http.h"
+#include "jiebang/core/stages.h"
 
 namespace jiebang::api {
 
@@ -25,6 +27,16 @@ enum class Access {
 /// (max_json_body_bytes), or an uploaded list (max_body_bytes).
 enum class Body { kNone, kRecord, kUpload };
 
+/// The roles a keyed route serves at all, a bit per Role (role_bit). A key of another role is
+/// refused with 403 from the request's head, before any body is read (the handler's own check,
+/// e.g. "an enterprise writes only its own profile", still runs for the roles served).
+using RoleSet = unsigned;
+/// The bit of `role` in a RoleSet.
+constexpr RoleSet role_bit(Role role) { return 1u << static_cast<unsigned>(role); }
+inline constexpr RoleSet kAllRoles = role_bit(Role::kPublisher) | role_bit(Role::kEnterprise) | role_bit(Role::kOperator);
+inline constexpr RoleSet kPublishersAndOperator = role_bit(Role::kPublisher) | role_bit(Role::kOperator);
+inline constexpr RoleSet kEnterprisesAndOperator = role_bit(Role::kEnterprise) | role_bit(Role::kOperator);
+
 /// One route: method, path pattern with {name} parameters, who may call it, what it does.
 struct Route {
   std::string_view method;   ///< "GET" | "POST" | "PUT" | "PATCH"
@@ -33,7 +45,13 @@ struct Route {
   std::string_view summary;  ///< one line, for logs and docs
   HttpResponse (*handler)(RequestContext&) = nullptr;
   Body body = Body::kNone;
+  RoleSet roles = kAllRoles;  ///< with Access::kAnyKey: the roles served; others are 403 from the head
 };
+
+/// The 403 detail for a key of `role` calling `route`, or nullopt when the route serves that role
+/// ("enterprise keys cannot call POST /v1/scenarios; it is for publisher and operator keys").
+/// Only Access::kAnyKey routes are checked here (kOperator routes say so themselves).
+std::optional<std::string> role_refusal(const Route& route, Role role);
 
 /// Every route the API serves, in the order of the README's table.
 const std::vector<Route>& route_table();

@@ -35,7 +35,7 @@ struct ServiceConfig {
   /// the index's catch-up) is refused with kUnavailable before anything is written
   /// (SearchIndex::set_min_free_bytes: Xapian aborts the process when a commit runs out of
   /// space). Unit: bytes.
-  uint64_t min_free_bytes = uint64_t{64} << 20;
+  uint64_t min_free_bytes = SearchIndex::kDefaultMinFreeBytes;
   /// The clock; "today" (Asia/Shanghai) for deadlines comes from it. Default: the system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
   /// Open the index read-only and never write it (no catch-up on open; sync_index() is a no-op):
