@@ -211,6 +211,26 @@ std::string client_address(const std::string& peer, bool peer_is_loopback, std::
   return "fwd " + std::string(last);
 }
 
+/// `target` with every byte a URI may not hold (RFC 3986 §2: anything but unreserved characters,
+/// sub-delims, ':', '@', '/', '?' and '%') percent-encoded, as browsers do before sending. Beast
+/// takes such bytes in a request-target, but cpprestsdk's URI parser refused them
+/// with a text/plain 400 of its own ("provided uri is invalid"), not a problem document; encoded,
+/// they decode to the same text in the API.
+std::string uri_safe_target(std::string_view target) {
+  auto allowed = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-._~!$&'()*+,;=:@/?%").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  std::string out;
+  out.reserve(target.size());
+  for (char ch : target) {
+    auto c = static_cast<unsigned char>(ch);
+    if (allowed(c)) out += ch;
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
 /// The most a connection's read buffer holds, in bytes. Beast parses a request's head, a chunk's
 /// size line with its extensions, and the trailer only once they are whole in the buffer, so this
 /// bounds each of them (the header limit alone did not bound a chunk extension or the trailer:
@@ -334,7 +354,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return refuse(431, fmt::format("the request line and headers are over {} bytes", limits().max_header_bytes), false);
     if (ec) return refuse(400, fmt::format("malformed request: {}", ec.message()), false);
     start_ = Clock::now();
-    const auto& head = parser_->get();
+    auto& head = parser_->get();
+    if (std::string safe = uri_safe_target(std::string_view(head.target().data(), head.target().size()));
+        safe.size() != head.target().size())  // only ever longer when a byte was encoded
+      head.target(safe);
     if (size_t lines = static_cast<size_t>(std::distance(head.begin(), head.end())); lines > limits().max_header_fields)
       return refuse(431, fmt::format("the request has {} header field lines; at most {} are accepted", lines,
                                      limits().max_header_fields), false);

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "context.h"
+#include "jiebang/core/json_text.h"
 #include "jiebang/core/limits.h"
 #include "jiebang/core/log.h"
 #include "jiebang/core/money.h"
@@ -27,8 +28,6 @@ namespace {
 
 constexpr int kMaxJsonDepth = static_cast<int>(kRecordLimits.json_depth);
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-struct TooDeep {};
 
 }  // namespace
 
@@ -163,12 +162,12 @@ nlohmann::json json_object_body(const RequestContext& ctx) {
     throw_problem(make_problem(400, fmt::format("the request body is not valid UTF-8 (byte offset {})", bad)));
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(req.body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > kMaxJsonDepth) throw TooDeep{};
-      return true;
-    });
-  } catch (const TooDeep&) {
+    j = parse_json_text(req.body, kMaxJsonDepth);
+  } catch (const JsonTooDeep&) {
     throw_problem(make_problem(400, fmt::format("the JSON body is nested deeper than {} levels", kMaxJsonDepth)));
+  } catch (const JsonDuplicateKey& e) {
+    throw_problem(make_problem(400, fmt::format("the JSON body gives the key {} twice in one object; give each key once",
+                                                e.key)));
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     if (size_t end = what.find("] "); what.starts_with("[json.exception") && end != std::string::npos)

@@ -9,6 +9,7 @@
 #include <csv.h>
 #include <fmt/format.h>
 
+#include "jiebang/core/json_text.h"
 #include "jiebang/core/limits.h"
 #include "jiebang/core/xlsx_reader.h"
 
@@ -363,37 +364,22 @@ Status read_records(std::istream& in, FileFormat format, RecordKind kind, const 
     if (blank(line)) continue;
     RawRecord rec;
     rec.line = line_no;
-    struct TooDeep {};
     try {
-      rec.object = nlohmann::json::parse(
-          line,
-          [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-            if (depth > static_cast<int>(kRecordLimits.json_depth)) throw TooDeep{};
-            return true;
-          },
-          false);
-    } catch (const TooDeep&) {
+      rec.object = parse_json_text(line, kRecordLimits.json_depth);
+    } catch (const JsonTooDeep& e) {
       rec.object = nullptr;
-      rec.error = fmt::format("the JSON is nested deeper than {} levels", kRecordLimits.json_depth);
-      if (!on_record(std::move(rec))) break;
-      continue;
-    }
-    if (rec.object.is_discarded() && !is_valid_utf8(line)) {
+      rec.error = e.what();  // "the JSON is nested deeper than 64 levels"
+    } catch (const JsonDuplicateKey& e) {
       rec.object = nullptr;
-      rec.error = kNotUtf8Line;
-    } else if (rec.object.is_discarded()) {
+      rec.error = e.what();  // "the key \"status\" is given twice in one object; give each key once"
+    } catch (const nlohmann::json::parse_error& e) {
       rec.object = nullptr;
-      try {
-        auto strict = nlohmann::json::parse(line);
-        (void)strict;
-      } catch (const nlohmann::json::parse_error& e) {
-        rec.error = fmt::format("not valid JSON (at byte {})", e.byte);
-      } catch (const nlohmann::json::exception&) {
-        // out_of_range 406: a number beyond a double (1e999). Found by fuzz/jsonl_fuzz.cpp; it
-        // escaped the reader and ended the process.
-        rec.error = "not valid JSON: a number is too large";
-      }
-      if (rec.error.empty()) rec.error = "not valid JSON";
+      rec.error = is_valid_utf8(line) ? fmt::format("not valid JSON (at byte {})", e.byte) : std::string(kNotUtf8Line);
+    } catch (const nlohmann::json::exception&) {
+      // out_of_range 406: a number beyond a double (1e999). Found by fuzz/jsonl_fuzz.cpp; it
+      // escaped the reader and ended the process.
+      rec.object = nullptr;
+      rec.error = "not valid JSON: a number is too large";
     }
     if (!on_record(std::move(rec))) break;
   }

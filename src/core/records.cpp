@@ -82,7 +82,8 @@ class FieldReader {
     }
     if (!check_text(key, ref)) return {};
     std::string s = ref;
-    if (required && s.find_first_not_of(" \t\r\n") == std::string::npos) error(key, "must not be empty");
+    if (required && !has_visible_char(s))
+      error(key, s.empty() ? "must not be empty" : "must not be empty: it holds only spaces or invisible characters");
     return s;
   }
 
@@ -188,9 +189,13 @@ class FieldReader {
     return n;
   }
 
+  /// A record's date: YYYY-MM-DD from 1900-01-01 on. Year 0000 is a valid ISO 8601 date (1 BC)
+  /// but never a deadline or a posting day: before 1900 is taken for a typo and refused.
   std::string date(std::string_view key) {
     std::string s = string(key, false);
-    if (!s.empty() && !is_iso_date(s)) error(key, fmt::format("expected a date YYYY-MM-DD, got \"{}\"", s));
+    if (s.empty()) return s;
+    if (!is_iso_date(s)) error(key, fmt::format("expected a date YYYY-MM-DD, got \"{}\"", s));
+    else if (s < "1900-01-01") error(key, fmt::format("\"{}\" is before 1900-01-01; expected a date YYYY-MM-DD", s));
     return s;
   }
 
@@ -345,6 +350,31 @@ std::optional<ForbiddenChar> find_forbidden_char(std::string_view text) {
     i += ch.kind == Utf8Char::Kind::kChar ? ch.length : 1;
   }
   return std::nullopt;
+}
+
+bool has_visible_char(std::string_view text) {
+  auto invisible = [](uint32_t cp) {
+    switch (cp) {
+      case 0x85: case 0xA0: case 0xAD: case 0x34F: case 0x61C: case 0x115F: case 0x1160: case 0x1680:
+      case 0x180E: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0x3164:
+      case 0xFEFF: case 0xFFA0:
+        return true;
+      default:
+        return (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064);
+    }
+  };
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c > 0x20 && c != 0x7f) return true;
+      ++i;
+      continue;
+    }
+    Utf8Char ch = decode_utf8(text, i);
+    if (ch.kind != Utf8Char::Kind::kChar || !invisible(ch.codepoint)) return true;
+    i += ch.length;
+  }
+  return false;
 }
 
 bool is_valid_record_id(std::string_view id) {

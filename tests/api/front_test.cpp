@@ -406,6 +406,16 @@ TEST_F(FrontApi, MalformedPathsAreProblemDocuments) {
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << target;
     EXPECT_TRUE(r.json().contains("detail")) << target << ": " << r.body;
   }
+  // Bytes a URI may not hold unencoded (RFC 3986): cpprestsdk answered these with its own
+  // text/plain 400 ("provided uri is invalid"); the front now encodes them as a browser would, so
+  // they mean what their encoded form means (finding 12 of session 14's breaking pass).
+  auto search = http().get("/v1/scenarios?status=any&q=\"巡检\"{机器人}|^`<>", env().operator_key);
+  EXPECT_EQ(search.status, 200) << search.body;
+  EXPECT_EQ(search.json()["total"], http().get("/v1/scenarios?status=any&q=" + url_encode("\"巡检\"{机器人}|^`<>"),
+                                               env().operator_key).json()["total"]);
+  auto health = http().get("/healthz?x=\"{}\"");
+  EXPECT_NE(health.header("content-type"), "text/plain; charset=utf-8") << health.body;
+  EXPECT_TRUE(health.json().is_object()) << health.body;
 }
 
 TEST_F(FrontApi, JsonNumbersOutOfRangeAreAnsweredInOurOwnWords) {

@@ -201,6 +201,13 @@ TEST_F(ScenariosApi, MalformedJsonInvalidUtf8AndWrongShapesAre400) {
   EXPECT_EQ(utf8.status, 400);
   EXPECT_NE(utf8.json()["detail"].get<std::string>().find("UTF-8"), std::string::npos);
   EXPECT_EQ(http().request("POST", "/v1/scenarios", env().operator_key, "[1,2,3]").status, 400);
+  // A key given twice (finding 12 of session 14's breaking pass: it was read as its last value).
+  auto twice = http().request("POST", "/v1/scenarios", env().operator_key,
+                              R"({"id":"dup-1","title":"t","description":"d","status":"closed","status":"open"})");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_NE(twice.json()["detail"].get<std::string>().find("gives the key \"status\" twice"), std::string::npos)
+      << twice.body;
+  EXPECT_EQ(http().get("/v1/scenarios/dup-1", env().operator_key).status, 404);
   EXPECT_EQ(http().request("POST", "/v1/scenarios", env().operator_key, std::string(10000, '[')).status, 400);
   EXPECT_EQ(http().request("POST", "/v1/scenarios", env().operator_key, "", "application/json").status, 400);
   EXPECT_EQ(http().request("POST", "/v1/scenarios", env().operator_key, "{}", "text/plain").status, 415);

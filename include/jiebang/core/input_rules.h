@@ -25,6 +25,14 @@ struct ForbiddenChar {
 /// point so the sender can fix it. The first such character in valid UTF-8 `text`, or nullopt.
 std::optional<ForbiddenChar> find_forbidden_char(std::string_view text);
 
+/// True when valid UTF-8 `text` has a character one can see: not white space (ASCII's, U+0085,
+/// U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) and not an invisible
+/// format or filler character (U+00AD, U+034F, U+061C, U+115F, U+1160, U+180E, U+200B–U+200F,
+/// U+2060–U+2064, U+3164, U+FEFF, U+FFA0). A required text (a title, a name) must have one: a
+/// title of zero-width spaces is as empty as a title of spaces. Ill-formed bytes count as visible
+/// (is_valid_utf8 refuses them elsewhere).
+bool has_visible_char(std::string_view text);
+
 /// The character set of record ids (scenario ids, enterprise ids including USCCs): ASCII letters,
 /// digits, '.', '_', ':' and '-', 1–200 bytes, after leading and trailing ASCII whitespace is
 /// trimmed (the trim is the only change made to an id). True when `id` is in it.

@@ -254,6 +254,17 @@ TEST(ReadRecordsLimits, JsonNestedTooDeepIsABadLine) {
   EXPECT_EQ(recs[1].object["id"], "ok");
 }
 
+// Breaking pass, session 14, finding 12: a line whose object gives a key twice is one bad line
+// naming the key (it was read as the key's last value), and the lines after it are read.
+TEST(ReadRecordsLimits, AJsonlLineGivingAKeyTwiceIsABadLine) {
+  auto recs = read_all("{\"id\":\"a\",\"status\":\"closed\",\"status\":\"open\"}\n{\"id\":\"ok\"}\n",
+                       FileFormat::kJsonLines);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_TRUE(recs[0].object.is_null());
+  EXPECT_EQ(recs[0].error, "the key \"status\" is given twice in one object; give each key once");
+  EXPECT_EQ(recs[1].object["id"], "ok");
+}
+
 // Regression (found by fuzz/jsonl_fuzz.cpp): a number beyond a double threw out_of_range from the
 // reader's second, strict parse and ended the process; now it is one bad line like any other.
 TEST(ReadRecordsLimits, ANumberTooLargeForADoubleIsABadLine) {

@@ -12,6 +12,7 @@
 #include "jiebang/core/input_rules.h"
 #include "jiebang/core/limits.h"
 #include "jiebang/core/records.h"
+#include "jiebang/core/json_text.h"
 #include "test_util.h"
 
 namespace jiebang {
@@ -773,6 +774,58 @@ TEST(InputHygiene, InvalidUtf8InUnknownKeysOrQuotedValuesIsNeverAnException) {
   bool trl_named = false;
   for (const auto& e : errors) trl_named = trl_named || e.key == "trl";
   EXPECT_TRUE(trl_named);
+}
+
+}  // namespace
+}  // namespace jiebang
+
+namespace jiebang {
+namespace {
+
+// Regression (breaking pass, session 14, finding 12, "small validation gaps"): a title of only
+// zero-width characters counted as given, and a deadline in year 0000 was accepted.
+TEST(InputHygiene, ARequiredTextOfOnlyInvisibleCharactersIsEmptyAndDatesBefore1900AreRefused) {
+  for (std::string invisible : {"\u200B\u200B", "\uFEFF", " \u3000\u00A0", "\u2060\u200D\u3164", "\u00AD"}) {
+    auto errors = scenario_errors_with("title", invisible);
+    ASSERT_TRUE(has_key(errors, "title")) << format_field_errors(errors);
+    EXPECT_NE(errors[0].message.find("only spaces or invisible characters"), std::string::npos) << errors[0].message;
+  }
+  EXPECT_TRUE(scenario_errors_with("title", "巡检\u200B机器人").empty());
+  EXPECT_TRUE(scenario_errors_with("title", "\u200BA").empty());
+  std::vector<FieldError> errors;
+  json e = minimal_enterprise();
+  e["name"] = "\u200C\u200B";
+  EXPECT_FALSE(enterprise_from_json(e, errors));
+  EXPECT_TRUE(has_key(errors, "name")) << format_field_errors(errors);
+  EXPECT_FALSE(has_visible_char(""));
+  EXPECT_TRUE(has_visible_char("\xFF"));  // ill-formed bytes are is_valid_utf8's business
+
+  for (std::string day : {"0000-01-01", "1899-12-31"}) {
+    auto bad = scenario_errors_with("deadline", day);
+    ASSERT_TRUE(has_key(bad, "deadline")) << day;
+    EXPECT_NE(bad[0].message.find("before 1900-01-01"), std::string::npos) << bad[0].message;
+    EXPECT_TRUE(has_key(scenario_errors_with("posted_at", day), "posted_at")) << day;
+  }
+  EXPECT_TRUE(scenario_errors_with("deadline", "1900-01-01").empty());
+  EXPECT_TRUE(scenario_errors_with("deadline", "2026-12-31").empty());
+}
+
+// Finding 12: a JSON object with a key twice was read as its last value (nlohmann's choice; other
+// readers keep the first). Refused wherever a record's JSON is read: parse_json_text.
+TEST(InputHygiene, AJsonObjectWithAKeyGivenTwiceIsRefusedAtAnyDepth) {
+  EXPECT_THROW(parse_json_text(R"({"status":"closed","status":"open"})", 64), JsonDuplicateKey);
+  try {
+    parse_json_text(R"({"a":1,"policy":{"x":[{"k":1,"k":2}]}})", 64);
+    ADD_FAILURE() << "a nested duplicate was accepted";
+  } catch (const JsonDuplicateKey& e) {
+    EXPECT_EQ(e.key, "\"k\"");
+    EXPECT_NE(std::string(e.what()).find("the key \"k\" is given twice"), std::string::npos) << e.what();
+  }
+  // The same key in two different objects, or after its object closed, is fine.
+  auto ok = parse_json_text(R"({"a":{"x":1},"b":{"x":2},"c":[{"x":3},{"x":4}]})", 64);
+  EXPECT_EQ(ok["c"][1]["x"], 4);
+  EXPECT_THROW(parse_json_text(std::string(100, '[') + std::string(100, ']'), 64), JsonTooDeep);
+  EXPECT_THROW(parse_json_text("{\"a\":", 64), nlohmann::json::parse_error);
 }
 
 }  // namespace
