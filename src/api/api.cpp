@@ -310,7 +310,11 @@ struct Api::Impl {
     HeadCheck out = route_head(head);
     if (out.answer) return out;
     if (out.route == "page") {
-      if (pages->needs_session(head.method, raw_path(head.target)) && !live_session(head)) {
+      // A signed-in user counts under the key behind the session, as a keyed API request does,
+      // not under the address: staff behind one office NAT do not share one address's bounds.
+      std::optional<int64_t> session_key = session_key_id(head);
+      if (session_key) out.client = fmt::format("key-{}", *session_key);
+      if (pages->needs_session(head.method, raw_path(head.target)) && !session_key) {
         // As the pages answer a form sent without a session, but before its body is read.
         HttpResponse r;
         r.status = 303;
@@ -366,14 +370,17 @@ struct Api::Impl {
     return pages && !path.starts_with("/v1/") && pages->owns(path);
   }
 
-  /// True when the head carries the cookie of a live page session (looked up on head_service).
-  /// A failure to look it up counts as no session (the pages say so once the form is read).
-  bool live_session(const HttpRequest& head) const {
+  /// The API key id behind the head's page-session cookie when the session is live (looked up on
+  /// head_service), else nullopt. A failure to look it up counts as no session (the pages say so
+  /// once the form is read).
+  std::optional<int64_t> session_key_id(const HttpRequest& head) const {
     HeadCredentials creds = credentials_from_head(head.headers);
-    if (!creds.session) return false;
+    if (!creds.session) return std::nullopt;
     std::lock_guard lock(head_mu);
-    if (Status st = open_head_service(); !st) return false;
-    return session_caller(*creds.session, *head_service).is_ok();
+    if (Status st = open_head_service(); !st) return std::nullopt;
+    auto caller = session_caller(*creds.session, *head_service);
+    if (!caller) return std::nullopt;
+    return caller->key_id;
   }
 
   HttpResponse dispatch(const HttpRequest& req, Service& on, std::string& route_label, const Caller* as) {

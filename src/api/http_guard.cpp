@@ -166,7 +166,7 @@ class ConnectionTicket {
     std::string slot;
     size_t per_address = shared->limits.max_connections_per_address;
     if (asio::ip::address address = plain_address(peer); per_address > 0 && !address.is_loopback()) {
-      slot = "c " + address.to_string();
+      slot = "c " + address_group(address.to_string());
       if (!shared->acquire_slot(slot, per_address)) {
         shared->connections.fetch_sub(1);
         return fmt::format("this address has {} connections open, the most one address may hold "
@@ -208,7 +208,7 @@ std::string client_address(const std::string& peer, bool peer_is_loopback, std::
   while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
   while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
   if (last.empty() || last.size() > 64) return "addr " + peer;
-  return "fwd " + std::string(last);
+  return "fwd " + address_group(last);
 }
 
 /// `target` with every byte a URI may not hold (RFC 3986 §2: anything but unreserved characters,
@@ -255,6 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto peer = client_.socket().remote_endpoint(ec);
     if (!ec) {
       peer_ = plain_address(peer).to_string();
+      peer_group_ = address_group(plain_address(peer).to_string());
       peer_loopback_ = plain_address(peer).is_loopback();
     }
     buffer_.max_size(read_buffer_limit(shared_->limits));
@@ -288,7 +289,10 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t lingered_ = 0;
   std::vector<char> drop_;
   std::string peer_ = "-";  ///< the client's address, for the log
+  std::string peer_group_ = "-";  ///< address_group of the client's address: what the per-client bounds count
   bool peer_loopback_ = false;
+  /// The field lines of a chunked request's head, as read (its trailer's are dropped: on_body).
+  std::vector<std::pair<std::string, std::string>> head_fields_;
   std::string slot_;        ///< the per-client slot ("r <client>", "w <client>") this request holds; "" for none
   std::string request_id_;  ///< this request's id (request_id_for); empty before a head is read
   std::string target_;      ///< this request's target, cut to kLoggedTargetBytes, for the log
@@ -358,7 +362,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (std::string safe = uri_safe_target(std::string_view(head.target().data(), head.target().size()));
         safe.size() != head.target().size())  // only ever longer when a byte was encoded
       head.target(safe);
-    if (size_t lines = static_cast<size_t>(std::distance(head.begin(), head.end())); lines > limits().max_header_fields)
+    size_t head_lines = static_cast<size_t>(std::distance(head.begin(), head.end()));
+    head_fields_.clear();
+    if (head_lines <= limits().max_header_fields && parser_->chunked())  // a trailer may follow: keep the head's
+      for (const auto& f : head) head_fields_.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (size_t lines = head_lines; lines > limits().max_header_fields)
       return refuse(431, fmt::format("the request has {} header field lines; at most {} are accepted", lines,
                                      limits().max_header_fields), false);
     method_ = std::string(head.method_string());
@@ -385,7 +393,7 @@ class Session : public std::enable_shared_from_this<Session> {
         auto forwarded = head["X-Forwarded-For"];
         std::string client = !verdict.client.empty()
                                  ? verdict.client
-                                 : client_address(peer_, peer_loopback_, std::string_view(forwarded.data(), forwarded.size()));
+                                 : client_address(peer_group_, peer_loopback_, std::string_view(forwarded.data(), forwarded.size()));
         std::string slot = (verdict.write ? "w " : "r ") + client;
         if (!shared_->acquire_slot(slot, bound)) {
           const char* what = verdict.write ? "writes" : "reads";
@@ -443,6 +451,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return refuse(400, fmt::format("the request body could not be read: {}", ec.message()), false);
     client_.expires_never();
     request_ = parser_->release();
+    // A chunked body's trailer fields join the head's (Beast's parser): counted against the same
+    // bound (7,000 one-letter trailer lines cost the front seconds of CPU to forward), then
+    // dropped — RFC 9110 §6.5.1 lets a recipient discard them, and the head was checked without
+    // them (a trailer could add a second Authorization or Content-Type after the check).
+    // (Beast files a trailer field beside the head's fields of the same name, not after them: the
+    // head's are put back as they were read.)
+    if (size_t fields = static_cast<size_t>(std::distance(request_.begin(), request_.end()));
+        !head_fields_.empty() && fields > head_fields_.size()) {
+      if (fields > limits().max_header_fields)
+        return refuse(431, fmt::format("the request's head and trailer have {} field lines; at most {} are accepted",
+                                       fields, limits().max_header_fields), false);
+      while (request_.begin() != request_.end()) request_.erase(request_.begin());
+      for (const auto& [name, value] : head_fields_) request_.insert(name, value);
+    }
     request_.erase(http::field::transfer_encoding);
     request_.erase(http::field::expect);
     request_.content_length(request_.body().size());
@@ -710,6 +732,17 @@ void HttpGuard::stop() {
   // destroyed with the io_context) close without racing an I/O thread.
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+}
+
+std::string address_group(std::string_view address) {
+  beast::error_code ec;
+  auto a = asio::ip::make_address(std::string(address), ec);
+  if (ec) return std::string(address);
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  if (!a.is_v6()) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 size_t connection_cap(uint64_t nofile) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "jiebang/api/http.h"
 #include "jiebang/core/status.h"
@@ -62,6 +63,13 @@ struct GuardLimits {
 /// both ends of its keep-alive link to the upstream listener in this process), and half the limit,
 /// at most 256, is kept for the store, the index and the rest. At least 8.
 size_t connection_cap(uint64_t nofile);
+
+/// The group an address counts in for the per-address and per-client bounds: an IPv4 address
+/// itself (an IPv4-mapped IPv6 address as its IPv4 form), an IPv6 address's /64
+/// ("2001:db8:1:2::/64"): one IPv6 subscriber is usually given a whole /64 (RFC 6177) and can use
+/// any address in it, so counting single IPv6 addresses bounded nobody. Text that is not an
+/// address is returned as it is. Pure; thread-safe.
+std::string address_group(std::string_view address);
 
 /// An HTTP/1.1 front for an upstream server on loopback. Why: cpprestsdk's listener (archived
 /// upstream) parses request framing unsafely — a chunk size of "-1" kills the process

@@ -231,6 +231,13 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     });
   }
 
+  /// The 503 of a queued request that was not run: the server is stopping, or the request waited
+  /// past its deadline.
+  void refuse_unrun(const std::shared_ptr<PendingRequest>& p, JobFate fate) {
+    if (fate == JobFate::kStopping) return reply_problem(p, 503, "the server is shutting down", true);
+    reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
+  }
+
   /// Queues the complete request for the service thread.
   void enqueue(const std::shared_ptr<PendingRequest>& p) {
     p->chunk = {};
@@ -240,32 +247,34 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
     }
     auto self = shared_from_this();
     bool queued = false;
+    // The work must start within the deadline of the request's arrival: a job still queued then is
+    // answered 503 at that moment by the pool's timer (WorkerPool), not when a thread frees.
+    auto deadline = p->start + std::chrono::milliseconds(api.config().request_timeout_ms);
     if (p->head.lane == Lane::kOps && ops_service.service) {
-      queued = ops.post([self, p](bool run, size_t) {
-        if (!run) return self->reply_problem(p, 503, "the server is shutting down", true);
-        HttpResponse response = self->read(p->request, self->ops_service);
-        self->reply(p->native, std::move(response), p->request.method, p->start, false);
-      });
+      queued = ops.post(
+          [self, p](JobFate fate, size_t) {
+            if (fate != JobFate::kRun) return self->refuse_unrun(p, fate);
+            HttpResponse response = self->read(p->request, self->ops_service);
+            self->reply(p->native, std::move(response), p->request.method, p->start, false);
+          },
+          deadline);
     } else if ((p->head.lane == Lane::kRead || p->head.lane == Lane::kOps) && !reader_services.empty()) {
-      queued = readers.post([self, p](bool run, size_t worker) {
-        if (!run) return self->reply_problem(p, 503, "the server is shutting down", true);
-        if (self->past_deadline(p->start))
-          return self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
-        HttpResponse response = self->read(p->request, self->reader_services[worker]);
-        self->reply(p->native, std::move(response), p->request.method, p->start, false);
-      });
+      queued = readers.post(
+          [self, p](JobFate fate, size_t worker) {
+            if (fate != JobFate::kRun) return self->refuse_unrun(p, fate);
+            HttpResponse response = self->read(p->request, self->reader_services[worker]);
+            self->reply(p->native, std::move(response), p->request.method, p->start, false);
+          },
+          deadline);
     } else {
-      queued = executor.post([self, p](bool run) {
-        if (!run) {
-          self->reply_problem(p, 503, "the server is shutting down", true);
-        } else if (self->past_deadline(p->start)) {
-          self->reply_problem(p, 503, "the request waited longer than the deadline for the service", false);
-        } else {
-          HttpResponse response = self->api.handle(p->request);
-          self->write_generation.fetch_add(1);  // before the answer: a read after it sees the write
-          self->reply(p->native, std::move(response), p->request.method, p->start, false);
-        }
-      });
+      queued = executor.post(
+          [self, p](JobFate fate) {
+            if (fate != JobFate::kRun) return self->refuse_unrun(p, fate);
+            HttpResponse response = self->api.handle(p->request);
+            self->write_generation.fetch_add(1);  // before the answer: a read after it sees the write
+            self->reply(p->native, std::move(response), p->request.method, p->start, false);
+          },
+          deadline);
     }
     if (!queued) reply_problem(p, 503, "too many requests are waiting; retry shortly", false);
   }

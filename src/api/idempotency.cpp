@@ -42,19 +42,45 @@ int64_t now_seconds() {
 }  // namespace
 
 struct IdempotencyStore::Impl {
-  Impl(const std::string& path, std::chrono::seconds t)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE), ttl(t) {}
+  Impl(const std::string& path, std::chrono::seconds t, int64_t quota)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE), ttl(t), max_bytes_per_caller(quota) {}
   SQLite::Database db;
   std::chrono::seconds ttl;
+  int64_t max_bytes_per_caller;
+
+  /// Drops `caller`'s oldest answers until `incoming` more bytes fit in its quota. False (nothing
+  /// dropped) when `incoming` alone is over the quota.
+  bool make_room(const std::string& caller, int64_t incoming) {
+    if (incoming > max_bytes_per_caller) return false;
+    SQLite::Statement sum(db, "SELECT COALESCE(SUM(length(body) + length(CAST(headers AS BLOB))), 0) FROM answers WHERE caller = ?");
+    sum.bind(1, caller);
+    sum.executeStep();
+    int64_t kept = sum.getColumn(0).getInt64();
+    while (kept + incoming > max_bytes_per_caller) {
+      SQLite::Statement oldest(db,
+                               "SELECT key, length(body) + length(CAST(headers AS BLOB)) FROM answers WHERE caller = ? "
+                               "ORDER BY created, rowid LIMIT 1");
+      oldest.bind(1, caller);
+      if (!oldest.executeStep()) break;
+      std::string key = oldest.getColumn(0).getString();
+      kept -= oldest.getColumn(1).getInt64();
+      SQLite::Statement drop(db, "DELETE FROM answers WHERE caller = ? AND key = ?");
+      drop.bind(1, caller);
+      drop.bind(2, key);
+      drop.exec();
+    }
+    return true;
+  }
   int64_t last_purge = 0;
 };
 
 IdempotencyStore::IdempotencyStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IdempotencyStore::~IdempotencyStore() = default;
 
-Result<std::unique_ptr<IdempotencyStore>> IdempotencyStore::open(const std::string& path, std::chrono::seconds ttl) {
+Result<std::unique_ptr<IdempotencyStore>> IdempotencyStore::open(const std::string& path, std::chrono::seconds ttl,
+                                                                  int64_t max_bytes_per_caller) {
   try {
-    auto impl = std::make_unique<Impl>(path, ttl);
+    auto impl = std::make_unique<Impl>(path, ttl, max_bytes_per_caller);
     impl->db.setBusyTimeout(5000);
     impl->db.exec("PRAGMA journal_mode=WAL");
     impl->db.exec("PRAGMA synchronous=FULL");
@@ -117,15 +143,25 @@ HttpResponse IdempotencyStore::run(const std::string& caller, const std::string&
   try {
     nlohmann::json headers = nlohmann::json::object();
     for (const auto& [name, value] : answer.headers.fields()) headers[name] = value;
+    std::string headers_text = headers.dump();
+    SQLite::Transaction tx(impl_->db);
+    if (!impl_->make_room(caller, static_cast<int64_t>(answer.body.size() + headers_text.size()))) {
+      log_event(LogLevel::kWarn, "idempotency_answer_not_kept",
+                {{"caller", caller},
+                 {"bytes", std::to_string(answer.body.size() + headers_text.size())},
+                 {"reason", "larger than the quota of kept answers per caller"}});
+      return answer;
+    }
     SQLite::Statement ins(impl_->db, "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, caller);
     ins.bind(2, key);
     ins.bind(3, print);
     ins.bind(4, answer.status);
-    ins.bind(5, headers.dump());
+    ins.bind(5, headers_text);
     ins.bind(6, answer.body.data(), static_cast<int>(answer.body.size()));
     ins.bind(7, now);
     ins.exec();
+    tx.commit();
   } catch (const std::exception& e) {
     log_event(LogLevel::kWarn, "idempotency_keep_failed", {{"error", e.what()}});
   }

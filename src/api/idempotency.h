@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,14 +24,21 @@ namespace jiebang::api {
 /// - a key is 1–255 visible ASCII characters (else 400);
 /// - the same caller, key and request again → the stored answer, with `Idempotent-Replayed: true`;
 /// - the same caller and key with another request → 422 (problem+json);
-/// - answers of 5xx are not kept (the retry runs again), every other answer is.
+/// - answers of 5xx are not kept (the retry runs again), every other answer is;
+/// - one caller's kept answers take at most `max_bytes_per_caller` (body and headers; default
+///   32 MiB): keeping a new one first drops that caller's oldest until it fits, and an answer
+///   larger than the whole quota is not kept (its retry runs again). So a key's answers cannot
+///   fill the disk (a 110 KB import of bad lines keeps a 1.3 MB answer).
 /// A crash between the work's commit and the answer's is the one gap: the retry then runs
 /// again (and meets the work's own conflict rule, e.g. 409 for an existing id).
 class IdempotencyStore {
  public:
   /// Opens (creating) the file. Errors: kUnavailable.
   static Result<std::unique_ptr<IdempotencyStore>> open(const std::string& path,
-                                                        std::chrono::seconds ttl = std::chrono::hours(24));
+                                                        std::chrono::seconds ttl = std::chrono::hours(24),
+                                                        int64_t max_bytes_per_caller = kDefaultBytesPerCaller);
+  /// The default quota of kept answers per caller; unit: bytes.
+  static constexpr int64_t kDefaultBytesPerCaller = int64_t{32} << 20;
   ~IdempotencyStore();
   IdempotencyStore(const IdempotencyStore&) = delete;
   IdempotencyStore& operator=(const IdempotencyStore&) = delete;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "context.h"  // src/api: the cursor functions
+#include "idempotency.h"  // src/api
 #include "test_util.h"
 
 #include "jiebang/api/api.h"
@@ -206,6 +207,45 @@ TEST(Cursor, KeyIsCreatedOnceAndKeptPrivate) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   testing::write_file(path, "short");
   EXPECT_EQ(load_or_create_secret(path).status().code(), ErrorCode::kInvalidArgument);
+}
+
+// Breaking pass, session 14, finding 9: a key's kept answers had no quota (a 110 KB import of bad
+// lines kept a 1.3 MB answer, each under a new Idempotency-Key). Now one caller's answers take at
+// most max_bytes_per_caller: the oldest go first, one larger than the quota is not kept.
+TEST(Idempotency, OneCallersKeptAnswersStayWithinItsQuotaTheOldestGoingFirst) {
+  testing::TempDir dir;
+  auto opened = IdempotencyStore::open(dir.file("idempotency.sqlite3"), std::chrono::hours(24), 1000);
+  ASSERT_TRUE(opened) << opened.status().to_string();
+  IdempotencyStore& store = **opened;
+  int runs = 0;
+  auto post = [&](const std::string& caller, const std::string& key, size_t body_bytes) {
+    HttpRequest req;
+    req.method = "POST";
+    req.target = "/v1/scenarios";
+    req.body = "{\"id\":\"" + key + "\"}";
+    return store.run(caller, key, req, [&] {
+      ++runs;
+      HttpResponse r;
+      r.status = 201;
+      r.body = std::string(body_bytes, 'x');
+      return r;
+    });
+  };
+  for (const char* key : {"a", "b", "c"}) EXPECT_EQ(post("key-1", key, 400).status, 201);
+  EXPECT_EQ(post("key-2", "a", 400).status, 201);  // another caller, its own quota
+  EXPECT_EQ(runs, 4);
+  // key-1 holds at most 1000 bytes: "a" went when "c" came; "b" and "c" are replayed.
+  EXPECT_EQ(post("key-1", "c", 400).headers.get("Idempotent-Replayed").value_or(""), "true");
+  EXPECT_EQ(post("key-1", "b", 400).headers.get("Idempotent-Replayed").value_or(""), "true");
+  EXPECT_EQ(post("key-2", "a", 400).headers.get("Idempotent-Replayed").value_or(""), "true");
+  EXPECT_EQ(runs, 4);
+  post("key-1", "a", 400);
+  EXPECT_EQ(runs, 5) << "the dropped answer's retry runs again";
+  // An answer larger than the whole quota is not kept: its retry runs again, the others stay.
+  post("key-1", "huge", 5000);
+  post("key-1", "huge", 5000);
+  EXPECT_EQ(runs, 7);
+  EXPECT_EQ(post("key-1", "a", 400).headers.get("Idempotent-Replayed").value_or(""), "true");
 }
 
 }  // namespace

@@ -174,6 +174,17 @@ TEST(FrontConnections, OneAddressHoldsAtMostItsShareOfConnectionsAndLoopbackIsNo
   for (int fd : held) ::close(fd);
 }
 
+// Breaking pass, session 15, finding 6: the per-address bounds counted single IPv6 addresses, and
+// a subscriber holds a whole /64. They count IPv6 per /64 now (and a mapped IPv4 as itself).
+TEST(FrontConnections, IPv6AddressesCountPerSlash64) {
+  EXPECT_EQ(api::address_group("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(api::address_group("2001:db8:1:2::1"), api::address_group("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(api::address_group("2001:db8:1:2::1"), api::address_group("2001:db8:1:3::1"));
+  EXPECT_EQ(api::address_group("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(api::address_group("::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(api::address_group("not an address"), "not an address");
+}
+
 // On a dual-stack listener ("::") an IPv4 peer is an IPv4-mapped address (::ffff:127.0.0.1), which
 // Boost.Asio does not call loopback: a local reverse proxy was counted as one address.
 TEST(FrontConnections, AnIpv4LoopbackPeerOfADualStackListenerIsLoopback) {
@@ -530,6 +541,46 @@ TEST_F(FrontApi, ReadsAreAnsweredDuringALongWriteAndSeeEveryAnsweredWrite) {
   }
 }
 
+
+// Breaking pass, session 15, finding 3: a request queued behind a long write was answered 503 for
+// its deadline only when the write ended (56 s for a 30 s deadline). The pool's timer now answers
+// it at the deadline.
+TEST(FrontDeadline, AWriteQueuedBehindALongImportIs503AtItsDeadlineNotWhenTheImportEnds) {
+  using Clock = std::chrono::steady_clock;
+  api::ApiConfig config;
+  config.request_timeout_ms = 1500;
+  TestServer env(false, config);
+  HttpClient http = env.client();
+  std::string body;
+  for (int i = 0; i < 4000; ++i)
+    body += scenario("dl-" + std::to_string(i), "截止时间测试场景" + std::to_string(i), "截止时间测试单位").dump() + "\n";
+  std::atomic<bool> import_done{false};
+  int import_status = 0;
+  Clock::time_point import_end{};
+  std::thread importer([&] {
+    import_status = http.request("POST", "/v1/scenarios/import", env.operator_key, body, "application/x-ndjson").status;
+    import_end = Clock::now();
+    import_done = true;
+  });
+  // The import runs once its first batch is in the store (the import commits every 1,000 records).
+  bool running = false;
+  for (auto until = Clock::now() + std::chrono::seconds(120); !running && !import_done && Clock::now() < until;) {
+    running = http.get("/healthz").json()["store"]["scenarios"].get<int>() > 0;
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto t0 = Clock::now();
+  auto write = http.post("/v1/scenarios", env.operator_key, scenario("dl-late", "排在导入之后的写入", "截止时间测试单位"));
+  double waited = std::chrono::duration<double>(Clock::now() - t0).count();
+  importer.join();
+  ASSERT_EQ(import_status, 200);
+  double import_left = std::chrono::duration<double>(import_end - t0).count();
+  if (import_left < 2.0)
+    GTEST_SKIP() << "the import ended " << import_left << " s after the write was sent: the write was not queued past its deadline";
+  EXPECT_EQ(write.status, 503) << write.body;
+  EXPECT_NE(write.body.find("waited longer than the deadline"), std::string::npos) << write.body;
+  EXPECT_LT(waited, 1.5 + 1.0) << "answered " << waited << " s after it was sent, the import ending " << import_left
+                               << " s after: the 503 came when the lane freed, not at the 1.5 s deadline";
+}
 
 /// The lines of `log` that contain `needle`, waiting (up to 10 s) until there are at least `at_least`.
 std::vector<std::string> log_lines_with(const std::string& log, const std::string& needle, size_t at_least) {

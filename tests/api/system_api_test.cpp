@@ -16,6 +16,7 @@
 #include <optional>
 #include <iostream>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -326,6 +327,35 @@ TEST(SystemApiFraming, MoreThanAHundredHeaderFieldLinesAre431) {
     HttpReply r = parse_reply(s.read_all());
     EXPECT_EQ(r.status, status) << fields << " field lines: " << r.body.substr(0, 200);
     if (status == 431) EXPECT_NE(r.body.find(fmt::format("has {} header field lines", fields)), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(env.client().get("/healthz").status, 200);
+}
+
+// Breaking pass, session 15, finding 1: a chunked body's trailer fields joined the head's after the
+// head was counted and checked: 7,000 "X:" lines took the front 3.7 s of CPU to forward (no key
+// needed), and a trailer could add a second Content-Type or Authorization. The trailer now counts
+// against the same 100 lines, and its fields are dropped before forwarding.
+TEST(SystemApiFraming, TrailerFieldsCountAgainstTheBoundAndAreDropped) {
+  TestServer env(false);
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "X:\r\n";
+  {
+    Socket s(env.port);
+    ASSERT_TRUE(s.send_all("GET /openapi.json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                           "0\r\n" + many + "\r\n"));
+    HttpReply r = parse_reply(s.read_all());
+    EXPECT_EQ(r.status, 431) << r.body;
+    EXPECT_NE(r.body.find("head and trailer have"), std::string::npos) << r.body;
+  }
+  {
+    // A trailer's Content-Type would have made the JSON body text/plain (415): it is dropped.
+    std::string body = scenario("trailer-1", "拖尾字段测试", "拖尾测试单位").dump();
+    Socket s(env.port);
+    ASSERT_TRUE(s.send_all("POST /v1/scenarios HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + env.operator_key +
+                           "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+                           fmt::format("{:x}\r\n", body.size()) + body + "\r\n0\r\nContent-Type: text/plain\r\n\r\n"));
+    HttpReply r = parse_reply(s.read_all());
+    EXPECT_EQ(r.status, 201) << r.body;
   }
   EXPECT_EQ(env.client().get("/healthz").status, 200);
 }
@@ -807,6 +837,40 @@ TEST(SystemApiFairness, AKeyOfARoleARouteDoesNotServeIs403BeforeTheBody) {
   EXPECT_EQ(missing.status, 403) << missing.body;
   EXPECT_EQ(http.get("/v1/funnel", env.enterprise_key).status, 403);
   EXPECT_EQ(http.get("/v1/funnel", env.publisher_key).status, 200);
+}
+
+// Breaking pass, session 15, finding 5: a signed-in page user was counted under the address, so
+// staff behind one office NAT shared one address's 8 reads and 4 writes. A live session now counts
+// under the key behind it: one user's flood leaves another's reads from the same address alone.
+TEST(SystemApiFairness, SignedInPageUsersAreCountedByTheirKeyNotTheirAddress) {
+  api::ApiConfig config;
+  config.read_threads = 2;
+  config.max_reads_per_client = 2;
+  TestServer env(true, config, {}, std::make_shared<web::Pages>());
+  HttpClient http = env.client();
+  auto sign_in = [&http](const std::string& key) {
+    auto r = http.request("POST", "/signin", "", "key=" + url_encode(key), "application/x-www-form-urlencoded");
+    std::smatch m;
+    std::string cookie = r.header("set-cookie");
+    EXPECT_TRUE(r.status == 303 && std::regex_search(cookie, m, std::regex("jb_session=([^;]+)"))) << r.status << cookie;
+    return m.size() > 1 ? std::string(m[1]) : std::string();
+  };
+  std::string flooder = sign_in(env.publisher_key), other = sign_in(env.enterprise_key);
+  ASSERT_FALSE(flooder.empty());
+  ASSERT_FALSE(other.empty());
+  std::string request = "GET /scenarios?q=" + han_query(SearchIndex::kMaxSearchTerms) +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: jb_session=" + flooder + "\r\n\r\n";
+  Flood flood(env.port, 16, [request] { return request; });
+  ASSERT_TRUE(flood.wait_for_busy(30, std::chrono::seconds(60))) << "the flood was never refused: " << flood.ok;
+  {
+    std::lock_guard lock(flood.mu);
+    EXPECT_NE(flood.last_busy_body.find("API key"), std::string::npos) << "counted by address: " << flood.last_busy_body;
+  }
+  // The other user, same address, another key: served every time.
+  for (int i = 0; i < 10; ++i) {
+    auto r = http.request("GET", "/scenarios?q=" + url_encode("巡检"), "", "", "", {"Cookie: jb_session=" + other});
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+  }
 }
 
 TEST(SystemApiFairness, ASearchOfMoreTermsThanTheBoundIs400NamingTheBound) {
