@@ -19,7 +19,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -132,6 +132,24 @@ class Journeys(unittest.TestCase):
     def go(self, b, path):
         b.get(self.server.url + path)
 
+    @staticmethod
+    def gone(element):
+        """A wait condition: `element` has left the document (the page it was on was replaced).
+        Selenium's staleness_of expects StaleElementReferenceException; Chromium 156's driver may
+        instead answer "unknown error: unhandled inspector error: … Node with given id does not
+        belong to the document" for a node of a page just replaced, which is the same fact."""
+        def predicate(_driver):
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e) or "No node with given id" in str(e):
+                    return True
+                raise
+        return predicate
+
     def wait(self, b, condition, what, timeout=20):
         try:
             # An element found on the page being left goes stale when the next one loads: try again.
@@ -194,7 +212,7 @@ class Journeys(unittest.TestCase):
         before = b.find_element(By.ID, "stage")
         b.find_element(By.CSS_SELECTOR, "form[action$='/move'] button").click()
         # The match page answers the move with itself: wait for the new one, not the one left.
-        self.wait(b, EC.staleness_of(before), "the match page reloaded after the move")
+        self.wait(b, self.gone(before), "the match page reloaded after the move")
         self.wait(b, lambda d: d.find_element(By.ID, "stage").text != "", "stage shown")
 
     def check_gaps(self, op, others):
@@ -600,7 +618,7 @@ class Journeys(unittest.TestCase):
         field.send_keys("杭州市西湖区")
         before = ent.find_element(By.ID, "profile-saved")  # the page answering this save has one too: wait for the new page
         ent.find_element(By.CSS_SELECTOR, "form[action='/profile'] button").click()
-        self.wait(ent, EC.staleness_of(before), "the profile page reloaded after the save")
+        self.wait(ent, self.gone(before), "the profile page reloaded after the save")
         self.wait(ent, lambda d: d.find_elements(By.ID, "profile-saved"), "a region typed by name saved")
         self.assertEqual(ent.find_element(By.ID, "f-region").get_attribute("value"), "杭州市西湖区")
 
