@@ -141,11 +141,12 @@ Result<std::string> load_or_create_secret(const std::string& path);
 
 // ---- JSON forms ----
 
-/// The interchange form; without `with_private`, `contact` and `size` are left out (RECORDS.md:
-/// private to the enterprise itself and the operator).
+/// The interchange form; without `with_private`, the public profile only (EnterpriseProfile: it has
+/// no `contact` or `size` to leave out; RECORDS.md: private to the enterprise itself and the operator).
 nlohmann::json enterprise_json(const Enterprise& e, bool with_private);
 /// One ranked match result: rank, id, name, score, reason, components {name: {fit, contribution, reason}},
-/// matched_terms, attributes. A ranked enterprise's `attributes.outcomes` (its matches that reached
+/// matched_terms, attributes (the result's summary in its wire form, jiebang/api/summary_json.h; a
+/// summary holds no private field). A ranked enterprise's `attributes.outcomes` (its matches that reached
 /// validation or commercialisation, with their publishers) are matches, so only their parties see
 /// them: all for the operator, a publisher's own for that publisher, none for anyone else.
 nlohmann::json match_result_json(const MatchResult& r, size_t rank, const Principal& viewer);

@@ -3,40 +3,30 @@
 #include <fmt/format.h>
 
 #include "context.h"
+#include "jiebang/api/summary_json.h"
 
 namespace jiebang::api {
 
 using nlohmann::json;
 
 json enterprise_json(const Enterprise& e, bool with_private) {
-  json j = to_json(e);
-  if (!with_private) {
-    j.erase("contact");
-    j.erase("size");
-  }
-  return j;
+  // The public profile has no private field to leave out (EnterpriseProfile).
+  return with_private ? to_json(e) : to_json(static_cast<const EnterpriseProfile&>(e));
 }
 
 json match_result_json(const MatchResult& r, size_t rank, const Principal& viewer) {
   json components = json::object();
   for (const auto& c : r.components)
     components[c.name] = {{"fit", c.fit}, {"contribution", c.contribution}, {"reason", c.reason}};
-  json attributes = r.attributes.is_object() ? r.attributes : json::object();
-  // The index's attribute summary holds no private field today; keep it that way on the wire
-  // even if one is added there later.
-  attributes.erase("contact");
-  attributes.erase("size");
-  // Outcomes are other matches: a publisher ranking an enterprise sees its own, not who else
-  // validated or bought from it (breaking pass, session 14).
-  if (auto o = attributes.find("outcomes"); o != attributes.end() && !viewer.is_operator()) {
-    json own = json::array();
-    if (o->is_array())
-      for (const auto& x : *o)
-        if (x.is_object() && x.contains("publisher") && x["publisher"].is_string() &&
-            viewer.is_publisher_of(x["publisher"].get<std::string>()))
-          own.push_back(x);
-    if (own.empty()) attributes.erase(o);
-    else *o = std::move(own);
+  json attributes;
+  if (const auto* e = std::get_if<EnterpriseSummary>(&r.summary); e && !viewer.is_operator()) {
+    // Outcomes are other matches: a publisher ranking an enterprise sees its own, not who else
+    // validated or bought from it (breaking pass, session 14). None left: the key is omitted.
+    EnterpriseSummary shown = *e;
+    std::erase_if(shown.outcomes, [&](const MatchOutcome& o) { return !viewer.is_publisher_of(o.publisher); });
+    attributes = summary_json(shown);
+  } else {
+    attributes = summary_json(r.summary);
   }
   return {{"rank", rank},
           {"id", r.id},

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "context.h"
+#include "jiebang/api/summary_json.h"
 #include "jiebang/core/encoding.h"
 #include "jiebang/core/record_reader.h"
 
@@ -256,7 +257,7 @@ HttpResponse search_scenarios(RequestContext& ctx) {
                        {"snippet", h.snippet},
                        {"score", h.score},
                        {"matched_terms", h.matched_terms},
-                       {"attributes", h.attributes}});
+                       {"attributes", summary_json(h.summary)}});
   uint64_t next = offset + page.hits.size();
   json out = {{"query", q},
               {"total", page.total},

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "jiebang/api/summary_json.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/service/service.h"
 #include "output_escape.h"
@@ -293,7 +294,7 @@ int run(int argc, char** argv) {
       json out = json::array();
       for (const auto& h : *hits)
         out.push_back({{"id", h.id}, {"title", h.title}, {"score", h.score}, {"snippet", h.snippet},
-                       {"matched_terms", h.matched_terms}, {"attributes", h.attributes}});
+                       {"matched_terms", h.matched_terms}, {"attributes", summary_json(h.summary)}});
       fmt::print("{}\n", out.dump(2));
       return;
     }

@@ -496,7 +496,7 @@ json to_json(const Scenario& s) {
   return j;
 }
 
-json to_json(const Enterprise& e) {
+json to_json(const EnterpriseProfile& e) {
   json j = e.extra.is_object() ? e.extra : json::object();
   j["id"] = e.id;
   j["name"] = e.name;
@@ -519,6 +519,11 @@ json to_json(const Enterprise& e) {
   put_if(j, "industries", e.industries);
   if (e.trl) j["trl"] = *e.trl;
   put_if(j, "qualifications", e.qualifications);
+  return j;
+}
+
+json to_json(const Enterprise& e) {
+  json j = to_json(static_cast<const EnterpriseProfile&>(e));
   if (!e.size.is_null()) j["size"] = e.size;
   if (!e.contact.is_null()) j["contact"] = e.contact;
   return j;

@@ -39,6 +39,13 @@ std::string pair_key(const std::string& scenario_id, const std::string& enterpri
 
 std::string language_of(const std::string& text) { return has_han(text) ? "zh" : "en"; }
 
+/// The scenario summary of a result of Matcher::scenarios_for (an empty one otherwise).
+const ScenarioSummary& scenario_of(const MatchResult& r) {
+  static const ScenarioSummary kNone;
+  const auto* s = std::get_if<ScenarioSummary>(&r.summary);
+  return s ? *s : kNone;
+}
+
 std::string_view stage_label_zh(Stage s) {
   switch (s) {
     case Stage::kRecommended: return "推荐";
@@ -331,9 +338,9 @@ class RecipientBuilder {
           ctx_.settings.max_items * 2 + seen.size(), ctx_.settings.max_items,
           [&](const MatchResult& r, const std::vector<MatchResult>& kept) {
             if (seen.count(r.id) || ctx_.engaged.count(pair_key(r.id, id))) return false;
-            std::string publisher = json_string(r.attributes, "publisher");
+            const std::string& publisher = scenario_of(r).publisher;
             auto same = std::count_if(kept.begin(), kept.end(), [&](const MatchResult& k) {
-              return json_string(k.attributes, "publisher") == publisher;
+              return scenario_of(k).publisher == publisher;
             });
             return static_cast<size_t>(same) < ctx_.settings.per_publisher_cap;
           });
@@ -342,14 +349,15 @@ class RecipientBuilder {
       // MatchResult::text_fit, below the ranking weights' min_text_fit).
       std::erase_if(*picked, [&](const MatchResult& r) { return r.text_fit < matcher_.weights().min_text_fit; });
       for (auto& r : *picked) {
-        std::string publisher = json_string(r.attributes, "publisher");
+        const ScenarioSummary& scenario = scenario_of(r);
+        const std::string& publisher = scenario.publisher;
         r.matched_terms = index_.matched_terms(RecordKind::kScenario, r.id, query_terms, query_words);
-        std::string region = json_string(r.attributes, "region");
+        const std::string& region = scenario.region;
         json payload = {{"scenario",
                          {{"id", r.id},
                           {"title", r.name},
                           {"publisher", publisher},
-                          {"deadline", json_string(r.attributes, "deadline")},
+                          {"deadline", scenario.deadline},
                           {"region", region},
                           {"region_name", regions_.name(region)}}},
                         {"score", round4(r.score)},
@@ -411,7 +419,7 @@ class RecipientBuilder {
     for (auto& p : picks) {
       MatchResult& r = p.result;
       r.matched_terms = index_.matched_terms(RecordKind::kEnterprise, r.id, *p.query_terms, *p.query_words);
-      std::string region = json_string(r.attributes, "region");
+      const std::string& region = summary_region(r.summary);
       json payload = {{"scenario", {{"id", p.scenario->id}, {"title", p.scenario->title}}},
                       {"enterprise", {{"id", r.id}, {"name", r.name}, {"region", region},
                                       {"region_name", regions_.name(region)}}},

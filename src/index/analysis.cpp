@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "jiebang/index/fit_rules.h"
+#include "summary_codec.h"
 #include "jiebang/text/normalize.h"
 #include "jiebang/text/segment.h"
 
@@ -38,18 +39,20 @@ void add_boolean(Xapian::Document& doc, const char* prefix, const std::string& v
   if (!value.empty()) doc.add_boolean_term(boolean_term(prefix, value));
 }
 
-/// Region terms (area, city, province; the code itself for ranking) and the attribute value.
-json index_region(Xapian::Document& doc, const std::string& region, const RegionTable& regions) {
+/// Region terms (area, city, province; the code itself for ranking) and the summary's value: the
+/// code when the region resolves, else the region as given.
+std::string index_region(Xapian::Document& doc, const std::string& region, const RegionTable& regions) {
   std::string code = region_code(region, regions);
   for (const auto& c : RegionTable::ancestors(code)) add_boolean(doc, kRegionPrefix, c);
   add_boolean(doc, kRegionExactPrefix, code);
   if (!code.empty()) add_boolean(doc, kRegionCityPrefix, code.substr(0, 4));
   if (!code.empty()) return code;
-  return region.empty() ? json(nullptr) : json(region);
+  return region;
 }
 
-json index_industries(Xapian::Document& doc, const std::vector<std::string>& given, const IndustryTable& industries) {
-  json out = json::array();
+std::vector<std::string> index_industries(Xapian::Document& doc, const std::vector<std::string>& given,
+                                          const IndustryTable& industries) {
+  std::vector<std::string> out;
   for (const auto& g : given) {
     std::string value = g;
     if (auto code = industries.canonical(g)) {
@@ -365,36 +368,35 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
   analyzer.index_field(tg, s.description, 1, false, terms);
 
   doc.add_boolean_term(std::string(kIdPrefix) + s.id);
-  json attrs = json::object();
-  attrs["id"] = s.id;
-  attrs["title"] = s.title;
-  attrs["publisher"] = s.publisher;
-  attrs["publisher_key"] = text::normalize_name(s.publisher);  // for track record: normalised once, here
-  attrs["region"] = index_region(doc, s.region, regions);
-  attrs["industries"] = index_industries(doc, s.industries, industries);
+  ScenarioSummary attrs;
+  attrs.id = s.id;
+  attrs.title = s.title;
+  attrs.publisher = s.publisher;
+  attrs.publisher_key = text::normalize_name(s.publisher);  // for track record: normalised once, here
+  attrs.region = index_region(doc, s.region, regions);
+  attrs.industries = index_industries(doc, s.industries, industries);
   add_boolean(doc, kStatusPrefix, s.status);
   add_boolean(doc, kPublisherPrefix, s.publisher);
-  if (std::string parent = fit::parent_org(attrs["publisher_key"].get<std::string>()); !parent.empty())
+  if (std::string parent = fit::parent_org(attrs.publisher_key); !parent.empty())
     doc.add_boolean_term(ranking_term(kPublisherParentPrefix, parent));
   add_boolean(doc, kListPrefix, s.list);
-  attrs["status"] = s.status;
+  attrs.status = s.status;
   if (s.required_trl) {
-    attrs["required_trl"] = *s.required_trl;
+    attrs.required_trl = *s.required_trl;
     set_number(doc, kSlotTrl, *s.required_trl);
   }
   doc.add_value(kSlotReadiness, readiness_value(s.required_trl));
   doc.add_value(kSlotRecordId, s.id);
   if (s.budget) {
-    if (s.budget->amount_min_minor) attrs["budget_min"] = static_cast<double>(*s.budget->amount_min_minor) / 100.0;
-    if (s.budget->amount_max_minor) {
-      attrs["budget_max"] = static_cast<double>(*s.budget->amount_max_minor) / 100.0;
+    attrs.budget_min_minor = s.budget->amount_min_minor;
+    attrs.budget_max_minor = s.budget->amount_max_minor;
+    if (s.budget->amount_max_minor)
       set_number(doc, kSlotBudgetMax, static_cast<double>(*s.budget->amount_max_minor) / 100.0);
-    }
-    attrs["currency"] = s.budget->currency;
+    attrs.currency = s.budget->currency;
   }
   for (const auto& q : s.required_qualifications) add_boolean(doc, kQualificationPrefix, q);
-  if (!s.required_qualifications.empty()) attrs["required_qualifications"] = s.required_qualifications;
-  if (!s.deadline.empty()) attrs["deadline"] = s.deadline;
+  attrs.required_qualifications = s.required_qualifications;
+  attrs.deadline = s.deadline;
   set_number(doc, kSlotDeadline, date_number(s.deadline, 99991231));
   set_number(doc, kSlotPosted, date_number(s.posted_at, 0));
   doc.add_value(kSlotSnippetText, s.description);
@@ -404,10 +406,8 @@ Xapian::Document scenario_document(const Scenario& s, const Analyzer& analyzer, 
     return out;
   };
   doc.add_value(kSlotRegionFacet, joined(RegionTable::ancestors(region_code(s.region, regions))));
-  std::vector<std::string> industry_keys;
-  for (const auto& i : attrs["industries"]) industry_keys.push_back(i.get<std::string>());
-  doc.add_value(kSlotIndustryFacet, joined(industry_keys));
-  doc.set_data(attrs.dump());
+  doc.add_value(kSlotIndustryFacet, joined(attrs.industries));
+  doc.set_data(stored_json(attrs).dump());
   return doc;
 }
 
@@ -434,42 +434,35 @@ Xapian::Document enterprise_document(const Enterprise& e, const Analyzer& analyz
 
   doc.add_boolean_term(std::string(kIdPrefix) + e.id);
   doc.add_value(kSlotTextKey, text_key(e));
-  json attrs = json::object();
-  attrs["id"] = e.id;
-  attrs["name"] = e.name;
-  attrs["region"] = index_region(doc, e.region, regions);
-  attrs["industries"] = index_industries(doc, e.industries, industries);
+  EnterpriseSummary attrs;
+  attrs.id = e.id;
+  attrs.name = e.name;
+  attrs.region = index_region(doc, e.region, regions);
+  attrs.industries = index_industries(doc, e.industries, industries);
   if (e.trl) {
-    attrs["trl"] = *e.trl;
+    attrs.trl = *e.trl;
     set_number(doc, kSlotTrl, *e.trl);
   }
   doc.add_value(kSlotReadiness, readiness_value(e.trl));
   doc.add_value(kSlotRecordId, e.id);
-  json customers = json::array();
   for (const auto& c : e.cases) {
     if (c.customer.empty()) continue;
     add_boolean(doc, kCustomerPrefix, c.customer);
-    json cj = {{"customer", c.customer}, {"key", text::normalize_name(c.customer)}};
-    if (c.year) cj["year"] = *c.year;
-    if (!c.stage.empty()) cj["stage"] = c.stage;
-    customers.push_back(std::move(cj));
+    attrs.customers.push_back({c.customer, text::normalize_name(c.customer), c.year, c.stage});
   }
-  attrs["customers"] = std::move(customers);
-  json outcome_list = json::array();
   for (const auto& [publisher, stage] : outcomes) {
     add_boolean(doc, kCustomerPrefix, publisher);
-    outcome_list.push_back({{"publisher", publisher}, {"key", text::normalize_name(publisher)}, {"stage", stage_name(stage)}});
+    attrs.outcomes.push_back({publisher, text::normalize_name(publisher), std::string(stage_name(stage))});
   }
   // Track-record terms: one per piece of evidence (capped), so a query can weight "n pieces with
   // this customer" as 1 − 0.5ⁿ by summing 0.5ᵏ over the terms k = 1..n present.
-  fit::TrackRecordEvidence evidence = fit::track_record_evidence(attrs["customers"], outcome_list);
+  fit::TrackRecordEvidence evidence = fit::track_record_evidence(attrs.customers, attrs.outcomes);
   for (const auto& [prefix, counts] : {std::pair{kTrackRecordPrefix, &evidence.exact}, std::pair{kParentRecordPrefix, &evidence.parent}})
     for (const auto& [key, n] : *counts)
       for (int k = 1; k <= std::min(n, fit::kTrackRecordCap); ++k) doc.add_boolean_term(evidence_term(prefix, key, k));
-  if (!outcome_list.empty()) attrs["outcomes"] = std::move(outcome_list);
   for (const auto& q : e.qualifications) add_boolean(doc, kQualificationPrefix, q);
-  attrs["qualifications"] = e.qualifications;
-  doc.set_data(attrs.dump());
+  attrs.qualifications = e.qualifications;
+  doc.set_data(stored_json(attrs).dump());
   return doc;
 }
 

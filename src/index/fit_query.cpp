@@ -13,8 +13,6 @@
 
 namespace jiebang::index_detail {
 
-using nlohmann::json;
-
 /// A query giving every document that matches `filter` exactly the weight `w` (Xapian's stock
 /// FixedWeightPostingSource under OP_FILTER: the left side's weight, the right side's documents).
 Xapian::Query weighted(double w, const Xapian::Query& filter) {
@@ -44,14 +42,12 @@ Xapian::Query region_fit_query(const std::string& code, double w) {
 /// Industry fit (GB/T 4754 closeness / 4, best over all pairs; the same code or tag 1) against
 /// the subject's `values`: a quarter per hierarchy level (section, division, group, class) that
 /// any pair shares (levels nest, so the sum is the best pair's closeness), or 1 for an equal value.
-Xapian::Query industry_fit_query(const json& values, const IndustryTable& table, double w) {
-  if (w <= 0 || !values.is_array() || values.empty()) return {};
+Xapian::Query industry_fit_query(const std::vector<std::string>& values, const IndustryTable& table, double w) {
+  if (w <= 0 || values.empty()) return {};
   std::vector<Xapian::Query> exact;
   std::set<std::string> levels[4];
   static constexpr size_t kLevelLength[4] = {1, 3, 4, 5};
-  for (const auto& v : values) {
-    if (!v.is_string()) continue;
-    std::string value = v.get<std::string>();
+  for (const auto& value : values) {
     exact.emplace_back(boolean_term(kIndustryExactPrefix, value));
     if (!fit::listed_industry_code(value, table)) continue;  // a tag: equal only
     for (int l = 0; l < 4; ++l)
@@ -107,14 +103,9 @@ Xapian::Query track_record_for_publisher(const std::string& publisher_key, doubl
 
 /// Track record of an enterprise (its customers and outcomes) for every scenario: by the
 /// scenario's publisher term, or half for its publisher's parent organisation.
-Xapian::Query track_record_for_scenarios(const json& subject, double w) {
+Xapian::Query track_record_for_scenarios(const EnterpriseSummary& subject, double w) {
   if (w <= 0) return {};
-  static const json kNone = json::array();
-  auto field = [&](const char* k) -> const json& {
-    auto it = subject.find(k);
-    return it == subject.end() ? kNone : *it;
-  };
-  fit::TrackRecordEvidence ev = fit::track_record_evidence(field("customers"), field("outcomes"));
+  fit::TrackRecordEvidence ev = fit::track_record_evidence(subject.customers, subject.outcomes);
   std::vector<Xapian::Query> exact, parent, publishers;
   for (const auto& [key, n] : ev.exact) {
     publishers.emplace_back(ranking_term(kPublisherPrefix, key));
@@ -128,32 +119,34 @@ Xapian::Query track_record_for_scenarios(const json& subject, double w) {
                        Xapian::Query(Xapian::Query::OP_AND_NOT, any_of(std::move(parent)), any_of(std::move(publishers))));
 }
 
-std::optional<int> int_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int>();
-}
-
 }  // namespace
 
-Xapian::Query attribute_fit_query(bool targets_enterprises, const json& subject, const RankingConfig& w,
+Xapian::Query attribute_fit_query(bool targets_enterprises, const RecordSummary& subject, const RankingConfig& w,
                                 const IndustryTable& industries) {
   std::vector<Xapian::Query> parts;
   auto add = [&](Xapian::Query q) {
     if (!q.empty()) parts.push_back(std::move(q));
   };
-  add(region_fit_query(json_string(subject, "region"), w.region));
-  if (auto inds = subject.find("industries"); inds != subject.end()) add(industry_fit_query(*inds, industries, w.industry));
+  static const ScenarioSummary kNoScenario;
+  static const EnterpriseSummary kNoEnterprise;
   if (targets_enterprises) {
-    std::string key = json_string(subject, "publisher_key");
-    if (key.empty()) key = text::normalize_name(json_string(subject, "publisher"));
+    const auto* found = std::get_if<ScenarioSummary>(&subject);
+    const ScenarioSummary& s = found ? *found : kNoScenario;
+    add(region_fit_query(s.region, w.region));
+    add(industry_fit_query(s.industries, industries, w.industry));
+    std::string key = s.publisher_key;
+    if (key.empty()) key = text::normalize_name(s.publisher);
     add(track_record_for_publisher(key, w.track_record));
-    std::optional<int> required = int_field(subject, "required_trl");
+    std::optional<int> required = s.required_trl;
     add(readiness_fit_query(required.has_value(), [&](int have) { return fit::readiness_fit(have, required); },
                             w.readiness));
   } else {
-    add(track_record_for_scenarios(subject, w.track_record));
-    std::optional<int> have = int_field(subject, "trl");
+    const auto* found = std::get_if<EnterpriseSummary>(&subject);
+    const EnterpriseSummary& e = found ? *found : kNoEnterprise;
+    add(region_fit_query(e.region, w.region));
+    add(industry_fit_query(e.industries, industries, w.industry));
+    add(track_record_for_scenarios(e, w.track_record));
+    std::optional<int> have = e.trl;
     add(readiness_fit_query(have.has_value(), [&](int required) { return fit::readiness_fit(have, required); },
                             w.readiness));
   }

@@ -6,11 +6,11 @@
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <xapian.h>
 
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/ranking.h"
+#include "jiebang/index/summary.h"
 
 namespace jiebang::index_detail {
 
@@ -23,9 +23,10 @@ Xapian::Query any_of(std::vector<Xapian::Query> parts);
 /// The attribute fit (RankingConfig: track record, industry, region, readiness, each weight × fit by
 /// the rules of fit_rules.h) of every document of the enterprises database (`targets_enterprises`)
 /// or the scenarios database against `subject`, the summary of the record matched for (Matcher's
-/// scenario or enterprise summary). Empty when no weight applies. Every document gets its fit;
+/// scenario or enterprise summary; a subject of the other kind than the query needs counts as one
+/// with no attributes). Empty when no weight applies. Every document gets its fit;
 /// combine it under OP_AND_MAYBE with the text query.
-Xapian::Query attribute_fit_query(bool targets_enterprises, const nlohmann::json& subject, const RankingConfig& w,
+Xapian::Query attribute_fit_query(bool targets_enterprises, const RecordSummary& subject, const RankingConfig& w,
                                   const IndustryTable& industries);
 
 /// The documents `enquire` ranks at positions [first, first + count), exactly as the whole ranking

@@ -9,30 +9,24 @@
 
 namespace jiebang::fit {
 
-using nlohmann::json;
-
 std::string parent_org(const std::string& name) {
   auto pos = name.find(" / ");
   return pos == std::string::npos ? std::string() : name.substr(0, pos);
 }
 
-TrackRecordEvidence track_record_evidence(const json& customers, const json& outcomes) {
+TrackRecordEvidence track_record_evidence(const std::vector<PastCustomer>& customers,
+                                          const std::vector<MatchOutcome>& outcomes) {
   TrackRecordEvidence ev;
-  auto add = [&](const json& item, const char* name_key, int weight) {
-    if (!item.is_object()) return;
-    auto name = item.find(name_key);
-    if (name == item.end() || !name->is_string()) return;
-    auto k = item.find("key");
-    std::string key = k != item.end() && k->is_string() ? k->get<std::string>() : text::normalize_name(name->get<std::string>());
+  auto add = [&](const std::string& name, const std::string& given_key, int weight) {
+    if (name.empty() && given_key.empty()) return;
+    std::string key = given_key.empty() ? text::normalize_name(name) : given_key;
     if (key.empty()) return;
     ev.exact[key] += weight;
     ev.parent[key] += weight;
     if (std::string p = parent_org(key); !p.empty()) ev.parent[p] += weight;
   };
-  if (customers.is_array())
-    for (const auto& c : customers) add(c, "customer", 1);
-  if (outcomes.is_array())
-    for (const auto& o : outcomes) add(o, "publisher", json_string(o, "stage") == "commercialized" ? 3 : 2);
+  for (const auto& c : customers) add(c.customer, c.key, 1);
+  for (const auto& o : outcomes) add(o.publisher, o.key, o.stage == "commercialized" ? 3 : 2);
   return ev;
 }
 

@@ -15,6 +15,7 @@
 
 #include "analysis.h"
 #include "jiebang/index/search_index.h"
+#include "jiebang/index/summary.h"
 
 namespace jiebang {
 
@@ -106,7 +107,7 @@ struct SearchIndex::Impl {
   /// between threads.
   struct AttributeCache {
     Xapian::rev revision = 0;
-    std::unordered_map<Xapian::docid, nlohmann::json> docs;
+    std::unordered_map<Xapian::docid, RecordSummary> docs;
   };
   mutable AttributeCache attribute_cache[index_detail::kDbCount];
   static constexpr size_t kAttributeCacheMax = 100000;
@@ -114,8 +115,9 @@ struct SearchIndex::Impl {
   void drop_attribute_caches() {
     for (auto& c : attribute_cache) c.docs.clear();
   }
-  /// The attribute summary of a result, through the cache (ranking_query.cpp).
-  nlohmann::json attributes(int target, const Xapian::MSetIterator& it) const;
+  /// The attribute summary of a result (an EnterpriseSummary from the enterprises database, else a
+  /// ScenarioSummary), through the cache (ranking_query.cpp).
+  RecordSummary summary(int target, const Xapian::MSetIterator& it) const;
 };
 
 }  // namespace jiebang

@@ -14,6 +14,7 @@
 
 #include "fit_query.h"
 #include "index_impl.h"
+#include "summary_codec.h"
 #include "jiebang/index/fit_rules.h"
 #include "jiebang/text/normalize.h"
 
@@ -21,26 +22,24 @@ namespace jiebang {
 
 using nlohmann::json;
 
-json SearchIndex::Impl::attributes(int target, const Xapian::MSetIterator& it) const {
+RecordSummary SearchIndex::Impl::summary(int target, const Xapian::MSetIterator& it) const {
   AttributeCache& cache = attribute_cache[target];
+  const bool enterprise = target == index_detail::kEnterprises;
   Xapian::rev rev = 0;
   try {
     rev = db(target).get_revision();
   } catch (const Xapian::UnimplementedError&) {
     // A remote database (xapian-tcpsrv) has no revision to key a cache on: parse every time.
-    json j = json::parse(it.get_document().get_data(), nullptr, false);
-    return j.is_discarded() ? json::object() : j;
+    return index_detail::summary_from_data(enterprise, it.get_document().get_data());
   }
   if (rev != cache.revision || cache.docs.size() >= kAttributeCacheMax) {
     cache.docs.clear();
     cache.revision = rev;
   }
-  auto [slot, fresh] = cache.docs.try_emplace(*it);
-  if (fresh) {
-    slot->second = json::parse(it.get_document().get_data(), nullptr, false);
-    if (slot->second.is_discarded()) slot->second = json::object();
-  }
-  return slot->second;
+  auto found = cache.docs.find(*it);
+  if (found == cache.docs.end())
+    found = cache.docs.emplace(*it, index_detail::summary_from_data(enterprise, it.get_document().get_data())).first;
+  return found->second;
 }
 
 namespace {
@@ -306,8 +305,8 @@ struct Ranker {
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Candidate c;
       c.score = it.get_weight();
-      c.attributes = impl.attributes(target, it);
-      c.id = json_string(c.attributes, "id");
+      c.summary = impl.summary(target, it);
+      c.id = summary_id(c.summary);
       if (auto h = cases.find(c.id); h != cases.end()) {
         c.case_score = h->second.best;
         c.second_case_score = h->second.second;

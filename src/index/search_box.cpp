@@ -11,6 +11,7 @@
 
 #include "index_impl.h"
 #include "query_builder.h"
+#include "summary_codec.h"
 #include "jiebang/text/normalize.h"
 #include "jiebang/text/segment.h"
 
@@ -142,10 +143,9 @@ Result<SearchPage> SearchIndex::search_page(const std::string& query, const Sear
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       SearchHit h;
       h.score = it.get_weight();
-      h.attributes = json::parse(it.get_document().get_data(), nullptr, false);
-      if (h.attributes.is_discarded()) h.attributes = json::object();
-      h.id = json_string(h.attributes, "id");
-      h.title = json_string(h.attributes, "title");
+      h.summary = ix::scenario_summary_from_data(it.get_document().get_data());
+      h.id = h.summary.id;
+      h.title = h.summary.title;
       const std::string description = it.get_document().get_value(ix::kSlotSnippetText);
       // A matched stem shown as the query's word for it, else as the scenario's (title, description).
       std::vector<std::string> matching(enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it));

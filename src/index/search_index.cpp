@@ -11,6 +11,7 @@
 #include <xapian.h>
 
 #include "index_impl.h"
+#include "summary_codec.h"
 #include "jiebang/text/normalize.h"
 
 namespace jiebang {
@@ -193,15 +194,13 @@ Result<uint64_t> SearchIndex::doc_count(RecordKind kind) const {
   }
 }
 
-std::optional<json> SearchIndex::attributes(RecordKind kind, const std::string& id) const {
+std::optional<RecordSummary> SearchIndex::summary(RecordKind kind, const std::string& id) const {
   try {
     const Xapian::Database& d = impl_->db(kind);
     std::string idterm = std::string(ix::kIdPrefix) + id;
     auto post = d.postlist_begin(idterm);
     if (post == d.postlist_end(idterm)) return std::nullopt;
-    json j = json::parse(d.get_document(*post).get_data(), nullptr, false);
-    if (j.is_discarded()) return std::nullopt;
-    return j;
+    return ix::summary_from_data(kind == RecordKind::kEnterprise, d.get_document(*post).get_data());
   } catch (const Xapian::Error&) {
     return std::nullopt;
   }

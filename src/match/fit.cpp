@@ -5,15 +5,13 @@
 
 namespace jiebang {
 
-using nlohmann::json;
-
-double track_record_fit(const std::string& publisher, const json& customers, const json& outcomes, int* exact_count,
-                        int* parent_count) {
+double track_record_fit(const std::string& publisher, const std::vector<PastCustomer>& customers,
+                        const std::vector<MatchOutcome>& outcomes, int* exact_count, int* parent_count) {
   return track_record_fit_key(text::normalize_name(publisher), customers, outcomes, exact_count, parent_count);
 }
 
-double track_record_fit_key(const std::string& publisher_key, const json& customers, const json& outcomes,
-                            int* exact_count, int* parent_count) {
+double track_record_fit_key(const std::string& publisher_key, const std::vector<PastCustomer>& customers,
+                            const std::vector<MatchOutcome>& outcomes, int* exact_count, int* parent_count) {
   int exact = 0, parent = 0;
   if (!publisher_key.empty()) {
     fit::TrackRecordEvidence ev = fit::track_record_evidence(customers, outcomes);

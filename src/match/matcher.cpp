@@ -12,26 +12,6 @@
 namespace jiebang {
 namespace {
 
-using nlohmann::json;
-
-/// The string at `key`, or "" when absent or not a string (attribute summaries use null for "none").
-std::string str(const json& j, const char* key) { return json_string(j, key); }
-
-const json& arr(const json& j, const char* key) {
-  static const json kEmpty = json::array();
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() ? *it : kEmpty;
-}
-
-
-std::vector<std::string> codes_of(const json& industries) {
-  std::vector<std::string> out;
-  if (!industries.is_array()) return out;
-  for (const auto& i : industries)
-    if (i.is_string()) out.push_back(i.get<std::string>());
-  return out;
-}
-
 /// Best GB/T 4754 closeness over code pairs (tags compare equal only to the same tag, after
 /// normalisation, as the index's terms do).
 int industry_closeness(const std::vector<std::string>& a, const std::vector<std::string>& b,
@@ -57,7 +37,7 @@ struct PairFit {
   std::vector<ScoreComponent> components;
 };
 
-PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, double absolute_fit, const MatchWeights& w,
+PairFit fit_pair(const ScenarioSummary& scenario, const EnterpriseSummary& enterprise, double text_fit, double absolute_fit, const MatchWeights& w,
                  const RegionTable& regions, const IndustryTable& industries, bool zh, bool candidate_is_enterprise) {
   PairFit out;
   auto add = [&](const char* name, double weight, double fit, std::string reason) {
@@ -71,10 +51,9 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   int exact = 0, parent = 0;
   // Summaries carry the normalised publisher ("publisher_key", from the index or scenario_summary);
   // an index written before it was added is normalised here.
-  std::string publisher_key = str(scenario, "publisher_key");
-  if (publisher_key.empty()) publisher_key = text::normalize_name(str(scenario, "publisher"));
-  double tr = track_record_fit_key(publisher_key, arr(enterprise, "customers"), arr(enterprise, "outcomes"), &exact,
-                                   &parent);
+  std::string publisher_key = scenario.publisher_key;
+  if (publisher_key.empty()) publisher_key = text::normalize_name(scenario.publisher);
+  double tr = track_record_fit_key(publisher_key, enterprise.customers, enterprise.outcomes, &exact, &parent);
   std::string tr_reason;
   if (exact > 0) tr_reason = zh ? fmt::format("与该发榜单位有 {} 项往绩", exact)
                                 : fmt::format("track record with this publisher: {}", exact);
@@ -83,8 +62,7 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   add("track_record", w.track_record, tr, tr_reason);
 
   std::string shared;
-  int ic = industry_closeness(codes_of(arr(scenario, "industries")),
-                              codes_of(arr(enterprise, "industries")), industries, &shared);
+  int ic = industry_closeness(scenario.industries, enterprise.industries, industries, &shared);
   static const char* kIndustryZh[] = {"", "同一门类", "同一大类", "同一中类", "同一行业"};
   static const char* kIndustryEn[] = {"", "same industry section", "same industry division", "same industry group",
                                       "same industry"};
@@ -96,8 +74,8 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
   }
   add("industry", w.industry, ic / 4.0, ind_reason);
 
-  std::string sr = str(scenario, "region");
-  std::string er = str(enterprise, "region");
+  const std::string& sr = scenario.region;
+  const std::string& er = enterprise.region;
   // Only codes the table knows have a place in the hierarchy (as in the index's terms).
   int rc = regions.contains(sr) && regions.contains(er) ? RegionTable::closeness(sr, er) : 0;
   static const char* kRegionZh[] = {"", "同省", "同市", "同区县"};
@@ -111,14 +89,14 @@ PairFit fit_pair(const json& scenario, const json& enterprise, double text_fit, 
 
   double rf = 0.5;
   std::string trl_reason;
-  if (scenario.contains("required_trl") && enterprise.contains("trl")) {
-    int req = scenario["required_trl"].get<int>();
-    int have = enterprise["trl"].get<int>();
+  if (scenario.required_trl && enterprise.trl) {
+    int req = *scenario.required_trl;
+    int have = *enterprise.trl;
     rf = fit::readiness_fit(have, req);
     trl_reason = zh ? fmt::format("TRL {}，要求 {}", have, req) : fmt::format("TRL {}, {} required", have, req);
-  } else if (scenario.contains("required_trl")) {
-    trl_reason = zh ? fmt::format("TRL 未知，要求 {}", scenario["required_trl"].get<int>())
-                    : fmt::format("TRL unknown, {} required", scenario["required_trl"].get<int>());
+  } else if (scenario.required_trl) {
+    trl_reason = zh ? fmt::format("TRL 未知，要求 {}", *scenario.required_trl)
+                    : fmt::format("TRL unknown, {} required", *scenario.required_trl);
   }
   add("readiness", w.readiness, rf, trl_reason);
   return out;
@@ -137,33 +115,32 @@ MatchResult finish_result(Candidate&& c, PairFit&& fit, const std::string& name)
     if (!r.reason.empty()) r.reason += "; ";
     r.reason += comp.reason;
   }
-  r.attributes = std::move(c.attributes);
+  r.summary = std::move(c.summary);
   return r;
 }
 
-json scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
-  json j = {{"id", s.id}, {"publisher", s.publisher}, {"publisher_key", text::normalize_name(s.publisher)}};
-  std::string code = s.region.empty() ? "" : regions.resolve(s.region).value_or("");
-  j["region"] = code;
-  json inds = json::array();
-  for (const auto& i : s.industries) inds.push_back(industries.canonical(i).value_or(i));
-  j["industries"] = inds;
-  if (s.required_trl) j["required_trl"] = *s.required_trl;
-  return j;
+/// The subject of a ranking for a scenario: what the ranking and the explanations read of it.
+ScenarioSummary scenario_summary(const Scenario& s, const RegionTable& regions, const IndustryTable& industries) {
+  ScenarioSummary out;
+  out.id = s.id;
+  out.publisher = s.publisher;
+  out.publisher_key = text::normalize_name(s.publisher);
+  out.region = s.region.empty() ? "" : regions.resolve(s.region).value_or("");
+  for (const auto& i : s.industries) out.industries.push_back(industries.canonical(i).value_or(i));
+  out.required_trl = s.required_trl;
+  return out;
 }
 
-json enterprise_summary(const Enterprise& e, const RegionTable& regions, const IndustryTable& industries) {
-  json j = {{"id", e.id}};
-  j["region"] = e.region.empty() ? "" : regions.resolve(e.region).value_or("");
-  json inds = json::array();
-  for (const auto& i : e.industries) inds.push_back(industries.canonical(i).value_or(i));
-  j["industries"] = inds;
-  if (e.trl) j["trl"] = *e.trl;
-  json customers = json::array();
+/// The subject of a ranking for an enterprise (its outcomes are added from the index).
+EnterpriseSummary enterprise_summary(const Enterprise& e, const RegionTable& regions, const IndustryTable& industries) {
+  EnterpriseSummary out;
+  out.id = e.id;
+  out.region = e.region.empty() ? "" : regions.resolve(e.region).value_or("");
+  for (const auto& i : e.industries) out.industries.push_back(industries.canonical(i).value_or(i));
+  out.trl = e.trl;
   for (const auto& c : e.cases)
-    if (!c.customer.empty()) customers.push_back({{"customer", c.customer}, {"key", text::normalize_name(c.customer)}});
-  j["customers"] = customers;
-  return j;
+    if (!c.customer.empty()) out.customers.push_back({c.customer, text::normalize_name(c.customer), std::nullopt, ""});
+  return out;
 }
 
 RankingQuery ranking_query(const RankingConfig& config, size_t limit) {
@@ -191,7 +168,8 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, siz
 
 Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, const MatchOptions& o) const {
   RankingQuery q = ranking_query(weights_, o.limit);  // with case_share 0 the per-case query is not run
-  q.subject = scenario_summary(s, regions_, industries_);
+  const ScenarioSummary subject = scenario_summary(s, regions_, industries_);
+  q.subject = subject;
   // Ranked inside the Xapian match (hard filters included): the list is the exact top `limit`.
   auto list = rank_enterprises(index_, s, q);
   if (!list) return list.status();
@@ -205,13 +183,16 @@ Result<std::vector<MatchResult>> Matcher::enterprises_for(const Scenario& s, con
     double case_fit = top_case > 0 ? fit::case_evidence(c.case_score, c.second_case_score, weights_.second_case) / top_case : 0;
     double text_fit = (1 - share) * profile_fit + share * case_fit;
     double absolute = list->self_score > 0 ? std::min(1.0, c.text_score / list->self_score) : 0;
-    PairFit fit = fit_pair(q.subject, c.attributes, text_fit, absolute, weights_, regions_, industries_, zh, true);
+    static const EnterpriseSummary kNoEnterprise;
+    const auto* candidate = std::get_if<EnterpriseSummary>(&c.summary);
+    PairFit fit = fit_pair(subject, candidate ? *candidate : kNoEnterprise, text_fit, absolute, weights_, regions_,
+                           industries_, zh, true);
     if (share > 0 && !c.best_case.empty() && case_fit >= 0.5) {
       std::string title = text::truncate_utf8(c.best_case, 90);
       if (title.size() < c.best_case.size()) title += "…";
       fit.components.front().reason += zh ? fmt::format("（最相关案例：{}）", title) : fmt::format(" (closest past case: {})", title);
     }
-    std::string name = str(c.attributes, "name");
+    std::string name = summary_name(c.summary);
     out.push_back(finish_result(std::move(c), std::move(fit), name));
     out.back().text_fit = absolute;
   }
@@ -233,11 +214,13 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   q.filters.posted_also = o.posted_also;
   q.reference_beyond_posted = o.reference_beyond_posted;
   q.skip_below_fit = o.min_text_fit;
-  q.subject = enterprise_summary(e, regions_, industries_);
+  EnterpriseSummary subject = enterprise_summary(e, regions_, industries_);
   // Outcomes of the enterprise's earlier matches (validated, commercialised) count in its track
   // record as they do the other way round: they are in its indexed summary, not in the record.
-  if (auto indexed = index_.attributes(RecordKind::kEnterprise, e.id); indexed && indexed->contains("outcomes"))
-    q.subject["outcomes"] = (*indexed)["outcomes"];
+  if (auto indexed = index_.summary(RecordKind::kEnterprise, e.id))
+    if (const auto* indexed_enterprise = std::get_if<EnterpriseSummary>(&*indexed))
+      subject.outcomes = indexed_enterprise->outcomes;
+  q.subject = subject;
   // Ranked inside the Xapian match; the text fit is divided by the best score among all open
   // scenarios (list->reference_score), so a digest's "new this week" subset shows the same fit
   // as an unrestricted match.
@@ -248,9 +231,12 @@ Result<std::vector<MatchResult>> Matcher::scenarios_for(const Enterprise& e, con
   out.reserve(list->candidates.size());
   for (auto& c : list->candidates) {
     double text_fit = top > 0 ? c.text_score / top : 0;
-    std::string title = str(c.attributes, "title");
+    static const ScenarioSummary kNoScenario;
+    const auto* candidate = std::get_if<ScenarioSummary>(&c.summary);
+    const ScenarioSummary& scenario = candidate ? *candidate : kNoScenario;
+    std::string title = scenario.title;
     double absolute = list->self_score > 0 ? std::min(1.0, c.text_score / list->self_score) : 0;
-    PairFit fit = fit_pair(c.attributes, q.subject, text_fit, absolute, weights_, regions_, industries_, has_han(title), false);
+    PairFit fit = fit_pair(scenario, subject, text_fit, absolute, weights_, regions_, industries_, has_han(title), false);
     out.push_back(finish_result(std::move(c), std::move(fit), title));
     out.back().text_fit = absolute;
   }

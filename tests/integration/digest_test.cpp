@@ -261,7 +261,7 @@ TEST(Digest, CapsScenariosFromOnePublisher) {
   auto plain = w.svc->match_enterprise("e-robot", 20);
   ASSERT_TRUE(plain);
   size_t p1_ranked = 0;
-  for (const auto& r : *plain) p1_ranked += r.attributes.value("publisher", "") == kP1;
+  for (const auto& r : *plain) p1_ranked += std::get<ScenarioSummary>(r.summary).publisher == kP1;
   ASSERT_EQ(p1_ranked, 4u);
   DigestSettings settings;
   settings.per_publisher_cap = 3;

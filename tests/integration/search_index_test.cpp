@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -17,7 +18,9 @@
 #include "jiebang/core/records.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/search_index.h"
+#include "jiebang/index/summary.h"
 #include "jiebang/store/store.h"
+#include "jiebang/text/normalize.h"
 #include "integration/store_fixture.h"
 #include "test_util.h"
 
@@ -424,6 +427,125 @@ TEST_F(SearchIndexTest, UnreadableVersionFileIsReplacedAndReplayedFromTheStore) 
   EXPECT_EQ(*(*index)->applied_seq(), 0);
   EXPECT_EQ(*(*index)->doc_count(RecordKind::kScenario), 0u);
   EXPECT_NE(testing::read_file(tmp_.file("index/scenarios/iamglass")), std::string(64, '\x7f'));
+}
+
+// The typed summaries (issue 17, "typed boundaries"): every field written with a document reads
+// back as the record gave it, through the one stored form (src/index/summary_codec.cpp) — a full
+// record and a sparse one, an enterprise's outcomes from the match loop included.
+TEST_F(SearchIndexTest, EverySummaryReadsBackAsItsStoredData) {
+  const std::string kPublisher = "国网杭州供电公司";
+  auto scenario = [](const nlohmann::json& j) {
+    std::vector<FieldError> errors;
+    auto s = scenario_from_json(j, errors);
+    EXPECT_TRUE(s.has_value()) << format_field_errors(errors);
+    return s.value_or(Scenario{});
+  };
+  auto enterprise = [](const nlohmann::json& j) {
+    std::vector<FieldError> errors;
+    auto e = enterprise_from_json(j, errors);
+    EXPECT_TRUE(e.has_value()) << format_field_errors(errors);
+    return e.value_or(Enterprise{});
+  };
+  Scenario full = scenario({{"id", "sum-s1"}, {"title", "电力隧道巡检"}, {"description", "隧道巡检机器人"},
+                            {"publisher", kPublisher}, {"region", "330108"}, {"industries", {"C3492", "智慧电网"}},
+                            {"required_trl", 7}, {"deadline", "2027-01-15"}, {"status", "open"},
+                            {"budget", {{"amount_min", 1500000.0}, {"amount_max", 3000000.5}, {"currency", "CNY"}}},
+                            {"required_qualifications", {"ISO9001", "安全生产许可证"}}});
+  Scenario sparse = scenario({{"id", "sum-s2"}, {"title", "Signals"}, {"description", "Traffic signal timing"},
+                              {"publisher", "ＡＢＣ醫院"}, {"region", "某开发区"}});
+  Enterprise rich = enterprise(
+      {{"id", "sum-e1"}, {"name", "杭州睿巡"}, {"description", "巡检机器人"}, {"region", "330108"},
+       {"industries", {"C3492", "智慧电网"}}, {"trl", 8}, {"qualifications", {"ISO9001"}},
+       {"size", {{"employees", 120}}}, {"contact", {{"email", "bd@example.com"}}},
+       {"cases", {{{"title", "挂轨巡检"}, {"customer", kPublisher}, {"year", 2024}, {"stage", "commercialized"}},
+                  {{"title", "校园巡检"}, {"customer", "浙江大学"}},
+                  {{"title", "自研"}}}}});
+  Enterprise bare = enterprise({{"id", "sum-e2"}, {"name", "Bare Co"}, {"description", "nothing much"}});
+  ASSERT_TRUE(store_->upsert_scenarios({full, sparse}).is_ok());
+  ASSERT_TRUE(store_->upsert_enterprises({rich, bare}).is_ok());
+  // A match of sum-e1 that reached validation: its outcome joins the indexed summary.
+  MatchEventRow first;
+  first.actor_role = Role::kEnterprise;
+  first.actor_id = "sum-e1";
+  first.at = "2026-11-20T08:00:00Z";
+  first.to_stage = Stage::kApplied;
+  auto m = store_->create_match("sum-s1", "sum-e1", first);
+  ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+  for (Stage to : {Stage::kSelected, Stage::kRd, Stage::kValidation}) {
+    MatchEventRow ev = first;
+    ev.actor_role = Role::kPublisher;
+    ev.actor_id = kPublisher;
+    ev.to_stage = to;
+    auto moved = store_->append_match_event(
+        m->id, [](const MatchRow&, MatchEventRow&) { return Status::ok(); }, ev, track_record_stages());
+    ASSERT_TRUE(moved.is_ok()) << moved.status().to_string();
+  }
+  auto index = open_index();
+  ASSERT_TRUE(index);
+  ASSERT_TRUE(index->catch_up(*store_).is_ok());
+
+  ScenarioSummary want_full;
+  want_full.id = "sum-s1";
+  want_full.title = "电力隧道巡检";
+  want_full.publisher = kPublisher;
+  want_full.publisher_key = text::normalize_name(kPublisher);
+  want_full.region = "330108";
+  want_full.industries = {"C3492", "智慧电网"};
+  want_full.status = "open";
+  want_full.required_trl = 7;
+  want_full.budget_min_minor = 150000000;
+  want_full.budget_max_minor = 300000050;
+  want_full.currency = "CNY";
+  want_full.required_qualifications = {"ISO9001", "安全生产许可证"};
+  want_full.deadline = "2027-01-15";
+  ScenarioSummary want_sparse;
+  want_sparse.id = "sum-s2";
+  want_sparse.title = "Signals";
+  want_sparse.publisher = "ＡＢＣ醫院";
+  want_sparse.publisher_key = text::normalize_name("ＡＢＣ醫院");
+  want_sparse.region = "某开发区";  // not a code: kept as given
+  want_sparse.status = "open";
+  EnterpriseSummary want_rich;
+  want_rich.id = "sum-e1";
+  want_rich.name = "杭州睿巡";
+  want_rich.region = "330108";
+  want_rich.industries = {"C3492", "智慧电网"};
+  want_rich.trl = 8;
+  want_rich.customers = {{kPublisher, text::normalize_name(kPublisher), 2024, "commercialized"},
+                         {"浙江大学", text::normalize_name("浙江大学"), std::nullopt, ""}};
+  want_rich.outcomes = {{kPublisher, text::normalize_name(kPublisher), "validation"}};
+  want_rich.qualifications = {"ISO9001"};
+  EnterpriseSummary want_bare;
+  want_bare.id = "sum-e2";
+  want_bare.name = "Bare Co";
+
+  for (const auto& [kind, id, want] :
+       std::vector<std::tuple<RecordKind, std::string, RecordSummary>>{{RecordKind::kScenario, "sum-s1", want_full},
+                                                                       {RecordKind::kScenario, "sum-s2", want_sparse},
+                                                                       {RecordKind::kEnterprise, "sum-e1", want_rich},
+                                                                       {RecordKind::kEnterprise, "sum-e2", want_bare}}) {
+    auto got = index->summary(kind, id);
+    ASSERT_TRUE(got.has_value()) << id;
+    EXPECT_EQ(got->index(), want.index()) << id;
+    EXPECT_TRUE(*got == want) << id;
+  }
+  // Field by field too, so a failure names the field.
+  auto rich_got = std::get<EnterpriseSummary>(*index->summary(RecordKind::kEnterprise, "sum-e1"));
+  EXPECT_EQ(rich_got.customers, want_rich.customers);
+  EXPECT_EQ(rich_got.outcomes, want_rich.outcomes);
+  EXPECT_EQ(rich_got.trl, want_rich.trl);
+  auto full_got = std::get<ScenarioSummary>(*index->summary(RecordKind::kScenario, "sum-s1"));
+  EXPECT_EQ(full_got.budget_min_minor, want_full.budget_min_minor);
+  EXPECT_EQ(full_got.budget_max_minor, want_full.budget_max_minor);
+  EXPECT_EQ(full_got.currency, want_full.currency);
+  EXPECT_EQ(full_got.required_qualifications, want_full.required_qualifications);
+  EXPECT_EQ(full_got.deadline, want_full.deadline);
+  // The search box's hits carry the same summary.
+  auto hits = index->search_scenarios("电力隧道巡检", SearchFilters{}, 5);
+  ASSERT_TRUE(hits.is_ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_TRUE(hits->front().summary == want_full);
+  EXPECT_FALSE(index->summary(RecordKind::kEnterprise, "no-such").has_value());
 }
 
 }  // namespace

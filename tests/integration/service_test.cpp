@@ -169,7 +169,7 @@ TEST_F(ServiceTest, SearchInspectionRobotFindsTunnelScenarioFirst) {
   EXPECT_EQ(hits[0].title, "电力隧道智能巡检机器人应用场景");
   EXPECT_FALSE(hits[0].matched_terms.empty());
   EXPECT_NE(hits[0].snippet.find("<b>"), std::string::npos) << hits[0].snippet;
-  EXPECT_EQ(hits[0].attributes.value("id", ""), "hz-2026-03-001");
+  EXPECT_EQ(hits[0].summary.id, "hz-2026-03-001");
   for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].score, hits[i].score);
 }
 
@@ -201,7 +201,7 @@ TEST_F(ServiceTest, RegionFilterOnCityFindsItsDistricts) {
   ASSERT_FALSE(hits.empty());
   bool district = false;
   for (const auto& h : hits) {
-    std::string region = h.attributes.value("region", "");
+    std::string region = h.summary.region;
     EXPECT_EQ(region.rfind("3301", 0), 0u) << h.id << " region " << region;
     if (region != "330100") district = true;
   }
@@ -217,7 +217,7 @@ TEST_F(ServiceTest, RegionFilterOnCityFindsItsDistricts) {
   auto robots = search(*svc, "巡检机器人", f);
   ASSERT_FALSE(robots.empty());
   EXPECT_EQ(robots[0].id, "hz-2026-03-001");
-  for (const auto& h : robots) EXPECT_EQ(h.attributes.value("region", "").rfind("3301", 0), 0u) << h.id;
+  for (const auto& h : robots) EXPECT_EQ(h.summary.region.rfind("3301", 0), 0u) << h.id;
 }
 
 TEST_F(ServiceTest, RegionFilterAcceptsNamesAndShortCodes) {
@@ -237,7 +237,7 @@ TEST_F(ServiceTest, RegionFilterAcceptsNamesAndShortCodes) {
   district.region_code = "余杭区";
   auto yuhang = search(*svc, "", district);
   ASSERT_FALSE(yuhang.empty());
-  for (const auto& h : yuhang) EXPECT_EQ(h.attributes.value("region", ""), "330110") << h.id;
+  for (const auto& h : yuhang) EXPECT_EQ(h.summary.region, "330110") << h.id;
 }
 
 TEST_F(ServiceTest, UnknownRegionOrIndustryFilterIsInvalidArgument) {

@@ -51,20 +51,27 @@ struct Scenario {
   nlohmann::json extra = nlohmann::json::object();  ///< unknown keys, kept as given
 };
 
-/// An enterprise capability profile.
-struct Enterprise {
+/// The public part of an enterprise capability profile: what any role allowed to see the profile
+/// sees (publishers ranking it, the pages). The private fields are in Enterprise only, so a form
+/// written from an EnterpriseProfile cannot hold them.
+struct EnterpriseProfile {
   std::string id;                  ///< USCC (validated when USCC-shaped) or a platform id
   std::string name;
   std::string description;
   std::vector<std::string> capabilities;
   std::vector<Case> cases;
-  std::string region;
-  std::vector<std::string> industries;
-  std::optional<int> trl;          ///< 1–9
+  std::string region;              ///< GB/T 2260 6-digit code, or a place name; "" if none
+  std::vector<std::string> industries;  ///< GB/T 4754 codes or domain tags
+  std::optional<int> trl;          ///< technology readiness level 1–9
   std::vector<std::string> qualifications;
-  nlohmann::json size;             ///< {employees, revenue_band} or null
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown keys, kept as given
+};
+
+/// An enterprise capability profile: the public profile plus the fields private to the enterprise
+/// itself and the operator (RECORDS.md).
+struct Enterprise : EnterpriseProfile {
+  nlohmann::json size;             ///< private: company size {employees, revenue_band}, or null
   nlohmann::json contact;          ///< private: never returned to other roles; or null
-  nlohmann::json extra = nlohmann::json::object();
 };
 
 /// One thing wrong with a record: the key (dotted path, e.g. "budget.amount_min", "cases[2].year")
@@ -99,7 +106,10 @@ std::optional<Enterprise> enterprise_from_json(const nlohmann::json& j, std::vec
 /// The interchange form. Absent optional keys are omitted; unknown keys kept on input are
 /// written back. Budget amounts are written in major units.
 nlohmann::json to_json(const Scenario& s);
+/// The whole profile, private fields (size, contact) included.
 nlohmann::json to_json(const Enterprise& e);
+/// The public profile: as to_json(const Enterprise&) without size and contact, which it does not hold.
+nlohmann::json to_json(const EnterpriseProfile& p);
 
 /// Which kind of record a file holds.
 enum class RecordKind { kScenario, kEnterprise };

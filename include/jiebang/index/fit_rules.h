@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "jiebang/core/taxonomy.h"
+#include "jiebang/index/summary.h"
 
 namespace jiebang::fit {
 
@@ -22,14 +21,15 @@ std::string parent_org(const std::string& name);
 
 /// Track-record evidence of one enterprise by normalised customer name (text::normalize):
 /// `exact[key]` = pieces of evidence with that customer, `parent[key]` = pieces with that
-/// organisation or any "key / …" below it. A past case ({customer, key?}) counts 1, an earlier
-/// match's outcome ({publisher, key?, stage}) 2 when validated and 3 when "commercialized".
-/// Entries without a string name are skipped; a missing "key" is computed.
+/// organisation or any "key / …" below it. A past case counts 1, an earlier match's outcome 2
+/// when validated and 3 when "commercialized". Entries with an empty name are skipped; an empty
+/// key is computed from the name.
 struct TrackRecordEvidence {
   std::map<std::string, int> exact;
   std::map<std::string, int> parent;
 };
-TrackRecordEvidence track_record_evidence(const nlohmann::json& customers, const nlohmann::json& outcomes);
+TrackRecordEvidence track_record_evidence(const std::vector<PastCustomer>& customers,
+                                          const std::vector<MatchOutcome>& outcomes);
 
 /// 1 − 0.5ⁿ with n capped at kTrackRecordCap; 0 for n ≤ 0.
 double evidence_fit(int n);

@@ -96,9 +96,11 @@ struct RankingQuery {
   bool reference_beyond_posted = true;
   /// The configuration ranked by; null: the defaults (RankingConfig{}). Must outlive the call.
   const RankingConfig* config = nullptr;
-  /// The attribute summary of the record matched for (Matcher's scenario or enterprise summary:
-  /// publisher_key, region, industries, required_trl / trl, customers, outcomes).
-  nlohmann::json subject;
+  /// The attribute summary of the record matched for: a ScenarioSummary for rank_enterprises (its
+  /// publisher_key, region, industries, required_trl are read), an EnterpriseSummary for
+  /// rank_scenarios (region, industries, trl, customers, outcomes). The kind not matching the
+  /// query reads as a summary with no attributes.
+  RecordSummary subject;
   /// rank_scenarios only: when > 0 and no scenario passing `filters` can reach this absolute text
   /// fit (a candidate's text score over CandidateList::self_score), the ranking is not run and no
   /// candidate is returned (query_terms and self_score are, query_words is empty; reference_score is 0 when the
@@ -116,11 +118,9 @@ struct Candidate {
   double case_score = 0;      ///< BM25 weight of the best-matching single past case (enterprises; 0 if none)
   double second_case_score = 0;  ///< BM25 weight of the second best past case (0 if none)
   std::string best_case;      ///< title of the best-matching past case
-  /// Attribute summary stored with the document: id, name/title, region (6-digit or text),
-  /// industries (canonical codes and tags), trl / required_trl, budget_min/max (yuan),
-  /// customers [{customer, year, stage}] or publisher, qualifications / required_qualifications,
-  /// status, deadline.
-  nlohmann::json attributes;
+  /// The attribute summary stored with the document: an EnterpriseSummary from rank_enterprises,
+  /// a ScenarioSummary from rank_scenarios (jiebang/index/summary.h).
+  RecordSummary summary;
 };
 
 /// Candidates of a ranking query and the query's terms (for explanations: see

@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "jiebang/core/records.h"
 #include "jiebang/core/status.h"
 #include "jiebang/core/taxonomy.h"
+#include "jiebang/index/summary.h"
 #include "jiebang/store/store.h"
 #include "jiebang/text/segment.h"
 
@@ -44,7 +43,7 @@ struct SearchHit {
   std::string title;
   std::string snippet;        ///< description excerpt, HTML-escaped, matches in <b>…</b>
   std::vector<std::string> matched_terms;
-  nlohmann::json attributes;  ///< the stored attribute summary (see Candidate::attributes)
+  ScenarioSummary summary;    ///< the scenario's attribute summary as indexed
 };
 
 /// One page of a scenario search.
@@ -185,9 +184,10 @@ class SearchIndex {
   friend Result<CandidateList> rank_enterprises(const SearchIndex&, const Scenario&, const RankingQuery&);
   friend Result<CandidateList> rank_scenarios(const SearchIndex&, const Enterprise&, const RankingQuery&);
 
-  /// The attribute summary stored with record `id`'s document (see Candidate::attributes; for an
-  /// enterprise it includes "outcomes" from the match loop). nullopt when the record is not indexed.
-  std::optional<nlohmann::json> attributes(RecordKind kind, const std::string& id) const;
+  /// The attribute summary stored with record `id`'s document: a ScenarioSummary for kScenario, an
+  /// EnterpriseSummary for kEnterprise (with its outcomes from the match loop). nullopt when the
+  /// record is not indexed. Errors are not reported: a Xapian error reads as nullopt.
+  std::optional<RecordSummary> summary(RecordKind kind, const std::string& id) const;
   /// Which of `query_terms` the document of record `id` holds, in readable form and the query's
   /// order (the analyzer's readable_matches: stems without their prefix, Chinese dictionary or
   /// domain words only). Computed only for the results shown, not for every candidate. Empty

@@ -4,13 +4,12 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "jiebang/core/records.h"
 #include "jiebang/core/status.h"
 #include "jiebang/core/taxonomy.h"
 #include "jiebang/index/ranking.h"
 #include "jiebang/index/search_index.h"
+#include "jiebang/index/summary.h"
 
 namespace jiebang {
 
@@ -35,7 +34,9 @@ struct MatchResult {
   std::vector<ScoreComponent> components;
   std::string reason;     ///< the components' reasons joined in one line
   std::vector<std::string> matched_terms;
-  nlohmann::json attributes;  ///< the candidate's stored attribute summary
+  /// The candidate's attribute summary as indexed: an EnterpriseSummary from enterprises_for, a
+  /// ScenarioSummary from scenarios_for.
+  RecordSummary summary;
   /// Absolute text fit in [0, 1], comparable across scenarios (and enterprises): the candidate's
   /// BM25 score for the record's text query divided by the score the record itself would get as a
   /// document of the same collection (CandidateList::self_score), capped at 1. The "text"
@@ -104,13 +105,13 @@ class Matcher {
 /// Names are compared after normalisation. `exact_count` / `parent_count` receive n and m (m
 /// without the publisher's own n). n and m count up to fit::kTrackRecordCap in the fit (the rule
 /// in fit_rules.h, which the ranking query inside Xapian applies too).
-double track_record_fit(const std::string& publisher, const nlohmann::json& customers, const nlohmann::json& outcomes,
-                        int* exact_count, int* parent_count);
+double track_record_fit(const std::string& publisher, const std::vector<PastCustomer>& customers,
+                        const std::vector<MatchOutcome>& outcomes, int* exact_count, int* parent_count);
 
 /// As track_record_fit with the publisher already normalised (text::normalize), as the index
 /// stores it ("publisher_key"): the matcher's hot path normalises nothing per pair.
-double track_record_fit_key(const std::string& publisher_key, const nlohmann::json& customers,
-                            const nlohmann::json& outcomes, int* exact_count, int* parent_count);
+double track_record_fit_key(const std::string& publisher_key, const std::vector<PastCustomer>& customers,
+                            const std::vector<MatchOutcome>& outcomes, int* exact_count, int* parent_count);
 
 /// True when `text` holds Han characters (explanations are then written in Chinese).
 bool has_han(const std::string& text);

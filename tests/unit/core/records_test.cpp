@@ -331,6 +331,33 @@ TEST(ScenarioToJson, FixtureScenariosRoundTrip) {
   }
 }
 
+// Issue 17, typed boundaries: the public profile holds no private field, so the form written from
+// it has none, whatever keys the record came with; the whole record still writes them.
+TEST(EnterpriseToJson, ThePublicProfileHasNoPrivateFields) {
+  std::vector<FieldError> errors;
+  auto e = enterprise_from_json(json::parse(R"({"id": "ent-9", "name": "杭州睿巡", "description": "巡检机器人",
+      "region": "330108", "trl": 8, "x_note": "kept",
+      "size": {"employees": 120, "revenue_band": "10-50m"},
+      "contact": {"name": "王工", "phone": "0571-00000000", "email": "bd@example.com"},
+      "cases": [{"title": "挂轨巡检", "customer": "国网杭州供电公司", "year": 2024}]})"),
+                                errors);
+  ASSERT_TRUE(e.has_value()) << format_field_errors(errors);
+  const EnterpriseProfile& profile = *e;
+  json pub = to_json(profile);
+  EXPECT_FALSE(pub.contains("size")) << pub.dump();
+  EXPECT_FALSE(pub.contains("contact")) << pub.dump();
+  EXPECT_EQ(pub.dump().find("0571"), std::string::npos) << pub.dump();
+  EXPECT_EQ(pub.dump().find("employees"), std::string::npos) << pub.dump();
+  // Everything else is as the whole record writes it.
+  json whole = to_json(*e);
+  EXPECT_TRUE(whole.contains("size"));
+  EXPECT_TRUE(whole.contains("contact"));
+  whole.erase("size");
+  whole.erase("contact");
+  EXPECT_EQ(pub, whole);
+  EXPECT_EQ(pub.value("x_note", ""), "kept");
+}
+
 TEST(EnterpriseFromJson, AcceptsMinimalRecord) {
   std::vector<FieldError> errors;
   auto e = enterprise_from_json(minimal_enterprise(), errors);

@@ -19,13 +19,15 @@ namespace {
 
 using nlohmann::json;
 
-json customers(std::initializer_list<const char*> names) {
-  json out = json::array();
-  for (const char* n : names) out.push_back({{"customer", n}, {"year", 2024}});
+std::vector<PastCustomer> customers(std::initializer_list<const char*> names) {
+  std::vector<PastCustomer> out;
+  for (const char* n : names) out.push_back({n, "", 2024, ""});  // key left empty: computed from the name
   return out;
 }
 
-const json kNone = json::array();  // no outcomes of earlier matches
+using Outcomes = std::vector<MatchOutcome>;
+const Outcomes kNone;  // no outcomes of earlier matches
+const std::vector<PastCustomer> kNoCases;
 
 TEST(TrackRecordFit, ExactCasesCountGeometrically) {
   int exact = -1, parent = -1;
@@ -65,17 +67,17 @@ TEST(TrackRecordFit, ExactWinsOverParent) {
 TEST(TrackRecordFit, MatchOutcomesCountTwoOrThree) {
   int exact = 0, parent = 0;
   // One validated outcome (2) + one listed case (1) = 3 pieces of evidence: 1 - 0.5^3 = 0.875.
-  json outcomes = json::array({{{"publisher", "国网杭州供电公司"}, {"stage", "validation"}}});
+  Outcomes outcomes = {{"国网杭州供电公司", "", "validation"}};
   EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", customers({"国网杭州供电公司"}), outcomes, &exact, &parent),
                    0.875);
   EXPECT_EQ(exact, 3);
   // A commercialised outcome alone counts 3.
-  outcomes = json::array({{{"publisher", "国网杭州供电公司"}, {"stage", "commercialized"}}});
-  EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", json::array(), outcomes, &exact, &parent), 0.875);
+  outcomes = {{"国网杭州供电公司", "", "commercialized"}};
+  EXPECT_DOUBLE_EQ(track_record_fit("国网杭州供电公司", kNoCases, outcomes, &exact, &parent), 0.875);
   EXPECT_EQ(exact, 3);
   // An outcome with its parent organisation: m = 2 → half of 0.75.
-  outcomes = json::array({{{"publisher", "国家电网 / 国网宁波供电公司"}, {"stage", "validation"}}});
-  EXPECT_DOUBLE_EQ(track_record_fit("国家电网 / 国网杭州供电公司", json::array(), outcomes, &exact, &parent), 0.375);
+  outcomes = {{"国家电网 / 国网宁波供电公司", "", "validation"}};
+  EXPECT_DOUBLE_EQ(track_record_fit("国家电网 / 国网杭州供电公司", kNoCases, outcomes, &exact, &parent), 0.375);
   EXPECT_EQ(exact, 0);
   EXPECT_EQ(parent, 2);
 }
@@ -88,8 +90,7 @@ TEST(TrackRecordFit, NamesComparedAfterNormalisation) {
 
 TEST(TrackRecordFit, NothingToCompareGivesZero) {
   EXPECT_EQ(track_record_fit("", customers({""}), kNone, nullptr, nullptr), 0);
-  EXPECT_EQ(track_record_fit("国网杭州供电公司", json::array(), kNone, nullptr, nullptr), 0);
-  EXPECT_EQ(track_record_fit("国网杭州供电公司", json(nullptr), kNone, nullptr, nullptr), 0);
+  EXPECT_EQ(track_record_fit("国网杭州供电公司", kNoCases, kNone, nullptr, nullptr), 0);
   EXPECT_EQ(track_record_fit("国网杭州供电公司", customers({"国网宁波供电公司"}), kNone, nullptr, nullptr), 0);
 }
 
