@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <tuple>
@@ -428,6 +429,19 @@ TEST_F(SearchIndexTest, UnreadableVersionFileIsReplacedAndReplayedFromTheStore) 
   EXPECT_EQ(*(*index)->doc_count(RecordKind::kScenario), 0u);
   EXPECT_NE(testing::read_file(tmp_.file("index/scenarios/iamglass")), std::string(64, '\x7f'));
 }
+
+}  // namespace
+
+// Readable failures for the summary parts (gtest finds these by argument-dependent lookup).
+void PrintTo(const PastCustomer& c, std::ostream* os) {
+  *os << "{" << c.customer << ", key " << c.key << ", year " << (c.year ? std::to_string(*c.year) : "-") << ", stage "
+      << c.stage << "}";
+}
+void PrintTo(const MatchOutcome& o, std::ostream* os) {
+  *os << "{" << o.publisher << ", key " << o.key << ", " << o.stage << "}";
+}
+
+namespace {
 
 // The typed summaries (issue 17, "typed boundaries"): every field written with a document reads
 // back as the record gave it, through the one stored form (src/index/summary_codec.cpp) — a full
